@@ -1,0 +1,115 @@
+/**
+ * The seams between our business code and the vendors. Each has a real implementation (the vendor's SDK or
+ * HTTP API) and, in sandbox mode, the same real client pointed at a local emulator of the vendor protocol —
+ * except where the SDK cannot be pointed elsewhere (qcloud-cos-sts, the SMS SDK), where the seam is this interface.
+ */
+
+/** Server-side COS access with the permanent (or sandbox) keys. Keys never start with '/'. */
+export interface ObjectStorage {
+  readonly bucket: string;
+  readonly region: string;
+  /** Metadata of an object, or null when it does not exist. */
+  head(key: string): Promise<{ size: number; contentType: string | null } | null>;
+  get(key: string): Promise<Buffer>;
+  /** Reads at most `maxBytes` from the start of the object (a ranged GET). */
+  getRange(key: string, maxBytes: number): Promise<Buffer>;
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** A presigned GET URL valid for `expiresSeconds`. */
+  signedGetUrl(key: string, expiresSeconds: number): Promise<string>;
+}
+
+export interface TemporaryCredentials {
+  credentials: { tmpSecretId: string; tmpSecretKey: string; sessionToken: string };
+  /** Unix seconds. */
+  startTime: number;
+  /** Unix seconds. */
+  expiredTime: number;
+}
+
+/** Issues temporary COS credentials that allow uploads under one key prefix only. */
+export interface StsIssuer {
+  issue(opts: { allowPrefix: string; durationSeconds: number }): Promise<TemporaryCredentials>;
+}
+
+/** Tencent CI (数据万象) image processing on objects already in COS. */
+export interface ImageProcessor {
+  /** GoodsMatting with center-layout on `srcKey`, writing a PNG cut-out with transparency to `dstKey`. */
+  goodsMatting(srcKey: string, dstKey: string): Promise<void>;
+}
+
+export interface AuditVerdict {
+  /** Result as CI reports it: 0 normal, 1 violation, 2 suspected. */
+  result: number;
+  /** 0..100 */
+  score: number;
+  label: string;
+}
+/** CI sensitive-content-recognition. Throws VendorError when the service is unavailable. */
+export interface ContentAuditor {
+  audit(key: string): Promise<AuditVerdict>;
+}
+
+/** Login codes by SMS. */
+export interface SmsSender {
+  sendLoginCode(phone: string, code: string, ttlMinutes: number): Promise<void>;
+}
+
+/** WeChat Pay transaction as returned by query and carried (decrypted) by notifications. */
+export interface WxTransaction {
+  appid: string;
+  mchid: string;
+  out_trade_no: string;
+  transaction_id?: string;
+  trade_type?: string;
+  trade_state: 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | string;
+  trade_state_desc?: string;
+  success_time?: string;
+  amount?: { total: number; payer_total?: number; currency?: string; payer_currency?: string };
+  payer?: { openid?: string };
+  attach?: string;
+}
+
+/** WeChat Pay v3 merchant API (Native). Throws VendorError on transport or unexpected answers. */
+export interface WechatPayClient {
+  readonly appid: string;
+  readonly mchid: string;
+  nativePrepay(req: {
+    outTradeNo: string;
+    description: string;
+    amountFen: number;
+    timeExpire: Date;
+    notifyUrl: string;
+  }): Promise<{ codeUrl: string }>;
+  /** The order at WeChat Pay, or null when WeChat does not know it (ORDER_NOT_EXIST). */
+  queryOrder(outTradeNo: string): Promise<WxTransaction | null>;
+  /** Closes the order; 'paid' when WeChat answers ORDERPAID (then query and grant). */
+  closeOrder(outTradeNo: string): Promise<'closed' | 'paid'>;
+}
+
+/** The result of verifying and decrypting one WeChat Pay notification. */
+export type WxNotification =
+  | { kind: 'transaction'; eventType: string; transaction: WxTransaction }
+  | { kind: 'other'; eventType: string };
+
+/** RunningHub AI-app OpenAPI (legacy /task/openapi/*). */
+export type RhRunResult =
+  | { kind: 'started'; taskId: string }
+  | { kind: 'queue_full'; code: number; msg: string }
+  | { kind: 'rejected'; code: number; msg: string };
+export type RhOutputsResult =
+  | { kind: 'done'; files: { fileUrl: string; fileType: string; nodeId: string }[] }
+  | { kind: 'running' }
+  | { kind: 'queued' }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'not_found' };
+export interface RunningHubClient {
+  run(nodeInfoList: { nodeId: string; fieldName: string; fieldValue: string }[]): Promise<RhRunResult>;
+  outputs(taskId: string): Promise<RhOutputsResult>;
+  /** Fallback when outputs answers something unexpected: QUEUED | RUNNING | SUCCESS | FAILED. */
+  status(taskId: string): Promise<string>;
+  /** Uploads an image (RUNNINGHUB_IMAGE_MODE=upload); returns the fileName to pass as fieldValue. */
+  upload(image: Buffer, filename: string): Promise<string>;
+  /** Downloads an output file (only from the RunningHub hosts or the sandbox emulator). */
+  download(url: string): Promise<Buffer>;
+}

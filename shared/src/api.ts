@@ -1,0 +1,128 @@
+/** Request/response schemas of the HTTP contract (API.md). The server validates with them; clients are typed by them. */
+import { z } from 'zod';
+import { CATEGORIES, SCENES, TASK_TYPES } from './catalogue.js';
+
+export const idSchema = z.string().regex(/^[0-9A-Za-z_-]{1,32}$/);
+export const phoneSchema = z.string().regex(/^1[3-9]\d{9}$/);
+export const isoDate = z.string();
+
+// ---- auth
+export const smsCodeRequest = z.object({ phone: z.string() }).strict();
+export const smsCodeResponse = z.object({ ok: z.literal(true), cooldownSeconds: z.number().int() });
+export const loginRequest = z.object({ phone: z.string(), code: z.string() }).strict();
+
+export const userSchema = z.object({
+  id: z.string(),
+  phone: z.string(),
+  isMember: z.boolean(),
+  quotaRemaining: z.number().int().nonnegative(),
+  quotaExpireAt: isoDate.nullable(),
+});
+export type User = z.infer<typeof userSchema>;
+export const loginResponse = z.object({ token: z.string(), expiresAt: isoDate, user: userSchema });
+export type LoginResponse = z.infer<typeof loginResponse>;
+export const meResponse = z.object({ user: userSchema });
+
+// ---- public
+export const planSchema = z.object({ priceFen: z.number().int(), quota: z.number().int(), days: z.number().int() });
+export type Plan = z.infer<typeof planSchema>;
+export const healthResponse = z.object({ ok: z.boolean(), db: z.enum(['up', 'down']), sandbox: z.boolean().optional(), version: z.string().optional() });
+export const clientConfigResponse = z.object({
+  sandbox: z.boolean(),
+  cos: z.object({ bucket: z.string(), region: z.string(), domain: z.string().optional(), protocol: z.string().optional() }),
+  plan: planSchema,
+  taskTypes: z.array(z.object({ type: z.enum(TASK_TYPES), cost: z.number().int(), label: z.string() })),
+  scenes: z.array(z.object({ id: z.enum(SCENES), label: z.string() })),
+  categories: z.array(z.object({ id: z.enum(CATEGORIES), label: z.string() })),
+  upload: z.object({ maxBytes: z.number().int(), accept: z.array(z.string()) }),
+});
+export type ClientConfig = z.infer<typeof clientConfigResponse>;
+
+// ---- membership
+export const membershipStatusResponse = z.object({
+  isMember: z.boolean(),
+  quotaRemaining: z.number().int(),
+  quotaExpireAt: isoDate.nullable(),
+  plan: planSchema,
+});
+export type MembershipStatus = z.infer<typeof membershipStatusResponse>;
+export const purchaseRequest = z.object({ channel: z.string() }).strict();
+export const purchaseResponse = z.object({ orderId: z.string(), codeUrl: z.string(), amountFen: z.number().int(), expiresAt: isoDate });
+export type PurchaseResponse = z.infer<typeof purchaseResponse>;
+export const ORDER_STATUSES = ['pending', 'paid', 'closed', 'failed'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const orderResponse = z.object({
+  orderId: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  amountFen: z.number().int(),
+  createdAt: isoDate,
+  paidAt: isoDate.nullable(),
+});
+export type OrderView = z.infer<typeof orderResponse>;
+
+// ---- storage
+export const stsRequest = z.object({}).strict();
+export const stsResponse = z.object({
+  credentials: z.object({ tmpSecretId: z.string(), tmpSecretKey: z.string(), sessionToken: z.string() }),
+  startTime: z.number().int(),
+  expiredTime: z.number().int(),
+  bucket: z.string(),
+  region: z.string(),
+  allowPrefix: z.string(),
+});
+export type StsResponse = z.infer<typeof stsResponse>;
+
+// ---- tasks
+export const TASK_STATUSES = ['processing', 'done', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const clientRequestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+export const taskParamsSchema = z
+  .object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() })
+  .strict();
+export const createTaskRequest = z
+  .object({
+    type: z.enum(TASK_TYPES),
+    inputKey: z.string().min(1).max(512),
+    params: taskParamsSchema.default({}),
+    clientRequestId: clientRequestIdSchema.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.type === 'model_pose12') {
+      if (!v.params.scene) ctx.addIssue({ code: 'custom', path: ['params', 'scene'], message: 'scene is required for model_pose12' });
+      if (!v.params.category) ctx.addIssue({ code: 'custom', path: ['params', 'category'], message: 'category is required for model_pose12' });
+    }
+  });
+export type CreateTaskRequest = z.input<typeof createTaskRequest>;
+export const taskSchema = z.object({
+  id: z.string(),
+  type: z.enum(TASK_TYPES),
+  status: z.enum(TASK_STATUSES),
+  stage: z.string().optional(),
+  inputKey: z.string(),
+  params: taskParamsSchema,
+  results: z.array(z.object({ key: z.string(), url: z.string() })),
+  errorReason: z.string().nullable(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  vendorTaskId: z.string().nullable().optional(),
+});
+export type Task = z.infer<typeof taskSchema>;
+export const createTaskResponse = z.object({ task: taskSchema, quotaRemaining: z.number().int() });
+export const taskResponse = z.object({ task: taskSchema });
+export const listTasksQuery = z
+  .object({
+    status: z.enum(TASK_STATUSES).optional(),
+    type: z.enum(TASK_TYPES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(200).optional(),
+    ids: z
+      .string()
+      .transform((s) => s.split(',').filter(Boolean))
+      .pipe(z.array(idSchema).min(1).max(100))
+      .optional(),
+    updatedSince: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export const listTasksResponse = z.object({ items: z.array(taskSchema), nextCursor: z.string().nullable() });
+export type ListTasksResponse = z.infer<typeof listTasksResponse>;

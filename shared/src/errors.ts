@@ -1,0 +1,30 @@
+/** Stable error codes of the HTTP contract (API.md), with their HTTP status and default Chinese message. */
+export const ERROR_CODES = {
+  INVALID_INPUT: { status: 400, message: '请求参数有误' },
+  INVALID_PHONE: { status: 400, message: '手机号格式不正确' },
+  UNSUPPORTED_CHANNEL: { status: 400, message: '暂不支持该支付方式' },
+  UNAUTHENTICATED: { status: 401, message: '请先登录' },
+  INVALID_CODE: { status: 401, message: '验证码错误或已过期' },
+  INVALID_CREDENTIALS: { status: 401, message: '用户名或密码错误' },
+  QUOTA_EXHAUSTED: { status: 402, message: '剩余次数不足' },
+  NOT_MEMBER: { status: 403, message: '请先开通会员' },
+  MEMBERSHIP_EXPIRED: { status: 403, message: '会员已到期，请续费' },
+  CSRF: { status: 403, message: '请求已失效，请刷新页面后重试' },
+  NOT_FOUND: { status: 404, message: '资源不存在' },
+  IDEMPOTENCY_CONFLICT: { status: 409, message: '同一请求编号对应了不同的内容' },
+  ORDER_NOT_PENDING: { status: 409, message: '订单不是待支付状态' },
+  TASK_TERMINAL: { status: 409, message: '任务已结束' },
+  CONTENT_REJECTED: { status: 422, message: '图片未通过内容审核' },
+  RATE_LIMITED: { status: 429, message: '操作太频繁，请稍后再试' },
+  TOO_MANY_ATTEMPTS: { status: 429, message: '验证码错误次数过多，请重新获取' },
+  INTERNAL: { status: 500, message: '服务器开小差了，请稍后再试' },
+  PAYMENT_PROVIDER_ERROR: { status: 502, message: '支付服务暂时不可用，请稍后再试' },
+  AUDIT_UNAVAILABLE: { status: 503, message: '内容审核服务暂时不可用，请稍后再试' },
+  SERVICE_UNAVAILABLE: { status: 503, message: '服务暂时不可用，请稍后再试' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: unknown[] };
+}

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, message: '资源不存在' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: '同一请求编号对应了不同的内容' },
   ORDER_NOT_PENDING: { status: 409, message: '订单不是待支付状态' },
+  ORDER_NOT_PAID: { status: 409, message: '订单尚未支付' },
   TASK_TERMINAL: { status: 409, message: '任务已结束' },
   CONTENT_REJECTED: { status: 422, message: '图片未通过内容审核' },
   RATE_LIMITED: { status: 429, message: '操作太频繁，请稍后再试' },

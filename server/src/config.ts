@@ -1,0 +1,359 @@
+/**
+ * Environment → typed configuration, validated once at start (CONFIG.md). A missing or malformed value stops the
+ * server with a message naming the variable. Sandbox mode fills the vendor identities from generated secrets.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { loadSandboxSecrets, type SandboxSecrets } from './sandbox/secrets.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const optStr = z.string().min(1).optional();
+
+/** The raw environment schema: names and defaults of CONFIG.md. Aliases are resolved before parsing. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+  TRUST_PROXY: bool.default(false),
+  BUSINESS_TIMEZONE: z.string().default('Asia/Shanghai'),
+  SANDBOX: z.enum(['1', '0']).optional(),
+  DATA_DIR: z.string().default('./.data'),
+  DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be mysql://user:pass@host:3306/db').optional(),
+  DATABASE_POOL_MIN: int(0).default(5),
+  DATABASE_POOL_MAX: int(1).default(20),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_EXPIRE: z.string().regex(/^\d+[smhd]$/, 'must look like 7d, 12h, 30m').default('7d'),
+  TENCENT_SECRET_ID: optStr,
+  TENCENT_SECRET_KEY: optStr,
+  TENCENT_APPID: optStr,
+  COS_BUCKET: optStr,
+  COS_REGION: z.string().regex(/^[a-z\d-]+$/).default('ap-guangzhou'),
+  COS_IMAGE_DOMAIN: optStr,
+  STS_DURATION_SECONDS: int(900, 1800).default(1800),
+  PLAN_MONTHLY_QUOTA: int(1).default(100),
+  MEMBERSHIP_PRICE: int(1).default(9900),
+  PLAN_DAYS: int(1).default(30),
+  TASK_COST_BASIC_CLEAN: int(1).default(1),
+  TASK_COST_MODEL_POSE12: int(1).default(1),
+  UPLOAD_MAX_BYTES: int(1024).default(20 * 1024 * 1024),
+  UPLOAD_MIN_SIDE: int(1).default(500),
+  RESULT_RETENTION_DAYS: int(1).default(30),
+  CI_MAX_CONCURRENCY: int(1, 64).default(4),
+  RUNNINGHUB_BASE_URL: z.url().default('https://www.runninghub.cn'),
+  RUNNINGHUB_API_KEY: optStr,
+  RUNNINGHUB_WEBAPP_ID: z.string().regex(/^\d+$/, 'must be the numeric webappId').optional(),
+  RUNNINGHUB_NODE_PROMPT: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
+  RUNNINGHUB_NODE_IMAGE: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
+  RUNNINGHUB_NODE_SEED: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
+  RUNNINGHUB_IMAGE_MODE: z.enum(['url', 'upload']).default('url'),
+  RUNNINGHUB_TIMEOUT: int(1000).default(600_000),
+  RUNNINGHUB_QUEUE_DEADLINE: int(1000).default(3_600_000),
+  RUNNINGHUB_POLL_INTERVAL: int(100).default(5000),
+  RUNNINGHUB_MAX_CONCURRENCY: int(1, 64).default(2),
+  PAYMENT_CHANNEL: z.enum(['wx']).default('wx'),
+  WECHAT_APPID: optStr,
+  WECHAT_MCHID: optStr,
+  WECHAT_API_V3_KEY: z.string().length(32, 'must be the 32-byte APIv3 key').optional(),
+  WECHAT_MERCHANT_CERT_PATH: optStr,
+  WECHAT_MERCHANT_SERIAL_NO: optStr,
+  WECHAT_MERCHANT_PRIVATE_KEY_PATH: optStr,
+  WECHAT_PLATFORM_PUBLIC_KEY_ID: z.string().startsWith('PUB_KEY_ID_').optional(),
+  WECHAT_PLATFORM_PUBLIC_KEY_PATH: optStr,
+  WECHAT_PLATFORM_CERT_PATH: optStr,
+  WECHAT_ORDER_EXPIRE_MINUTES: int(5, 24 * 60).default(30),
+  ORDER_QUERY_MIN_INTERVAL: int(0).default(5000),
+  WECHAT_ORDER_DESCRIPTION: z.string().min(1).max(127).default('AI照会员-30天'),
+  SMS_PROVIDER: z.enum(['tencent']).default('tencent'),
+  SMS_APP_ID: optStr,
+  SMS_SIGN_NAME: optStr,
+  SMS_TEMPLATE_ID: optStr,
+  SMS_APP_KEY: optStr,
+  SMS_CODE_TTL_SECONDS: int(60, 3600).default(300),
+  SMS_MAX_ATTEMPTS: int(1, 20).default(5),
+  SMS_PHONE_COOLDOWN_SECONDS: int(0).default(60),
+  SMS_PHONE_DAILY_LIMIT: int(1).default(10),
+  SMS_IP_HOURLY_LIMIT: int(1).default(30),
+  AUDIT_ENABLED: bool.optional(),
+  AUDIT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  ADMIN_USERNAME: optStr,
+  ADMIN_PASSWORD_HASH: optStr,
+  ADMIN_SESSION_HOURS: int(1, 24 * 30).default(12),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** ms between two runs of the background job loop (tests lower it). */
+  JOB_TICK_MS: int(20).default(1000),
+});
+
+const ALIASES: Record<string, string> = {
+  API_DOMAIN: 'PUBLIC_BASE_URL',
+  WECHAT_API_KEY: 'WECHAT_API_V3_KEY',
+  WECHAT_CERT_PATH: 'WECHAT_MERCHANT_CERT_PATH',
+};
+
+export interface WechatKeys {
+  appid: string;
+  mchid: string;
+  apiV3Key: string;
+  merchantSerialNo: string;
+  merchantPrivateKeyPem: string;
+  /** WeChat Pay public key mode */
+  platformPublicKeyId?: string;
+  platformPublicKeyPem?: string;
+  /** platform certificate mode */
+  platformCertPem?: string;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  publicBaseUrl: string;
+  trustProxy: boolean;
+  timezone: string;
+  sandbox: boolean;
+  dataDir: string;
+  database: { url: string | null; poolMin: number; poolMax: number };
+  jwt: { secret: string; expire: string };
+  cos: { secretId: string; secretKey: string; appId: string; bucket: string; region: string; imageDomain?: string };
+  stsDurationSeconds: number;
+  plan: { priceFen: number; quota: number; days: number };
+  taskCost: { basic_clean: number; model_pose12: number };
+  upload: { maxBytes: number; minSide: number };
+  resultRetentionDays: number;
+  ciMaxConcurrency: number;
+  runninghub: {
+    baseUrl: string;
+    apiKey: string;
+    webappId: string;
+    nodes: { prompt: string; image: string; seed: string };
+    imageMode: 'url' | 'upload';
+    timeoutMs: number;
+    queueDeadlineMs: number;
+    pollIntervalMs: number;
+    maxConcurrency: number;
+  };
+  paymentChannel: 'wx';
+  wechat: WechatKeys & { baseUrl: string; orderExpireMinutes: number; queryMinIntervalMs: number; description: string };
+  sms: {
+    appId?: string;
+    signName?: string;
+    templateId?: string;
+    codeTtlSeconds: number;
+    maxAttempts: number;
+    phoneCooldownSeconds: number;
+    phoneDailyLimit: number;
+    ipHourlyLimit: number;
+  };
+  audit: { enabled: boolean; threshold: number };
+  admin: { username?: string; passwordHash?: string; sessionHours: number };
+  logLevel: string;
+  jobTickMs: number;
+  /** Generated identities of the sandbox emulators (sandbox mode only). */
+  sandboxSecrets: SandboxSecrets | null;
+  warnings: string[];
+}
+
+const VENDOR_MARKERS = ['TENCENT_SECRET_ID', 'WECHAT_MCHID', 'RUNNINGHUB_API_KEY'] as const;
+
+/** Parses and validates the environment once. Throws ConfigError naming every problem. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') raw[k] = v;
+  for (const [alias, name] of Object.entries(ALIASES)) if (raw[alias] && !raw[name]) raw[name] = raw[alias];
+
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (e.SMS_APP_KEY) warnings.push('SMS_APP_KEY is obsolete (SendSms 2021-01-11 uses TENCENT_SECRET_ID/KEY); ignored');
+
+  const present = VENDOR_MARKERS.filter((k) => e[k]);
+  let sandbox: boolean;
+  if (e.SANDBOX === '1') sandbox = true;
+  else if (e.SANDBOX === '0') sandbox = false;
+  else if (present.length === 0) sandbox = true;
+  else if (present.length === VENDOR_MARKERS.length) sandbox = false;
+  else {
+    const missing = VENDOR_MARKERS.filter((k) => !e[k]);
+    throw new ConfigError([`${missing.join(', ')}: missing (only some cloud credentials are set; set them all, or SANDBOX=1)`]);
+  }
+  if (e.NODE_ENV === 'production' && sandbox) {
+    throw new ConfigError(['SANDBOX: sandbox mode is refused with NODE_ENV=production; configure the real vendors']);
+  }
+
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
+  if (e.NODE_ENV === 'production') {
+    const u = new URL(publicBaseUrl);
+    if (u.protocol !== 'https:' || /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[::1\])/.test(u.hostname)) {
+      problems.push('PUBLIC_BASE_URL: must be a public https URL in production');
+    }
+  }
+
+  const dataDir = resolve(e.DATA_DIR);
+  const secrets = sandbox ? loadSandboxSecrets(dataDir) : null;
+  const need = (name: keyof typeof e): string => {
+    const v = e[name];
+    if (typeof v === 'string' && v) return v;
+    problems.push(`${name}: required outside sandbox mode`);
+    return '';
+  };
+  const readFile = (name: keyof typeof e): string | undefined => {
+    const p = e[name];
+    if (typeof p !== 'string') return undefined;
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      problems.push(`${name}: cannot read file ${p}`);
+      return undefined;
+    }
+  };
+
+  // COS / STS / CI
+  const cos = secrets
+    ? { ...secrets.cos, imageDomain: e.COS_IMAGE_DOMAIN }
+    : {
+        secretId: need('TENCENT_SECRET_ID'),
+        secretKey: need('TENCENT_SECRET_KEY'),
+        appId: need('TENCENT_APPID'),
+        bucket: need('COS_BUCKET'),
+        region: e.COS_REGION,
+        imageDomain: e.COS_IMAGE_DOMAIN,
+      };
+  if (!sandbox && cos.bucket && !/^[a-z\d-]+-\d+$/.test(cos.bucket)) problems.push('COS_BUCKET: must be <name>-<APPID>');
+
+  // RunningHub
+  const defaultNodes = { prompt: '6:text', image: '10:image', seed: '3:seed' };
+  const runninghub: Config['runninghub'] = {
+    baseUrl: secrets ? `${publicBaseUrl}/sandbox/runninghub` : e.RUNNINGHUB_BASE_URL.replace(/\/+$/, ''),
+    apiKey: secrets ? secrets.runninghub.apiKey : need('RUNNINGHUB_API_KEY'),
+    webappId: secrets ? (e.RUNNINGHUB_WEBAPP_ID ?? secrets.runninghub.webappId) : need('RUNNINGHUB_WEBAPP_ID'),
+    nodes: {
+      prompt: e.RUNNINGHUB_NODE_PROMPT ?? (sandbox ? defaultNodes.prompt : need('RUNNINGHUB_NODE_PROMPT')),
+      image: e.RUNNINGHUB_NODE_IMAGE ?? (sandbox ? defaultNodes.image : need('RUNNINGHUB_NODE_IMAGE')),
+      seed: e.RUNNINGHUB_NODE_SEED ?? (sandbox ? defaultNodes.seed : need('RUNNINGHUB_NODE_SEED')),
+    },
+    imageMode: e.RUNNINGHUB_IMAGE_MODE,
+    timeoutMs: e.RUNNINGHUB_TIMEOUT,
+    queueDeadlineMs: e.RUNNINGHUB_QUEUE_DEADLINE,
+    pollIntervalMs: e.RUNNINGHUB_POLL_INTERVAL,
+    maxConcurrency: e.RUNNINGHUB_MAX_CONCURRENCY,
+  };
+
+  // WeChat Pay: in sandbox the given keys win (so tests can sign their own notifications), else the generated ones.
+  const given: Partial<WechatKeys> = {
+    appid: e.WECHAT_APPID,
+    mchid: e.WECHAT_MCHID,
+    apiV3Key: e.WECHAT_API_V3_KEY,
+    merchantSerialNo: e.WECHAT_MERCHANT_SERIAL_NO,
+    merchantPrivateKeyPem: readFile('WECHAT_MERCHANT_PRIVATE_KEY_PATH'),
+    platformPublicKeyId: e.WECHAT_PLATFORM_PUBLIC_KEY_ID,
+    platformPublicKeyPem: readFile('WECHAT_PLATFORM_PUBLIC_KEY_PATH'),
+    platformCertPem: readFile('WECHAT_PLATFORM_CERT_PATH'),
+  };
+  if (e.WECHAT_MERCHANT_CERT_PATH) readFile('WECHAT_MERCHANT_CERT_PATH');
+  let wechatKeys: WechatKeys;
+  if (secrets) {
+    const s = secrets.wechat;
+    const hasPlatform = Boolean(given.platformPublicKeyPem || given.platformCertPem);
+    wechatKeys = {
+      appid: given.appid ?? s.appid,
+      mchid: given.mchid ?? s.mchid,
+      apiV3Key: given.apiV3Key ?? s.apiV3Key,
+      merchantSerialNo: given.merchantSerialNo ?? s.merchantSerialNo,
+      merchantPrivateKeyPem: given.merchantPrivateKeyPem ?? s.merchantPrivateKeyPem,
+      platformPublicKeyId: hasPlatform ? given.platformPublicKeyId : s.platformPublicKeyId,
+      platformPublicKeyPem: hasPlatform ? given.platformPublicKeyPem : s.platformPublicKeyPem,
+      platformCertPem: given.platformCertPem,
+    };
+  } else {
+    wechatKeys = {
+      appid: need('WECHAT_APPID'),
+      mchid: need('WECHAT_MCHID'),
+      apiV3Key: need('WECHAT_API_V3_KEY'),
+      merchantSerialNo: need('WECHAT_MERCHANT_SERIAL_NO'),
+      merchantPrivateKeyPem: given.merchantPrivateKeyPem ?? (need('WECHAT_MERCHANT_PRIVATE_KEY_PATH'), ''),
+      platformPublicKeyId: given.platformPublicKeyId,
+      platformPublicKeyPem: given.platformPublicKeyPem,
+      platformCertPem: given.platformCertPem,
+    };
+    if (!wechatKeys.platformPublicKeyPem && !wechatKeys.platformCertPem) {
+      problems.push('WECHAT_PLATFORM_PUBLIC_KEY_PATH or WECHAT_PLATFORM_CERT_PATH: one is required outside sandbox mode');
+    }
+    if (wechatKeys.platformPublicKeyPem && !wechatKeys.platformPublicKeyId) {
+      problems.push('WECHAT_PLATFORM_PUBLIC_KEY_ID: required with WECHAT_PLATFORM_PUBLIC_KEY_PATH');
+    }
+    if (!e.SMS_APP_ID) problems.push('SMS_APP_ID: required outside sandbox mode');
+    if (!e.SMS_SIGN_NAME) problems.push('SMS_SIGN_NAME: required outside sandbox mode');
+    if (!e.SMS_TEMPLATE_ID) problems.push('SMS_TEMPLATE_ID: required outside sandbox mode');
+  }
+
+  let jwtSecret = e.JWT_SECRET ?? secrets?.jwtSecret;
+  if (!jwtSecret) {
+    problems.push('JWT_SECRET: required outside sandbox mode (at least 32 characters)');
+    jwtSecret = '';
+  }
+  if (e.DATABASE_POOL_MIN > e.DATABASE_POOL_MAX) problems.push('DATABASE_POOL_MIN: must not exceed DATABASE_POOL_MAX');
+  if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD_HASH) problems.push('ADMIN_PASSWORD_HASH: required with ADMIN_USERNAME');
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: e.BUSINESS_TIMEZONE });
+  } catch {
+    problems.push(`BUSINESS_TIMEZONE: unknown time zone ${e.BUSINESS_TIMEZONE}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicBaseUrl,
+    trustProxy: e.TRUST_PROXY,
+    timezone: e.BUSINESS_TIMEZONE,
+    sandbox,
+    dataDir,
+    database: { url: e.DATABASE_URL ?? null, poolMin: e.DATABASE_POOL_MIN, poolMax: e.DATABASE_POOL_MAX },
+    jwt: { secret: jwtSecret, expire: e.JWT_EXPIRE },
+    cos,
+    stsDurationSeconds: e.STS_DURATION_SECONDS,
+    plan: { priceFen: e.MEMBERSHIP_PRICE, quota: e.PLAN_MONTHLY_QUOTA, days: e.PLAN_DAYS },
+    taskCost: { basic_clean: e.TASK_COST_BASIC_CLEAN, model_pose12: e.TASK_COST_MODEL_POSE12 },
+    upload: { maxBytes: e.UPLOAD_MAX_BYTES, minSide: e.UPLOAD_MIN_SIDE },
+    resultRetentionDays: e.RESULT_RETENTION_DAYS,
+    ciMaxConcurrency: e.CI_MAX_CONCURRENCY,
+    runninghub,
+    paymentChannel: e.PAYMENT_CHANNEL,
+    wechat: {
+      ...wechatKeys,
+      baseUrl: sandbox ? `${publicBaseUrl}/sandbox/wxpay` : 'https://api.mch.weixin.qq.com',
+      orderExpireMinutes: e.WECHAT_ORDER_EXPIRE_MINUTES,
+      queryMinIntervalMs: e.ORDER_QUERY_MIN_INTERVAL,
+      description: e.WECHAT_ORDER_DESCRIPTION,
+    },
+    sms: {
+      appId: e.SMS_APP_ID,
+      signName: e.SMS_SIGN_NAME,
+      templateId: e.SMS_TEMPLATE_ID,
+      codeTtlSeconds: e.SMS_CODE_TTL_SECONDS,
+      maxAttempts: e.SMS_MAX_ATTEMPTS,
+      phoneCooldownSeconds: e.SMS_PHONE_COOLDOWN_SECONDS,
+      phoneDailyLimit: e.SMS_PHONE_DAILY_LIMIT,
+      ipHourlyLimit: e.SMS_IP_HOURLY_LIMIT,
+    },
+    audit: { enabled: e.AUDIT_ENABLED ?? sandbox, threshold: e.AUDIT_THRESHOLD },
+    admin: { username: e.ADMIN_USERNAME, passwordHash: e.ADMIN_PASSWORD_HASH, sessionHours: e.ADMIN_SESSION_HOURS },
+    logLevel: e.LOG_LEVEL,
+    jobTickMs: e.JOB_TICK_MS,
+    sandboxSecrets: secrets,
+    warnings,
+  };
+}

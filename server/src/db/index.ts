@@ -1,0 +1,115 @@
+/**
+ * The database: one Sequelize instance on MySQL/MariaDB (DATABASE_URL) or an SQLite file in DATA_DIR (the embedded
+ * default). `transaction()` is the only way money paths touch it: whole-transaction retry on deadlock / lock wait
+ * timeout / SQLite busy (at most 3 retries), IMMEDIATE transactions on SQLite, serialised within the process.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sequelize, Transaction, type Options } from 'sequelize';
+import { createMigrator } from './migrator.js';
+import { initModels, type Models } from './models.js';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface Database {
+  sequelize: Sequelize;
+  models: Models;
+  dialect: Dialect;
+  transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
+  migrate(): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const RETRYABLE_MYSQL = new Set([1213, 1205]);
+export function isRetryableDbError(err: unknown): boolean {
+  const e = err as { parent?: { errno?: number; code?: string }; original?: { errno?: number; code?: string } };
+  const inner = e?.parent ?? e?.original;
+  if (!inner) return false;
+  if (inner.errno !== undefined && RETRYABLE_MYSQL.has(inner.errno)) return true;
+  return inner.code === 'SQLITE_BUSY';
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'SequelizeUniqueConstraintError';
+}
+
+export interface DatabaseOptions {
+  url: string | null;
+  dataDir: string;
+  poolMin?: number;
+  poolMax?: number;
+  logging?: (sql: string) => void;
+}
+
+export function createDatabase(opts: DatabaseOptions): Database {
+  const common: Options = { logging: opts.logging ?? false, define: { freezeTableName: true } };
+  let sequelize: Sequelize;
+  let dialect: Dialect;
+  if (opts.url) {
+    dialect = 'mysql';
+    sequelize = new Sequelize(opts.url.replace(/^mariadb:/, 'mysql:'), {
+      ...common,
+      dialect: 'mysql',
+      timezone: '+00:00',
+      pool: { min: opts.poolMin ?? 5, max: opts.poolMax ?? 20, acquire: 30_000, idle: 10_000 },
+      dialectOptions: { dateStrings: false, supportBigNumbers: true, bigNumberStrings: false },
+    });
+  } else {
+    dialect = 'sqlite';
+    mkdirSync(opts.dataDir, { recursive: true });
+    sequelize = new Sequelize({
+      ...common,
+      dialect: 'sqlite',
+      storage: join(opts.dataDir, 'aizhao.sqlite'),
+      retry: { max: 20, match: [/SQLITE_BUSY/], backoffBase: 20, backoffExponent: 1.1 },
+    });
+  }
+  const models = initModels(sequelize);
+
+  // SQLite allows one writer: serialise our transactions within the process (other processes wait on the lock).
+  let sqliteChain: Promise<unknown> = Promise.resolve();
+  const serialise = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (dialect !== 'sqlite') return fn();
+    const run = sqliteChain.then(fn, fn);
+    sqliteChain = run.catch(() => undefined);
+    return run;
+  };
+
+  async function transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+    const maxRetries = 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await serialise(() =>
+          sequelize.transaction(
+            dialect === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {},
+            (t) => fn(t),
+          ),
+        );
+      } catch (err) {
+        if (attempt >= maxRetries || !isRetryableDbError(err)) throw err;
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  return {
+    sequelize,
+    models,
+    dialect,
+    transaction,
+    async migrate() {
+      if (dialect === 'sqlite') await sequelize.query('PRAGMA journal_mode=WAL');
+      await createMigrator(sequelize).up();
+    },
+    async ping() {
+      try {
+        await sequelize.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => sequelize.close(),
+  };
+}

@@ -1,0 +1,4 @@
+/** Every migration, in order. Add new ones here (named <timestamp>.<what>.ts); they run once each. */
+import * as initialSchema from './2026.11.26T00.00.01.initial-schema.js';
+
+export const MIGRATIONS = [{ name: '2026.11.26T00.00.01.initial-schema', ...initialSchema }];

@@ -1,0 +1,205 @@
+/** Sequelize models. Column names follow the guide (users.quota_remaining, users.quota_expireAt, camelCase elsewhere). */
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+import type { OrderStatus, TaskStatus, TaskType } from '@aizhao/shared';
+
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: string;
+  declare phone: string;
+  declare isMember: CreationOptional<boolean>;
+  declare quotaRemaining: CreationOptional<number>;
+  declare quotaExpireAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class SmsCode extends Model<InferAttributes<SmsCode>, InferCreationAttributes<SmsCode>> {
+  declare id: string;
+  declare phone: string;
+  declare ip: string;
+  declare codeHash: string;
+  declare expiresAt: Date;
+  declare attempts: CreationOptional<number>;
+  declare consumedAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class Order extends Model<InferAttributes<Order>, InferCreationAttributes<Order>> {
+  declare id: string;
+  declare userId: string;
+  declare status: OrderStatus;
+  declare amountFen: number;
+  declare channel: string;
+  declare codeUrl: string | null;
+  declare transactionId: string | null;
+  declare expiresAt: Date;
+  declare paidAt: Date | null;
+  declare closedAt: Date | null;
+  declare lastQueriedAt: Date | null;
+  declare failReason: string | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+/**
+ * Internal stages of a task (the API status stays `processing` until terminal):
+ * queued → (basic_clean) working → done | (model_pose12) submitting → running → saving → done.
+ */
+export const TASK_STAGES = ['queued', 'working', 'submitting', 'running', 'saving', 'done', 'failed'] as const;
+export type TaskStage = (typeof TASK_STAGES)[number];
+
+export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<Task>> {
+  declare id: string;
+  declare userId: string;
+  declare type: TaskType;
+  declare status: TaskStatus;
+  declare stage: TaskStage;
+  declare inputKey: string;
+  declare params: { scene?: string; category?: string };
+  declare resultKeys: string[] | null;
+  declare vendorTaskId: string | null;
+  /** RunningHub's output file URLs, kept between SUCCESS and the copy into COS (never queried twice) */
+  declare vendorOutputs: string[] | null;
+  declare errorReason: string | null;
+  declare cost: number;
+  declare clientRequestId: string | null;
+  declare requestHash: string | null;
+  /** a job runner owns the task until then (crash recovery) */
+  declare leaseUntil: Date | null;
+  /** not before then: next RunningHub query, or next submission attempt after a queue-full answer */
+  declare nextActionAt: Date | null;
+  declare submittedAt: Date | null;
+  declare attempts: CreationOptional<number>;
+  declare finishedAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export const LEDGER_ACTIONS = ['grant', 'deduct', 'refund', 'expire', 'adjust'] as const;
+export type LedgerAction = (typeof LEDGER_ACTIONS)[number];
+
+export class QuotaLog extends Model<InferAttributes<QuotaLog>, InferCreationAttributes<QuotaLog>> {
+  declare id: CreationOptional<number>;
+  declare userId: string;
+  declare taskId: string | null;
+  declare orderId: string | null;
+  declare action: LedgerAction;
+  declare amount: number;
+  declare balanceAfter: number;
+  declare reason: string | null;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export interface Models {
+  User: typeof User;
+  SmsCode: typeof SmsCode;
+  Order: typeof Order;
+  Task: typeof Task;
+  QuotaLog: typeof QuotaLog;
+}
+
+const id = { type: DataTypes.STRING(32), primaryKey: true, allowNull: false };
+const date = (allowNull = true) => ({ type: DataTypes.DATE(3), allowNull });
+/** JSON column; MariaDB stores JSON as LONGTEXT, so a string read back is parsed here. */
+const json = (name: string, allowNull = true) => ({
+  type: DataTypes.JSON,
+  allowNull,
+  get(this: Model) {
+    const v = this.getDataValue(name as never) as unknown;
+    return typeof v === 'string' ? JSON.parse(v) : v;
+  },
+});
+
+export function initModels(sequelize: Sequelize): Models {
+  User.init(
+    {
+      id,
+      phone: { type: DataTypes.STRING(11), allowNull: false, unique: true },
+      isMember: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      quotaRemaining: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0, field: 'quota_remaining' },
+      quotaExpireAt: { ...date(), field: 'quota_expireAt' },
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'users' },
+  );
+  SmsCode.init(
+    {
+      id,
+      phone: { type: DataTypes.STRING(11), allowNull: false },
+      ip: { type: DataTypes.STRING(64), allowNull: false },
+      codeHash: { type: DataTypes.STRING(128), allowNull: false },
+      expiresAt: date(false),
+      attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      consumedAt: date(),
+      createdAt: date(false),
+    },
+    { sequelize, tableName: 'sms_codes', updatedAt: false },
+  );
+  Order.init(
+    {
+      id,
+      userId: { type: DataTypes.STRING(32), allowNull: false },
+      status: { type: DataTypes.STRING(16), allowNull: false },
+      amountFen: { type: DataTypes.INTEGER, allowNull: false },
+      channel: { type: DataTypes.STRING(16), allowNull: false },
+      codeUrl: { type: DataTypes.STRING(255), allowNull: true },
+      transactionId: { type: DataTypes.STRING(64), allowNull: true, unique: true },
+      expiresAt: date(false),
+      paidAt: date(),
+      closedAt: date(),
+      lastQueriedAt: date(),
+      failReason: { type: DataTypes.STRING(255), allowNull: true },
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'orders' },
+  );
+  Task.init(
+    {
+      id,
+      userId: { type: DataTypes.STRING(32), allowNull: false },
+      type: { type: DataTypes.STRING(20), allowNull: false },
+      status: { type: DataTypes.STRING(16), allowNull: false },
+      stage: { type: DataTypes.STRING(16), allowNull: false },
+      inputKey: { type: DataTypes.STRING(512), allowNull: false },
+      params: json('params', false),
+      resultKeys: json('resultKeys'),
+      vendorTaskId: { type: DataTypes.STRING(64), allowNull: true },
+      vendorOutputs: json('vendorOutputs'),
+      errorReason: { type: DataTypes.STRING(500), allowNull: true },
+      cost: { type: DataTypes.INTEGER, allowNull: false },
+      clientRequestId: { type: DataTypes.STRING(64), allowNull: true },
+      requestHash: { type: DataTypes.STRING(64), allowNull: true },
+      leaseUntil: date(),
+      nextActionAt: date(),
+      submittedAt: date(),
+      attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      finishedAt: date(),
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'tasks' },
+  );
+  QuotaLog.init(
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      userId: { type: DataTypes.STRING(32), allowNull: false },
+      taskId: { type: DataTypes.STRING(32), allowNull: true },
+      orderId: { type: DataTypes.STRING(32), allowNull: true },
+      action: { type: DataTypes.STRING(16), allowNull: false },
+      amount: { type: DataTypes.INTEGER, allowNull: false },
+      balanceAfter: { type: DataTypes.INTEGER, allowNull: false },
+      reason: { type: DataTypes.STRING(255), allowNull: true },
+      createdAt: date(false),
+    },
+    { sequelize, tableName: 'quota_logs', updatedAt: false },
+  );
+  return { User, SmsCode, Order, Task, QuotaLog };
+}

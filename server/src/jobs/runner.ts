@@ -1,0 +1,201 @@
+/**
+ * The background job runner: one loop per server process, every JOB_TICK_MS (and at once when woken).
+ * Work is claimed from the database (claims.ts), so several instances can run side by side and a restart resumes
+ * whatever was in flight. Concurrency is bounded: CI_MAX_CONCURRENCY basic_clean jobs in this process,
+ * RUNNINGHUB_MAX_CONCURRENCY tasks at RunningHub across all instances.
+ */
+import { Op } from 'sequelize';
+import type { AppContext } from '../context.js';
+import type { Task } from '../db/models.js';
+import { VendorError } from '../lib/errors.js';
+import { failAndRefund } from '../modules/tasks/lifecycle.js';
+import { runBasicClean } from './basic-clean.js';
+import { claimTasks, due, leaseExpired } from './claims.js';
+import { pollModelPose, saveModelPose, submitModelPose } from './model-pose.js';
+import { reconcileOrders, sweepExpiredMemberships } from './orders.js';
+
+const BASIC_CLEAN_LEASE_MS = 5 * 60_000;
+const SUBMIT_LEASE_MS = 2 * 60_000;
+const BASIC_CLEAN_MAX_ATTEMPTS = 3;
+/** how often the slower sweeps (orders, expiry) run, in ticks */
+const SLOW_EVERY_TICKS = 5;
+
+export interface JobRunner {
+  start(): void;
+  wake(): void;
+  /** one full pass (tests drive the runner with it) */
+  tick(): Promise<void>;
+  /** resolves when nothing is in flight */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createJobRunner(ctx: AppContext): JobRunner {
+  const inFlight = new Set<Promise<void>>();
+  let basicRunning = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let ticking: Promise<void> | null = null;
+  let again = false;
+  let stopped = true;
+  let ticks = 0;
+
+  const track = (p: Promise<void>): void => {
+    const tracked = p.catch((err: unknown) => ctx.logger.error({ err }, 'job failed')).finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+
+  async function basicCleanJob(task: Task): Promise<void> {
+    basicRunning++;
+    try {
+      await runBasicClean(ctx, task);
+    } catch (err) {
+      const retryable = err instanceof VendorError && err.details.retryable !== false;
+      if (retryable && task.attempts < BASIC_CLEAN_MAX_ATTEMPTS) {
+        const now = ctx.now();
+        ctx.logger.warn({ err, taskId: task.id, attempts: task.attempts }, 'basic_clean failed; will retry');
+        await ctx.db.models.Task.update(
+          { stage: 'queued', leaseUntil: null, nextActionAt: new Date(now.getTime() + 2000 * 2 ** task.attempts), updatedAt: now },
+          { where: { id: task.id, stage: 'working', status: 'processing' } },
+        );
+      } else {
+        ctx.logger.error({ err, taskId: task.id }, 'basic_clean failed');
+        await failAndRefund(ctx, task.id, '图片处理失败，次数已返还，请换一张图片重试', ['working', 'queued']);
+      }
+    } finally {
+      basicRunning--;
+    }
+  }
+
+  async function claimBasicClean(now: Date): Promise<void> {
+    const free = ctx.config.ciMaxConcurrency - basicRunning;
+    const tasks = await claimTasks(
+      ctx,
+      {
+        type: 'basic_clean',
+        status: 'processing',
+        [Op.or]: [
+          { stage: 'queued', ...due(now) },
+          { stage: 'working', leaseUntil: { [Op.lt]: now } },
+        ],
+      },
+      { stage: 'working', leaseUntil: new Date(now.getTime() + BASIC_CLEAN_LEASE_MS), attempts: ctx.db.sequelize.literal('attempts + 1'), updatedAt: now },
+      free,
+    );
+    for (const t of tasks) track(basicCleanJob(t));
+  }
+
+  async function modelPoseWork(now: Date): Promise<void> {
+    const rh = ctx.config.runninghub;
+    const { Task } = ctx.db.models;
+    // failures that need no vendor call: timeouts, queue deadline, a crash between submission and saving the id
+    const overdue = await Task.findAll({
+      attributes: ['id', 'stage'],
+      where: {
+        type: 'model_pose12',
+        status: 'processing',
+        [Op.or]: [
+          { stage: 'running', submittedAt: { [Op.lt]: new Date(now.getTime() - rh.timeoutMs) } },
+          { stage: 'queued', createdAt: { [Op.lt]: new Date(now.getTime() - rh.queueDeadlineMs) } },
+          { stage: 'submitting', vendorTaskId: null, leaseUntil: { [Op.lt]: now } },
+        ],
+      },
+      limit: 100,
+    });
+    for (const t of overdue) {
+      const reason =
+        t.stage === 'running'
+          ? 'AI模特生成超时，次数已返还'
+          : t.stage === 'queued'
+            ? '排队时间过长，任务已取消，次数已返还'
+            : '任务提交中断，次数已返还，请重试';
+      await failAndRefund(ctx, t.id, reason, [t.stage]);
+    }
+
+    // results found but not yet copied (a crash or an error while saving)
+    const saving = await claimTasks(
+      ctx,
+      { type: 'model_pose12', status: 'processing', stage: 'saving', ...leaseExpired(now) },
+      { leaseUntil: new Date(now.getTime() + 5 * 60_000), updatedAt: now },
+      4,
+    );
+    for (const t of saving) track(saveModelPose(ctx, t));
+
+    // poll running tasks that are due; the claim moves nextActionAt on, which is the per-task throttle
+    const polls = await claimTasks(
+      ctx,
+      { type: 'model_pose12', status: 'processing', stage: 'running', vendorTaskId: { [Op.ne]: null }, ...due(now) },
+      { nextActionAt: new Date(now.getTime() + rh.pollIntervalMs) },
+      50,
+    );
+    for (const t of polls) track(pollModelPose(ctx, t));
+
+    // submit queued tasks while RunningHub has free slots (counted across instances)
+    const active = await Task.count({
+      where: { type: 'model_pose12', status: 'processing', stage: { [Op.in]: ['submitting', 'running', 'saving'] } },
+    });
+    const submits = await claimTasks(
+      ctx,
+      { type: 'model_pose12', status: 'processing', stage: 'queued', ...due(now) },
+      { stage: 'submitting', leaseUntil: new Date(now.getTime() + SUBMIT_LEASE_MS), attempts: ctx.db.sequelize.literal('attempts + 1'), updatedAt: now },
+      rh.maxConcurrency - active,
+    );
+    for (const t of submits) track(submitModelPose(ctx, t));
+  }
+
+  async function pass(): Promise<void> {
+    const now = ctx.now();
+    await claimBasicClean(now);
+    await modelPoseWork(now);
+    if (ticks++ % SLOW_EVERY_TICKS === 0) {
+      await reconcileOrders(ctx);
+      await sweepExpiredMemberships(ctx);
+    }
+  }
+
+  function tick(): Promise<void> {
+    if (ticking) {
+      again = true;
+      return ticking;
+    }
+    ticking = (async () => {
+      try {
+        do {
+          again = false;
+          await pass();
+        } while (again && !stopped);
+      } catch (err) {
+        ctx.logger.error({ err }, 'job tick failed');
+      } finally {
+        ticking = null;
+      }
+    })();
+    return ticking;
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      timer = setInterval(() => void tick(), ctx.config.jobTickMs);
+      timer.unref();
+      void tick();
+    },
+    wake() {
+      if (!stopped) void tick();
+    },
+    tick,
+    async idle() {
+      while (ticking || inFlight.size) {
+        await ticking;
+        await Promise.all([...inFlight]);
+      }
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await ticking;
+      await Promise.all([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** Merchant JWTs: HS256 pinned, iss/aud checked. */
+import { jwtVerify, SignJWT } from 'jose';
+import { AppError } from '../../lib/errors.js';
+
+const ISSUER = 'aizhao-api';
+const AUDIENCE = 'aizhao-merchant';
+
+const DURATION = /^(\d+)([smhd])$/;
+export function parseDurationSeconds(s: string): number {
+  const m = DURATION.exec(s);
+  if (!m) throw new Error(`bad duration ${s}`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+export async function issueToken(secret: string, userId: string, expire: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  const iat = Math.floor(now.getTime() / 1000);
+  const exp = iat + parseDurationSeconds(expire);
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+export async function verifyToken(secret: string, token: string): Promise<string> {
+  try {
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('no subject');
+    return payload.sub;
+  } catch {
+    throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
+  }
+}

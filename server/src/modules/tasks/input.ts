@@ -1,0 +1,52 @@
+/** Checks of an uploaded input object before anything is spent: key shape and owner, existence, size, image format. */
+import sharp, { type Metadata } from 'sharp';
+import { INPUT_EXTENSIONS } from '@aizhao/shared';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../lib/errors.js';
+
+const KEY_SHAPE = new RegExp(`^input/([0-9A-Za-z_-]{1,32})/[0-9A-Za-z_-]{1,64}\\.(${INPUT_EXTENSIONS.join('|')})$`);
+const FORMATS = new Set(['jpeg', 'png', 'webp']);
+/** Enough bytes for the image header of nearly every photo; the whole object is read only if this is not. */
+const HEADER_BYTES = 512 * 1024;
+
+export const inputPrefix = (userId: string): string => `input/${userId}/`;
+
+export function checkInputKeyShape(userId: string, key: string): void {
+  const m = KEY_SHAPE.exec(key);
+  if (!m || m[1] !== userId) {
+    throw new AppError('INVALID_INPUT', `图片路径无效：只能使用 ${inputPrefix(userId)} 下上传的图片`, [{ path: 'inputKey', message: 'key outside the caller prefix or of the wrong shape' }]);
+  }
+}
+
+async function readMetadata(ctx: AppContext, key: string, size: number): Promise<Metadata | null> {
+  const tryRead = async (buf: Buffer) => {
+    try {
+      return await sharp(buf).metadata();
+    } catch {
+      return null;
+    }
+  };
+  const head = await ctx.vendors.storage.getRange(key, Math.min(size, HEADER_BYTES));
+  const meta = await tryRead(head);
+  if (meta?.width && meta.height) return meta;
+  if (size <= HEADER_BYTES) return meta;
+  return tryRead(await ctx.vendors.storage.get(key));
+}
+
+export async function checkInputObject(ctx: AppContext, key: string): Promise<{ width: number; height: number; format: string }> {
+  const invalid = (message: string, detail: string) => new AppError('INVALID_INPUT', message, [{ path: 'inputKey', message: detail }]);
+  const head = await ctx.vendors.storage.head(key);
+  if (!head) throw invalid('图片不存在，请重新上传', 'object missing');
+  const { maxBytes, minSide } = ctx.config.upload;
+  if (head.size > maxBytes) throw invalid(`图片太大，最大 ${Math.floor(maxBytes / 1024 / 1024)} MB`, 'too large');
+  if (head.size === 0) throw invalid('图片是空文件', 'empty');
+  const meta = await readMetadata(ctx, key, head.size);
+  if (!meta?.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) {
+    throw invalid('文件不是支持的图片格式（JPG、PNG、WebP）', 'not an image');
+  }
+  // EXIF orientations 5–8 swap width and height, which does not change the shorter side.
+  if (Math.min(meta.width, meta.height) < minSide) {
+    throw invalid(`图片太小，短边至少 ${minSide} 像素`, 'too small');
+  }
+  return { width: meta.width, height: meta.height, format: meta.format };
+}

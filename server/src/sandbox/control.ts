@@ -1,0 +1,68 @@
+/** The sandbox control routes of API.md (JSON, after the body parser). */
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { idSchema } from '@aizhao/shared';
+import { parse, route } from '../http/middleware.js';
+import { AppError } from '../lib/errors.js';
+import type { Sandbox } from './index.js';
+import { EmulatorOrderNotFound, EmulatorOrderNotPaid, EmulatorOrderNotPending } from './wxpay/index.js';
+
+const behaviourSchema = z
+  .object({ mode: z.enum(['success', 'fail', 'hang']), delayMs: z.number().int().min(0).max(600_000).optional(), queueFullTimes: z.number().int().min(0).max(100).optional() })
+  .strict();
+const auditSchema = z.object({ mode: z.enum(['pass', 'reject', 'unavailable']) }).strict();
+const notifySchema = z.object({ times: z.number().int().min(1).max(500).default(1), parallel: z.boolean().default(false) }).strict();
+
+function orderId(raw: unknown): string {
+  const r = idSchema.min(6).safeParse(raw);
+  if (!r.success) throw new AppError('NOT_FOUND', '订单不存在');
+  return r.data;
+}
+
+function mapEmulatorError(err: unknown): never {
+  if (err instanceof EmulatorOrderNotFound) throw new AppError('NOT_FOUND', '订单不存在');
+  if (err instanceof EmulatorOrderNotPending) throw new AppError('ORDER_NOT_PENDING');
+  if (err instanceof EmulatorOrderNotPaid) throw new AppError('ORDER_NOT_PAID');
+  throw err;
+}
+
+/**
+ * Mounted before the emulators (whose routers read raw bodies under their own paths), so each route parses its
+ * JSON body itself.
+ */
+export function sandboxControlRoutes(sandbox: Sandbox): Router {
+  const r = Router();
+  const json = express.json({ limit: '10kb' });
+  r.get('/sandbox/sms/outbox', (req, res) => {
+    const phone = typeof req.query.phone === 'string' ? req.query.phone : undefined;
+    res.json({ messages: sandbox.sms.list(phone) });
+  });
+  r.post(
+    '/sandbox/wxpay/orders/:orderId/pay',
+    json,
+    route(async (req, res) => {
+      const result = await sandbox.wxpay.pay(orderId(req.params.orderId)).catch(mapEmulatorError);
+      res.json(result);
+    }),
+  );
+  r.post(
+    '/sandbox/wxpay/orders/:orderId/notify',
+    json,
+    route(async (req, res) => {
+      const body = parse(notifySchema, req.body ?? {});
+      res.json(await sandbox.wxpay.notify(orderId(req.params.orderId), body).catch(mapEmulatorError));
+    }),
+  );
+  r.post('/sandbox/runninghub/behaviour', json, (req, res) => {
+    const b = parse(behaviourSchema, req.body);
+    sandbox.runninghub.setBehaviour(b);
+    res.json({ ok: true, behaviour: b });
+  });
+  r.get('/sandbox/runninghub/stats', (_req, res) => void res.json(sandbox.runninghub.stats()));
+  r.post('/sandbox/audit/behaviour', json, (req, res) => {
+    const b = parse(auditSchema, req.body);
+    sandbox.cos.setAuditMode(b.mode);
+    res.json({ ok: true, mode: b.mode });
+  });
+  return r;
+}

@@ -1,0 +1,149 @@
+/** The CI (数据万象) operations the emulator offers: GoodsMatting through `?image_process`, and image moderation. */
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import sharp from 'sharp';
+import { CosError, invalidArgument, noSuchKey } from './errors.js';
+import { goodsMatting, type MattingOptions } from './goods-matting.js';
+import { header } from './request.js';
+import { sendXml, type HandlerContext } from './respond.js';
+import { toXml } from './xml.js';
+
+export type AuditMode = 'pass' | 'reject' | 'unavailable';
+export const AUDIT_MODES: readonly AuditMode[] = ['pass', 'reject', 'unavailable'];
+export const MAX_PIC_RULES = 5;
+const MAX_PADDING = 1000;
+
+interface PicRule {
+  bucket?: string;
+  fileid: string;
+  rule: string;
+}
+
+function parsePicOperations(c: HandlerContext): { isPicInfo: boolean; rules: PicRule[] } {
+  const raw = header(c.r, 'pic-operations');
+  if (!raw) throw invalidArgument('The Pic-Operations header is required.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw invalidArgument('Pic-Operations is not valid JSON.');
+  }
+  const ops = parsed as { is_pic_info?: unknown; rules?: unknown };
+  if (!Array.isArray(ops.rules) || ops.rules.length === 0 || ops.rules.length > MAX_PIC_RULES) {
+    throw invalidArgument(`Pic-Operations needs 1..${MAX_PIC_RULES} rules.`);
+  }
+  const rules = ops.rules.map((x: unknown): PicRule => {
+    const rule = x as Partial<PicRule>;
+    if (typeof rule.fileid !== 'string' || !rule.fileid || rule.fileid.endsWith('/') || typeof rule.rule !== 'string') {
+      throw invalidArgument('Each rule needs a fileid (not ending in /) and a rule.');
+    }
+    if (rule.bucket !== undefined && rule.bucket !== c.bucket) throw invalidArgument('Rules may only write to the same bucket.');
+    return { fileid: rule.fileid, rule: rule.rule };
+  });
+  return { isPicInfo: Number(ops.is_pic_info) === 1, rules };
+}
+
+/** `fileid` starting with '/' is from the bucket root, otherwise relative to the source object's directory. */
+export function resolveFileId(sourceKey: string, fileid: string): string {
+  if (fileid.startsWith('/')) return fileid.slice(1);
+  const dir = posix.dirname(sourceKey);
+  return dir === '.' ? fileid : `${dir}/${fileid}`;
+}
+
+/** Reads `ci-process=GoodsMatting&center-layout=1[&padding-layout=WxH]`; other rules are not emulated. */
+export function parseMattingRule(rule: string): MattingOptions {
+  const q = new URLSearchParams(rule);
+  if (q.get('ci-process') !== 'GoodsMatting') {
+    throw invalidArgument(`The sandbox only emulates ci-process=GoodsMatting rules, not: ${rule}`);
+  }
+  const opts: MattingOptions = { centerLayout: q.get('center-layout') === '1' };
+  const padding = q.get('padding-layout');
+  if (padding !== null) {
+    const m = /^(\d{1,4})x(\d{1,4})$/.exec(padding);
+    if (!m || Number(m[1]) > MAX_PADDING || Number(m[2]) > MAX_PADDING) throw invalidArgument('Invalid padding-layout.');
+    opts.padding = { x: Number(m[1]), y: Number(m[2]) };
+  }
+  return opts;
+}
+
+async function originalInfo(c: HandlerContext, source: Buffer, etag: string): Promise<Record<string, unknown>> {
+  const img = sharp(source);
+  const [meta, stats] = await Promise.all([img.metadata(), img.stats()]);
+  const hex = (n: number): string => Math.round(n).toString(16).padStart(2, '0');
+  const ave = `0x${stats.channels.slice(0, 3).map((ch) => hex(ch.mean)).join('')}`;
+  return {
+    Key: c.r.key,
+    Location: c.location(c.r.key),
+    ImageInfo: {
+      Format: (meta.format ?? '').toUpperCase(),
+      Width: meta.width,
+      Height: meta.height,
+      Quality: 100,
+      Ave: ave,
+      Orientation: meta.orientation ?? 0,
+    },
+    ETag: etag,
+  };
+}
+
+export async function handleImageProcess(c: HandlerContext): Promise<void> {
+  const meta = c.store.head(c.r.key);
+  const source = c.store.read(c.r.key);
+  if (!meta || !source) throw noSuchKey();
+  const { isPicInfo, rules } = parsePicOperations(c);
+  const jobs = rules.map((rule) => ({ key: resolveFileId(c.r.key, rule.fileid), opts: parseMattingRule(rule.rule) }));
+  const objects: Record<string, unknown>[] = [];
+  for (const job of jobs) {
+    let out: Awaited<ReturnType<typeof goodsMatting>>;
+    try {
+      out = await goodsMatting(source, job.opts);
+    } catch (err) {
+      throw new CosError(400, 'InvalidImageFormat', `The source object is not a supported image: ${(err as Error).message}`);
+    }
+    const stored = c.store.put(job.key, out.png, 'image/png');
+    objects.push({
+      Key: job.key,
+      Location: c.location(job.key),
+      Format: 'PNG',
+      Width: out.width,
+      Height: out.height,
+      Size: stored.size,
+      Quality: 100,
+      ETag: stored.etag,
+    });
+  }
+  const body: Record<string, unknown> = {};
+  if (isPicInfo) body['OriginalInfo'] = await originalInfo(c, source, meta.etag);
+  body['ProcessResults'] = { Object: objects };
+  sendXml(c.res, 200, toXml('UploadResult', body));
+}
+
+const SCENES = ['PornInfo', 'AdsInfo', 'PoliticsInfo', 'TerrorismInfo'] as const;
+
+/** `GET /<key>?ci-process=sensitive-content-recognition`, answered as the current audit mode says. */
+export function handleAudit(c: HandlerContext, mode: AuditMode): void {
+  if (!c.store.head(c.r.key)) throw noSuchKey();
+  if (mode === 'unavailable') {
+    throw new CosError(503, 'ServiceUnavailable', 'The sandbox content audit is set to be unavailable.');
+  }
+  const reject = mode === 'reject';
+  const scene = (name: string): Record<string, unknown> => {
+    const hit = reject && name === 'PornInfo';
+    return { Code: 0, Msg: 'OK', HitFlag: hit ? 1 : 0, Score: hit ? 95 : 0, Label: hit ? 'Porn' : '', Category: '', SubLabel: '' };
+  };
+  sendXml(
+    c.res,
+    200,
+    toXml('RecognitionResult', {
+      JobId: `si${randomBytes(12).toString('hex')}`,
+      State: 'Success',
+      Object: c.r.key,
+      Result: reject ? 1 : 0,
+      Score: reject ? 95 : 0,
+      Label: reject ? 'Porn' : 'Normal',
+      Category: '',
+      SubLabel: '',
+      ...Object.fromEntries(SCENES.map((s) => [s, scene(s)])),
+    }),
+  );
+}

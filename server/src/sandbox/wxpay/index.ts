@@ -1,0 +1,154 @@
+/**
+ * Sandbox emulator of WeChat Pay v3 Native. Mount `router` at `/sandbox/wxpay` (before any body parser); point
+ * HttpWechatPayClient at `http://<host>/sandbox/wxpay`. `pay` / `notify` back the sandbox payer routes.
+ * State lives in `<dataDir>/sandbox/wxpay.json`.
+ */
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type express from 'express';
+import { JsonStore } from '../json-store.js';
+import type { SandboxSecrets } from '../secrets.js';
+import { toWechatTime } from '../../vendors/wechatpay/time.js';
+import { Notifier } from './notifier.js';
+import {
+  effectiveState,
+  newOpenid,
+  newTransactionId,
+  toEmulatedOrder,
+  type EmulatedOrder,
+  type StoredOrder,
+  type StoredState,
+  type WxpayState,
+} from './orders.js';
+import { createWxpayRouter } from './routes.js';
+
+export type { EmulatedOrder } from './orders.js';
+
+/** Compressed version of WeChat's 15s/15s/30s/3m/… schedule. */
+export const DEFAULT_NOTIFY_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 15_000, 30_000];
+
+export class EmulatorOrderNotFound extends Error {
+  constructor(readonly outTradeNo: string) {
+    super(`wxpay emulator: no order ${outTradeNo}`);
+    this.name = 'EmulatorOrderNotFound';
+  }
+}
+
+/** `pay` on an order that is not NOTPAY (paid, closed, or past time_expire). */
+export class EmulatorOrderNotPending extends Error {
+  constructor(
+    readonly outTradeNo: string,
+    readonly state: StoredState,
+  ) {
+    super(`wxpay emulator: order ${outTradeNo} is ${state}, not NOTPAY`);
+    this.name = 'EmulatorOrderNotPending';
+  }
+}
+
+/** `notify` on an order that has not been paid (there is no SUCCESS notification to re-deliver). */
+export class EmulatorOrderNotPaid extends Error {
+  constructor(
+    readonly outTradeNo: string,
+    readonly state: StoredState,
+  ) {
+    super(`wxpay emulator: order ${outTradeNo} is ${state}, not SUCCESS`);
+    this.name = 'EmulatorOrderNotPaid';
+  }
+}
+
+export interface WxpayEmulatorOptions {
+  dataDir: string;
+  secrets: SandboxSecrets['wechat'];
+  notifyRetryDelaysMs?: number[];
+  now?: () => number;
+  logger?: { warn(...args: unknown[]): void };
+}
+
+export interface WxpayEmulator {
+  /** Mounted at /sandbox/wxpay; speaks /v3/pay/transactions/… */
+  router: express.Router;
+  /** The payer pays: NOTPAY → SUCCESS, then the notification is delivered (and retried in the background). */
+  pay(outTradeNo: string): Promise<{ delivered: boolean; status: number }>;
+  /** Re-delivers the SUCCESS notification `times` times; the HTTP status of each answer (0 = no answer). */
+  notify(outTradeNo: string, o: { times: number; parallel: boolean }): Promise<{ statuses: number[] }>;
+  getOrder(outTradeNo: string): EmulatedOrder | null;
+  /** Clears pending notification retries. */
+  stop(): void;
+}
+
+export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
+  const now = opts.now ?? Date.now;
+  const store = new JsonStore<WxpayState>(join(opts.dataDir, 'sandbox', 'wxpay.json'), () => ({ orders: {} }));
+  const platformKey = createPrivateKey(opts.secrets.platformPrivateKeyPem);
+  const lookup = (outTradeNo: string): StoredOrder | null => store.value.orders[outTradeNo] ?? null;
+  const notifier = new Notifier({
+    apiV3Key: opts.secrets.apiV3Key,
+    platformKey,
+    platformSerial: opts.secrets.platformPublicKeyId,
+    retryDelaysMs: opts.notifyRetryDelaysMs ?? DEFAULT_NOTIFY_RETRY_DELAYS_MS,
+    now,
+    lookup,
+    logger: opts.logger,
+  });
+  const router = createWxpayRouter({
+    merchant: {
+      appid: opts.secrets.appid,
+      mchid: opts.secrets.mchid,
+      serialNo: opts.secrets.merchantSerialNo,
+      publicKey: createPublicKey(opts.secrets.merchantPublicKeyPem),
+    },
+    platform: { privateKey: platformKey, serial: opts.secrets.platformPublicKeyId },
+    store,
+    now,
+  });
+
+  const existing = (outTradeNo: string): StoredOrder => {
+    const order = lookup(outTradeNo);
+    if (!order) throw new EmulatorOrderNotFound(outTradeNo);
+    return order;
+  };
+
+  return {
+    router,
+
+    async pay(outTradeNo) {
+      const state = effectiveState(existing(outTradeNo), now());
+      if (state !== 'NOTPAY') throw new EmulatorOrderNotPending(outTradeNo, state);
+      const paid = store.update((s) => {
+        const order = s.orders[outTradeNo]!;
+        order.trade_state = 'SUCCESS';
+        order.transaction_id = newTransactionId();
+        order.success_time = toWechatTime(now());
+        order.payer_openid = newOpenid();
+        order.notification_id = randomUUID();
+        return { ...order };
+      });
+      return notifier.deliver(paid);
+    },
+
+    async notify(outTradeNo, o) {
+      if (!Number.isInteger(o.times) || o.times < 1 || o.times > 500) {
+        throw new RangeError('times must be an integer from 1 to 500');
+      }
+      const order = existing(outTradeNo);
+      const state = effectiveState(order, now());
+      if (state !== 'SUCCESS') throw new EmulatorOrderNotPaid(outTradeNo, state);
+      const statuses: number[] = [];
+      if (o.parallel) {
+        statuses.push(...(await Promise.all(Array.from({ length: o.times }, () => notifier.deliverOnce(order)))));
+      } else {
+        for (let i = 0; i < o.times; i++) statuses.push(await notifier.deliverOnce(order));
+      }
+      return { statuses };
+    },
+
+    getOrder(outTradeNo) {
+      const order = lookup(outTradeNo);
+      return order ? toEmulatedOrder(order, now()) : null;
+    },
+
+    stop() {
+      notifier.stop();
+    },
+  };
+}

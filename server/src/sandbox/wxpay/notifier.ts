@@ -1,0 +1,100 @@
+/**
+ * Delivers TRANSACTION.SUCCESS notifications as WeChat Pay does (§2.7): encrypted resource, `Wechatpay-*`
+ * signature headers by the platform key, 2xx = acknowledged, otherwise retried on a (compressed) schedule.
+ */
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { encryptResource } from '../../vendors/wechatpay/keys.js';
+import { signedHeaders } from '../../vendors/wechatpay/signing.js';
+import { toWechatTime } from '../../vendors/wechatpay/time.js';
+import { toTransaction, type StoredOrder } from './orders.js';
+
+/** WeChat expects an answer within 5 s. */
+const DELIVERY_TIMEOUT_MS = 5_000;
+
+export interface NotifierOptions {
+  apiV3Key: string;
+  platformKey: KeyObject;
+  platformSerial: string;
+  retryDelaysMs: number[];
+  now: () => number;
+  /** the current stored order (null when gone) */
+  lookup: (outTradeNo: string) => StoredOrder | null;
+  logger?: { warn(...args: unknown[]): void };
+}
+
+export const isAck = (status: number): boolean => status >= 200 && status < 300;
+
+export class Notifier {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly opts: NotifierOptions) {}
+
+  /** One delivery attempt; the HTTP status of the answer, 0 when there was none (connection error, timeout). */
+  async deliverOnce(order: StoredOrder): Promise<number> {
+    const nowMs = this.opts.now();
+    const body = JSON.stringify({
+      id: order.notification_id ?? randomUUID(),
+      create_time: toWechatTime(nowMs),
+      resource_type: 'encrypt-resource',
+      event_type: 'TRANSACTION.SUCCESS',
+      summary: '支付成功',
+      resource: encryptResource({
+        plaintext: JSON.stringify(toTransaction(order, nowMs)),
+        apiV3Key: this.opts.apiV3Key,
+        associatedData: 'transaction',
+      }),
+    });
+    try {
+      const res = await fetch(order.notify_url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: '*/*',
+          'Request-ID': randomUUID(),
+          ...signedHeaders({ body, privateKey: this.opts.platformKey, serial: this.opts.platformSerial, nowMs }),
+        },
+        body,
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      return res.status;
+    } catch (err) {
+      this.opts.logger?.warn({ outTradeNo: order.out_trade_no, err: (err as Error).message }, 'wxpay emulator: notification not delivered');
+      return 0;
+    }
+  }
+
+  /** Delivers now; when not acknowledged, keeps retrying in the background per `retryDelaysMs`. */
+  async deliver(order: StoredOrder): Promise<{ delivered: boolean; status: number }> {
+    const status = await this.deliverOnce(order);
+    if (!isAck(status)) this.scheduleRetry(order.out_trade_no, 0);
+    return { delivered: isAck(status), status };
+  }
+
+  /** Clears pending retries; nothing is scheduled afterwards. */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private scheduleRetry(outTradeNo: string, attempt: number): void {
+    if (this.stopped) return;
+    const delay = this.opts.retryDelaysMs[attempt];
+    if (delay === undefined) {
+      this.opts.logger?.warn({ outTradeNo, attempts: attempt + 1 }, 'wxpay emulator: notification retries exhausted');
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const order = this.opts.lookup(outTradeNo);
+      if (!order || this.stopped) return;
+      void this.deliverOnce(order).then((status) => {
+        if (!isAck(status)) this.scheduleRetry(outTradeNo, attempt + 1);
+      });
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+  }
+}

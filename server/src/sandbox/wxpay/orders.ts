@@ -1,0 +1,165 @@
+/** The emulated WeChat Pay order book: stored orders, prepay validation, and the transaction view of an order. */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { WxTransaction } from '../../vendors/types.js';
+import { parseWechatTime } from '../../vendors/wechatpay/time.js';
+
+export type StoredState = 'NOTPAY' | 'SUCCESS' | 'CLOSED';
+
+export interface StoredOrder {
+  appid: string;
+  mchid: string;
+  out_trade_no: string;
+  description: string;
+  notify_url: string;
+  amount: { total: number; currency: string };
+  time_expire?: string;
+  attach?: string;
+  /** identifies the prepay parameters, to tell a retried prepay from a conflicting one */
+  fingerprint: string;
+  code_url: string;
+  trade_state: StoredState;
+  created_at_ms: number;
+  closed_at_ms?: number;
+  transaction_id?: string;
+  success_time?: string;
+  payer_openid?: string;
+  /** the `id` of the TRANSACTION.SUCCESS event; kept across re-deliveries */
+  notification_id?: string;
+}
+
+export interface WxpayState {
+  orders: Record<string, StoredOrder>;
+}
+
+/** What the emulator knows about one order: its transaction view plus the prepay parameters. */
+export type EmulatedOrder = WxTransaction & {
+  description: string;
+  notify_url: string;
+  code_url: string;
+  time_expire?: string;
+};
+
+export class PrepayInvalid extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{6,32}$/;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validates a Native prepay body (§2.4) for this merchant; throws PrepayInvalid. */
+export function validatePrepay(
+  body: unknown,
+  merchant: { appid: string; mchid: string },
+): Omit<StoredOrder, 'code_url' | 'trade_state' | 'created_at_ms'> {
+  if (!isObject(body)) throw new PrepayInvalid('PARAM_ERROR', 'body must be a JSON object');
+  const str = (field: string, max: number, required: boolean): string | undefined => {
+    const v = body[field];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string' || v.length === 0 || v.length > max) {
+      throw new PrepayInvalid('PARAM_ERROR', `${field} must be a string of 1-${max} characters`, field);
+    }
+    return v;
+  };
+  const appid = str('appid', 32, true)!;
+  const mchid = str('mchid', 32, true)!;
+  if (appid !== merchant.appid || mchid !== merchant.mchid) {
+    throw new PrepayInvalid('APPID_MCHID_NOT_MATCH', 'appid and mchid do not match');
+  }
+  const description = str('description', 127, true)!;
+  const outTradeNo = str('out_trade_no', 32, true)!;
+  if (!OUT_TRADE_NO.test(outTradeNo)) {
+    throw new PrepayInvalid('PARAM_ERROR', 'out_trade_no must be 6-32 characters of [0-9A-Za-z_-|*]', 'out_trade_no');
+  }
+  const notifyUrl = str('notify_url', 255, true)!;
+  let url: URL | null = null;
+  try {
+    url = new URL(notifyUrl);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search) {
+    throw new PrepayInvalid('PARAM_ERROR', 'notify_url must be an absolute URL without a query string', 'notify_url');
+  }
+  const timeExpire = str('time_expire', 64, false);
+  if (timeExpire !== undefined && parseWechatTime(timeExpire) === null) {
+    throw new PrepayInvalid('PARAM_ERROR', 'time_expire must be RFC 3339 with an offset', 'time_expire');
+  }
+  const attach = str('attach', 128, false);
+  const amount = body.amount;
+  if (!isObject(amount) || !Number.isInteger(amount.total) || (amount.total as number) <= 0) {
+    throw new PrepayInvalid('PARAM_ERROR', 'amount.total must be a positive integer (fen)', 'amount.total');
+  }
+  if (amount.currency !== undefined && amount.currency !== 'CNY') {
+    throw new PrepayInvalid('PARAM_ERROR', 'amount.currency must be CNY', 'amount.currency');
+  }
+  const total = amount.total as number;
+  return {
+    appid,
+    mchid,
+    out_trade_no: outTradeNo,
+    description,
+    notify_url: notifyUrl,
+    amount: { total, currency: 'CNY' },
+    ...(timeExpire !== undefined ? { time_expire: timeExpire } : {}),
+    ...(attach !== undefined ? { attach } : {}),
+    fingerprint: JSON.stringify([appid, description, notifyUrl, total, timeExpire ?? null, attach ?? null]),
+  };
+}
+
+/** The state WeChat reports: an unpaid order past its time_expire is CLOSED. */
+export function effectiveState(order: StoredOrder, nowMs: number): StoredState {
+  if (order.trade_state !== 'NOTPAY' || !order.time_expire) return order.trade_state;
+  const expireMs = parseWechatTime(order.time_expire);
+  return expireMs !== null && nowMs >= expireMs ? 'CLOSED' : 'NOTPAY';
+}
+
+const STATE_DESC: Record<StoredState, string> = {
+  NOTPAY: '订单未支付',
+  SUCCESS: '支付成功',
+  CLOSED: '订单已关闭',
+};
+
+/** The query response / decrypted notification of an order (§2.5). */
+export function toTransaction(order: StoredOrder, nowMs: number): WxTransaction {
+  const state = effectiveState(order, nowMs);
+  const paid = state === 'SUCCESS';
+  return {
+    appid: order.appid,
+    mchid: order.mchid,
+    out_trade_no: order.out_trade_no,
+    ...(paid ? { transaction_id: order.transaction_id } : {}),
+    trade_type: 'NATIVE',
+    trade_state: state,
+    trade_state_desc: STATE_DESC[state],
+    ...(paid ? { bank_type: 'OTHERS', success_time: order.success_time } : {}),
+    ...(order.attach !== undefined ? { attach: order.attach } : {}),
+    amount: paid
+      ? { total: order.amount.total, payer_total: order.amount.total, currency: 'CNY', payer_currency: 'CNY' }
+      : { total: order.amount.total, currency: 'CNY', payer_currency: 'CNY' },
+    ...(paid ? { payer: { openid: order.payer_openid } } : {}),
+  };
+}
+
+export function toEmulatedOrder(order: StoredOrder, nowMs: number): EmulatedOrder {
+  return {
+    ...toTransaction(order, nowMs),
+    description: order.description,
+    notify_url: order.notify_url,
+    code_url: order.code_url,
+    ...(order.time_expire !== undefined ? { time_expire: order.time_expire } : {}),
+  };
+}
+
+const digits = (n: number): string => Array.from({ length: n }, () => randomInt(10)).join('');
+
+export const newCodeUrl = (): string => `weixin://wxpay/bizpayurl?pr=${randomBytes(6).toString('base64url')}`;
+/** 28 digits, like WeChat's `420000…` transaction ids. */
+export const newTransactionId = (): string => `4200${digits(24)}`;
+/** 28 characters, like an openid. */
+export const newOpenid = (): string => `o${randomBytes(20).toString('base64url')}`;

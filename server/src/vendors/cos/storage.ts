@@ -1,0 +1,68 @@
+/** ObjectStorage over cos-nodejs-sdk-v5 (the real COS, or the sandbox emulator through `domain`/`protocol`). */
+import type COS from 'cos-nodejs-sdk-v5';
+import type { ObjectStorage } from '../types.js';
+import { cosCall, cosErrorStatus, createCosClient, toVendorError, type CosClientOptions } from './client.js';
+
+export class CosObjectStorage implements ObjectStorage {
+  readonly bucket: string;
+  readonly region: string;
+  private readonly cos: COS;
+
+  constructor(opts: CosClientOptions) {
+    this.bucket = opts.bucket;
+    this.region = opts.region;
+    this.cos = createCosClient(opts);
+  }
+
+  private at(key: string): { Bucket: string; Region: string; Key: string } {
+    return { Bucket: this.bucket, Region: this.region, Key: key };
+  }
+
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return cosCall('cos', operation, run);
+  }
+
+  async head(key: string): Promise<{ size: number; contentType: string | null } | null> {
+    try {
+      const r = await this.cos.headObject(this.at(key));
+      const h = (r.headers ?? {}) as Record<string, string | undefined>;
+      return { size: Number(h['content-length'] ?? 0), contentType: h['content-type'] ?? null };
+    } catch (err) {
+      if (cosErrorStatus(err) === 404) return null;
+      throw toVendorError('cos', 'headObject', err);
+    }
+  }
+
+  get(key: string): Promise<Buffer> {
+    return this.call('getObject', async () => (await this.cos.getObject(this.at(key))).Body);
+  }
+
+  getRange(key: string, maxBytes: number): Promise<Buffer> {
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
+    return this.call('getObject(range)', async () => {
+      const r = await this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` });
+      return r.Body.subarray(0, maxBytes);
+    });
+  }
+
+  put(key: string, body: Buffer, contentType: string): Promise<void> {
+    return this.call('putObject', async () => {
+      await this.cos.putObject({ ...this.at(key), Body: body, ContentType: contentType, ContentLength: body.length });
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    return this.call('deleteObject', async () => {
+      await this.cos.deleteObject(this.at(key));
+    });
+  }
+
+  signedGetUrl(key: string, expiresSeconds: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.cos.getObjectUrl({ ...this.at(key), Sign: true, Expires: expiresSeconds }, (err, data) => {
+        if (err) reject(toVendorError('cos', 'getObjectUrl', err));
+        else resolve(data.Url);
+      });
+    });
+  }
+}

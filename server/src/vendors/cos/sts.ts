@@ -1,0 +1,73 @@
+/** Temporary COS upload credentials: the real Tencent STS (qcloud-cos-sts) and the sandbox emulator's issuer. */
+import STS, { type CredentialData } from 'qcloud-cos-sts';
+import { VendorError } from '../../lib/errors.js';
+import type { StsIssuer, TemporaryCredentials } from '../types.js';
+import { buildUploadPolicy } from './upload-policy.js';
+
+export { buildUploadPolicy, UPLOAD_ACTIONS, type UploadPolicy } from './upload-policy.js';
+
+export interface QcloudStsOptions {
+  secretId: string;
+  secretKey: string;
+  region: string;
+  /** account APPID (the `-<appId>` suffix of the bucket name) */
+  appId: string;
+  /** full bucket name `<name>-<appId>` */
+  bucket: string;
+  /** STS host (default `sts.tencentcloudapi.com`; e.g. `sts.internal.tencentcloudapi.com` inside Tencent Cloud). Always https. */
+  host?: string;
+}
+
+export class QcloudStsIssuer implements StsIssuer {
+  constructor(private readonly opts: QcloudStsOptions) {}
+
+  async issue(o: { allowPrefix: string; durationSeconds: number }): Promise<TemporaryCredentials> {
+    const { secretId, secretKey, region, appId, bucket, host } = this.opts;
+    const policy = buildUploadPolicy({ region, appId, bucket, allowPrefix: o.allowPrefix });
+    let data: CredentialData;
+    try {
+      data = await STS.getCredential({
+        secretId,
+        secretKey,
+        region,
+        policy,
+        durationSeconds: o.durationSeconds,
+        ...(host ? { host } : {}),
+      });
+    } catch (err) {
+      // Either a Tencent API error ({Code, Message, RequestId}) or a transport error from axios.
+      const e = err as { Code?: unknown; Message?: unknown; message?: unknown; response?: { status?: unknown } };
+      const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
+      const code = typeof e.Code === 'string' ? e.Code : undefined;
+      const apiError = code !== undefined;
+      throw new VendorError(
+        'sts',
+        `GetFederationToken failed: ${String(apiError ? e.Message : (e.message ?? err))}`,
+        { status, code, retryable: !apiError || code.startsWith('InternalError') || code === 'RequestLimitExceeded' },
+        { cause: err },
+      );
+    }
+    const c = data.credentials;
+    if (!c?.tmpSecretId || !c.tmpSecretKey || !c.sessionToken || !Number.isFinite(data.expiredTime)) {
+      throw new VendorError('sts', 'GetFederationToken answered without credentials', { retryable: false });
+    }
+    return {
+      credentials: { tmpSecretId: c.tmpSecretId, tmpSecretKey: c.tmpSecretKey, sessionToken: c.sessionToken },
+      startTime: data.startTime,
+      expiredTime: data.expiredTime,
+    };
+  }
+}
+
+/** The sandbox STS: the COS emulator issues (and later enforces) the temporary key itself. */
+export class SandboxStsIssuer implements StsIssuer {
+  constructor(
+    private readonly emulator: {
+      issueTemporaryKey(o: { allowPrefix: string; durationSeconds: number }): TemporaryCredentials;
+    },
+  ) {}
+
+  async issue(o: { allowPrefix: string; durationSeconds: number }): Promise<TemporaryCredentials> {
+    return this.emulator.issueTemporaryKey(o);
+  }
+}

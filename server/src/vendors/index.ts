@@ -1,0 +1,68 @@
+/** Builds the vendor clients from configuration: the real vendors, or the same clients pointed at the sandbox emulators. */
+import type { Config } from '../config.js';
+import type { Vendors } from '../context.js';
+import { sandboxCosEndpoint } from '../sandbox/cos/index.js';
+import type { Sandbox } from '../sandbox/index.js';
+import { CosContentAuditor, CosImageProcessor } from './cos/ci.js';
+import { CosObjectStorage } from './cos/storage.js';
+import { QcloudStsIssuer, SandboxStsIssuer } from './cos/sts.js';
+import { HttpRunningHubClient } from './runninghub/client.js';
+import { TencentSmsSender } from './sms/tencent.js';
+import { buildWechatPayKeys } from './wechatpay/keys.js';
+import { HttpWechatPayClient } from './wechatpay/client.js';
+
+export function createVendors(config: Config, sandbox: Sandbox | null): Vendors {
+  const cosEndpoint = sandbox ? sandboxCosEndpoint(config.publicBaseUrl) : undefined;
+  const cosOptions = {
+    secretId: config.cos.secretId,
+    secretKey: config.cos.secretKey,
+    bucket: config.cos.bucket,
+    region: config.cos.region,
+    ...cosEndpoint,
+  };
+  const wechatNotifyKeys = buildWechatPayKeys({
+    publicKeyId: config.wechat.platformPublicKeyId,
+    publicKeyPem: config.wechat.platformPublicKeyPem,
+    platformCertPem: config.wechat.platformCertPem,
+  });
+  // the emulated WeChat Pay always signs with the sandbox platform key, also when a test configures its own keys
+  const sandboxWechat = config.sandboxSecrets?.wechat;
+  if (sandbox && sandboxWechat && !wechatNotifyKeys.has(sandboxWechat.platformPublicKeyId)) {
+    for (const [serial, key] of buildWechatPayKeys({ publicKeyId: sandboxWechat.platformPublicKeyId, publicKeyPem: sandboxWechat.platformPublicKeyPem })) {
+      wechatNotifyKeys.set(serial, key);
+    }
+  }
+  return {
+    storage: new CosObjectStorage(cosOptions),
+    sts: sandbox
+      ? new SandboxStsIssuer(sandbox.cos)
+      : new QcloudStsIssuer({ secretId: config.cos.secretId, secretKey: config.cos.secretKey, appId: config.cos.appId, bucket: config.cos.bucket, region: config.cos.region }),
+    imageProcessor: new CosImageProcessor(cosOptions),
+    auditor: new CosContentAuditor(cosOptions),
+    sms: sandbox
+      ? sandbox.sms
+      : new TencentSmsSender({
+          secretId: config.cos.secretId,
+          secretKey: config.cos.secretKey,
+          region: 'ap-guangzhou',
+          smsSdkAppId: config.sms.appId ?? '',
+          signName: config.sms.signName ?? '',
+          templateId: config.sms.templateId ?? '',
+        }),
+    wechat: new HttpWechatPayClient({
+      baseUrl: config.wechat.baseUrl,
+      appid: config.wechat.appid,
+      mchid: config.wechat.mchid,
+      merchantSerialNo: config.wechat.merchantSerialNo,
+      merchantPrivateKey: config.wechat.merchantPrivateKeyPem,
+      platformKeys: wechatNotifyKeys,
+    }),
+    wechatNotifyKeys,
+    runninghub: new HttpRunningHubClient({
+      baseUrl: config.runninghub.baseUrl,
+      apiKey: config.runninghub.apiKey,
+      webappId: config.runninghub.webappId,
+    }),
+    cosEndpoint,
+  };
+}

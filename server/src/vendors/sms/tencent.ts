@@ -1,0 +1,102 @@
+/** Login codes by Tencent Cloud SMS (`SendSms`, API version 2021-01-11) through tencentcloud-sdk-nodejs-sms. */
+import type { Agent } from 'node:http';
+import { sms } from 'tencentcloud-sdk-nodejs-sms';
+import { VendorError } from '../../lib/errors.js';
+import type { SmsSender } from '../types.js';
+
+const SmsClient = sms.v20210111.Client;
+type SdkClient = InstanceType<typeof SmsClient>;
+
+export interface TencentSmsSenderOptions {
+  secretId: string;
+  secretKey: string;
+  /** e.g. 'ap-guangzhou' */
+  region: string;
+  smsSdkAppId: string;
+  /** the approved signature text (not its id) */
+  signName: string;
+  /** template with two parameters: {1} the code, {2} its lifetime in minutes */
+  templateId: string;
+  /** host[:port], default sms.tencentcloudapi.com */
+  endpoint?: string;
+  /** default 10 s */
+  timeoutSeconds?: number;
+  /** HTTPS agent for the SDK's requests (a proxy, or a test CA); default Node's global agent */
+  agent?: Agent;
+}
+
+/** Request-level error codes worth retrying later (the rest are configuration or input problems). */
+const RETRYABLE_CODE = /^(InternalError|RequestLimitExceeded|LimitExceeded\.DeliveryFrequencyLimit)/;
+
+/** The SDK's error: a message plus `code` (e.g. AuthFailure.SignatureFailure), `requestId`, `httpCode`. */
+interface SdkError {
+  message?: string;
+  code?: string;
+  requestId?: string;
+  httpCode?: number;
+}
+
+/** E.164 for the mainland numbers we accept ('13800138000' → '+8613800138000'); other '+' numbers pass through. */
+export function toE164(phone: string): string {
+  const p = phone.replace(/[\s-]/g, '');
+  if (/^1\d{10}$/.test(p)) return `+86${p}`;
+  if (/^(?:\+|00)?861\d{10}$/.test(p)) return `+86${p.slice(-11)}`;
+  if (/^\+\d{6,15}$/.test(p)) return p;
+  throw new VendorError('sms', 'invalid phone number', { code: 'InvalidParameterValue.IncorrectPhoneNumber' });
+}
+
+export class TencentSmsSender implements SmsSender {
+  private readonly client: SdkClient;
+
+  constructor(private readonly opts: TencentSmsSenderOptions) {
+    this.client = new SmsClient({
+      credential: { secretId: opts.secretId, secretKey: opts.secretKey },
+      region: opts.region,
+      profile: {
+        httpProfile: {
+          endpoint: opts.endpoint ?? 'sms.tencentcloudapi.com',
+          reqMethod: 'POST',
+          reqTimeout: opts.timeoutSeconds ?? 10,
+          ...(opts.agent ? { agent: opts.agent } : {}),
+        },
+      },
+    });
+  }
+
+  async sendLoginCode(phone: string, code: string, ttlMinutes: number): Promise<void> {
+    const number = toE164(phone);
+    let res: Awaited<ReturnType<SdkClient['SendSms']>>;
+    try {
+      res = await this.client.SendSms({
+        PhoneNumberSet: [number],
+        SmsSdkAppId: this.opts.smsSdkAppId,
+        SignName: this.opts.signName,
+        TemplateId: this.opts.templateId,
+        TemplateParamSet: [code, String(ttlMinutes)],
+      });
+    } catch (err) {
+      const e = (err ?? {}) as SdkError;
+      const transport = !e.code && !e.httpCode;
+      throw new VendorError(
+        'sms',
+        `SendSms failed: ${e.code ? `${e.code} ` : ''}${e.message ?? String(err)}${e.requestId ? ` (request ${e.requestId})` : ''}`,
+        {
+          ...(e.code ? { code: e.code } : {}),
+          ...(e.httpCode ? { status: e.httpCode } : {}),
+          retryable: transport || (e.httpCode ?? 0) >= 500 || RETRYABLE_CODE.test(e.code ?? ''),
+        },
+        { cause: err },
+      );
+    }
+    const status = res.SendStatusSet?.find((s) => s.PhoneNumber === number) ?? res.SendStatusSet?.[0];
+    if (!status) {
+      throw new VendorError('sms', `SendSms returned no status (request ${res.RequestId ?? '?'})`, { retryable: true });
+    }
+    if (status.Code !== 'Ok') {
+      throw new VendorError('sms', `SendSms refused: ${status.Code ?? '?'} ${status.Message ?? ''}`.trim(), {
+        code: status.Code ?? 'Unknown',
+        retryable: RETRYABLE_CODE.test(status.Code ?? ''),
+      });
+    }
+  }
+}

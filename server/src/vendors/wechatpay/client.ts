@@ -1,0 +1,184 @@
+/**
+ * WeChat Pay v3 Native merchant client on global fetch (external-apis.md §2.4–2.6, §2.9; DECISIONS 8).
+ * The base URL is injectable, so the same class talks to api.mch.weixin.qq.com and to the sandbox emulator.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { VendorError } from '../../lib/errors.js';
+import type { WechatPayClient, WxTransaction } from '../types.js';
+import { buildAuthorization, checkSignedMessage } from './signing.js';
+import { toWechatTime } from './time.js';
+
+export const WECHATPAY_BASE_URL = 'https://api.mch.weixin.qq.com';
+
+export interface HttpWechatPayClientOptions {
+  /** Default `https://api.mch.weixin.qq.com`; may carry a path prefix (the emulator's `/sandbox/wxpay`). */
+  baseUrl?: string;
+  appid: string;
+  mchid: string;
+  /** Serial of the merchant API certificate (`serial_no` of the Authorization header). */
+  merchantSerialNo: string;
+  /** `apiclient_key.pem` */
+  merchantPrivateKey: string;
+  /** When given, every answer we act on must carry a valid `Wechatpay-*` signature by one of these keys. */
+  platformKeys?: Map<string, KeyObject>;
+  /** Per request; default 10 s. */
+  timeoutMs?: number;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const PAY_PATH = '/v3/pay/transactions';
+
+export class HttpWechatPayClient implements WechatPayClient {
+  readonly appid: string;
+  readonly mchid: string;
+  private readonly baseUrl: string;
+  private readonly privateKey: KeyObject;
+  private readonly publicKeyId: string | undefined;
+
+  constructor(private readonly opts: HttpWechatPayClientOptions) {
+    this.appid = opts.appid;
+    this.mchid = opts.mchid;
+    const base = new URL(opts.baseUrl ?? WECHATPAY_BASE_URL);
+    this.baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+    this.privateKey = createPrivateKey(opts.merchantPrivateKey);
+    // Public-key mode: telling WeChat which key we verify with steers the key it signs answers with (§2.2).
+    this.publicKeyId = [...(opts.platformKeys?.keys() ?? [])].find((serial) => serial.startsWith('PUB_KEY_ID_'));
+  }
+
+  async nativePrepay(req: {
+    outTradeNo: string;
+    description: string;
+    amountFen: number;
+    timeExpire: Date;
+    notifyUrl: string;
+  }): Promise<{ codeUrl: string }> {
+    const res = await this.request('prepay', 'POST', `${PAY_PATH}/native`, {
+      appid: this.appid,
+      mchid: this.mchid,
+      description: req.description,
+      out_trade_no: req.outTradeNo,
+      time_expire: toWechatTime(req.timeExpire),
+      notify_url: req.notifyUrl,
+      amount: { total: req.amountFen, currency: 'CNY' },
+    });
+    if (res.status !== 200) this.fail('prepay', res);
+    const json = this.verifiedJson('prepay', res);
+    const codeUrl = json.code_url;
+    if (typeof codeUrl !== 'string' || !codeUrl) {
+      throw new VendorError('wechatpay', 'prepay: answer without code_url', { status: res.status });
+    }
+    return { codeUrl };
+  }
+
+  async queryOrder(outTradeNo: string): Promise<WxTransaction | null> {
+    const path = `${PAY_PATH}/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${encodeURIComponent(this.mchid)}`;
+    const res = await this.request('query', 'GET', path);
+    if (res.status === 404 && errorCode(res) === 'ORDER_NOT_EXIST') {
+      this.verify('query', res);
+      return null;
+    }
+    if (res.status !== 200) this.fail('query', res);
+    const json = this.verifiedJson('query', res);
+    if (json.out_trade_no !== outTradeNo || typeof json.trade_state !== 'string') {
+      throw new VendorError('wechatpay', 'query: answer is not the transaction asked for', { status: res.status });
+    }
+    return json as unknown as WxTransaction;
+  }
+
+  async closeOrder(outTradeNo: string): Promise<'closed' | 'paid'> {
+    const path = `${PAY_PATH}/out-trade-no/${encodeURIComponent(outTradeNo)}/close`;
+    const res = await this.request('close', 'POST', path, { mchid: this.mchid });
+    if (res.status === 204 || res.status === 200) {
+      this.verify('close', res);
+      return 'closed';
+    }
+    if (errorCode(res) === 'ORDERPAID') {
+      this.verify('close', res);
+      return 'paid';
+    }
+    return this.fail('close', res);
+  }
+
+  /** Sends one signed request. `path` is what WeChat sees (and what is signed), without the base URL's prefix. */
+  private async request(op: string, method: 'GET' | 'POST', path: string, payload?: object): Promise<RawResponse> {
+    const body = payload === undefined ? '' : JSON.stringify(payload);
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': 'aizhao-server',
+      Authorization: buildAuthorization({
+        mchid: this.mchid,
+        serialNo: this.opts.merchantSerialNo,
+        privateKey: this.privateKey,
+        method,
+        url: path,
+        body,
+      }),
+    };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.publicKeyId) headers['Wechatpay-Serial'] = this.publicKeyId;
+    try {
+      const res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: payload === undefined ? undefined : body,
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+      });
+      return {
+        status: res.status,
+        headers: Object.fromEntries(res.headers),
+        body: Buffer.from(await res.arrayBuffer()),
+      };
+    } catch (err) {
+      throw new VendorError('wechatpay', `${op}: ${(err as Error).message}`, { retryable: true }, { cause: err });
+    }
+  }
+
+  /** Checks the answer's signature when platform keys are configured. */
+  private verify(op: string, res: RawResponse): void {
+    if (!this.opts.platformKeys) return;
+    const check = checkSignedMessage({ headers: res.headers, body: res.body, keys: this.opts.platformKeys });
+    if (!check.ok) {
+      throw new VendorError('wechatpay', `${op}: response signature rejected (${check.reason})`, {
+        status: res.status,
+        code: 'RESPONSE_SIGNATURE_INVALID',
+      });
+    }
+  }
+
+  private verifiedJson(op: string, res: RawResponse): Record<string, unknown> {
+    this.verify(op, res);
+    const json = parseJson(res);
+    if (!json) throw new VendorError('wechatpay', `${op}: answer is not a JSON object`, { status: res.status });
+    return json;
+  }
+
+  private fail(op: string, res: RawResponse): never {
+    const json = parseJson(res);
+    const code = typeof json?.code === 'string' ? json.code : undefined;
+    const message = typeof json?.message === 'string' ? json.message : res.body.toString('utf8').slice(0, 200);
+    throw new VendorError('wechatpay', `${op}: HTTP ${res.status} ${code ?? ''} ${message}`.trim(), {
+      status: res.status,
+      code,
+      retryable: res.status >= 500 || res.status === 429,
+    });
+  }
+}
+
+function parseJson(res: RawResponse): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(res.body.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const errorCode = (res: RawResponse): string | undefined => {
+  const code = parseJson(res)?.code;
+  return typeof code === 'string' ? code : undefined;
+};

@@ -142,7 +142,7 @@ describe('composeOnWhite', () => {
   });
 
   it('steps the quality down for a busy image so it stays under 300 KB', async () => {
-    const busy = await sharp({ create: { width: 1000, height: 1000, channels: 4, noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
+    const busy = await sharp({ create: { width: 1000, height: 1000, channels: 4, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
       .png()
       .toBuffer();
     const atDefault = await sharp(await sharp(busy).resize(704).flatten({ background: '#ffffff' }).toBuffer())

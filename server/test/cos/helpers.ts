@@ -113,7 +113,7 @@ export async function garmentJpeg(
     <polygon points="${pts}" fill="url(#s)"/>
     <rect x="${Math.round(400 * sx + dx)}" y="${Math.round(500 * sy + dy)}" width="${Math.round(100 * sx)}" height="${Math.round(80 * sy)}" fill="#f2c200"/>
   </svg>`;
-  const noise = await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 10 } } })
+  const noise = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 10 } } })
     .png()
     .toBuffer();
   const flat = await sharp({ create: { width, height, channels: 3, background: { r: 236, g: 238, b: 242 } } })
@@ -128,7 +128,7 @@ export async function garmentJpeg(
 
 /** A real JPEG bigger than 1 MB (noise compresses badly), for multipart uploads. */
 export async function largeJpeg(): Promise<Buffer> {
-  return sharp({ create: { width: 1800, height: 1800, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  return sharp({ create: { width: 1800, height: 1800, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
     .jpeg({ quality: 95 })
     .toBuffer();
 }

@@ -51,6 +51,7 @@ describe('sandbox COS uploads with temporary credentials', () => {
       ...at('input/u2/big.jpg'),
       FilePath: file,
       SliceSize: 256 * 1024,
+      ContentType: 'image/jpeg',
       ChunkSize: 1024 * 1024,
       onProgress: (p) => progress.push({ loaded: p.loaded, total: p.total }),
     });
@@ -62,8 +63,9 @@ describe('sandbox COS uploads with temporary credentials', () => {
 
     const got = await h.cos.getObject(at('input/u2/big.jpg'));
     expect(Buffer.compare(got.Body, jpeg)).toBe(0);
+    expect(got.headers?.['content-type']).toBe('image/jpeg');
     // no upload is left behind
-    const list = await h.cos.multipartList({ Bucket: h.secrets.bucket, Region: h.secrets.region, Prefix: 'input/u2/' });
+    const list = await h.cos.multipartList({ Bucket: h.secrets.bucket, Region: h.secrets.region, Prefix: 'input/u2/', Delimiter: '' });
     expect(list.Upload ?? []).toEqual([]);
   });
 
@@ -103,6 +105,8 @@ describe('CosObjectStorage', () => {
     expect(head.length).toBe(16);
     expect(head.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
     expect((await s.getRange('work/u1/t1/a.jpg', jpeg.length + 100)).length).toBe(jpeg.length);
+    await s.put('work/u1/t1/empty.bin', Buffer.alloc(0), 'application/octet-stream');
+    expect((await s.getRange('work/u1/t1/empty.bin', 16)).length).toBe(0);
     await s.delete('work/u1/t1/a.jpg');
     expect(await s.head('work/u1/t1/a.jpg')).toBeNull();
     await expect(s.get('work/u1/t1/a.jpg')).rejects.toMatchObject({ name: 'VendorError', vendor: 'cos', details: { status: 404 } });

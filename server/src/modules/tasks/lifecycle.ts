@@ -2,7 +2,7 @@
  * Terminal transitions of a task. Each is a conditional UPDATE from `processing`, so it happens once whoever
  * (runner, timeout sweep, admin) gets there first; a failure refunds exactly once in the same transaction.
  */
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { AppContext } from '../../context.js';
 import type { Task, TaskStage } from '../../db/models.js';
 import { applyLapse, changeBalance, lockUser } from '../quota/ledger.js';
@@ -49,7 +49,7 @@ export async function failAndRefund(
  * The refund itself: the user's row lock, +cost and a `refund` ledger row whose unique (taskId, action) key makes
  * any second refund of the task a no-op. A refund that lands after expiry is expired again at once (DECISIONS 3).
  */
-export async function refundTask(ctx: AppContext, task: Task, t: import('sequelize').Transaction): Promise<boolean> {
+export async function refundTask(ctx: AppContext, task: Task, t: Transaction): Promise<boolean> {
   const now = ctx.now();
   const user = await lockUser(ctx.db, task.userId, t);
   const entry = await changeBalance(

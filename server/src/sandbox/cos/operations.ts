@@ -26,7 +26,10 @@ export function classify(r: CosRequest): CosOperation {
   switch (r.method) {
     case 'PUT':
       if (has('partnumber') && has('uploadid')) return 'name/cos:UploadPart';
-      if (r.params.size === 0 && r.headers['x-cos-copy-source'] === undefined) return 'name/cos:PutObject';
+      // copy and upload-time CI processing (Pic-Operations on PUT) are not emulated: refuse rather than ignore them
+      if (r.params.size === 0 && r.headers['x-cos-copy-source'] === undefined && r.headers['pic-operations'] === undefined) {
+        return 'name/cos:PutObject';
+      }
       break;
     case 'POST':
       if (has('uploads')) return 'name/cos:InitiateMultipartUpload';

@@ -20,7 +20,7 @@ import {
   type StoredState,
   type WxpayState,
 } from './orders.js';
-import { createWxpayRouter } from './routes.js';
+import { createWxpayRouter, type WxpayOperation } from './routes.js';
 
 export type { EmulatedOrder } from './orders.js';
 
@@ -64,14 +64,28 @@ export interface WxpayEmulatorOptions {
   logger?: { warn(...args: unknown[]): void };
 }
 
+/** Authenticated merchant API requests the emulator has received since it started (not persisted). */
+export interface WxpayEmulatorStats {
+  prepays: number;
+  queries: number;
+  closes: number;
+  byOrder: Record<string, Record<WxpayOperation, number>>;
+}
+
+const TOTALS = { prepay: 'prepays', query: 'queries', close: 'closes' } as const satisfies Record<WxpayOperation, keyof WxpayEmulatorStats>;
+
 export interface WxpayEmulator {
   /** Mounted at /sandbox/wxpay; speaks /v3/pay/transactions/… */
   router: express.Router;
-  /** The payer pays: NOTPAY → SUCCESS, then the notification is delivered (and retried in the background). */
-  pay(outTradeNo: string): Promise<{ delivered: boolean; status: number }>;
+  /**
+   * The payer pays: NOTPAY → SUCCESS, then the notification is delivered (and retried in the background).
+   * With `deliver: false` the notification is lost (never sent, nothing retried): `{ delivered: false, status: 0 }`.
+   */
+  pay(outTradeNo: string, o?: { deliver?: boolean }): Promise<{ delivered: boolean; status: number }>;
   /** Re-delivers the SUCCESS notification `times` times; the HTTP status of each answer (0 = no answer). */
   notify(outTradeNo: string, o: { times: number; parallel: boolean }): Promise<{ statuses: number[] }>;
   getOrder(outTradeNo: string): EmulatedOrder | null;
+  stats(): WxpayEmulatorStats;
   /** Clears pending notification retries. */
   stop(): void;
 }
@@ -90,6 +104,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
     lookup,
     logger: opts.logger,
   });
+  const stats: WxpayEmulatorStats = { prepays: 0, queries: 0, closes: 0, byOrder: {} };
   const router = createWxpayRouter({
     merchant: {
       appid: opts.secrets.appid,
@@ -100,6 +115,11 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
     platform: { privateKey: platformKey, serial: opts.secrets.platformPublicKeyId },
     store,
     now,
+    onRequest: (op, outTradeNo) => {
+      stats[TOTALS[op]]++;
+      const counts = (stats.byOrder[outTradeNo] ??= { prepay: 0, query: 0, close: 0 });
+      counts[op]++;
+    },
   });
 
   const existing = (outTradeNo: string): StoredOrder => {
@@ -111,7 +131,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
   return {
     router,
 
-    async pay(outTradeNo) {
+    async pay(outTradeNo, o = {}) {
       const state = effectiveState(existing(outTradeNo), now());
       if (state !== 'NOTPAY') throw new EmulatorOrderNotPending(outTradeNo, state);
       const paid = store.update((s) => {
@@ -123,6 +143,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
         order.notification_id = randomUUID();
         return { ...order };
       });
+      if (o.deliver === false) return { delivered: false, status: 0 };
       return notifier.deliver(paid);
     },
 
@@ -145,6 +166,10 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
     getOrder(outTradeNo) {
       const order = lookup(outTradeNo);
       return order ? toEmulatedOrder(order, now()) : null;
+    },
+
+    stats() {
+      return structuredClone(stats);
     },
 
     stop() {

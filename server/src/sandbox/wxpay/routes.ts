@@ -28,7 +28,11 @@ export interface WxpayRouterContext {
   platform: { privateKey: KeyObject; serial: string };
   store: JsonStore<WxpayState>;
   now: () => number;
+  /** called for every authenticated prepay / query / close request (the emulator's stats) */
+  onRequest?: (op: WxpayOperation, outTradeNo: string) => void;
 }
+
+export type WxpayOperation = 'prepay' | 'query' | 'close';
 
 export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
   const router = express.Router();
@@ -84,6 +88,7 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
       if (!(err instanceof PrepayInvalid)) throw err;
       return error(res, 400, err.code, err.message, err.field ? { field: err.field, location: 'body' } : undefined);
     }
+    ctx.onRequest?.('prepay', fields.out_trade_no);
     const nowMs = ctx.now();
     const existing = ctx.store.value.orders[fields.out_trade_no];
     if (existing) {
@@ -103,6 +108,7 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
   });
 
   router.get('/v3/pay/transactions/out-trade-no/:no', (req, res) => {
+    ctx.onRequest?.('query', String(req.params.no));
     if (req.query.mchid !== ctx.merchant.mchid) {
       return error(res, 400, 'PARAM_ERROR', 'mchid missing or not this merchant', { field: 'mchid', location: 'query' });
     }
@@ -112,6 +118,7 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
   });
 
   router.post('/v3/pay/transactions/out-trade-no/:no/close', (req, res) => {
+    ctx.onRequest?.('close', String(req.params.no));
     const body = jsonBody(req) as { mchid?: unknown } | undefined;
     if (body?.mchid !== ctx.merchant.mchid) {
       return error(res, 400, 'PARAM_ERROR', 'mchid missing or not this merchant', { field: 'mchid', location: 'body' });

@@ -37,12 +37,16 @@ export class CosObjectStorage implements ObjectStorage {
     return this.call('getObject', async () => (await this.cos.getObject(this.at(key))).Body);
   }
 
-  getRange(key: string, maxBytes: number): Promise<Buffer> {
+  async getRange(key: string, maxBytes: number): Promise<Buffer> {
     if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
-    return this.call('getObject(range)', async () => {
+    try {
       const r = await this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` });
       return r.Body.subarray(0, maxBytes);
-    });
+    } catch (err) {
+      // A range from byte 0 is unsatisfiable only for an empty object.
+      if (cosErrorStatus(err) === 416) return Buffer.alloc(0);
+      throw toVendorError('cos', 'getObject(range)', err);
+    }
   }
 
   put(key: string, body: Buffer, contentType: string): Promise<void> {

@@ -15,11 +15,3 @@ export function startOfBusinessDay(now: Date, timeZone: string): Date {
   const offsetMs = asUtc - Math.floor(now.getTime() / 1000) * 1000;
   return new Date(Date.UTC(get('year'), get('month') - 1, get('day')) - offsetMs);
 }
-
-/** RFC 3339 with the +08:00 offset WeChat Pay examples use (Asia/Shanghai has no DST). */
-export function toWechatTime(d: Date): string {
-  const shifted = new Date(d.getTime() + 8 * 3600_000);
-  return `${shifted.toISOString().slice(0, 19)}+08:00`;
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -26,7 +26,9 @@ const at = (key: string) => ({ Bucket: h.secrets.bucket, Region: h.secrets.regio
 const xml = new XMLParser();
 
 /** Runs an SDK call that must fail; returns the SDK error. */
-async function failure(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string; headers?: Record<string, string> }> {
+async function failure(
+  p: Promise<unknown>,
+): Promise<{ statusCode?: number; code?: string; message: string; headers?: Record<string, string> }> {
   try {
     await p;
   } catch (err) {
@@ -166,7 +168,12 @@ describe('signatures', () => {
     const stale = await fetch(url('input/A/existing.jpg'), { headers: { Authorization: auth } });
     expect(stale.status).toBe(403);
     expect(await stale.text()).toContain('Request has expired');
-    const fresh = new COS({ SecretId: h.secrets.secretId, SecretKey: h.secrets.secretKey, Domain: h.endpoint.domain, Protocol: h.endpoint.protocol });
+    const fresh = new COS({
+      SecretId: h.secrets.secretId,
+      SecretKey: h.secrets.secretKey,
+      Domain: h.endpoint.domain,
+      Protocol: h.endpoint.protocol,
+    });
     expect((await fresh.getObject(at('input/A/existing.jpg'))).statusCode).toBe(200);
   });
 
@@ -201,7 +208,11 @@ describe('signatures', () => {
 
 describe('CI needs the permanent key', () => {
   it('CosImageProcessor with temporary keys as if they were permanent is refused', async () => {
-    const ci = new CosImageProcessor({ ...h.clientOptions, secretId: creds.credentials.tmpSecretId, secretKey: creds.credentials.tmpSecretKey });
+    const ci = new CosImageProcessor({
+      ...h.clientOptions,
+      secretId: creds.credentials.tmpSecretId,
+      secretKey: creds.credentials.tmpSecretKey,
+    });
     await expect(ci.goodsMatting('input/A/existing.jpg', 'work/A/x.png')).rejects.toMatchObject({ vendor: 'ci', details: { status: 403 } });
   });
 });

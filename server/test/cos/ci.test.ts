@@ -38,7 +38,13 @@ describe('GoodsMatting (sandbox) through CosImageProcessor', () => {
     expect(meta.format).toBe('png');
     expect(meta.hasAlpha).toBe(true);
     expect([meta.width, meta.height]).toEqual([900, 1200]);
-    for (const [x, y] of [[0, 0], [899, 0], [0, 1199], [899, 1199], [20, 600]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [899, 0],
+      [0, 1199],
+      [899, 1199],
+      [20, 600],
+    ] as const) {
       expect((await pixelAt(png, x, y))[3]).toBe(0);
     }
     const { data, width, height } = await rgba(png);
@@ -58,7 +64,11 @@ describe('GoodsMatting (sandbox) through CosImageProcessor', () => {
 
   it('auto-orients from EXIF, resolves relative fileids, applies padding-layout and reports UploadResult', async () => {
     // stored sideways with EXIF orientation 6 (rotate 90° clockwise to view)
-    const sideways = await sharp(await garmentJpeg({ width: 600, height: 800 })).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const sideways = await sharp(await garmentJpeg({ width: 600, height: 800 }))
+      .rotate(-90)
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
     expect((await sharp(sideways).metadata()).width).toBe(800);
     await storage.put('input/u1/side.jpg', sideways, 'image/jpeg');
     const res = await h.cos.request({
@@ -125,7 +135,14 @@ describe('composeOnWhite', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', CANVAS_SIZE, CANVAS_SIZE]);
     expect(jpeg.length).toBeGreaterThanOrEqual(MIN_JPEG_BYTES);
     expect(jpeg.length).toBeLessThanOrEqual(MAX_JPEG_BYTES);
-    for (const [x, y] of [[0, 0], [799, 0], [0, 799], [799, 799], [400, 5], [5, 400]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [799, 0],
+      [0, 799],
+      [799, 799],
+      [400, 5],
+      [5, 400],
+    ] as const) {
       expect((await pixelAt(jpeg, x, y)).slice(0, 3)).toEqual([255, 255, 255]);
     }
     // the non-white region: longer side ≈ 704 px (88 %), centred
@@ -142,7 +159,9 @@ describe('composeOnWhite', () => {
   });
 
   it('steps the quality down for a busy image so it stays under 300 KB', async () => {
-    const busy = await sharp({ create: { width: 1000, height: 1000, channels: 4, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
+    const busy = await sharp({
+      create: { width: 1000, height: 1000, channels: 4, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } },
+    })
       .png()
       .toBuffer();
     const atDefault = await sharp(await sharp(busy).resize(704).flatten({ background: '#ffffff' }).toBuffer())
@@ -155,10 +174,16 @@ describe('composeOnWhite', () => {
   });
 
   it('an empty cut-out gives a plain white 800×800 JPEG (allowed to be under 38 KB)', async () => {
-    const empty = await sharp({ create: { width: 50, height: 50, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const empty = await sharp({ create: { width: 50, height: 50, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     const jpeg = await composeOnWhite(empty);
     const stats = await sharp(jpeg).stats();
-    expect(stats.channels.map((c) => [c.min, c.max])).toEqual([[255, 255], [255, 255], [255, 255]]);
+    expect(stats.channels.map((c) => [c.min, c.max])).toEqual([
+      [255, 255],
+      [255, 255],
+      [255, 255],
+    ]);
     expect((await sharp(jpeg).metadata()).width).toBe(CANVAS_SIZE);
   });
 });
@@ -185,7 +210,12 @@ describe('content audit through CosContentAuditor', () => {
   });
 
   it('the raw answer is a RecognitionResult; a missing object is a 404 error', async () => {
-    const raw = await h.cos.request({ ...at('input/u1/shirt.jpg'), Method: 'GET', Query: { 'ci-process': 'sensitive-content-recognition' }, RawBody: true });
+    const raw = await h.cos.request({
+      ...at('input/u1/shirt.jpg'),
+      Method: 'GET',
+      Query: { 'ci-process': 'sensitive-content-recognition' },
+      RawBody: true,
+    });
     const doc = new XMLParser().parse(String(raw.Body)) as { RecognitionResult: Record<string, unknown> };
     expect(doc.RecognitionResult).toMatchObject({ Result: 0, Label: 'Normal', Object: 'input/u1/shirt.jpg', PornInfo: { HitFlag: 0 } });
     await expect(new CosContentAuditor(h.clientOptions).audit('input/u1/nope.jpg')).rejects.toMatchObject({

@@ -102,8 +102,19 @@ export async function garmentJpeg(
   const dx = o.shift?.x ?? 0;
   const dy = o.shift?.y ?? 0;
   const pts = [
-    [300, 250], [380, 220], [450, 260], [520, 220], [600, 250], [740, 400], [660, 470], [610, 420],
-    [610, 950], [290, 950], [290, 420], [240, 470], [160, 400],
+    [300, 250],
+    [380, 220],
+    [450, 260],
+    [520, 220],
+    [600, 250],
+    [740, 400],
+    [660, 470],
+    [610, 420],
+    [610, 950],
+    [290, 950],
+    [290, 420],
+    [240, 470],
+    [160, 400],
   ]
     .map(([x, y]) => `${Math.round((x ?? 0) * sx + dx)},${Math.round((y ?? 0) * sy + dy)}`)
     .join(' ');
@@ -113,7 +124,9 @@ export async function garmentJpeg(
     <polygon points="${pts}" fill="url(#s)"/>
     <rect x="${Math.round(400 * sx + dx)}" y="${Math.round(500 * sy + dy)}" width="${Math.round(100 * sx)}" height="${Math.round(80 * sy)}" fill="#f2c200"/>
   </svg>`;
-  const noise = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 10 } } })
+  const noise = await sharp({
+    create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 10 } },
+  })
     .png()
     .toBuffer();
   const flat = await sharp({ create: { width, height, channels: 3, background: { r: 236, g: 238, b: 242 } } })
@@ -128,7 +141,9 @@ export async function garmentJpeg(
 
 /** A real JPEG bigger than 1 MB (noise compresses badly), for multipart uploads. */
 export async function largeJpeg(): Promise<Buffer> {
-  return sharp({ create: { width: 1800, height: 1800, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  return sharp({
+    create: { width: 1800, height: 1800, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  })
     .jpeg({ quality: 95 })
     .toBuffer();
 }

@@ -138,7 +138,9 @@ describe('QcloudStsIssuer against a local HTTPS fake of Tencent STS', () => {
     expect(req).toMatchObject({ _method: 'POST', _path: '/', _host: host, Action: 'GetFederationToken', Version: '2018-08-13' });
     expect(req).toMatchObject({ SecretId: 'AKIDstsTest', DurationSeconds: '1800', Region: 'ap-shanghai' });
     const policy = JSON.parse(decodeURIComponent(req['Policy']!)) as ReturnType<typeof buildUploadPolicy>;
-    expect(policy).toEqual(buildUploadPolicy({ region: 'ap-shanghai', appId: '1250000000', bucket: 'prod-1250000000', allowPrefix: 'input/u9/' }));
+    expect(policy).toEqual(
+      buildUploadPolicy({ region: 'ap-shanghai', appId: '1250000000', bucket: 'prod-1250000000', allowPrefix: 'input/u9/' }),
+    );
     // API v1 signature: base64 HMAC-SHA1 of POST<host>/?<sorted params>
     const { Signature, _method, _path, _host, ...signed } = req;
     const canonical = Object.keys(signed)

@@ -70,7 +70,10 @@ async function originalInfo(c: HandlerContext, source: Buffer, etag: string): Pr
   const img = sharp(source);
   const [meta, stats] = await Promise.all([img.metadata(), img.stats()]);
   const hex = (n: number): string => Math.round(n).toString(16).padStart(2, '0');
-  const ave = `0x${stats.channels.slice(0, 3).map((ch) => hex(ch.mean)).join('')}`;
+  const ave = `0x${stats.channels
+    .slice(0, 3)
+    .map((ch) => hex(ch.mean))
+    .join('')}`;
   return {
     Key: c.r.key,
     Location: c.location(c.r.key),

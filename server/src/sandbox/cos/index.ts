@@ -49,11 +49,7 @@ export function sandboxCosEndpoint(publicBaseUrl: string): { domain: string; pro
 
 const newRequestId = (): string => randomBytes(18).toString('base64url');
 
-export function createCosEmulator(opts: {
-  dataDir: string;
-  secrets: SandboxSecrets['cos'];
-  now?: () => number;
-}): CosEmulator {
+export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecrets['cos']; now?: () => number }): CosEmulator {
   const now = opts.now ?? Date.now;
   const { bucket, region } = opts.secrets;
   const root = join(opts.dataDir, 'sandbox', 'cos');

@@ -77,7 +77,8 @@ function completeUpload(c: HandlerContext): void {
   if (!parts || parts.length === 0) throw new CosError(400, 'MalformedXML', 'The XML you provided was not well-formed.');
   parts.forEach((p, i) => {
     const prev = parts[i - 1];
-    if (prev && prev.partNumber >= p.partNumber) throw new CosError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order.');
+    if (prev && prev.partNumber >= p.partNumber)
+      throw new CosError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order.');
     const stored = upload.parts[String(p.partNumber)];
     if (!stored || stored.etag.replace(/"/g, '') !== p.etag.replace(/"/g, '')) {
       throw new CosError(400, 'InvalidPart', `Part ${p.partNumber} could not be found or its ETag does not match.`);
@@ -86,7 +87,10 @@ function completeUpload(c: HandlerContext): void {
       throw new CosError(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
     }
   });
-  const meta = c.store.complete(uploadId, parts.map((p) => p.partNumber));
+  const meta = c.store.complete(
+    uploadId,
+    parts.map((p) => p.partNumber),
+  );
   sendXml(
     c.res,
     200,

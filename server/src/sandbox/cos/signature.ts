@@ -24,15 +24,7 @@ export interface ParsedAuthorization {
   end: number;
 }
 
-const AUTH_FIELDS = [
-  'q-sign-algorithm',
-  'q-ak',
-  'q-sign-time',
-  'q-key-time',
-  'q-header-list',
-  'q-url-param-list',
-  'q-signature',
-] as const;
+const AUTH_FIELDS = ['q-sign-algorithm', 'q-ak', 'q-sign-time', 'q-key-time', 'q-header-list', 'q-url-param-list', 'q-signature'] as const;
 /** Query parameters that carry the signature (or the session token) of a presigned URL and are never signed. */
 export const PRESIGN_QUERY_NAMES: ReadonlySet<string> = new Set([...AUTH_FIELDS, 'x-cos-security-token']);
 

@@ -30,8 +30,7 @@ export class CosImageProcessor implements ImageProcessor {
       }),
     );
     const result = firstOf((data['UploadResult'] as { ProcessResults?: { Object?: unknown } } | undefined)?.ProcessResults?.Object) as
-      | { Key?: unknown }
-      | undefined;
+      { Key?: unknown } | undefined;
     if (!result || result.Key !== dstKey) {
       throw new VendorError('ci', `GoodsMatting answered without a result for ${dstKey}`, { retryable: false });
     }

@@ -43,6 +43,8 @@ export function createTestWechatIdentity(): TestWechatIdentity {
     ...identity,
     privateKey,
     env: {
+      // WECHAT_MCHID alone would read as "some cloud credentials set": say sandbox explicitly
+      SANDBOX: '1',
       WECHAT_APPID: identity.appid,
       WECHAT_MCHID: identity.mchid,
       WECHAT_API_V3_KEY: identity.apiV3Key,

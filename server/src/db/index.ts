@@ -110,6 +110,11 @@ export function createDatabase(opts: DatabaseOptions): Database {
         return false;
       }
     },
-    close: () => sequelize.close(),
+    async close() {
+      // idempotent: a second close (or one after a failed connection) is a no-op
+      await sequelize.close().catch((err: unknown) => {
+        if (!/closed|not open/i.test(String((err as Error)?.message))) throw err;
+      });
+    },
   };
 }

@@ -1,0 +1,54 @@
+/** The contract's conventions: public routes, one error shape, request ids, health when the database is down. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientConfigResponse } from '@aizhao/shared';
+import { call } from '../support/client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+describe('HTTP conventions', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ jobs: false });
+  });
+  afterAll(() => s.destroy());
+
+  it('serves /client-config matching the shared schema, with the sandbox COS endpoint', async () => {
+    const r = await call(s.url, 'GET', '/client-config');
+    expect(r.status).toBe(200);
+    const cfg = clientConfigResponse.parse(r.body);
+    expect(cfg.sandbox).toBe(true);
+    expect(cfg.cos.domain).toMatch(/^127\.0\.0\.1:\d+\/sandbox\/cos$/);
+    expect(cfg.taskTypes.map((t) => t.type)).toEqual(['basic_clean', 'model_pose12']);
+    expect(cfg.upload.accept).toEqual(['image/jpeg', 'image/png', 'image/webp']);
+    expect(JSON.stringify(r.body)).not.toMatch(/photography|prompt/i); // prompts never leave the server
+  });
+
+  it('answers every error in one shape with a request id, never HTML', async () => {
+    const cases = [
+      await call(s.url, 'GET', '/no/such/route'),
+      await call(s.url, 'POST', '/auth/login', { raw: '{not json', headers: { 'content-type': 'application/json' } }),
+      await call(s.url, 'POST', '/auth/login', { body: { phone: '13800138000' } }),
+      await call(s.url, 'GET', '/tasks'),
+      await call(s.url, 'GET', '/tasks?limit=500', { token: 'x.y.z' }),
+    ];
+    expect(cases.map((c) => c.status)).toEqual([404, 400, 400, 401, 401]);
+    for (const c of cases) {
+      expect(c.headers.get('content-type')).toContain('application/json');
+      expect(c.body.error.requestId).toBe(c.headers.get('x-request-id'));
+      expect(typeof c.body.error.message).toBe('string');
+      expect(JSON.stringify(c.body)).not.toMatch(/at .*\.ts:\d+/);
+    }
+    expect(cases[2]!.body.error.details.length).toBeGreaterThan(0);
+    const id = 'abcdef12-3456';
+    expect((await call(s.url, 'GET', '/healthz', { headers: { 'x-request-id': id } })).headers.get('x-request-id')).toBe(id);
+  });
+
+  it('reports the database down as 503 on /healthz', async () => {
+    expect((await call(s.url, 'GET', '/healthz')).body).toMatchObject({ ok: true, db: 'up', sandbox: true });
+    await s.db.sequelize.close();
+    const down = await call(s.url, 'GET', '/healthz');
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({ ok: false, db: 'down' });
+    const internal = await call(s.url, 'GET', '/client-config');
+    expect(internal.status).toBe(200); // config does not need the database
+  });
+});

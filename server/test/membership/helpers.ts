@@ -60,7 +60,7 @@ export function successTransaction(
   id: TestWechatIdentity,
   order: { orderId: string; amountFen: number },
   overrides: Partial<WxTransaction> = {},
-): WxTransaction {
+): WxTransaction & { bank_type?: string } {
   return {
     appid: id.appid,
     mchid: id.mchid,
@@ -130,6 +130,9 @@ export function mutableClock(startMs = Date.now()) {
     advance(ms: number) {
       t += ms;
     },
+    set(ms: number) {
+      t = ms;
+    },
   };
 }
 
@@ -183,4 +186,17 @@ export async function purchase(base: string, token: string): Promise<{ orderId: 
 export async function runSlowJobs(s: TestServer): Promise<void> {
   for (let i = 0; i < 5; i++) await s.runner.tick();
   await s.runner.idle();
+}
+
+/**
+ * The payer pays at the emulated WeChat Pay, and WeChat's notification (the emulator's transaction, signed with our
+ * platform key) arrives when the server's clock says `nowMs` — for tests that move the server's clock away from
+ * real time, where the emulator's own real-time signature would be stale.
+ */
+export async function payAndNotifyAt(s: TestServer, id: TestWechatIdentity, orderId: string, nowMs: number): Promise<void> {
+  const wx = s.sandbox!.wxpay;
+  await wx.pay(orderId, { deliver: false });
+  const { description: _d, notify_url: _n, code_url: _c, time_expire: _t, ...tx } = wx.getOrder(orderId)!;
+  const r = await deliver(s.url, signedNotification(id, tx, { nowMs }));
+  if (r.status !== 204) throw new Error(`payment callback ${r.status} ${JSON.stringify(r.body)}`);
 }

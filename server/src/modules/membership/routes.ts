@@ -70,5 +70,10 @@ export function paymentCallbackRoute(ctx: AppContext): Router {
       fail(500, 'internal error');
     }
   });
+  // body-parser errors (too large, aborted) answer in WeChat's shape too
+  r.use('/membership/payment-callback', (err: { status?: number; message?: string }, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    ctx.logger.warn({ requestId: req.id, err }, 'payment callback body rejected');
+    res.status(err.status && err.status >= 400 && err.status < 500 ? err.status : 400).json({ code: 'FAIL', message: 'bad request body' });
+  });
   return r;
 }

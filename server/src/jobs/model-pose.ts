@@ -55,7 +55,7 @@ export async function submitModelPose(ctx: AppContext, task: Task): Promise<void
     );
     ctx.logger.info({ taskId: task.id, vendorTaskId: result.taskId }, 'runninghub task started');
   } else if (result.kind === 'queue_full') {
-    const backoff = Math.min(60_000, 5000 * 2 ** Math.min(task.attempts, 4)) + Math.floor(Math.random() * 1000);
+    const backoff = Math.min(60_000, 5000 * 2 ** Math.min(Math.max(task.attempts - 1, 0), 4)) + Math.floor(Math.random() * 1000);
     await Task.update(
       { stage: 'queued', nextActionAt: new Date(now.getTime() + backoff), leaseUntil: null, updatedAt: now },
       { where: { id: task.id, stage: 'submitting' } },

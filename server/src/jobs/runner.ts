@@ -89,7 +89,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
     const { Task } = ctx.db.models;
     // failures that need no vendor call: timeouts, queue deadline, a crash between submission and saving the id
     const overdue = await Task.findAll({
-      attributes: ['id', 'stage'],
+      attributes: ['id', 'stage', 'vendorTaskId'],
       where: {
         type: 'model_pose12',
         status: 'processing',
@@ -102,6 +102,10 @@ export function createJobRunner(ctx: AppContext): JobRunner {
       limit: 100,
     });
     for (const t of overdue) {
+      if (t.stage === 'running' && t.vendorTaskId) {
+        // free the slot at RunningHub before giving up on the task (best effort)
+        await ctx.vendors.runninghub.cancel(t.vendorTaskId).catch((err: unknown) => ctx.logger.warn({ err, taskId: t.id }, 'runninghub cancel failed'));
+      }
       const reason =
         t.stage === 'running'
           ? 'AI模特生成超时，次数已返还'

@@ -106,6 +106,8 @@ export type RhOutputsResult =
 export interface RunningHubClient {
   run(nodeInfoList: { nodeId: string; fieldName: string; fieldValue: string }[]): Promise<RhRunResult>;
   outputs(taskId: string): Promise<RhOutputsResult>;
+  /** Cancels a task that is still queued or running (best effort: frees the account's slot after our timeout). */
+  cancel(taskId: string): Promise<void>;
   /** Fallback when outputs answers something unexpected: QUEUED | RUNNING | SUCCESS | FAILED. */
   status(taskId: string): Promise<string>;
   /** Uploads an image (RUNNINGHUB_IMAGE_MODE=upload); returns the fileName to pass as fieldValue. */

@@ -2,7 +2,19 @@
 import { expect } from 'vitest';
 import type { Task } from '@aizhao/shared';
 import { call, garmentJpeg, loginAsMember, uploadInput, type ApiResponse } from '../support/client.js';
+import { expectLedgerInvariant } from '../support/invariants.js';
 import type { TestServer } from '../support/server.js';
+
+/** After a test file: tidy up, check the ledger invariant, and always stop the server and remove its data. */
+export async function finish(s: TestServer | undefined, tidy?: (s: TestServer) => Promise<void>): Promise<void> {
+  if (!s) return;
+  try {
+    await tidy?.(s);
+    await expectLedgerInvariant(s.db);
+  } finally {
+    await s.destroy();
+  }
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -89,7 +101,8 @@ export async function rhStats(base: string): Promise<RhStats> {
   expect(r.status).toBe(200);
   return r.body;
 }
-export const queriesOf = async (base: string, vendorTaskId: string): Promise<number> => (await rhStats(base)).byTask[vendorTaskId]?.queries ?? 0;
+export const queriesOf = async (base: string, vendorTaskId: string): Promise<number> =>
+  (await rhStats(base)).byTask[vendorTaskId]?.queries ?? 0;
 
 export async function setAudit(base: string, mode: 'pass' | 'reject' | 'unavailable'): Promise<void> {
   const r = await call(base, 'POST', '/sandbox/audit/behaviour', { body: { mode } });
@@ -97,7 +110,13 @@ export async function setAudit(base: string, mode: 'pass' | 'reject' | 'unavaila
 }
 
 /** Polls `read` until `ok` holds; fails with the last value after `timeoutMs`. */
-export async function waitUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000, what = 'condition', stepMs = 100): Promise<T> {
+export async function waitUntil<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+  stepMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -109,7 +128,12 @@ export async function waitUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean
 
 /** Waits until a model task has been submitted to RunningHub (it carries its vendorTaskId in sandbox mode). */
 export async function waitSubmitted(base: string, token: string, id: string, timeoutMs = 10_000): Promise<Task & { vendorTaskId: string }> {
-  const t = await waitUntil(() => getTask(base, token, id), (t) => Boolean(t.vendorTaskId), timeoutMs, `task ${id} submitted`);
+  const t = await waitUntil(
+    () => getTask(base, token, id),
+    (t) => Boolean(t.vendorTaskId),
+    timeoutMs,
+    `task ${id} submitted`,
+  );
   return t as Task & { vendorTaskId: string };
 }
 

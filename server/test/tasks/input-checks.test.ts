@@ -7,9 +7,8 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, garmentJpeg, login, uploadInput, waitForTask } from '../support/client.js';
-import { expectLedgerInvariant } from '../support/invariants.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { basicBody, charges, createTask, expectError, modelBody, newMerchant, setAudit, type Merchant } from './helpers.js';
+import { basicBody, charges, createTask, expectError, finish, type Merchant, modelBody, newMerchant, setAudit } from './helpers.js';
 
 const MAX_BYTES = 1_000_000;
 let s: TestServer;
@@ -21,11 +20,7 @@ beforeAll(async () => {
   base = s.url;
   a = await newMerchant(base);
 });
-afterAll(async () => {
-  await setAudit(base, 'pass');
-  await expectLedgerInvariant(s.db);
-  await s.destroy();
-});
+afterAll(() => finish(s, () => setAudit(base, 'pass')));
 
 /** Runs `attempt` and checks that it charged the merchant nothing at all. */
 async function chargesNothing(m: { token: string; userId: string }, attempt: () => Promise<void>): Promise<void> {
@@ -56,7 +51,11 @@ describe('schema errors → 400 INVALID_INPUT with details', () => {
 
   it('malformed JSON', async () => {
     await chargesNothing(a, async () => {
-      const r = await call(base, 'POST', '/task/create', { token: a.token, raw: '{"type":', headers: { 'content-type': 'application/json' } });
+      const r = await call(base, 'POST', '/task/create', {
+        token: a.token,
+        raw: '{"type":',
+        headers: { 'content-type': 'application/json' },
+      });
       expectError(r, 400, 'INVALID_INPUT');
     });
   });
@@ -75,7 +74,11 @@ describe('membership', () => {
       // membership comes before the input checks: another merchant's key, a missing key, a bad shape
       expectError(await createTask(base, n.token, basicBody(a.inputKey)), 403, 'NOT_MEMBER');
       expectError(await createTask(base, n.token, basicBody('output/x.gif')), 403, 'NOT_MEMBER');
-      expectError(await createTask(base, n.token, { type: 'basic_clean', inputKey: `input/${n.userId}/x.jpg`, extra: 1 }), 400, 'INVALID_INPUT');
+      expectError(
+        await createTask(base, n.token, { type: 'basic_clean', inputKey: `input/${n.userId}/x.jpg`, extra: 1 }),
+        400,
+        'INVALID_INPUT',
+      );
     });
     expect((await charges(s, n)).quota).toBe(0);
   });
@@ -138,7 +141,9 @@ describe('the input object → 400 INVALID_INPUT', () => {
   it('a non-image, an empty file and a GIF uploaded as .jpg', async () => {
     await refused(await uploadInput(base, a.token, Buffer.from('this is not an image at all\n'.repeat(40)), 'jpg'));
     await refused(await uploadInput(base, a.token, Buffer.alloc(0), 'jpg'));
-    const gif = await sharp({ create: { width: 800, height: 800, channels: 3, background: '#3355aa' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 800, height: 800, channels: 3, background: '#3355aa' } })
+      .gif()
+      .toBuffer();
     await refused(await uploadInput(base, a.token, gif, 'jpg'));
   });
 
@@ -148,7 +153,9 @@ describe('the input object → 400 INVALID_INPUT', () => {
   });
 
   it('an image larger than UPLOAD_MAX_BYTES', async () => {
-    const noise = await sharp(randomBytes(700 * 700 * 3), { raw: { width: 700, height: 700, channels: 3 } }).png().toBuffer();
+    const noise = await sharp(randomBytes(700 * 700 * 3), { raw: { width: 700, height: 700, channels: 3 } })
+      .png()
+      .toBuffer();
     expect(noise.length).toBeGreaterThan(MAX_BYTES);
     await refused(await uploadInput(base, a.token, noise, 'png'));
   });
@@ -184,8 +191,12 @@ describe('accepted formats and the quota', () => {
 
   it('accepts PNG, WebP and a JPEG whose shorter side is exactly 500, and processes them', async () => {
     m = await newMerchant(base);
-    const png = await sharp(await garmentJpeg(900, 1000)).png().toBuffer();
-    const webp = await sharp(await garmentJpeg(1000, 900)).webp().toBuffer();
+    const png = await sharp(await garmentJpeg(900, 1000))
+      .png()
+      .toBuffer();
+    const webp = await sharp(await garmentJpeg(1000, 900))
+      .webp()
+      .toBuffer();
     keys.push(await uploadInput(base, m.token, png, 'png'), await uploadInput(base, m.token, webp, 'webp'));
     keys.push(await uploadInput(base, m.token, await garmentJpeg(500, 700), 'jpeg'));
     const ids: string[] = [];

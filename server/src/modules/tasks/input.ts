@@ -9,6 +9,9 @@ const FORMATS = new Set(['jpeg', 'png', 'webp']);
 /** Enough bytes for the image header of nearly every photo; the whole object is read only if this is not. */
 const HEADER_BYTES = 512 * 1024;
 
+const formatBytes = (n: number): string =>
+  n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
+
 export const inputPrefix = (userId: string): string => `input/${userId}/`;
 
 export function checkInputKeyShape(userId: string, key: string): void {
@@ -38,7 +41,7 @@ export async function checkInputObject(ctx: AppContext, key: string): Promise<{ 
   const head = await ctx.vendors.storage.head(key);
   if (!head) throw invalid('图片不存在，请重新上传', 'object missing');
   const { maxBytes, minSide } = ctx.config.upload;
-  if (head.size > maxBytes) throw invalid(`图片太大，最大 ${Math.floor(maxBytes / 1024 / 1024)} MB`, 'too large');
+  if (head.size > maxBytes) throw invalid(`图片太大，最大 ${formatBytes(maxBytes)}`, 'too large');
   if (head.size === 0) throw invalid('图片是空文件', 'empty');
   const meta = await readMetadata(ctx, key, head.size);
   if (!meta?.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) {

@@ -20,12 +20,14 @@ export async function completeTask(ctx: AppContext, taskId: string, resultKeys: 
 /**
  * Marks a processing task failed and gives its quota back, in one transaction. Returns false when the task
  * was already terminal (nothing changes). `onlyStages` narrows which stages may fail (e.g. a timeout sweep).
+ * `alsoInTransaction` runs inside the same transaction after the refund (the admin's audit row).
  */
 export async function failAndRefund(
   ctx: AppContext,
   taskId: string,
   reason: string,
   onlyStages?: TaskStage[],
+  alsoInTransaction?: (task: Task, t: Transaction) => Promise<unknown>,
 ): Promise<boolean> {
   const now = ctx.now();
   const done = await ctx.db.transaction(async (t) => {
@@ -39,6 +41,7 @@ export async function failAndRefund(
     const task = await ctx.db.models.Task.findByPk(taskId, { transaction: t });
     if (!task) throw new Error(`task ${taskId} vanished`);
     await refundTask(ctx, task, t);
+    await alsoInTransaction?.(task, t);
     return true;
   });
   if (done) ctx.logger.info({ taskId, reason }, 'task failed, quota refunded');

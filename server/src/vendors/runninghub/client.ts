@@ -107,6 +107,13 @@ export class HttpRunningHubClient implements RunningHubClient {
     });
   }
 
+  async cancel(taskId: string): Promise<void> {
+    const env = await this.post('/task/openapi/cancel', { taskId: String(taskId) });
+    if (env.code !== 0 && env.code !== 807) {
+      throw new VendorError('runninghub', `cancel answered ${env.code} ${env.msg}`, { code: String(env.code), retryable: true });
+    }
+  }
+
   async status(taskId: string): Promise<string> {
     const env = await this.post('/task/openapi/status', { taskId: String(taskId) });
     if (env.code === 0 && typeof env.data === 'string') return env.data;

@@ -24,4 +24,36 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', fetch: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
+  {
+    // the web admin page runs in the browser: browser globals, and no HTML parsing of strings (data → text nodes)
+    files: ['server/admin/**/*.ts'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        navigator: 'readonly',
+        fetch: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        queueMicrotask: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        FormData: 'readonly',
+        Intl: 'readonly',
+        HashChangeEvent: 'readonly',
+      },
+    },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Build elements and text nodes (dom.ts h()): data must never be parsed as HTML.' },
+        { property: 'outerHTML', message: 'Build elements and text nodes (dom.ts h()): data must never be parsed as HTML.' },
+        { property: 'insertAdjacentHTML', message: 'Build elements and text nodes (dom.ts h()): data must never be parsed as HTML.' },
+        { object: 'document', property: 'write', message: 'Build elements and text nodes (dom.ts h()).' },
+      ],
+    },
+  },
 );

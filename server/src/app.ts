@@ -13,6 +13,8 @@ import { createMigrator } from './db/migrator.js';
 import { errorHandler, notFound, requestId } from './http/middleware.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { adminApiRoutes, seedAdminFromConfig } from './modules/admin/index.js';
+import { adminPage } from './modules/admin/page.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { membershipRoutes, paymentCallbackRoute } from './modules/membership/routes.js';
 import { publicRoutes } from './modules/public/routes.js';
@@ -51,6 +53,7 @@ export async function createApp(config: Config, opts: { logger?: Logger; now?: (
     now: opts.now ?? (() => new Date()),
   };
   runner = createJobRunner(ctx);
+  await seedAdminFromConfig(ctx, config.admin);
 
   const app = express();
   app.disable('x-powered-by');
@@ -74,8 +77,10 @@ export async function createApp(config: Config, opts: { logger?: Logger; now?: (
   });
   if (sandbox) app.use(sandboxControlRoutes(sandbox), sandbox.emulators);
   app.use(paymentCallbackRoute(ctx));
+  app.use('/admin/api', adminApiRoutes(ctx)); // its own body parser, cookie session and CSRF
   app.use(express.json({ limit: '100kb' }));
   app.use(publicRoutes(ctx), authRoutes(ctx), membershipRoutes(ctx), storageRoutes(ctx), taskRoutes(ctx));
+  app.use(adminPage(ctx)); // the web admin page: GET /admin and its bundled assets
   app.use(notFound);
   app.use(errorHandler(logger));
   return { app, ctx, db, runner, sandbox, logger };

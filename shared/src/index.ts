@@ -1,3 +1,4 @@
 export * from './catalogue.js';
 export * from './errors.js';
 export * from './api.js';
+export * from './admin.js';

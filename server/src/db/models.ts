@@ -15,6 +15,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare isMember: CreationOptional<boolean>;
   declare quotaRemaining: CreationOptional<number>;
   declare quotaExpireAt: Date | null;
+  /** last 4 digits of the phone (admin search); set from `phone` by a hook on creation */
+  declare phoneLast4: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -96,12 +98,61 @@ export class QuotaLog extends Model<InferAttributes<QuotaLog>, InferCreationAttr
   declare createdAt: CreationOptional<Date>;
 }
 
+export class Admin extends Model<InferAttributes<Admin>, InferCreationAttributes<Admin>> {
+  declare id: string;
+  declare username: string;
+  /** scrypt PHC string (lib/password.ts) */
+  declare passwordHash: string;
+  /** consecutive failed logins since the last success or lock */
+  declare failedLogins: CreationOptional<number>;
+  declare lockedUntil: Date | null;
+  declare lastLoginAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class AdminSession extends Model<InferAttributes<AdminSession>, InferCreationAttributes<AdminSession>> {
+  /** sha256 (hex) of the session token */
+  declare id: string;
+  declare adminId: string;
+  declare csrfToken: string;
+  declare expiresAt: Date;
+  declare lastSeenAt: Date;
+  declare ip: string | null;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class AdminLoginAttempt extends Model<InferAttributes<AdminLoginAttempt>, InferCreationAttributes<AdminLoginAttempt>> {
+  declare id: CreationOptional<number>;
+  declare ip: string;
+  declare username: string;
+  declare success: boolean;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class AdminAuditLog extends Model<InferAttributes<AdminAuditLog>, InferCreationAttributes<AdminAuditLog>> {
+  declare id: CreationOptional<number>;
+  /** null for actions from the command line */
+  declare adminId: string | null;
+  declare adminUsername: string;
+  declare action: string;
+  declare targetType: string | null;
+  declare targetId: string | null;
+  declare reason: string | null;
+  declare details: Record<string, unknown> | null;
+  declare createdAt: CreationOptional<Date>;
+}
+
 export interface Models {
   User: typeof User;
   SmsCode: typeof SmsCode;
   Order: typeof Order;
   Task: typeof Task;
   QuotaLog: typeof QuotaLog;
+  Admin: typeof Admin;
+  AdminSession: typeof AdminSession;
+  AdminLoginAttempt: typeof AdminLoginAttempt;
+  AdminAuditLog: typeof AdminAuditLog;
 }
 
 const id = { type: DataTypes.STRING(32), primaryKey: true, allowNull: false };
@@ -124,10 +175,23 @@ export function initModels(sequelize: Sequelize): Models {
       isMember: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       quotaRemaining: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0, field: 'quota_remaining' },
       quotaExpireAt: { ...date(), field: 'quota_expireAt' },
+      phoneLast4: { type: DataTypes.STRING(4), allowNull: true },
       createdAt: date(false),
       updatedAt: date(false),
     },
-    { sequelize, tableName: 'users' },
+    {
+      sequelize,
+      tableName: 'users',
+      hooks: {
+        beforeCreate: (user) => {
+          if (typeof user.phone === 'string') user.phoneLast4 = user.phone.slice(-4);
+        },
+        beforeBulkCreate: (users, options) => {
+          for (const u of users) if (typeof u.phone === 'string') u.phoneLast4 = u.phone.slice(-4);
+          if (options.fields && !options.fields.includes('phoneLast4')) options.fields.push('phoneLast4');
+        },
+      },
+    },
   );
   SmsCode.init(
     {
@@ -201,5 +265,54 @@ export function initModels(sequelize: Sequelize): Models {
     },
     { sequelize, tableName: 'quota_logs', updatedAt: false },
   );
-  return { User, SmsCode, Order, Task, QuotaLog };
+  Admin.init(
+    {
+      id,
+      username: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+      passwordHash: { type: DataTypes.STRING(255), allowNull: false },
+      failedLogins: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      lockedUntil: date(),
+      lastLoginAt: date(),
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'admins' },
+  );
+  AdminSession.init(
+    {
+      id: { type: DataTypes.STRING(64), primaryKey: true, allowNull: false },
+      adminId: { type: DataTypes.STRING(32), allowNull: false },
+      csrfToken: { type: DataTypes.STRING(64), allowNull: false },
+      expiresAt: date(false),
+      lastSeenAt: date(false),
+      ip: { type: DataTypes.STRING(64), allowNull: true },
+      createdAt: date(false),
+    },
+    { sequelize, tableName: 'admin_sessions', updatedAt: false },
+  );
+  AdminLoginAttempt.init(
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      ip: { type: DataTypes.STRING(64), allowNull: false },
+      username: { type: DataTypes.STRING(64), allowNull: false },
+      success: { type: DataTypes.BOOLEAN, allowNull: false },
+      createdAt: date(false),
+    },
+    { sequelize, tableName: 'admin_login_attempts', updatedAt: false },
+  );
+  AdminAuditLog.init(
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      adminId: { type: DataTypes.STRING(32), allowNull: true },
+      adminUsername: { type: DataTypes.STRING(64), allowNull: false },
+      action: { type: DataTypes.STRING(64), allowNull: false },
+      targetType: { type: DataTypes.STRING(16), allowNull: true },
+      targetId: { type: DataTypes.STRING(64), allowNull: true },
+      reason: { type: DataTypes.STRING(500), allowNull: true },
+      details: json('details'),
+      createdAt: date(false),
+    },
+    { sequelize, tableName: 'admin_audit_logs', updatedAt: false },
+  );
+  return { User, SmsCode, Order, Task, QuotaLog, Admin, AdminSession, AdminLoginAttempt, AdminAuditLog };
 }

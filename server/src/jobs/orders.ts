@@ -5,7 +5,7 @@
  */
 import { Op } from 'sequelize';
 import type { AppContext } from '../context.js';
-import { applyTransaction } from '../modules/membership/grant.js';
+import { closeOrderAtWechat } from '../modules/membership/grant.js';
 import { syncOrderWithWechat } from '../modules/membership/service.js';
 import { getUserWithLapse } from '../modules/quota/ledger.js';
 
@@ -30,14 +30,7 @@ export async function reconcileOrders(ctx: AppContext): Promise<void> {
     const expired = synced.expiresAt.getTime() <= now.getTime() && now.getTime() - synced.createdAt.getTime() >= CLOSE_NOT_BEFORE_MS;
     if (synced.status !== 'pending' || !expired) continue;
     try {
-      const outcome = await ctx.vendors.wechat.closeOrder(synced.id);
-      if (outcome === 'paid') {
-        const tx = await ctx.vendors.wechat.queryOrder(synced.id);
-        if (tx) await applyTransaction(ctx, synced, tx);
-      } else {
-        await Order.update({ status: 'closed', closedAt: now }, { where: { id: synced.id, status: 'pending' } });
-        ctx.logger.info({ orderId: synced.id }, 'expired order closed');
-      }
+      await closeOrderAtWechat(ctx, synced);
     } catch (err) {
       ctx.logger.warn({ err, orderId: synced.id }, 'closing an expired order failed; will retry');
     }

@@ -84,3 +84,19 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
   ctx.logger.info({ orderId, outcome }, 'payment applied');
   return outcome;
 }
+
+/**
+ * Closes a pending order at WeChat Pay and locally; when WeChat answers ORDERPAID the payment is queried and
+ * applied instead. Shared by purchase (an expiring QR code), the reconciler and the admin. Throws VendorError.
+ */
+export async function closeOrderAtWechat(ctx: AppContext, order: Order): Promise<'closed' | 'paid'> {
+  const outcome = await ctx.vendors.wechat.closeOrder(order.id);
+  if (outcome === 'paid') {
+    const tx = await ctx.vendors.wechat.queryOrder(order.id);
+    if (tx) await applyTransaction(ctx, order, tx);
+  } else {
+    await ctx.db.models.Order.update({ status: 'closed', closedAt: ctx.now() }, { where: { id: order.id, status: 'pending' } });
+    ctx.logger.info({ orderId: order.id }, 'order closed');
+  }
+  return outcome;
+}

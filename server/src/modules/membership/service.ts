@@ -1,12 +1,12 @@
 /** Membership purchase (WeChat Pay Native), order status with a throttled WeChat query, membership status. */
-import { Op, type Transaction } from 'sequelize';
+import { Op } from 'sequelize';
 import type { MembershipStatus, OrderView, PurchaseResponse } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import type { Order } from '../../db/models.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { getUserWithLapse, isActiveMember, lockUser } from '../quota/ledger.js';
-import { applyTransaction } from './grant.js';
+import { applyTransaction, closeOrderAtWechat } from './grant.js';
 
 export async function membershipStatus(ctx: AppContext, userId: string): Promise<MembershipStatus> {
   const now = ctx.now();
@@ -21,26 +21,6 @@ export async function membershipStatus(ctx: AppContext, userId: string): Promise
 
 /** A pending order is handed out again only while it has at least this long left to be paid. */
 const REUSE_MIN_REMAINING_MS = 60_000;
-
-/**
- * Closes a pending order at WeChat Pay and locally. When WeChat says it was paid meanwhile (ORDERPAID), the payment
- * is queried and applied instead. Throws PAYMENT_PROVIDER_ERROR when WeChat cannot be reached.
- */
-async function closeAtWechat(ctx: AppContext, order: Order, t: Transaction): Promise<void> {
-  let outcome: 'closed' | 'paid';
-  try {
-    outcome = await ctx.vendors.wechat.closeOrder(order.id);
-  } catch (err) {
-    ctx.logger.error({ err, orderId: order.id }, 'closing an expiring order failed');
-    throw new AppError('PAYMENT_PROVIDER_ERROR');
-  }
-  if (outcome === 'closed') {
-    await ctx.db.models.Order.update({ status: 'closed', closedAt: ctx.now() }, { where: { id: order.id, status: 'pending' }, transaction: t });
-    return;
-  }
-  // paid at the last moment: apply it after this transaction (the grant takes the user lock in its own transaction)
-  t.afterCommit(() => void syncOrderWithWechat(ctx, order, 0));
-}
 
 const toPurchaseView = (o: Order): PurchaseResponse => ({
   orderId: o.id,
@@ -58,17 +38,27 @@ export async function purchase(ctx: AppContext, userId: string, channel: string)
   const { wechat, plan, publicBaseUrl } = ctx.config;
   const now = ctx.now();
   const { Order } = ctx.db.models;
+  const reuseUntil = new Date(now.getTime() + REUSE_MIN_REMAINING_MS);
+  // an order about to expire can still be paid: close it at WeChat first, so two QR codes are never both payable
+  const expiring = await Order.findAll({
+    where: { userId, status: 'pending', codeUrl: { [Op.ne]: null }, expiresAt: { [Op.gt]: now, [Op.lte]: reuseUntil } },
+  });
+  for (const old of expiring) {
+    try {
+      await closeOrderAtWechat(ctx, old);
+    } catch (err) {
+      ctx.logger.error({ err, orderId: old.id }, 'closing an expiring order failed');
+      throw new AppError('PAYMENT_PROVIDER_ERROR');
+    }
+  }
   const result = await ctx.db.transaction(async (t) => {
     await lockUser(ctx.db, userId, t);
-    const pending = await Order.findAll({
-      where: { userId, status: 'pending', codeUrl: { [Op.ne]: null }, expiresAt: { [Op.gt]: now } },
+    const reusable = await Order.findOne({
+      where: { userId, status: 'pending', codeUrl: { [Op.ne]: null }, expiresAt: { [Op.gt]: reuseUntil } },
       order: [['createdAt', 'DESC']],
       transaction: t,
     });
-    const reusable = pending.find((o) => o.expiresAt.getTime() > now.getTime() + REUSE_MIN_REMAINING_MS);
     if (reusable) return { created: false, order: reusable };
-    // an order about to expire can still be paid: close it at WeChat first, so two QR codes are never both payable
-    for (const old of pending) await closeAtWechat(ctx, old, t);
     const order = await Order.create(
       {
         id: newId(),

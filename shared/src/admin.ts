@@ -1,0 +1,154 @@
+/** Request/response schemas of the web admin API (API.md "Web admin"): `/admin/api/*`. */
+import { z } from 'zod';
+import { TASK_TYPES } from './catalogue.js';
+import { ORDER_STATUSES, TASK_STATUSES, isoDate, taskParamsSchema } from './api.js';
+
+// ---- session
+export const adminLoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
+export const adminSessionResponse = z.object({ admin: z.object({ username: z.string() }), csrfToken: z.string() });
+export type AdminSession = z.infer<typeof adminSessionResponse>;
+
+// ---- queries (empty parameters count as absent)
+/** A business date (`YYYY-MM-DD`, BUSINESS_TIMEZONE; `to` includes that whole day) or an ISO instant. */
+export const adminDateParam = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.iso.datetime({ offset: true })]);
+const page = {
+  cursor: z.string().max(300).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+};
+/** `phone`: the full 11-digit number or its last 4 digits. */
+export const adminUsersQuery = z.object({ phone: z.string().regex(/^(\d{4}|\d{11})$/, 'full phone number or its last 4 digits').optional(), ...page }).strict();
+export const adminOrdersQuery = z
+  .object({ status: z.enum(ORDER_STATUSES).optional(), from: adminDateParam.optional(), to: adminDateParam.optional(), ...page })
+  .strict();
+export const adminTasksQuery = z
+  .object({
+    status: z.enum(TASK_STATUSES).optional(),
+    type: z.enum(TASK_TYPES).optional(),
+    userId: z.string().regex(/^[0-9A-Za-z_-]{1,32}$/).optional(),
+    from: adminDateParam.optional(),
+    to: adminDateParam.optional(),
+    ...page,
+  })
+  .strict();
+export const adminAuditQuery = z.object({ ...page }).strict();
+export type AdminUsersQuery = z.output<typeof adminUsersQuery>;
+export type AdminOrdersQuery = z.output<typeof adminOrdersQuery>;
+export type AdminTasksQuery = z.output<typeof adminTasksQuery>;
+export type AdminAuditQuery = z.output<typeof adminAuditQuery>;
+
+// ---- bodies
+const reason = z.string().trim().min(1, 'reason is required').max(255);
+export const quotaAdjustmentRequest = z
+  .object({ delta: z.number().int().refine((n) => n !== 0, 'delta must not be 0').refine((n) => Math.abs(n) <= 100_000, 'delta too large'), reason })
+  .strict();
+export const failAndRefundRequest = z.object({ reason }).strict();
+/** sync / close: the body is optional; a reason, when given, goes to the audit log. */
+export const adminOptionalReason = z.object({ reason: reason.optional() }).strict();
+
+// ---- views
+export const adminUserSchema = z.object({
+  id: z.string(),
+  phone: z.string(),
+  isMember: z.boolean(),
+  quotaRemaining: z.number().int().nonnegative(),
+  quotaExpireAt: isoDate.nullable(),
+  createdAt: isoDate,
+});
+export type AdminUser = z.infer<typeof adminUserSchema>;
+
+export const adminOrderSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  userPhone: z.string().nullable(),
+  status: z.enum(ORDER_STATUSES),
+  amountFen: z.number().int(),
+  channel: z.string(),
+  transactionId: z.string().nullable(),
+  failReason: z.string().nullable(),
+  createdAt: isoDate,
+  expiresAt: isoDate,
+  paidAt: isoDate.nullable(),
+  closedAt: isoDate.nullable(),
+  lastQueriedAt: isoDate.nullable(),
+});
+export type AdminOrder = z.infer<typeof adminOrderSchema>;
+
+export const adminTaskSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  userPhone: z.string().nullable(),
+  type: z.enum(TASK_TYPES),
+  status: z.enum(TASK_STATUSES),
+  stage: z.string(),
+  cost: z.number().int(),
+  inputKey: z.string(),
+  params: taskParamsSchema,
+  vendorTaskId: z.string().nullable(),
+  errorReason: z.string().nullable(),
+  resultCount: z.number().int(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  submittedAt: isoDate.nullable(),
+  finishedAt: isoDate.nullable(),
+});
+export type AdminTask = z.infer<typeof adminTaskSchema>;
+
+export const adminTimelineEvent = z.object({ at: isoDate, event: z.string(), detail: z.string().nullable() });
+export const adminTaskDetailSchema = adminTaskSchema.extend({
+  inputUrl: z.string(),
+  results: z.array(z.object({ key: z.string(), url: z.string() })),
+  timeline: z.array(adminTimelineEvent),
+});
+export type AdminTaskDetail = z.infer<typeof adminTaskDetailSchema>;
+
+export const adminLedgerEntrySchema = z.object({
+  id: z.string(),
+  action: z.enum(['grant', 'deduct', 'refund', 'expire', 'adjust']),
+  amount: z.number().int(),
+  balanceAfter: z.number().int(),
+  taskId: z.string().nullable(),
+  orderId: z.string().nullable(),
+  reason: z.string().nullable(),
+  createdAt: isoDate,
+});
+export type AdminLedgerEntry = z.infer<typeof adminLedgerEntrySchema>;
+
+export const adminAuditEntrySchema = z.object({
+  id: z.string(),
+  admin: z.string(),
+  action: z.string(),
+  target: z.object({ type: z.string(), id: z.string() }).nullable(),
+  reason: z.string().nullable(),
+  details: z.unknown().nullable(),
+  at: isoDate,
+});
+export type AdminAuditEntry = z.infer<typeof adminAuditEntrySchema>;
+
+const statusCounts = z.object({ total: z.number().int(), processing: z.number().int(), done: z.number().int(), failed: z.number().int() });
+export const adminDashboardSchema = z.object({
+  membersNow: z.number().int(),
+  newMembersToday: z.number().int(),
+  newMembersMonth: z.number().int(),
+  revenueTodayFen: z.number().int(),
+  revenueMonthFen: z.number().int(),
+  /** tasks created today: totals by status, and the same per task type */
+  tasksToday: statusCounts.extend({ byType: z.record(z.enum(TASK_TYPES), statusCounts) }),
+  /** failed ÷ (done + failed) of today's finished tasks; 0 when none finished */
+  failureRateToday: z.number().min(0).max(1),
+  /** tasks still processing longer than RUNNINGHUB_TIMEOUT after creation */
+  stuckTasks: z.number().int(),
+  /** orders pending for more than 10 minutes */
+  stalePendingOrders: z.number().int(),
+  timezone: z.string(),
+  generatedAt: isoDate,
+});
+export type AdminDashboard = z.infer<typeof adminDashboardSchema>;
+
+export const adminPage = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const adminUserDetailResponse = z.object({
+  user: adminUserSchema,
+  orders: z.array(adminOrderSchema),
+  tasks: z.array(adminTaskSchema),
+  ledger: z.array(adminLedgerEntrySchema),
+});
+export const quotaAdjustmentResponse = z.object({ quotaRemaining: z.number().int().nonnegative(), ledgerEntry: adminLedgerEntrySchema });

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../src/lib/password.js';
-import type { ApiResponse } from '../support/client.js';
+import { readResponse, type ApiResponse } from '../support/client.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/server.js';
 
 export const ADMIN_USERNAME = 'ops';
@@ -49,14 +49,7 @@ export class AdminClient {
       const pair = setCookie.split(';')[0]!;
       this.cookie = pair === 'aizhao_admin=' ? null : pair;
     }
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: body as T, headers: res.headers };
+    return readResponse<T>(res);
   }
 
   get<T = any>(path: string) {

@@ -23,7 +23,11 @@ export async function call<T = any>(
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(opts.body);
   }
-  const res = await fetch(`${base}${path}`, { method, headers, body: payload });
+  return readResponse<T>(await fetch(`${base}${path}`, { method, headers, body: payload }));
+}
+
+/** Status, headers and the body (parsed when it is JSON) of a fetch response. */
+export async function readResponse<T = any>(res: Response): Promise<ApiResponse<T>> {
   const text = await res.text();
   let body: unknown = text;
   try {

@@ -100,7 +100,7 @@ export async function pollModelPose(ctx: AppContext, task: Task): Promise<void> 
         { stage: 'saving', vendorOutputs: images, leaseUntil: new Date(now.getTime() + 5 * 60_000), updatedAt: now },
         { where: { id: task.id, stage: 'running', status: 'processing' } },
       );
-      if (moved) await saveModelPose(ctx, { ...task.get({ plain: true }), vendorOutputs: images } as Task);
+      if (moved) await saveModelPose(ctx, { id: task.id, userId: task.userId, attempts: task.attempts, vendorOutputs: images });
     }
   }
 }

@@ -34,25 +34,29 @@ export class EmulatorOrderNotFound extends Error {
   }
 }
 
-/** `pay` on an order that is not NOTPAY (paid, closed, or past time_expire). */
-export class EmulatorOrderNotPending extends Error {
+/** The order is in a state the requested action does not apply to. */
+abstract class EmulatorOrderStateError extends Error {
   constructor(
     readonly outTradeNo: string,
     readonly state: StoredState,
+    expected: StoredState,
   ) {
-    super(`wxpay emulator: order ${outTradeNo} is ${state}, not NOTPAY`);
-    this.name = 'EmulatorOrderNotPending';
+    super(`wxpay emulator: order ${outTradeNo} is ${state}, not ${expected}`);
+    this.name = new.target.name;
+  }
+}
+
+/** `pay` on an order that is not NOTPAY (paid, closed, or past time_expire). */
+export class EmulatorOrderNotPending extends EmulatorOrderStateError {
+  constructor(outTradeNo: string, state: StoredState) {
+    super(outTradeNo, state, 'NOTPAY');
   }
 }
 
 /** `notify` on an order that has not been paid (there is no SUCCESS notification to re-deliver). */
-export class EmulatorOrderNotPaid extends Error {
-  constructor(
-    readonly outTradeNo: string,
-    readonly state: StoredState,
-  ) {
-    super(`wxpay emulator: order ${outTradeNo} is ${state}, not SUCCESS`);
-    this.name = 'EmulatorOrderNotPaid';
+export class EmulatorOrderNotPaid extends EmulatorOrderStateError {
+  constructor(outTradeNo: string, state: StoredState) {
+    super(outTradeNo, state, 'SUCCESS');
   }
 }
 

@@ -1,0 +1,448 @@
+/**
+ * The desktop's main-process service: one object behind the IPC contract. It owns the session, the membership,
+ * the purchase flow, the draft of dropped files, the queue engine and the settings, and publishes one `AppState`
+ * to the renderer whenever something changes. It never imports `electron`: the platform is injected.
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { type ClientConfig, type Task } from '@aizhao/shared';
+import type { AppState, BatchView, ClientOptions, DraftFile, ItemView, MembershipView, StartBatchInput, TaskFilter, TaskPage, TaskRow } from '../shared/contract.js';
+import { createApiClient, type ApiClient } from './api-client.js';
+import { downloadAll } from './downloader.js';
+import { Engine, type EngineOptions } from './engine.js';
+import { DesktopError } from './errors.js';
+import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
+import { isPathInside } from './path-guard.js';
+import { PaymentFlow } from './payment.js';
+import type { KeyValueStore, Platform, SecretBox } from './ports.js';
+import { QueueStore, type QueueItem } from './queue-store.js';
+import { allocateOutputDirs, resultFileNames } from './result-paths.js';
+import { SessionStore } from './session-store.js';
+import { StsCache, Uploader } from './uploader.js';
+
+export interface AppServiceOptions {
+  apiBaseUrl: string;
+  store: KeyValueStore;
+  secrets: SecretBox;
+  platform: Platform;
+  /** default result root, e.g. `<Pictures>/AI照` */
+  defaultResultRoot: string;
+  engine?: Partial<EngineOptions>;
+  paymentPollMs?: number;
+  /** retry delay while the server cannot be reached at start */
+  connectRetryMs?: number;
+  /** how often the membership is refreshed while logged in */
+  membershipRefreshMs?: number;
+  /** uploads above this size go multipart */
+  uploadSliceSize?: number;
+}
+
+const DEFAULT_ENGINE: EngineOptions = { uploadConcurrency: 3, downloadConcurrency: 3, syncIntervalMs: 2000, createRetries: 4, retryDelayMs: 1000 };
+const SETTINGS_KEY = 'settings';
+const STATE_COALESCE_MS = 50;
+
+function toOptions(c: ClientConfig): ClientOptions {
+  return { sandbox: c.sandbox, plan: c.plan, taskTypes: c.taskTypes, scenes: c.scenes, categories: c.categories, maxUploadBytes: c.upload.maxBytes };
+}
+
+export class AppService {
+  readonly api: ApiClient;
+  private readonly session: SessionStore;
+  private readonly queue: QueueStore;
+  private readonly engine: Engine;
+  private readonly payment: PaymentFlow;
+  private config: ClientConfig | null = null;
+  private offline = false;
+  private user: { id: string; phone: string } | null = null;
+  private membership: MembershipView | null = null;
+  private draft: { files: InputFile[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
+  private uploaderFor: { userId: string; uploader: Uploader } | null = null;
+  private listeners = new Set<(s: AppState) => void>();
+  private emitTimer: NodeJS.Timeout | null = null;
+  private membershipTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private initDone: Promise<void> | null = null;
+
+  constructor(private readonly o: AppServiceOptions) {
+    this.session = new SessionStore(o.store, o.secrets);
+    this.api = createApiClient({ baseUrl: o.apiBaseUrl, token: () => this.session.current?.token ?? null, onUnauthenticated: () => this.endSession() });
+    this.queue = new QueueStore(o.store);
+    this.engine = new Engine(
+      this.api,
+      () => this.uploader(),
+      this.queue,
+      o.platform,
+      {
+        changed: () => this.emit(),
+        quota: (quotaRemaining) => {
+          if (this.membership) this.membership = { ...this.membership, quotaRemaining };
+          this.emit();
+        },
+        refunded: () => void this.refreshMembership().catch(() => {}),
+        online: (ok) => this.setOffline(!ok),
+      },
+      { ...DEFAULT_ENGINE, ...o.engine },
+    );
+    this.payment = new PaymentFlow(this.api, { changed: () => this.emit(), paid: async () => (await this.refreshMembership().catch(() => null))?.quotaRemaining ?? null }, o.paymentPollMs ?? 2000);
+  }
+
+  // ---- lifecycle
+
+  /** Connects to the server (retrying until it answers) and restores a saved session. */
+  init(): Promise<void> {
+    this.initDone ??= this.connect();
+    return this.initDone;
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.closed) {
+      try {
+        this.config = await this.api.clientConfig();
+        this.setOffline(false);
+        break;
+      } catch {
+        this.setOffline(true);
+        await new Promise((r) => setTimeout(r, this.o.connectRetryMs ?? 3000));
+      }
+    }
+    const saved = this.session.current;
+    if (saved && !this.closed) {
+      try {
+        const { user } = await this.api.me();
+        await this.beginSession(user);
+      } catch (e) {
+        // offline: keep the saved session and try /me again on the next call
+        if (!(e instanceof DesktopError) || e.code === 'UNAUTHENTICATED') this.endSession();
+      }
+    }
+    this.emit();
+  }
+
+  /** Stops timers and the queue; used on quit and by tests. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.engine.stop();
+    this.payment.close();
+    if (this.membershipTimer) clearInterval(this.membershipTimer);
+    if (this.emitTimer) clearTimeout(this.emitTimer);
+    this.listeners.clear();
+    await this.engine.whenIdle();
+  }
+
+  /** Resolves when the queue has nothing left to do (tests). */
+  whenIdle(): Promise<void> {
+    return this.engine.whenIdle();
+  }
+
+  onState(listener: (s: AppState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- state
+
+  getState(): AppState {
+    const userId = this.user?.id;
+    return {
+      ready: this.config !== null,
+      offline: this.offline,
+      options: this.config ? toOptions(this.config) : null,
+      user: this.user,
+      sessionPersisted: this.session.persisted,
+      membership: this.membership,
+      payment: this.payment.view,
+      draft: {
+        files: this.draft.files.map(({ path, name, size }): DraftFile => ({ path, name, size })),
+        rejected: this.draft.rejected,
+      },
+      batches: userId ? this.batchViews(userId) : [],
+      settings: { resultRoot: this.resultRoot },
+    };
+  }
+
+  private batchViews(userId: string): BatchView[] {
+    return this.queue
+      .batches(userId)
+      .map((b) => {
+        const items = this.queue.batchItems(b.id).map((i) => this.itemView(i));
+        return { id: b.id, createdAt: b.createdAt, type: b.type, params: b.params, items, finished: items.filter((i) => i.stage === 'done' || i.stage === 'failed').length };
+      })
+      .reverse();
+  }
+
+  private itemView(i: QueueItem): ItemView {
+    const uploadedBytes = i.uploaded ? i.size : this.engine.uploadedBytes(i.id);
+    return {
+      id: i.id,
+      batchId: i.batchId,
+      name: i.name,
+      path: i.path,
+      size: i.size,
+      stage: i.stage,
+      uploadedBytes,
+      taskId: i.taskId,
+      errorReason: i.errorReason,
+      refunded: i.refunded,
+      outputDir: i.outputDir,
+      files: i.files,
+    };
+  }
+
+  private emit(): void {
+    if (this.emitTimer || this.closed) return;
+    this.emitTimer = setTimeout(() => {
+      this.emitTimer = null;
+      const state = this.getState();
+      for (const l of this.listeners) l(state);
+    }, STATE_COALESCE_MS);
+  }
+
+  private setOffline(offline: boolean): void {
+    if (this.offline === offline) return;
+    this.offline = offline;
+    this.emit();
+  }
+
+  // ---- session
+
+  async sendCode(phone: string): Promise<{ cooldownSeconds: number }> {
+    const r = await this.api.sendSmsCode(phone);
+    return { cooldownSeconds: r.cooldownSeconds };
+  }
+
+  async login(phone: string, code: string): Promise<void> {
+    const r = await this.api.login(phone, code);
+    this.session.save(r.token, r.user.id);
+    await this.beginSession(r.user);
+  }
+
+  logout(): void {
+    this.endSession();
+  }
+
+  private async beginSession(user: { id: string; phone: string }): Promise<void> {
+    this.user = { id: user.id, phone: user.phone };
+    await this.refreshMembership().catch(() => {});
+    if (this.membershipTimer) clearInterval(this.membershipTimer);
+    this.membershipTimer = setInterval(() => void this.refreshMembership().catch(() => {}), this.o.membershipRefreshMs ?? 5 * 60_000);
+    this.membershipTimer.unref?.();
+    this.engine.start(user.id);
+    this.emit();
+  }
+
+  private endSession(): void {
+    this.engine.stop();
+    this.payment.close();
+    if (this.membershipTimer) clearInterval(this.membershipTimer);
+    this.membershipTimer = null;
+    this.session.clear();
+    this.user = null;
+    this.membership = null;
+    this.uploaderFor = null;
+    this.draft = { files: [], rejected: [] };
+    this.emit();
+  }
+
+  private requireUser(): { id: string; phone: string } {
+    if (!this.user) throw new DesktopError('UNAUTHENTICATED', '请先登录');
+    return this.user;
+  }
+
+  private requireConfig(): ClientConfig {
+    if (!this.config) throw new DesktopError('NETWORK', '还没有连上服务器，请稍候');
+    return this.config;
+  }
+
+  // ---- membership and payment
+
+  async refreshMembership(): Promise<MembershipView> {
+    this.requireUser();
+    const m = await this.api.membership();
+    this.membership = m;
+    this.setOffline(false);
+    this.emit();
+    return m;
+  }
+
+  startPurchase(): Promise<void> {
+    this.requireUser();
+    return this.payment.start();
+  }
+
+  simulatePayment(): Promise<void> {
+    if (!this.requireConfig().sandbox) throw new DesktopError('NOT_SANDBOX', '仅在体验模式下可用');
+    return this.payment.simulate();
+  }
+
+  closePurchase(): void {
+    this.payment.close();
+  }
+
+  // ---- draft
+
+  async addFiles(paths: string[]): Promise<void> {
+    this.requireUser();
+    const known = new Set(this.draft.files.map((f) => f.path));
+    const scan = await scanPaths(paths.filter((p) => !known.has(p)), this.requireConfig().upload.maxBytes);
+    const rejectedPaths = new Set(scan.accepted.map((f) => f.path));
+    this.draft = {
+      files: [...this.draft.files, ...scan.accepted],
+      rejected: [...this.draft.rejected.filter((r) => !rejectedPaths.has(r.path)), ...scan.rejected],
+    };
+    this.emit();
+  }
+
+  async pickFiles(): Promise<void> {
+    const paths = await this.o.platform.pickImages();
+    if (paths.length) await this.addFiles(paths);
+  }
+
+  removeDraftFile(path: string): void {
+    this.draft = { files: this.draft.files.filter((f) => f.path !== path), rejected: this.draft.rejected.filter((r) => r.path !== path) };
+    this.emit();
+  }
+
+  clearDraft(): void {
+    this.draft = { files: [], rejected: [] };
+    this.emit();
+  }
+
+  // ---- batches
+
+  /**
+   * Starts the draft as a batch after checking, against a fresh balance, that it fits: nothing is spent on a batch
+   * that cannot finish. The server still decides every charge.
+   */
+  async startBatch(input: StartBatchInput): Promise<{ batchId: string }> {
+    const user = this.requireUser();
+    const config = this.requireConfig();
+    const files = this.draft.files;
+    if (files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
+    const type = config.taskTypes.find((t) => t.type === input.type);
+    if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
+    const params = type.type === 'model_pose12' ? { scene: input.params.scene, category: input.params.category } : {};
+    if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
+    const m = await this.refreshMembership();
+    if (!m.isMember) throw new DesktopError(m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER', m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员');
+    const cost = files.length * type.cost;
+    if (cost > m.quotaRemaining) {
+      throw new DesktopError('QUOTA_EXHAUSTED', `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。请减少图片或续费`);
+    }
+    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot);
+    this.draft = { files: [], rejected: [] };
+    this.emit();
+    return { batchId };
+  }
+
+  retryItem(itemId: string): void {
+    this.requireUser();
+    this.engine.retry(itemId);
+    this.emit();
+  }
+
+  clearFinishedBatches(): void {
+    this.queue.removeFinished(this.requireUser().id);
+    this.emit();
+  }
+
+  // ---- history
+
+  async listTasks(filter: TaskFilter): Promise<TaskPage> {
+    this.requireUser();
+    const page = await this.api.listTasks({ ...filter, limit: 20 });
+    return { items: page.items.map((t) => this.taskRow(t)), nextCursor: page.nextCursor };
+  }
+
+  private taskRow(t: Task): TaskRow {
+    const record = this.queue.taskRecord(t.id);
+    const files = record ? resultFileNames(t.type, record.outputDir).map((n) => join(record.outputDir, n)).filter((p) => existsSync(p)) : [];
+    return {
+      id: t.id,
+      type: t.type,
+      status: t.status,
+      params: t.params,
+      errorReason: t.errorReason,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+      resultCount: t.results.length,
+      name: record?.name ?? null,
+      files,
+      outputDir: record?.outputDir ?? null,
+    };
+  }
+
+  /** Downloads a done task's results again (missing files only) into its folder, or a new one for tasks made elsewhere. */
+  async redownload(taskId: string): Promise<{ files: string[] }> {
+    this.requireUser();
+    const { task } = await this.api.task(taskId);
+    if (task.status !== 'done') throw new DesktopError('NOT_DONE', '任务还没有完成，暂无结果可下载');
+    let record = this.queue.taskRecord(taskId);
+    if (!record) {
+      const name = `任务-${taskId.slice(-8)}`;
+      const [outputDir] = allocateOutputDirs(this.resultRoot, new Date(task.createdAt), [name], this.queue.reservedDirs());
+      record = { name, outputDir: outputDir!, type: task.type };
+      this.queue.recordTask(taskId, record);
+    }
+    const names = resultFileNames(task.type, record.outputDir);
+    try {
+      const files = await downloadAll(task.results.slice(0, names.length).map((r) => r.url), record.outputDir, names);
+      return { files };
+    } catch (e) {
+      if (e instanceof DesktopError && (e.status === 403 || e.status === 404)) throw new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果');
+      throw e;
+    }
+  }
+
+  // ---- files and settings
+
+  get resultRoot(): string {
+    const s = this.o.store.get(SETTINGS_KEY) as { resultRoot?: string } | undefined;
+    return s?.resultRoot ?? this.o.defaultResultRoot;
+  }
+
+  async chooseResultRoot(): Promise<void> {
+    const dir = await this.o.platform.pickFolder(this.resultRoot);
+    if (!dir) return;
+    this.o.store.set(SETTINGS_KEY, { resultRoot: dir });
+    this.emit();
+  }
+
+  /** Folders the renderer may open: the result root and every result folder the queue knows. */
+  private allowedPath(path: string): boolean {
+    const userId = this.user?.id;
+    if (!userId) return false;
+    if (isPathInside(path, this.resultRoot)) return true;
+    return this.queue.items(userId).some((i) => i.path === path) || this.queue.outputDirs().some((dir) => isPathInside(path, dir));
+  }
+
+  async openFolder(path: string): Promise<void> {
+    if (!this.allowedPath(path)) throw new DesktopError('FORBIDDEN_PATH', '只能打开结果文件夹');
+    if (!existsSync(path)) throw new DesktopError('NOT_FOUND', '文件夹不存在（可能已被移动或删除）');
+    await this.o.platform.openFolder(path);
+  }
+
+  revealFile(path: string): void {
+    if (!this.allowedPath(path)) throw new DesktopError('FORBIDDEN_PATH', '只能显示结果文件');
+    if (!existsSync(path)) throw new DesktopError('NOT_FOUND', '文件不存在（可能已被移动或删除）');
+    this.o.platform.revealFile(path);
+  }
+
+  /** A preview of a draft file, a queued input or a result. */
+  async thumbnail(path: string): Promise<string | null> {
+    const known = this.draft.files.some((f) => f.path === path) || this.allowedPath(path);
+    if (!known) throw new DesktopError('FORBIDDEN_PATH', '无法预览这个文件');
+    return this.o.platform.thumbnail(path);
+  }
+
+  private uploader(): Uploader {
+    const user = this.requireUser();
+    if (this.uploaderFor?.userId !== user.id) {
+      const cos = this.requireConfig().cos;
+      this.uploaderFor = {
+        userId: user.id,
+        uploader: new Uploader(new StsCache(this.api), { domain: cos.domain, protocol: cos.protocol, sliceSize: this.o.uploadSliceSize }),
+      };
+    }
+    return this.uploaderFor.uploader;
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Runs the merchant's batches: for each item upload → create the task (with the item's `clientRequestId`) →
+ * wait for the server (one list call for all active tasks per sync tick) → download the results. Work is
+ * pulled from the persisted queue, so the same code starts a new batch and resumes an interrupted one.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Task } from '@aizhao/shared';
+import type { ApiClient } from './api-client.js';
+import { downloadAll } from './downloader.js';
+import { DesktopError } from './errors.js';
+import type { InputFile } from './input-files.js';
+import type { Platform } from './ports.js';
+import type { QueueItem, QueueStore } from './queue-store.js';
+import { allocateOutputDirs, resultFileNames } from './result-paths.js';
+import type { TaskParams } from '../shared/contract.js';
+import type { TaskType } from '@aizhao/shared';
+import type { Uploader } from './uploader.js';
+
+export interface EngineOptions {
+  /** items uploading + creating at once */
+  uploadConcurrency: number;
+  downloadConcurrency: number;
+  /** how often active tasks are synced */
+  syncIntervalMs: number;
+  /** retries of a task creation that met a network or server error */
+  createRetries: number;
+  retryDelayMs: number;
+}
+
+export interface EngineEvents {
+  /** something visible changed (stage, progress) */
+  changed(): void;
+  /** the server told us the balance */
+  quota(quotaRemaining: number): void;
+  /** a task failed on the server and gave its quota back */
+  refunded(): void;
+  /** the server could (not) be reached */
+  online(ok: boolean): void;
+}
+
+type Job = 'send' | 'fetch';
+const IDS_PER_LIST = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function failureMessage(task: Task): string {
+  return task.errorReason ? `处理失败：${task.errorReason}` : '处理失败';
+}
+
+export class Engine {
+  private userId: string | null = null;
+  private readonly running = new Map<string, Job>();
+  private readonly progress = new Map<string, number>();
+  /** results of tasks seen done by the last sync (fresh signed URLs) */
+  private readonly doneTasks = new Map<string, Task>();
+  private syncTimer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly uploader: () => Uploader,
+    private readonly queue: QueueStore,
+    private readonly platform: Platform,
+    private readonly events: EngineEvents,
+    private readonly o: EngineOptions,
+  ) {}
+
+  /** Starts (or resumes) the user's queue. */
+  start(userId: string): void {
+    this.userId = userId;
+    this.pump();
+  }
+
+  /** Stops starting new work (logout, quit). Work already running finishes its current step. */
+  stop(): void {
+    this.userId = null;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+  }
+
+  uploadedBytes(itemId: string): number {
+    return this.progress.get(itemId) ?? 0;
+  }
+
+  /** Creates a batch from checked files: each item gets its result folder and `clientRequestId` now. */
+  addBatch(userId: string, files: readonly InputFile[], type: TaskType, params: TaskParams, resultRoot: string, now = new Date()): string {
+    const batchId = randomUUID();
+    const dirs = allocateOutputDirs(resultRoot, now, files.map((f) => f.name), this.queue.reservedDirs());
+    const items: QueueItem[] = files.map((f, i) => ({
+      id: randomUUID(),
+      batchId,
+      userId,
+      path: f.path,
+      name: f.name,
+      size: f.size,
+      mime: f.mime,
+      ext: f.ext,
+      type,
+      params,
+      outputDir: dirs[i]!,
+      stage: 'waiting',
+      inputKey: null,
+      uploaded: false,
+      clientRequestId: randomUUID(),
+      taskId: null,
+      failure: null,
+      errorReason: null,
+      refunded: false,
+      files: [],
+    }));
+    this.queue.addBatch({ id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false }, items);
+    this.pump();
+    return batchId;
+  }
+
+  /**
+   * Retries a failed item. Upload, creation and download failures resume where they stopped (a creation that may
+   * have reached the server keeps its `clientRequestId`, so it is never charged twice). A task that failed on the
+   * server was refunded: retrying it is a new task with a new `clientRequestId`.
+   */
+  retry(itemId: string): void {
+    const item = this.queue.item(itemId);
+    if (!item || item.userId !== this.userId) throw new DesktopError('NOT_FOUND', '找不到这张图片');
+    if (item.stage !== 'failed') throw new DesktopError('NOT_FAILED', '这张图片没有失败，无需重试');
+    const reset = { failure: null, errorReason: null } as const;
+    if (item.failure === 'download') this.queue.update(itemId, { ...reset, stage: 'downloading' });
+    else if (item.failure === 'task') this.queue.update(itemId, { ...reset, stage: 'creating', taskId: null, refunded: false, clientRequestId: randomUUID() });
+    else this.queue.update(itemId, { ...reset, stage: 'waiting' });
+    this.pump();
+  }
+
+  /** Resolves when nothing is running or waiting to run (tests, and a clean quit). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
+  }
+
+  private isIdle(): boolean {
+    if (this.running.size > 0 || this.syncing) return false;
+    if (!this.userId) return true;
+    return this.queue.items(this.userId).every((i) => i.stage === 'done' || i.stage === 'failed');
+  }
+
+  private pump(): void {
+    const userId = this.userId;
+    if (!userId) return this.settle();
+    const counts = { send: 0, fetch: 0 };
+    for (const job of this.running.values()) counts[job]++;
+    let processing = false;
+    for (const item of this.queue.items(userId)) {
+      if (this.running.has(item.id)) continue;
+      const job: Job | null =
+        item.stage === 'waiting' || item.stage === 'uploading' || item.stage === 'creating' ? 'send' : item.stage === 'downloading' ? 'fetch' : null;
+      if (item.stage === 'processing') processing = true;
+      if (!job) continue;
+      if (counts[job] >= (job === 'send' ? this.o.uploadConcurrency : this.o.downloadConcurrency)) continue;
+      counts[job]++;
+      this.running.set(item.id, job);
+      void (job === 'send' ? this.send(item) : this.fetch(item)).finally(() => {
+        this.running.delete(item.id);
+        this.pump();
+      });
+    }
+    if (processing && !this.syncTimer && !this.syncing) this.syncTimer = setTimeout(() => this.sync(), this.o.syncIntervalMs);
+    this.settle();
+  }
+
+  private settle(): void {
+    if (!this.isIdle()) return;
+    for (const r of this.idle.splice(0)) r();
+  }
+
+  private fail(item: QueueItem, failure: QueueItem['failure'], e: unknown): void {
+    // logged out (or the session ended) mid-step: the item stays where it was and resumes at the next login
+    if (e instanceof DesktopError && e.code === 'UNAUTHENTICATED') return;
+    const reason = e instanceof DesktopError ? e.message : '出了点问题，请重试';
+    this.queue.update(item.id, { stage: 'failed', failure, errorReason: reason });
+    this.finishStep(item);
+  }
+
+  /** upload (unless done) and create the task */
+  private async send(item: QueueItem): Promise<void> {
+    try {
+      if (!item.uploaded) {
+        const uploader = this.uploader();
+        if (!item.inputKey) this.queue.update(item.id, { inputKey: `${await uploader.prefix()}${randomUUID()}.${item.ext}` });
+        this.queue.update(item.id, { stage: 'uploading' });
+        this.events.changed();
+        await uploader.upload(item, item.inputKey!, (bytes) => {
+          this.progress.set(item.id, bytes);
+          this.events.changed();
+        });
+        this.queue.update(item.id, { uploaded: true, stage: 'creating' });
+        this.events.changed();
+      }
+    } catch (e) {
+      this.progress.delete(item.id);
+      return this.fail(item, 'upload', e);
+    }
+    if (this.userId !== item.userId) return; // logged out during the upload: create at the next login
+    try {
+      const created = await this.createWithRetry(item);
+      this.events.quota(created.quotaRemaining);
+      this.events.online(true);
+      this.applyTask(item, created.task);
+    } catch (e) {
+      // the object is gone or unusable: a retry uploads again
+      if (e instanceof DesktopError && e.code === 'INVALID_INPUT') this.queue.update(item.id, { uploaded: false, inputKey: null });
+      this.fail(item, 'create', e);
+    }
+  }
+
+  private async createWithRetry(item: QueueItem) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.api.createTask({ type: item.type, inputKey: item.inputKey!, params: item.params, clientRequestId: item.clientRequestId });
+      } catch (e) {
+        // same clientRequestId again: a creation that did reach the server answers with its task, uncharged
+        if (!(e instanceof DesktopError) || !e.transient || attempt >= this.o.createRetries) throw e;
+        if (e.code === 'NETWORK') this.events.online(false);
+        await sleep(this.o.retryDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  /** Moves an item along with what the server says of its task. */
+  private applyTask(item: QueueItem, task: Task): void {
+    if (task.status === 'processing') {
+      if (item.stage !== 'processing' || item.taskId !== task.id) this.queue.update(item.id, { taskId: task.id, stage: 'processing' });
+    } else if (task.status === 'done') {
+      this.doneTasks.set(task.id, task);
+      this.queue.update(item.id, { taskId: task.id, stage: 'downloading' });
+    } else {
+      this.queue.update(item.id, { taskId: task.id, stage: 'failed', failure: 'task', errorReason: failureMessage(task), refunded: true });
+      this.events.refunded();
+      this.finishStep(item);
+    }
+    this.events.changed();
+  }
+
+  /** One list call (per 100 tasks) for every task this user is waiting on. */
+  private sync(): void {
+    this.syncTimer = null;
+    const userId = this.userId;
+    if (!userId) return;
+    const waiting = this.queue.items(userId).filter((i) => i.stage === 'processing' && i.taskId);
+    this.syncing = (async () => {
+      for (let i = 0; i < waiting.length; i += IDS_PER_LIST) {
+        const chunk = waiting.slice(i, i + IDS_PER_LIST);
+        try {
+          const { items } = await this.api.listTasks({ ids: chunk.map((c) => c.taskId!), limit: IDS_PER_LIST });
+          this.events.online(true);
+          const byId = new Map(items.map((t) => [t.id, t]));
+          for (const item of chunk) {
+            const task = byId.get(item.taskId!);
+            if (task && this.queue.item(item.id)?.stage === 'processing') this.applyTask(item, task);
+          }
+        } catch (e) {
+          if (e instanceof DesktopError && e.code === 'NETWORK') this.events.online(false);
+          // anything else: try again at the next tick
+        }
+      }
+    })().finally(() => {
+      this.syncing = null;
+      this.pump();
+    });
+  }
+
+  private async fetch(item: QueueItem): Promise<void> {
+    try {
+      const task = this.doneTasks.get(item.taskId!) ?? (await this.api.task(item.taskId!)).task;
+      this.doneTasks.delete(task.id);
+      const names = resultFileNames(item.type, item.outputDir);
+      if (task.results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
+      const files = await downloadAll(task.results.slice(0, names.length).map((r) => r.url), item.outputDir, names);
+      this.queue.update(item.id, { stage: 'done', files });
+      this.events.changed();
+      this.finishStep(item);
+    } catch (e) {
+      const expired = e instanceof DesktopError && (e.status === 403 || e.status === 404);
+      this.fail(item, 'download', expired ? new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果') : e);
+    }
+  }
+
+  /** After an item ends: tell the merchant once when its whole batch has finished. */
+  private finishStep(item: QueueItem): void {
+    this.events.changed();
+    const batch = this.queue.batch(item.batchId);
+    if (!batch || batch.notified) return;
+    const items = this.queue.batchItems(batch.id);
+    if (!items.every((i) => i.stage === 'done' || i.stage === 'failed')) return;
+    this.queue.markNotified(batch.id);
+    const done = items.filter((i) => i.stage === 'done').length;
+    const failed = items.length - done;
+    this.platform.notify(
+      'AI照：批次处理完成',
+      failed === 0 ? `${done} 张图片已完成，结果已保存到本地文件夹` : `${done} 张已完成，${failed} 张失败（失败的不扣次数），可在“处理进度”中重试`,
+    );
+  }
+}

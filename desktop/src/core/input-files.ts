@@ -1,0 +1,106 @@
+/**
+ * Turns dropped or picked paths into the files a batch can take: folders are walked, and every file is checked the
+ * way the server will check it (an image by its bytes, not by its name; not empty; not too large), so that nothing
+ * is paid for a file that cannot work. Rejected files come back with the reason in Chinese.
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+
+export type ImageKind = { mime: 'image/jpeg'; ext: 'jpg' } | { mime: 'image/png'; ext: 'png' } | { mime: 'image/webp'; ext: 'webp' };
+
+export interface InputFile {
+  path: string;
+  name: string;
+  size: number;
+  mime: ImageKind['mime'];
+  ext: ImageKind['ext'];
+}
+
+export interface RejectedInput {
+  path: string;
+  name: string;
+  reason: string;
+}
+
+export interface ScanResult {
+  accepted: InputFile[];
+  rejected: RejectedInput[];
+}
+
+/** The most files one drop may add (a folder of a whole season is fine; a whole disk is not). */
+export const MAX_FILES_PER_SCAN = 1000;
+const MAX_DEPTH = 8;
+
+/** Recognises JPEG, PNG and WebP by their first bytes. */
+export function sniffImage(head: Buffer): ImageKind | null {
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { mime: 'image/jpeg', ext: 'jpg' };
+  if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return { mime: 'image/png', ext: 'png' };
+  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return { mime: 'image/webp', ext: 'webp' };
+  return null;
+}
+
+const megabytes = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+
+async function checkFile(path: string, size: number, maxBytes: number): Promise<InputFile | RejectedInput> {
+  const name = basename(path);
+  if (size === 0) return { path, name, reason: '文件是空的' };
+  if (size > maxBytes) return { path, name, reason: `文件太大（${megabytes(size)}），单张最大 ${megabytes(maxBytes)}` };
+  let head: Buffer;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(12);
+      const { bytesRead } = await fh.read(buf, 0, 12, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return { path, name, reason: '无法读取文件（没有权限或文件已被移动）' };
+  }
+  const kind = sniffImage(head);
+  if (!kind) return { path, name, reason: '不是支持的图片格式（仅支持 JPG、PNG、WebP）' };
+  return { path, name, size, ...kind };
+}
+
+export async function scanPaths(paths: readonly string[], maxBytes: number): Promise<ScanResult> {
+  const result: ScanResult = { accepted: [], rejected: [] };
+  const seen = new Set<string>();
+  let truncated = false;
+
+  async function visit(path: string, depth: number): Promise<void> {
+    if (seen.has(path)) return;
+    if (result.accepted.length + result.rejected.length >= MAX_FILES_PER_SCAN) {
+      truncated = true;
+      return;
+    }
+    seen.add(path);
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      result.rejected.push({ path, name: basename(path), reason: '无法读取文件（没有权限或文件已被移动）' });
+      return;
+    }
+    if (info.isDirectory()) {
+      if (depth >= MAX_DEPTH) return;
+      let entries: string[];
+      try {
+        entries = (await readdir(path)).filter((e) => !e.startsWith('.')).sort((a, b) => a.localeCompare(b, 'zh-CN'));
+      } catch {
+        result.rejected.push({ path, name: basename(path), reason: '无法读取文件夹（没有权限）' });
+        return;
+      }
+      for (const e of entries) await visit(join(path, e), depth + 1);
+      return;
+    }
+    if (!info.isFile()) return;
+    const checked = await checkFile(path, info.size, maxBytes);
+    if ('reason' in checked) result.rejected.push(checked);
+    else result.accepted.push(checked);
+  }
+
+  for (const p of paths) await visit(p, 0);
+  if (truncated) result.rejected.push({ path: '', name: '…', reason: `一次最多添加 ${MAX_FILES_PER_SCAN} 个文件，其余的已忽略` });
+  return result;
+}

@@ -1,0 +1,37 @@
+/**
+ * Argument schemas of every IPC call, checked in main before a service runs: the renderer is treated as untrusted.
+ */
+import { CATEGORIES, SCENES, TASK_STATUSES, TASK_TYPES } from '@aizhao/shared';
+import { z } from 'zod';
+import type { InvokeChannel } from '../shared/contract.js';
+
+const path = z.string().min(1).max(4096);
+const none = z.tuple([]);
+
+export const ipcArgs = {
+  getState: none,
+  sendCode: z.tuple([z.string().max(32)]),
+  login: z.tuple([z.string().max(32), z.string().max(16)]),
+  logout: none,
+  refreshMembership: none,
+  startPurchase: none,
+  simulatePayment: none,
+  closePurchase: none,
+  addFiles: z.tuple([z.array(path).max(1000)]),
+  pickFiles: none,
+  removeDraftFile: z.tuple([path]),
+  clearDraft: none,
+  startBatch: z.tuple([
+    z.object({ type: z.enum(TASK_TYPES), params: z.object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() }).strict() }).strict(),
+  ]),
+  retryItem: z.tuple([z.string().min(1).max(64)]),
+  clearFinishedBatches: none,
+  listTasks: z.tuple([
+    z.object({ status: z.enum(TASK_STATUSES).optional(), type: z.enum(TASK_TYPES).optional(), cursor: z.string().max(200).optional() }).strict(),
+  ]),
+  redownload: z.tuple([z.string().regex(/^[0-9A-Za-z_-]{1,32}$/)]),
+  openFolder: z.tuple([path]),
+  revealFile: z.tuple([path]),
+  chooseResultRoot: none,
+  thumbnail: z.tuple([path]),
+} satisfies Record<InvokeChannel, z.ZodTuple>;

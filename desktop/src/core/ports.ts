@@ -1,0 +1,32 @@
+/**
+ * What the main-process services need from the platform. Electron provides them in `main/` (electron-store,
+ * safeStorage, dialog, shell, Notification, nativeImage); tests provide plain Node versions. No module here imports
+ * `electron`.
+ */
+
+/** A persistent key-value store with atomic writes (electron-store / conf). */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+/** The OS secret protection (Electron safeStorage). */
+export interface SecretBox {
+  /** false when the OS offers no real protection (e.g. Linux without a keyring: safeStorage's basic_text) */
+  isSecure(): boolean;
+  encrypt(plain: string): Buffer;
+  decrypt(cipher: Buffer): string;
+}
+
+export interface Platform {
+  /** file picker for images (several) and folders; resolves to the chosen paths, [] when cancelled */
+  pickImages(): Promise<string[]>;
+  /** folder picker; null when cancelled */
+  pickFolder(defaultPath: string): Promise<string | null>;
+  openFolder(path: string): Promise<void>;
+  revealFile(path: string): void;
+  notify(title: string, body: string): void;
+  /** a small preview of a local image as a data URL, or null when it cannot be made */
+  thumbnail(path: string): Promise<string | null>;
+}

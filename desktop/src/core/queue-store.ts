@@ -1,0 +1,151 @@
+/**
+ * The crash-safe local queue: batches and their items, persisted (electron-store: atomic writes) at every stage
+ * change, so that quitting mid-batch and reopening resumes uploads, task creation and downloads. Each item keeps
+ * its `clientRequestId`, so a resumed creation can never pay twice. Upload progress lives in memory only.
+ * Also keeps, per task made on this computer, the input name and result folder (for history and re-download).
+ */
+import type { TaskType } from '@aizhao/shared';
+import type { ItemStage, TaskParams } from '../shared/contract.js';
+import type { ImageKind } from './input-files.js';
+import type { KeyValueStore } from './ports.js';
+
+/** where an item failed, which decides what a retry does */
+export type FailurePoint = 'upload' | 'create' | 'task' | 'download';
+
+export interface QueueItem {
+  id: string;
+  batchId: string;
+  userId: string;
+  path: string;
+  name: string;
+  size: number;
+  mime: ImageKind['mime'];
+  ext: ImageKind['ext'];
+  type: TaskType;
+  params: TaskParams;
+  outputDir: string;
+  stage: ItemStage;
+  /** decided before the first upload attempt, so a resumed upload writes the same object */
+  inputKey: string | null;
+  uploaded: boolean;
+  clientRequestId: string;
+  taskId: string | null;
+  failure: FailurePoint | null;
+  errorReason: string | null;
+  refunded: boolean;
+  files: string[];
+}
+
+export interface QueueBatch {
+  id: string;
+  userId: string;
+  createdAt: string;
+  type: TaskType;
+  params: TaskParams;
+  notified: boolean;
+}
+
+export interface TaskRecord {
+  name: string;
+  outputDir: string;
+  type: TaskType;
+}
+
+interface Persisted {
+  batches: QueueBatch[];
+  items: QueueItem[];
+  tasks: Record<string, TaskRecord>;
+}
+
+const KEY = 'queue';
+/** how many task records history keeps (oldest dropped first) */
+const MAX_TASK_RECORDS = 5000;
+
+export class QueueStore {
+  private data: Persisted;
+
+  constructor(private readonly store: KeyValueStore) {
+    const saved = store.get(KEY) as Partial<Persisted> | undefined;
+    this.data = { batches: saved?.batches ?? [], items: saved?.items ?? [], tasks: saved?.tasks ?? {} };
+  }
+
+  batches(userId: string): QueueBatch[] {
+    return this.data.batches.filter((b) => b.userId === userId);
+  }
+
+  items(userId: string): QueueItem[] {
+    return this.data.items.filter((i) => i.userId === userId);
+  }
+
+  batchItems(batchId: string): QueueItem[] {
+    return this.data.items.filter((i) => i.batchId === batchId);
+  }
+
+  item(id: string): QueueItem | undefined {
+    return this.data.items.find((i) => i.id === id);
+  }
+
+  batch(id: string): QueueBatch | undefined {
+    return this.data.batches.find((b) => b.id === id);
+  }
+
+  taskRecord(taskId: string): TaskRecord | undefined {
+    return Object.hasOwn(this.data.tasks, taskId) ? this.data.tasks[taskId] : undefined;
+  }
+
+  addBatch(batch: QueueBatch, items: QueueItem[]): void {
+    this.data.batches.push(batch);
+    this.data.items.push(...items);
+    this.save();
+  }
+
+  /** Applies a change to one item and persists it. */
+  update(id: string, change: Partial<QueueItem>): QueueItem {
+    const item = this.item(id);
+    if (!item) throw new Error(`unknown queue item ${id}`);
+    Object.assign(item, change);
+    if (item.taskId) this.data.tasks[item.taskId] = { name: item.name, outputDir: item.outputDir, type: item.type };
+    this.save();
+    return item;
+  }
+
+  recordTask(taskId: string, record: TaskRecord): void {
+    this.data.tasks[taskId] = record;
+    this.save();
+  }
+
+  markNotified(batchId: string): void {
+    const b = this.batch(batchId);
+    if (b) b.notified = true;
+    this.save();
+  }
+
+  /** Removes the user's batches whose items are all finished; returns how many went. */
+  removeFinished(userId: string): number {
+    const finished = new Set(
+      this.batches(userId)
+        .filter((b) => this.batchItems(b.id).every((i) => i.stage === 'done' || i.stage === 'failed'))
+        .map((b) => b.id),
+    );
+    this.data.batches = this.data.batches.filter((b) => !finished.has(b.id));
+    this.data.items = this.data.items.filter((i) => !finished.has(i.batchId));
+    this.save();
+    return finished.size;
+  }
+
+  /** Every result folder this computer has written or will write. */
+  outputDirs(): string[] {
+    return [...new Set([...this.data.items.map((i) => i.outputDir), ...Object.values(this.data.tasks).map((t) => t.outputDir)])];
+  }
+
+  /** Output folders of items that are not finished yet (they may not exist on disk yet). */
+  reservedDirs(): Set<string> {
+    return new Set(this.data.items.filter((i) => i.stage !== 'done' && i.stage !== 'failed').map((i) => i.outputDir));
+  }
+
+  private save(): void {
+    const ids = Object.keys(this.data.tasks);
+    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TASK_RECORDS))) delete this.data.tasks[id];
+    this.store.set(KEY, this.data);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The preload: exposes `window.api`, one function per call of the IPC contract, plus the state subscription and
+ * the path of a dropped file. No `ipcRenderer`, no Node, no tokens reach the renderer.
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { INVOKE_CHANNELS, STATE_EVENT, type AppState, type BridgeApi } from '../shared/contract.js';
+
+const calls = Object.fromEntries(
+  INVOKE_CHANNELS.map((channel) => [channel, (...args: unknown[]) => ipcRenderer.invoke(channel, ...args)]),
+);
+
+const api = {
+  ...calls,
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
+  onState(listener: (state: AppState) => void) {
+    const handler = (_event: unknown, state: AppState) => listener(state);
+    ipcRenderer.on(STATE_EVENT, handler);
+    return () => {
+      ipcRenderer.removeListener(STATE_EVENT, handler);
+    };
+  },
+} as BridgeApi;
+
+contextBridge.exposeInMainWorld('api', api);

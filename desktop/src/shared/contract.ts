@@ -1,0 +1,205 @@
+/**
+ * The one IPC contract between the renderer and the main process.
+ *
+ * Every call is a method of `DesktopApi`; its channel name is the method name. The preload exposes exactly one
+ * function per name in `INVOKE_CHANNELS` (no generic invoke), main validates the arguments (see
+ * `core/ipc-schemas.ts`) and answers with an `IpcResult` envelope, so no raw Error object crosses the bridge.
+ * Main pushes the whole `AppState` on the `STATE_EVENT` channel whenever it changes.
+ *
+ * This file is compiled into both the Node side and the renderer: types and plain constants only.
+ */
+import type { Category, Plan, Scene, TaskStatus, TaskType } from '@aizhao/shared';
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+export type ItemStage = 'waiting' | 'uploading' | 'creating' | 'processing' | 'downloading' | 'done' | 'failed';
+
+export interface TaskParams {
+  scene?: Scene;
+  category?: Category;
+}
+
+/** One file of a batch, as the merchant sees it. */
+export interface ItemView {
+  id: string;
+  batchId: string;
+  name: string;
+  path: string;
+  size: number;
+  stage: ItemStage;
+  uploadedBytes: number;
+  taskId: string | null;
+  /** why the item failed (Chinese, for the merchant) */
+  errorReason: string | null;
+  /** true when a task was charged and then failed: its quota came back */
+  refunded: boolean;
+  /** where the results go */
+  outputDir: string;
+  /** result files on disk, once downloaded */
+  files: string[];
+}
+
+export interface BatchView {
+  id: string;
+  createdAt: string;
+  type: TaskType;
+  params: TaskParams;
+  items: ItemView[];
+  /** done + failed, of items.length */
+  finished: number;
+}
+
+export interface DraftFile {
+  path: string;
+  name: string;
+  size: number;
+}
+
+export interface RejectedFile {
+  path: string;
+  name: string;
+  reason: string;
+}
+
+export interface MembershipView {
+  isMember: boolean;
+  quotaRemaining: number;
+  quotaExpireAt: string | null;
+  plan: Plan;
+}
+
+export type PaymentStatus = 'creating' | 'waiting' | 'paid' | 'expired' | 'closed' | 'failed' | 'error';
+
+export interface PaymentView {
+  status: PaymentStatus;
+  orderId: string | null;
+  amountFen: number;
+  expiresAt: string | null;
+  /** the WeChat Native code as an image (data URL) */
+  qrDataUrl: string | null;
+  /** the last poll could not reach the server; polling goes on */
+  networkError: boolean;
+  /** set when status is 'error' */
+  message: string | null;
+  /** the balance after a successful payment */
+  quotaAfter: number | null;
+}
+
+export interface ClientOptions {
+  sandbox: boolean;
+  plan: Plan;
+  taskTypes: { type: TaskType; cost: number; label: string }[];
+  scenes: { id: Scene; label: string }[];
+  categories: { id: Category; label: string }[];
+  maxUploadBytes: number;
+}
+
+export interface AppState {
+  /** false until the first contact with the server (client config) succeeded */
+  ready: boolean;
+  /** the server could not be reached at the last attempt */
+  offline: boolean;
+  options: ClientOptions | null;
+  user: { id: string; phone: string } | null;
+  /** false when the OS offers no safe storage: the login lasts until the app quits */
+  sessionPersisted: boolean;
+  membership: MembershipView | null;
+  payment: PaymentView | null;
+  draft: { files: DraftFile[]; rejected: RejectedFile[] };
+  batches: BatchView[];
+  settings: { resultRoot: string };
+}
+
+export interface TaskFilter {
+  status?: TaskStatus;
+  type?: TaskType;
+  cursor?: string;
+}
+
+export interface TaskRow {
+  id: string;
+  type: TaskType;
+  status: TaskStatus;
+  params: TaskParams;
+  errorReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  resultCount: number;
+  /** the local input name when this computer made the task */
+  name: string | null;
+  /** local result files that exist on disk */
+  files: string[];
+  outputDir: string | null;
+}
+
+export interface TaskPage {
+  items: TaskRow[];
+  nextCursor: string | null;
+}
+
+export interface StartBatchInput {
+  type: TaskType;
+  params: TaskParams;
+}
+
+/** Everything the renderer may ask of the main process. */
+export interface DesktopApi {
+  getState(): Promise<IpcResult<AppState>>;
+  sendCode(phone: string): Promise<IpcResult<{ cooldownSeconds: number }>>;
+  login(phone: string, code: string): Promise<IpcResult<null>>;
+  logout(): Promise<IpcResult<null>>;
+  refreshMembership(): Promise<IpcResult<null>>;
+  startPurchase(): Promise<IpcResult<null>>;
+  simulatePayment(): Promise<IpcResult<null>>;
+  closePurchase(): Promise<IpcResult<null>>;
+  addFiles(paths: string[]): Promise<IpcResult<null>>;
+  pickFiles(): Promise<IpcResult<null>>;
+  removeDraftFile(path: string): Promise<IpcResult<null>>;
+  clearDraft(): Promise<IpcResult<null>>;
+  startBatch(input: StartBatchInput): Promise<IpcResult<{ batchId: string }>>;
+  retryItem(itemId: string): Promise<IpcResult<null>>;
+  clearFinishedBatches(): Promise<IpcResult<null>>;
+  listTasks(filter: TaskFilter): Promise<IpcResult<TaskPage>>;
+  redownload(taskId: string): Promise<IpcResult<{ files: string[] }>>;
+  openFolder(path: string): Promise<IpcResult<null>>;
+  revealFile(path: string): Promise<IpcResult<null>>;
+  chooseResultRoot(): Promise<IpcResult<null>>;
+  thumbnail(path: string): Promise<IpcResult<string | null>>;
+}
+
+export type InvokeChannel = keyof DesktopApi;
+
+/** The calls the preload exposes, one function each (a test checks this list against DesktopApi and the schemas). */
+export const INVOKE_CHANNELS = [
+  'getState',
+  'sendCode',
+  'login',
+  'logout',
+  'refreshMembership',
+  'startPurchase',
+  'simulatePayment',
+  'closePurchase',
+  'addFiles',
+  'pickFiles',
+  'removeDraftFile',
+  'clearDraft',
+  'startBatch',
+  'retryItem',
+  'clearFinishedBatches',
+  'listTasks',
+  'redownload',
+  'openFolder',
+  'revealFile',
+  'chooseResultRoot',
+  'thumbnail',
+] as const satisfies readonly InvokeChannel[];
+
+export const STATE_EVENT = 'state-changed';
+
+/** What the preload puts on `window.api`. */
+export type BridgeApi = DesktopApi & {
+  /** the local path of a dropped File (webUtils.getPathForFile); '' when it has none */
+  pathForFile(file: File): string;
+  /** subscribes to state pushes; returns the unsubscribe function */
+  onState(listener: (state: AppState) => void): () => void;
+};

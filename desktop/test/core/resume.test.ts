@@ -1,0 +1,104 @@
+/**
+ * Crash safety of the local queue: a desktop process killed with SIGKILL mid-batch resumes on restart (uploads,
+ * creations, sync, downloads) and nothing is charged twice — also when the crash fell between the server creating
+ * a task and the app saving its id, or in the middle of a download.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
+import { expectLedgerInvariant } from '../../../server/test/support/invariants.js';
+import type { QueueItem } from '../../src/core/queue-store.js';
+import { confStore, photoFolder, startDesktop, testSecretBox, type Desktop } from '../support/desktop.js';
+
+const N = 12;
+const child = fileURLToPath(new URL('../support/desktop-child.ts', import.meta.url));
+
+describe('a killed desktop resumes its queue without paying twice', () => {
+  let server: TestServer;
+  const dir = mkdtempSync(join(tmpdir(), 'aizhao-desktop-'));
+  const secrets = testSecretBox(true);
+  const from = { dir, secrets, resultRoot: join(dir, 'results') };
+  const running: Desktop[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ db: 'sqlite' });
+  });
+  afterAll(async () => {
+    for (const d of running) await d.service.close();
+    await server?.destroy();
+  });
+
+  const deducts = () => server.db.models.QuotaLog.count({ where: { action: 'deduct' } });
+
+  it('SIGKILL mid-batch, then a restart finishes every item with one charge each', async () => {
+    const folder = await photoFolder(N);
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, server.url, dir, secrets.key.toString('hex'), folder], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // kill as soon as some tasks exist on the server while others are still uploading
+    const killedAt = await new Promise<string[]>((resolve, reject) => {
+      proc.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+      createInterface({ input: proc.stdout! }).on('line', (line) => {
+        const stages = JSON.parse(line) as string[];
+        const created = stages.filter((s) => s === 'processing' || s === 'downloading' || s === 'done').length;
+        if (created >= 2 && stages.some((s) => s === 'waiting' || s === 'uploading')) {
+          proc.removeAllListeners('exit');
+          proc.kill('SIGKILL');
+          resolve(stages);
+        }
+      });
+    });
+    await new Promise((r) => proc.once('exit', r));
+    expect(killedAt.filter((s) => s === 'done').length).toBeLessThan(N);
+    const chargedBeforeRestart = await deducts();
+    expect(chargedBeforeRestart).toBeLessThan(N);
+
+    const d = await startDesktop(server.url, { from });
+    running.push(d);
+    expect(d.service.getState().user).not.toBeNull(); // the saved session
+    await d.service.whenIdle();
+    const items = d.service.getState().batches.flatMap((b) => b.items);
+    expect(items.map((i) => i.stage)).toEqual(Array(N).fill('done'));
+    expect(await deducts()).toBe(N);
+    expect(await server.db.models.Task.count()).toBe(N);
+    expect(d.service.getState().membership?.quotaRemaining).toBe(100 - N);
+    for (const i of items) expect(readdirSync(i.outputDir)).toEqual([`${i.name.replace('.jpg', '')}_白底.jpg`]);
+    await expectLedgerInvariant(server.db);
+    await d.service.close();
+    running.pop();
+  });
+
+  it('a creation the server made but the app never saved, and a half-written download, resume uncharged', async () => {
+    // rewrite the saved queue as a crash at those two moments would have left it
+    const store = confStore(dir);
+    const queue = store.get('queue') as { items: QueueItem[] };
+    const [lost, half] = queue.items as [QueueItem, QueueItem];
+    const lostTaskId = lost.taskId;
+    Object.assign(lost, { stage: 'creating', taskId: null, files: [] });
+    rmSync(join(lost.outputDir), { recursive: true });
+    Object.assign(half, { stage: 'downloading', files: [] });
+    const halfFile = join(half.outputDir, readdirSync(half.outputDir)[0]!);
+    rmSync(halfFile);
+    writeFileSync(`${halfFile}.part`, Buffer.alloc(1234, 7));
+    store.set('queue', queue);
+    const before = await deducts();
+
+    const d = await startDesktop(server.url, { from });
+    running.push(d);
+    await d.service.whenIdle();
+    const items = d.service.getState().batches.flatMap((b) => b.items);
+    expect(items.every((i) => i.stage === 'done')).toBe(true);
+    expect(items.find((i) => i.id === lost.id)?.taskId).toBe(lostTaskId); // the same task, found by clientRequestId
+    expect(await deducts()).toBe(before);
+    expect(await server.db.models.Task.count()).toBe(N);
+    expect(existsSync(halfFile)).toBe(true);
+    expect(existsSync(`${halfFile}.part`)).toBe(false);
+    expect(readdirSync(join(lost.outputDir))).toHaveLength(1);
+    await expectLedgerInvariant(server.db);
+  });
+});

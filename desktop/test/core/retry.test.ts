@@ -1,0 +1,124 @@
+/**
+ * What goes wrong, and what the merchant is told and charged: a task that fails on the vendor (refunded, one-click
+ * retry), content rejected before any charge, files the server refuses, a file gone before upload, and batches the
+ * balance or membership cannot pay for.
+ */
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DesktopError } from '../../src/core/errors.js';
+import { changeBalance, lockUser } from '../../../server/src/modules/quota/ledger.js';
+import { call, setRunningHub } from '../../../server/test/support/client.js';
+import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
+import { expectLedgerInvariant } from '../../../server/test/support/invariants.js';
+import { buyInApp, loginWithSandboxCode, photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
+
+describe('failures, refunds and retries', () => {
+  let server: TestServer;
+  let d: Desktop;
+
+  beforeAll(async () => {
+    server = await startTestServer({ db: 'sqlite' });
+    d = await startDesktop(server.url);
+  });
+  afterAll(async () => {
+    await d?.service.close();
+    await server?.destroy();
+  });
+
+  const items = () => d.service.getState().batches.flatMap((b) => b.items);
+  const quota = () => d.service.getState().membership?.quotaRemaining;
+
+  it('refuses a batch before anything is spent when not a member', async () => {
+    await loginWithSandboxCode(d, server.url);
+    await d.service.addFiles([await photoFolder(2)]);
+    await expect(d.service.startBatch({ type: 'basic_clean', params: {} })).rejects.toMatchObject({ code: 'NOT_MEMBER', message: '请先开通会员' });
+    expect(d.service.getState().batches).toEqual([]);
+    expect(d.service.getState().draft.files).toHaveLength(2); // the draft stays for after paying
+    d.service.clearDraft();
+  });
+
+  it('a model task that fails at the vendor is refunded, says so, and one retry makes it', async () => {
+    await buyInApp(d);
+    await setRunningHub(server.url, 'fail', 50);
+    await d.service.addFiles([await photoFolder(1)]);
+    await expect(d.service.startBatch({ type: 'model_pose12', params: { scene: 'studio' } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await d.service.startBatch({ type: 'model_pose12', params: { scene: 'studio', category: 'dress' } });
+    await d.service.whenIdle();
+    const [failed] = items();
+    expect(failed).toMatchObject({ stage: 'failed', refunded: true });
+    expect(failed!.errorReason).toMatch(/^处理失败/);
+    await expect.poll(quota).toBe(100); // the refund is shown
+    expect(d.platform.notifications.at(-1)!.body).toContain('1 张失败');
+
+    await setRunningHub(server.url, 'success', 50);
+    d.service.retryItem(failed!.id);
+    await d.service.whenIdle();
+    const [done] = items();
+    expect(done!.stage).toBe('done');
+    expect(done!.taskId).not.toBe(failed!.taskId); // a new task: the failed one was refunded
+    const stem = done!.name.replace('.jpg', '');
+    expect(readdirSync(done!.outputDir).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `${stem}_pose${String(i + 1).padStart(2, '0')}.jpg`));
+    expect(quota()).toBe(99);
+    const ledger = await server.db.models.QuotaLog.findAll({ where: { action: ['deduct', 'refund'] }, order: [['id', 'ASC']] });
+    expect(ledger.map((l) => l.action)).toEqual(['deduct', 'refund', 'deduct']);
+    await expectLedgerInvariant(server.db);
+    expect(() => d.service.retryItem(done!.id)).toThrow(expect.objectContaining({ code: 'NOT_FAILED' }));
+    d.service.clearFinishedBatches();
+    expect(d.service.getState().batches).toEqual([]);
+  });
+
+  it('content rejected by the audit is not charged and can be retried', async () => {
+    await call(server.url, 'POST', '/sandbox/audit/behaviour', { body: { mode: 'reject' } });
+    await d.service.addFiles([await photoFolder(1)]);
+    await d.service.startBatch({ type: 'basic_clean', params: {} });
+    await d.service.whenIdle();
+    const [item] = items();
+    expect(item).toMatchObject({ stage: 'failed', refunded: false, taskId: null, errorReason: '图片未通过内容审核，请更换图片（本次未扣次数）' });
+    expect(quota()).toBe(99);
+
+    await call(server.url, 'POST', '/sandbox/audit/behaviour', { body: { mode: 'pass' } });
+    d.service.retryItem(item!.id);
+    await d.service.whenIdle();
+    expect(items()[0]!.stage).toBe('done');
+    expect(quota()).toBe(98);
+    d.service.clearFinishedBatches();
+  });
+
+  it('an image the server refuses, and a file deleted before upload, fail uncharged with the reason', async () => {
+    const folder = await photoFolder(2);
+    const tiny = join(folder, '太小.png');
+    writeFileSync(tiny, await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } }).png().toBuffer());
+    await d.service.addFiles([folder]);
+    expect(d.service.getState().draft.files).toHaveLength(3);
+    const gone = d.service.getState().draft.files.find((f) => f.name === '款式02.jpg')!.path;
+    rmSync(gone);
+    await d.service.startBatch({ type: 'basic_clean', params: {} });
+    await d.service.whenIdle();
+    const byName = Object.fromEntries(items().map((i) => [i.name, i]));
+    expect(byName['款式01.jpg']!.stage).toBe('done');
+    expect(byName['太小.png']).toMatchObject({ stage: 'failed', refunded: false, taskId: null });
+    expect(byName['太小.png']!.errorReason).toBeTruthy();
+    expect(byName['款式02.jpg']).toMatchObject({ stage: 'failed', refunded: false, errorReason: '无法读取文件（已被移动或删除）' });
+    expect(quota()).toBe(97);
+    await expectLedgerInvariant(server.db);
+    d.service.clearFinishedBatches();
+  });
+
+  it('refuses a batch bigger than the balance, saying how much it needs', async () => {
+    await d.service.addFiles([await photoFolder(4)]);
+    // an admin adjustment leaves 3 (the server's own ledger path)
+    const userId = d.service.getState().user!.id;
+    await server.db.transaction(async (t) => {
+      const user = await lockUser(server.db, userId, t);
+      await changeBalance(server.db, user, { action: 'adjust', amount: 3 - user.quotaRemaining, reason: 'test' }, t);
+    });
+    const err = await d.service.startBatch({ type: 'basic_clean', params: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DesktopError);
+    expect(err).toMatchObject({ code: 'QUOTA_EXHAUSTED', message: '剩余次数不足：这批需要 4 次，剩余 3 次。请减少图片或续费' });
+    expect(d.service.getState().batches).toEqual([]);
+    expect(quota()).toBe(3);
+    await expectLedgerInvariant(server.db);
+  });
+});

@@ -61,7 +61,7 @@ export function createApiClient(o: ApiClientOptions) {
     }
     if (!res.ok) {
       const parsed = errorBody.safeParse(json);
-      if (res.status === 401 && token) o.onUnauthenticated?.();
+      if (parsed.success && parsed.data.error.code === 'UNAUTHENTICATED' && token) o.onUnauthenticated?.();
       if (parsed.success) throw new DesktopError(parsed.data.error.code, parsed.data.error.message, res.status);
       throw new DesktopError(res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'HTTP_ERROR', `服务器暂时不可用（${res.status}），请稍后重试`, res.status);
     }

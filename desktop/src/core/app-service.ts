@@ -105,14 +105,18 @@ export class AppService {
         await new Promise((r) => setTimeout(r, this.o.connectRetryMs ?? 3000));
       }
     }
-    const saved = this.session.current;
-    if (saved && !this.closed) {
+    // a saved session: ask who it is until the server answers (a brief outage must not log the merchant out)
+    while (this.session.current && !this.user && !this.closed) {
       try {
         const { user } = await this.api.me();
         await this.beginSession(user);
       } catch (e) {
-        // offline: keep the saved session and try /me again on the next call
-        if (!(e instanceof DesktopError) || e.code === 'UNAUTHENTICATED') this.endSession();
+        if (!(e instanceof DesktopError) || !e.transient) {
+          this.endSession();
+          break;
+        }
+        this.setOffline(true);
+        await new Promise((r) => setTimeout(r, this.o.connectRetryMs ?? 3000));
       }
     }
     this.emit();
@@ -264,12 +268,12 @@ export class AppService {
     return m;
   }
 
-  startPurchase(): Promise<void> {
+  async startPurchase(): Promise<void> {
     this.requireUser();
     return this.payment.start();
   }
 
-  simulatePayment(): Promise<void> {
+  async simulatePayment(): Promise<void> {
     if (!this.requireConfig().sandbox) throw new DesktopError('NOT_SANDBOX', '仅在体验模式下可用');
     return this.payment.simulate();
   }
@@ -284,10 +288,11 @@ export class AppService {
     this.requireUser();
     const known = new Set(this.draft.files.map((f) => f.path));
     const scan = await scanPaths(paths.filter((p) => !known.has(p)), this.requireConfig().upload.maxBytes);
-    const rejectedPaths = new Set(scan.accepted.map((f) => f.path));
+    // a folder dropped again yields files already in the draft; a file checked again replaces its old refusal
+    const scanned = new Set([...scan.accepted, ...scan.rejected].map((f) => f.path));
     this.draft = {
-      files: [...this.draft.files, ...scan.accepted],
-      rejected: [...this.draft.rejected.filter((r) => !rejectedPaths.has(r.path)), ...scan.rejected],
+      files: [...this.draft.files, ...scan.accepted.filter((f) => !known.has(f.path))],
+      rejected: [...this.draft.rejected.filter((r) => !scanned.has(r.path)), ...scan.rejected],
     };
     this.emit();
   }

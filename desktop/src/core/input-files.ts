@@ -3,7 +3,7 @@
  * way the server will check it (an image by its bytes, not by its name; not empty; not too large), so that nothing
  * is paid for a file that cannot work. Rejected files come back with the reason in Chinese.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 export type ImageKind = { mime: 'image/jpeg'; ext: 'jpg' } | { mime: 'image/png'; ext: 'png' } | { mime: 'image/webp'; ext: 'webp' };
@@ -75,12 +75,18 @@ export async function scanPaths(paths: readonly string[], maxBytes: number): Pro
       return;
     }
     seen.add(path);
-    let info;
+    let info, real;
     try {
-      info = await stat(path);
+      real = await realpath(path);
+      info = await stat(real);
     } catch {
       result.rejected.push({ path, name: basename(path), reason: '无法读取文件（没有权限或文件已被移动）' });
       return;
+    }
+    // the same file or folder again through a symlink (or a folder linking to itself) is not taken twice
+    if (real !== path) {
+      if (seen.has(real)) return;
+      seen.add(real);
     }
     if (info.isDirectory()) {
       if (depth >= MAX_DEPTH) return;

@@ -91,8 +91,9 @@ export class PaymentFlow {
       const order = await this.api.order(view.orderId);
       if (gen !== this.generation) return;
       if (order.status === 'paid') {
-        this.reset();
+        const paidGen = this.reset();
         const quotaAfter = await this.events.paid();
+        if (paidGen !== this.generation) return; // the dialog was closed or restarted meanwhile
         this.set({ ...view, status: 'paid', networkError: false, quotaAfter });
         return;
       }

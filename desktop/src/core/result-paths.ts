@@ -11,27 +11,35 @@ export function localDate(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+/** Device names Windows reserves, also with an extension (`nul.txt`): no folder may have them. */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
 /** The input's name without extension, made safe as a folder and file name on Windows, macOS and Linux. */
 export function stemOf(fileName: string): string {
-  const stem = basename(fileName, extname(fileName))
-    .replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_')
-    .replace(/[. ]+$/, '')
-    .slice(0, 80);
-  return stem || 'image';
+  // characters Windows refuses in names, and control characters
+  // eslint-disable-next-line no-control-regex
+  const cleaned = basename(fileName, extname(fileName)).replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_');
+  // cut by characters (never half an emoji), then drop the trailing dots and spaces Windows would strip
+  const stem = Array.from(cleaned).slice(0, 80).join('').replace(/[. ]+$/, '');
+  if (!stem) return 'image';
+  return WINDOWS_RESERVED.test(stem) ? `_${stem}` : stem;
 }
 
 /**
  * Picks one output folder per input name, unique against the folders on disk and those in `taken` (folders of
- * queued items that are not written yet). Adds the chosen folders to `taken`.
+ * queued items that are not written yet). Adds the chosen folders to `taken`. Names that differ only in case count
+ * as the same folder, as they are on Windows and macOS.
  */
 export function allocateOutputDirs(root: string, date: Date, names: readonly string[], taken: Set<string>): string[] {
   const day = join(root, localDate(date));
+  const takenFolded = new Set([...taken].map((d) => d.toLowerCase()));
   return names.map((name) => {
     const stem = stemOf(name);
     for (let n = 1; ; n++) {
       const dir = join(day, n === 1 ? stem : `${stem}-${n}`);
-      if (!taken.has(dir) && !existsSync(dir)) {
+      if (!takenFolded.has(dir.toLowerCase()) && !existsSync(dir)) {
         taken.add(dir);
+        takenFolded.add(dir.toLowerCase());
         return dir;
       }
     }

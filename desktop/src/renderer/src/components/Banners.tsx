@@ -1,0 +1,77 @@
+/** Notices above the tabs: offline, membership (not member / expired / low balance), a login that will not last. */
+import type { ReactNode } from 'react';
+import type { AppState } from '../../../shared/contract';
+import { membershipBanner, purchaseLabel, type BannerKind } from '../logic/membership';
+import { startPurchase } from '../store/actions';
+import { dismissSessionNotice, useBusy, useStore } from '../store/app-store';
+import { AlertIcon, CloseIcon, CrownIcon, WifiOffIcon } from './icons';
+
+type BannerTone = 'accent' | 'warning' | 'danger' | 'neutral';
+
+function Banner({
+  tone,
+  icon,
+  testId,
+  children,
+  action,
+}: {
+  tone: BannerTone;
+  icon: ReactNode;
+  testId: string;
+  children: ReactNode;
+  action?: ReactNode;
+}) {
+  return (
+    <div className={`banner banner--${tone}`} data-testid={testId} role="status">
+      <span className="banner__icon">{icon}</span>
+      <span className="banner__text">{children}</span>
+      {action}
+    </div>
+  );
+}
+
+const MEMBERSHIP_TONE: Partial<Record<BannerKind, BannerTone>> = { not_member: 'accent', expired: 'danger', low: 'warning' };
+
+export function Banners({ app }: { app: AppState }) {
+  const dismissed = useStore((s) => s.sessionNoticeDismissed);
+  const buying = useBusy('purchase');
+  const banner = membershipBanner(app.membership);
+  const tone = MEMBERSHIP_TONE[banner.kind];
+  return (
+    <div className="banners">
+      {app.offline ? (
+        <Banner tone="neutral" icon={<WifiOffIcon />} testId="offline-banner">
+          无法连接服务器，正在重试…
+        </Banner>
+      ) : null}
+      {tone && banner.message ? (
+        <Banner
+          tone={tone}
+          icon={banner.kind === 'not_member' ? <CrownIcon /> : <AlertIcon />}
+          testId={`membership-banner-${banner.kind}`}
+          action={
+            <button type="button" className="btn btn--primary btn--small" disabled={buying} onClick={() => void startPurchase()}>
+              {purchaseLabel(app.membership)}
+            </button>
+          }
+        >
+          {banner.message}
+        </Banner>
+      ) : null}
+      {!app.sessionPersisted && !dismissed ? (
+        <Banner
+          tone="neutral"
+          icon={<AlertIcon />}
+          testId="session-notice"
+          action={
+            <button type="button" className="icon-button" aria-label="知道了" onClick={dismissSessionNotice}>
+              <CloseIcon size={16} />
+            </button>
+          }
+        >
+          本机无法安全保存登录状态，关闭应用后需要重新登录
+        </Banner>
+      ) : null}
+    </div>
+  );
+}

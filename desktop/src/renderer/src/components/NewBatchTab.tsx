@@ -1,0 +1,229 @@
+/** 新建批次: drop or pick images, choose the task type, see the cost, start. */
+import type { AppState, ClientOptions } from '../../../shared/contract';
+import type { Category, Scene } from '@aizhao/shared';
+import { MODEL_TASK_TYPE } from '../logic/cost';
+import { formatBytes } from '../logic/format';
+import { purchaseLabel } from '../logic/membership';
+import { clearDraft, pickFiles, removeDraftFile, startBatch, startPurchase } from '../store/actions';
+import { setChoice, useBusy, useStore } from '../store/app-store';
+import { chosenTaskType, draftCost } from '../store/selectors';
+import { Spinner, Thumbnail } from './common';
+import { AlertIcon, CloseIcon, FolderIcon, UploadIcon } from './icons';
+
+/** What each task type produces, under its label. */
+const TYPE_DESCRIPTIONS: Record<string, string> = {
+  basic_clean: '自动抠图换白底，每张生成 1 张主图',
+  model_pose12: 'AI 模特上身，每张生成 12 张不同姿势',
+};
+
+export function NewBatchTab({ app }: { app: AppState }) {
+  const { files, rejected } = app.draft;
+  return (
+    <div className="newbatch">
+      <div className="newbatch__main">
+        <DropZone compact={files.length > 0} />
+        {files.length > 0 ? <DraftFiles app={app} /> : null}
+        {rejected.length > 0 ? (
+          <section className="card rejected" data-testid="rejected-list">
+            <h3 className="rejected__title">
+              <AlertIcon size={16} />
+              已跳过 {rejected.length} 个文件
+            </h3>
+            <ul className="rejected__list">
+              {rejected.map((r) => (
+                <li key={r.path} data-testid="rejected-file" title={r.path}>
+                  <span className="rejected__name">{r.name}</span>
+                  <span className="muted"> — {r.reason}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+      </div>
+      <aside className="newbatch__side">
+        {app.options ? (
+          <BatchSettings app={app} options={app.options} />
+        ) : (
+          <div className="card side-card">
+            <Spinner label="正在连接服务器…" />
+          </div>
+        )}
+      </aside>
+    </div>
+  );
+}
+
+function DropZone({ compact }: { compact: boolean }) {
+  const dragActive = useStore((s) => s.dragActive);
+  const adding = useBusy('addFiles');
+  const picking = useBusy('pickFiles');
+  return (
+    <section className={`dropzone ${compact ? 'dropzone--compact' : ''} ${dragActive ? 'dropzone--active' : ''}`} data-testid="drop-zone">
+      <span className="dropzone__icon">
+        <UploadIcon size={compact ? 22 : 34} />
+      </span>
+      <div className="dropzone__text">
+        <div className="dropzone__title">{adding ? '正在读取文件…' : '把商品图片或文件夹拖到这里'}</div>
+        <div className="muted">支持 JPG、PNG、WebP，可一次拖入整个文件夹</div>
+      </div>
+      <button
+        type="button"
+        className="btn btn--primary"
+        data-testid="pick-files"
+        disabled={picking || adding}
+        onClick={() => void pickFiles()}
+      >
+        选择图片
+      </button>
+    </section>
+  );
+}
+
+function DraftFiles({ app }: { app: AppState }) {
+  const { files } = app.draft;
+  const clearing = useBusy('clearDraft');
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  return (
+    <section className="card draft">
+      <div className="section-head">
+        <h3>
+          已添加 {files.length} 张图片<span className="muted section-head__sub"> · 共 {formatBytes(totalBytes)}</span>
+        </h3>
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          data-testid="clear-draft"
+          disabled={clearing}
+          onClick={() => void clearDraft()}
+        >
+          清空
+        </button>
+      </div>
+      <ul className="draft__grid">
+        {files.map((f) => (
+          <li key={f.path} className="draft-file" data-testid="draft-file" title={f.path}>
+            <Thumbnail path={f.path} size="lg" alt={f.name} />
+            <div className="draft-file__meta">
+              <span className="draft-file__name">{f.name}</span>
+              <span className="muted">{formatBytes(f.size)}</span>
+            </div>
+            <button type="button" className="draft-file__remove" aria-label={`移除 ${f.name}`} onClick={() => void removeDraftFile(f.path)}>
+              <CloseIcon size={14} />
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function BatchSettings({ app, options }: { app: AppState; options: ClientOptions }) {
+  const choice = useStore((s) => s.choice);
+  const starting = useBusy('startBatch');
+  const buying = useBusy('purchase');
+  const chosen = chosenTaskType(app, choice);
+  const cost = draftCost(app, choice);
+  return (
+    <div className="card side-card">
+      <h3>处理方式</h3>
+      <div className="type-cards" role="radiogroup" aria-label="处理方式">
+        {options.taskTypes.map((t) => (
+          <label
+            key={t.type}
+            className={`type-card ${chosen?.type === t.type ? 'type-card--selected' : ''}`}
+            data-testid={`task-type-${t.type}`}
+          >
+            <input
+              type="radio"
+              name="task-type"
+              value={t.type}
+              checked={chosen?.type === t.type}
+              onChange={() => setChoice({ type: t.type })}
+            />
+            <span className="type-card__body">
+              <span className="type-card__title">
+                {t.label}
+                <span className="type-card__cost">每张 {t.cost} 次</span>
+              </span>
+              {TYPE_DESCRIPTIONS[t.type] ? <span className="type-card__desc">{TYPE_DESCRIPTIONS[t.type]}</span> : null}
+            </span>
+          </label>
+        ))}
+      </div>
+
+      {chosen?.type === MODEL_TASK_TYPE ? (
+        <div className="param-grid">
+          <label className="field">
+            <span className="field__label">场景</span>
+            <select
+              className="input select"
+              data-testid="scene-select"
+              value={choice.scene ?? ''}
+              onChange={(e) => setChoice({ scene: (e.target.value || null) as Scene | null })}
+            >
+              <option value="">请选择场景</option>
+              {options.scenes.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span className="field__label">品类</span>
+            <select
+              className="input select"
+              data-testid="category-select"
+              value={choice.category ?? ''}
+              onChange={(e) => setChoice({ category: (e.target.value || null) as Category | null })}
+            >
+              <option value="">请选择品类</option>
+              {options.categories.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      ) : null}
+
+      <div className="cost">
+        <div className="cost__label">本次消耗</div>
+        <div className="cost__line" data-testid="cost-summary">
+          {cost.text}
+        </div>
+        {cost.reason ? (
+          <div className={`cost__reason ${cost.needsPurchase ? 'cost__reason--blocked' : ''}`} data-testid="start-reason">
+            <AlertIcon size={15} />
+            <span>{cost.reason}</span>
+            {cost.needsPurchase ? (
+              <button type="button" className="btn btn--link" data-testid="cost-buy" disabled={buying} onClick={() => void startPurchase()}>
+                {purchaseLabel(app.membership)}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        <button
+          type="button"
+          className="btn btn--primary btn--block btn--large"
+          data-testid="start-batch"
+          disabled={!cost.fits || starting}
+          onClick={() => void startBatch()}
+        >
+          {starting ? '正在开始…' : '开始处理'}
+        </button>
+      </div>
+
+      <div className="save-to">
+        <FolderIcon size={16} />
+        <div>
+          <div className="muted">结果保存到</div>
+          <div className="save-to__path" data-testid="result-root" title={app.settings.resultRoot}>
+            {app.settings.resultRoot}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

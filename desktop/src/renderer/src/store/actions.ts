@@ -1,0 +1,109 @@
+/**
+ * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
+ * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
+ */
+import type { TaskRow } from '../../../shared/contract';
+import { api, errorMessage } from '../services/api';
+import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
+import { applyPage, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
+import { batchParams, chosenTaskType, draftCost } from './selectors';
+
+/** Runs a call with a busy flag; a failure becomes a toast and the result `undefined`. */
+export async function run<T>(key: string, call: () => Promise<T>): Promise<T | undefined> {
+  if (useStore.getState().busy[key]) return undefined;
+  setBusy(key, true);
+  try {
+    return await call();
+  } catch (e) {
+    showToast(errorMessage(e));
+    return undefined;
+  } finally {
+    setBusy(key, false);
+  }
+}
+
+/** Mirrors the main process's state: the first `getState`, then every push. Returns the unsubscribe function. */
+export function connect(): () => void {
+  let pushed = false;
+  const off = api.onState((app) => {
+    pushed = true;
+    useStore.setState((s) => withAppState(s, app));
+  });
+  api
+    .getState()
+    .then((app) => {
+      if (!pushed) useStore.setState((s) => withAppState(s, app));
+    })
+    .catch((e: unknown) => showToast(errorMessage(e)));
+  return off;
+}
+
+export const logout = () => run('logout', () => api.logout());
+
+// ---- membership
+export const startPurchase = () => run('purchase', () => api.startPurchase());
+export const simulatePayment = () => run('simulatePayment', () => api.simulatePayment());
+export const closePurchase = () => run('closePurchase', () => api.closePurchase());
+
+// ---- draft
+/** Dropped or picked paths; a drop of things that are not local files (e.g. from a web page) has none. */
+export async function addPaths(paths: string[]): Promise<void> {
+  setTab('new');
+  if (paths.length === 0) {
+    showToast('没有可添加的文件，请拖入本机的图片或文件夹');
+    return;
+  }
+  await run('addFiles', () => api.addFiles(paths));
+}
+
+export async function pickFiles(): Promise<void> {
+  await run('pickFiles', () => api.pickFiles());
+}
+
+export const removeDraftFile = (path: string) => run(`remove:${path}`, () => api.removeDraftFile(path));
+export const clearDraft = () => run('clearDraft', () => api.clearDraft());
+
+export async function startBatch(): Promise<void> {
+  const { app, choice } = useStore.getState();
+  const type = chosenTaskType(app, choice);
+  if (!type || !draftCost(app, choice).fits) return;
+  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice) }));
+  if (started) setTab('progress');
+}
+
+// ---- progress
+export const retryItem = (itemId: string) => run(`retry:${itemId}`, () => api.retryItem(itemId));
+export const clearFinishedBatches = () => run('clearFinished', () => api.clearFinishedBatches());
+export const openFolder = (path: string) => run(`open:${path}`, () => api.openFolder(path));
+export const revealFile = (path: string) => run(`reveal:${path}`, () => api.revealFile(path));
+
+// ---- settings
+export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());
+
+// ---- history
+export async function loadHistory(append = false): Promise<void> {
+  useStore.setState((s) => ({ history: startRequest(s.history) }));
+  const { history } = useStore.getState();
+  const seq = history.requestSeq;
+  try {
+    const page = await api.listTasks(requestFilter(history, append));
+    useStore.setState((s) => ({ history: applyPage(s.history, seq, page, append) }));
+  } catch (e) {
+    useStore.setState((s) => ({ history: failRequest(s.history, seq) }));
+    showToast(errorMessage(e));
+  }
+}
+
+export function setHistoryFilter(filter: HistoryFilter): Promise<void> {
+  useStore.setState((s) => ({ history: withFilter(s.history, filter) }));
+  return loadHistory(false);
+}
+
+export const selectTask = (id: string | null): void => useStore.setState((s) => ({ history: { ...s.history, selectedId: id } }));
+
+export async function redownload(row: TaskRow): Promise<void> {
+  const result = await run(`redownload:${row.id}`, () => api.redownload(row.id));
+  if (!result) return;
+  useStore.setState((s) => ({ history: withRowFiles(s.history, row.id, result.files) }));
+  showToast(`已重新下载 ${result.files.length} 个文件`, 'success');
+}

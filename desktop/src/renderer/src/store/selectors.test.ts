@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { appState, clientOptions, membership } from '../../../../test/support/app-state-fixtures';
+import { batchParams, chosenTaskType, draftCost, emptyChoice } from './selectors';
+
+const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `/p/${i}.jpg`, name: `${i}.jpg`, size: 1000 }));
+
+describe('chosenTaskType', () => {
+  it('defaults to the first type the server offers', () => {
+    expect(chosenTaskType(appState(), emptyChoice)?.type).toBe('basic_clean');
+  });
+
+  it('keeps a valid choice and falls back when the choice is no longer offered', () => {
+    expect(chosenTaskType(appState(), { ...emptyChoice, type: 'model_pose12' })?.type).toBe('model_pose12');
+    const onlyBasic = appState({ options: clientOptions({ taskTypes: [{ type: 'basic_clean', cost: 1, label: '基础修图' }] }) });
+    expect(chosenTaskType(onlyBasic, { ...emptyChoice, type: 'model_pose12' })?.type).toBe('basic_clean');
+  });
+
+  it('is null without options', () => {
+    expect(chosenTaskType(appState({ options: null }), emptyChoice)).toBeNull();
+    expect(chosenTaskType(null, emptyChoice)).toBeNull();
+  });
+});
+
+describe('batchParams', () => {
+  it('sends scene and category only for the model type', () => {
+    const choice = { type: 'model_pose12' as const, scene: 'street' as const, category: 'dress' as const };
+    expect(batchParams('model_pose12', choice)).toEqual({ scene: 'street', category: 'dress' });
+    expect(batchParams('basic_clean', choice)).toEqual({});
+    expect(batchParams('model_pose12', { ...choice, category: null })).toEqual({ scene: 'street' });
+  });
+});
+
+describe('draftCost', () => {
+  it('prices the draft with the chosen type and the balance', () => {
+    const app = appState({ draft: { files: files(10), rejected: [] }, membership: membership({ quotaRemaining: 12 }) });
+    expect(draftCost(app, emptyChoice)).toMatchObject({ text: '10 张 × 1 次 = 10 次，剩余 12 次', fits: true });
+    expect(draftCost(app, { type: 'model_pose12', scene: 'studio', category: 'coat' })).toMatchObject({
+      text: '10 张 × 3 次 = 30 次，剩余 12 次',
+      fits: false,
+      reason: '剩余次数不足：需要 30 次，剩余 12 次',
+    });
+  });
+
+  it('asks for scene and category before anything else about the model type', () => {
+    const app = appState({ draft: { files: files(1), rejected: [] } });
+    expect(draftCost(app, { ...emptyChoice, type: 'model_pose12' }).reason).toBe('请选择场景和品类');
+  });
+});

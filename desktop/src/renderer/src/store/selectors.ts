@@ -1,0 +1,36 @@
+/** Derived values of the store for the 新建批次 screen. Pure. */
+import type { AppState, TaskParams } from '../../../shared/contract';
+import type { Category, Scene, TaskType } from '@aizhao/shared';
+import { costSummary, MODEL_TASK_TYPE, type CostSummary } from '../logic/cost';
+
+export interface DraftChoice {
+  type: TaskType | null;
+  scene: Scene | null;
+  category: Category | null;
+}
+
+export const emptyChoice: DraftChoice = { type: null, scene: null, category: null };
+
+type TaskTypeOption = NonNullable<AppState['options']>['taskTypes'][number];
+
+/** The chosen task type, or the first the server offers when none is chosen (or the choice is no longer offered). */
+export function chosenTaskType(app: AppState | null, choice: DraftChoice): TaskTypeOption | null {
+  const types = app?.options?.taskTypes ?? [];
+  return types.find((t) => t.type === choice.type) ?? types[0] ?? null;
+}
+
+/** What `startBatch` gets: scene and category only for the model type. */
+export function batchParams(type: TaskType, choice: DraftChoice): TaskParams {
+  if (type !== MODEL_TASK_TYPE) return {};
+  return { ...(choice.scene ? { scene: choice.scene } : {}), ...(choice.category ? { category: choice.category } : {}) };
+}
+
+export function draftCost(app: AppState | null, choice: DraftChoice): CostSummary {
+  const taskType = chosenTaskType(app, choice);
+  return costSummary({
+    fileCount: app?.draft.files.length ?? 0,
+    taskType,
+    membership: app?.membership ?? null,
+    params: taskType ? batchParams(taskType.type, choice) : {},
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * The built renderer (`desktop/out/renderer`) in Chromium, with `window.api` supplied by the test.
+ *
+ * The renderer is served over a tiny static HTTP server on 127.0.0.1 (module scripts do not load from file://). An
+ * init script defines `window.api` exactly as the preload shapes it: every call goes to `window.__invoke(channel,
+ * args)`, a binding to a Node function of the test — a scripted fake (`ScriptedBridge`) for the renderer's component
+ * tests, or the real main-process handlers for the end-to-end test. `pushState` delivers a state push to the
+ * `onState` listeners, and `pathForFile` answers from `window.__filePaths[file.name]` (set with `setFilePaths`).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { INVOKE_CHANNELS, type AppState, type InvokeChannel, type IpcResult } from '../../src/shared/contract.js';
+
+export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** What answers the renderer's calls: one channel, its arguments, the IPC envelope back. */
+export type Invoker = (channel: InvokeChannel, args: unknown[]) => IpcResult<unknown> | Promise<IpcResult<unknown>>;
+
+declare global {
+  interface Window {
+    __invoke(channel: string, args: unknown[]): Promise<IpcResult<unknown>>;
+    __pushState(state: AppState): void;
+    __filePaths: Record<string, string>;
+  }
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `root` read-only on 127.0.0.1 (a random port); `/` is index.html. */
+export async function serveRenderer(root = RENDERER_DIR): Promise<StaticServer> {
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new Error(`${root}index.html is missing: build the renderer first (cd desktop && npx electron-vite build)`);
+  }
+  const server = createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (pathname === '/favicon.ico') {
+      res.writeHead(204).end(); // Chromium asks for one; Electron's window does not
+      return;
+    }
+    const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
+    if (req.method !== 'GET' || !file.startsWith(normalize(root + sep))) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(file).then(
+      (body) =>
+        res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+/** Runs in the page before any of its scripts: the preload's `window.api`, backed by `window.__invoke`. */
+function installBridge({ channels, filePaths }: { channels: string[]; filePaths: Record<string, string> }): void {
+  const listeners = new Set<(state: AppState) => void>();
+  window.__filePaths = { ...filePaths };
+  window.__pushState = (state) => listeners.forEach((listener) => listener(state));
+  const api: Record<string, unknown> = {
+    pathForFile: (file: File) => window.__filePaths[file.name] ?? '',
+    onState(listener: (state: AppState) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  for (const channel of channels) api[channel] = (...args: unknown[]) => window.__invoke(channel, args);
+  Object.defineProperty(window, 'api', { value: Object.freeze(api), writable: false });
+}
+
+export interface RendererPage {
+  context: BrowserContext;
+  page: Page;
+  /** console errors (a CSP violation is one), uncaught exceptions and failed requests */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  filePaths?: Record<string, string>;
+  timezoneId?: string;
+}
+
+/** A fresh page on the served renderer whose calls go to `invoke`. Resolves once the document has loaded. */
+export async function openRenderer(browser: Browser, url: string, invoke: Invoker, options: OpenOptions = {}): Promise<RendererPage> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    locale: 'zh-CN',
+    timezoneId: options.timezoneId ?? 'Asia/Shanghai',
+  });
+  await context.exposeBinding('__invoke', (_source, channel: InvokeChannel, args: unknown[]) => invoke(channel, args));
+  await context.addInitScript(installBridge, { channels: [...INVOKE_CHANNELS], filePaths: options.filePaths ?? {} });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  await page.goto(url);
+  return { context, page, problems, close: () => context.close() };
+}
+
+/** Delivers a state push, as main does on every change. */
+export async function pushState(page: Page, state: AppState): Promise<void> {
+  await page.evaluate((s) => window.__pushState(s), state);
+}
+
+/** What `pathForFile` answers for a dropped file of this name. */
+export async function setFilePaths(page: Page, paths: Record<string, string>): Promise<void> {
+  await page.evaluate((p) => Object.assign(window.__filePaths, p), paths);
+}
+
+export interface DroppedFile {
+  name: string;
+  type?: string;
+  content?: string;
+}
+
+/** Dispatches drag events carrying `files` at the element matching `selector`, in order. */
+export async function dispatchDrag(page: Page, selector: string, files: DroppedFile[], types: string[]): Promise<void> {
+  await page.locator(selector).evaluate(
+    (el, { list, events }) => {
+      const data = new DataTransfer();
+      for (const f of list) data.items.add(new File([f.content ?? 'x'], f.name, { type: f.type ?? '' }));
+      for (const type of events) el.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    },
+    { list: files, events: types },
+  );
+}
+
+/** Drags files onto the element matching `selector` and drops them (dragenter → dragover → drop, as Chromium does). */
+export const dropFiles = (page: Page, selector: string, files: DroppedFile[]): Promise<void> =>
+  dispatchDrag(page, selector, files, ['dragenter', 'dragover', 'drop']);

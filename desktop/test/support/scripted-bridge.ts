@@ -1,0 +1,52 @@
+/**
+ * A scripted main process for renderer tests: `getState` answers the current state, every other call answers what
+ * its handler returns (null by default) and is recorded; a handler throws `ipcError(...)` to answer a failure.
+ */
+import type { AppState, DesktopApi, InvokeChannel, IpcResult } from '../../src/shared/contract.js';
+import type { Invoker } from './renderer-harness.js';
+
+type Value<K extends InvokeChannel> = Awaited<ReturnType<DesktopApi[K]>> extends IpcResult<infer T> ? T : never;
+
+export type Handlers = { [K in InvokeChannel]?: (...args: Parameters<DesktopApi[K]>) => Value<K> | Promise<Value<K>> };
+
+export class IpcFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const ipcError = (code: string, message: string): IpcFailure => new IpcFailure(code, message);
+
+export interface RecordedCall {
+  channel: InvokeChannel;
+  args: unknown[];
+}
+
+export class ScriptedBridge {
+  readonly calls: RecordedCall[] = [];
+
+  constructor(
+    public state: AppState,
+    private readonly handlers: Handlers = {},
+  ) {}
+
+  readonly invoke: Invoker = async (channel, args) => {
+    this.calls.push({ channel, args });
+    if (channel === 'getState') return { ok: true, value: this.state };
+    const handler = this.handlers[channel] as ((...a: unknown[]) => unknown) | undefined;
+    try {
+      return { ok: true, value: handler ? await handler(...args) : null };
+    } catch (e) {
+      if (e instanceof IpcFailure) return { ok: false, error: { code: e.code, message: e.message } };
+      throw e;
+    }
+  };
+
+  /** The argument lists of every call to `channel`, in order. */
+  argsOf(channel: InvokeChannel): unknown[][] {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.args);
+  }
+}

@@ -1,0 +1,595 @@
+/**
+ * The renderer's component test: the built renderer in Chromium with a scripted main process behind `window.api`
+ * (the IPC boundary; the end-to-end test drives the real main process). Each scene sets a state, checks what the
+ * merchant sees and which calls the UI makes, and saves a screenshot: test-results/screenshots/desktop-<scene>.png,
+ * or docs/screenshots/ with UPDATE_SCREENSHOTS=1. Needs `desktop/out/renderer` (cd desktop && npx electron-vite build).
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page } from 'playwright-core';
+import QRCode from 'qrcode';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AppState, TaskFilter, TaskPage } from '../../src/shared/contract.js';
+import {
+  appState,
+  batch,
+  clientOptions,
+  expiredMember,
+  item,
+  membership,
+  notMember,
+  payment,
+  RESULT_ROOT,
+  taskRow,
+} from '../support/app-state-fixtures.js';
+import {
+  dispatchDrag,
+  dropFiles,
+  launchBrowser,
+  openRenderer,
+  pushState,
+  serveRenderer,
+  setFilePaths,
+  type RendererPage,
+  type StaticServer,
+} from '../support/renderer-harness.js';
+import { ipcError, ScriptedBridge, type Handlers } from '../support/scripted-bridge.js';
+import { thumbnailFor } from './garment-art.js';
+
+const SCREENSHOT_DIR = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),
+);
+
+const MB = 1024 * 1024;
+const SRC = '/Users/shop/Desktop/春季新款';
+const DAY_DIR = `${RESULT_ROOT}/2026-03-08`;
+
+const draftFile = (name: string, size: number) => ({ path: `${SRC}/${name}`, name, size });
+const DRAFT_FILES = [
+  draftFile('碎花连衣裙-正面.jpg', 3.4 * MB),
+  draftFile('碎花连衣裙-背面.jpg', 3.1 * MB),
+  draftFile('宽松卫衣-灰.jpg', 2.2 * MB),
+  draftFile('宽松卫衣-藏青.png', 4.8 * MB),
+  draftFile('牛仔外套.jpg', 2.9 * MB),
+  draftFile('针织开衫.webp', 1.6 * MB),
+];
+const REJECTED = [
+  { path: `${SRC}/尺码表.pdf`, name: '尺码表.pdf', reason: '不是支持的图片格式（仅支持 JPG、PNG、WebP）' },
+  { path: `${SRC}/主图-原片.jpg`, name: '主图-原片.jpg', reason: '文件太大（31.5 MB），单张最大 20 MB' },
+];
+
+const poseFiles = (dir: string, stem: string) =>
+  Array.from({ length: 12 }, (_, i) => `${dir}/${stem}_pose${String(i + 1).padStart(2, '0')}.jpg`);
+
+let server: StaticServer;
+let browser: Browser;
+let current: RendererPage | null = null;
+
+beforeAll(async () => {
+  server = await serveRenderer();
+  browser = await launchBrowser();
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  const problems = current?.problems ?? [];
+  await current?.close();
+  current = null;
+  expect(problems).toEqual([]);
+});
+
+/** Opens the app on `state` with a scripted main process; thumbnails are drawn from the file names. */
+async function open(state: AppState, handlers: Handlers = {}, filePaths: Record<string, string> = {}) {
+  const bridge = new ScriptedBridge(state, { thumbnail: (path) => thumbnailFor(path), ...handlers });
+  current = await openRenderer(browser, server.url, bridge.invoke, { filePaths });
+  await current.page.locator('[data-testid="membership-bar"], [data-testid="login-phone"]').first().waitFor();
+  return { page: current.page, bridge };
+}
+
+/** Saves the screenshot after images have loaded; toasts are left out unless asked for. */
+async function shoot(page: Page, scene: string, { keepToasts = false } = {}) {
+  if (!keepToasts) await page.locator('.toasts').evaluate((el) => el.replaceChildren());
+  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+  await page.screenshot({ path: `${SCREENSHOT_DIR}desktop-${scene}.png`, fullPage: true, animations: 'disabled' });
+}
+
+const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+/** Waits until `bridge` has recorded `count` calls to `channel`. */
+async function calls(bridge: ScriptedBridge, channel: Parameters<ScriptedBridge['argsOf']>[0], count = 1) {
+  await expect.poll(() => bridge.argsOf(channel).length).toBe(count);
+  return bridge.argsOf(channel);
+}
+
+const loggedOut = (o: Partial<AppState> = {}) => appState({ user: null, membership: null, ...o });
+
+describe('login', () => {
+  it('waits for the server before choosing a screen; offline, the login says it is retrying', async () => {
+    const bridge = new ScriptedBridge(loggedOut({ ready: false, options: null }));
+    current = await openRenderer(browser, server.url, bridge.invoke);
+    const { page } = current;
+    await page.getByTestId('splash').waitFor();
+    expect(await text(page.getByTestId('splash'))).toContain('正在连接服务器…');
+    await pushState(page, loggedOut({ ready: false, offline: true, options: null }));
+    await page.getByTestId('login-phone').waitFor();
+    expect(await page.getByText('无法连接服务器，正在重试…').isVisible()).toBe(true);
+  });
+
+  it('login: validates the phone, sends the code, counts down 60 s', async () => {
+    const { page, bridge } = await open(loggedOut(), { sendCode: () => ({ cooldownSeconds: 60 }) });
+    await expect.poll(() => page.getByText('服装商品图，交给 AI 来拍').isVisible()).toBe(true);
+    expect(await page.getByText('AI照').first().isVisible()).toBe(true);
+    await shoot(page, 'login');
+
+    await page.getByTestId('login-phone').fill('1381234');
+    await page.getByTestId('send-code').click();
+    expect(await text(page.getByTestId('login-error'))).toBe('请输入正确的 11 位手机号');
+    expect(bridge.argsOf('sendCode')).toEqual([]);
+
+    await page.getByTestId('login-phone').fill('138-1234-5678');
+    expect(await page.getByTestId('login-phone').inputValue()).toBe('13812345678');
+    await page.getByTestId('send-code').click();
+    expect(await calls(bridge, 'sendCode')).toEqual([['13812345678']]);
+    await expect.poll(() => text(page.getByTestId('send-code'))).toMatch(/^(60|59) 秒后重发$/);
+    expect(await page.getByTestId('send-code').isDisabled()).toBe(true);
+    expect(await page.getByText('验证码已发送至 138****5678').isVisible()).toBe(true);
+    expect(await page.getByTestId('login-error').count()).toBe(0);
+  });
+
+  it('login-error: Enter submits, the Chinese error shows inline; a login that cannot be kept says so', async () => {
+    let accept = false;
+    const { page, bridge } = await open(loggedOut(), {
+      login: () => {
+        if (!accept) throw ipcError('INVALID_CODE', '验证码错误或已过期，请重新获取');
+        return null;
+      },
+    });
+    await page.getByTestId('login-phone').fill('13812345678');
+    await page.getByTestId('login-code').fill('123');
+    await page.getByTestId('login-code').press('Enter');
+    expect(await text(page.getByTestId('login-error'))).toBe('请输入 6 位验证码');
+    await page.getByTestId('login-code').fill('654321');
+    await page.getByTestId('login-code').press('Enter');
+    await expect.poll(() => page.getByTestId('login-error').textContent()).toBe('验证码错误或已过期，请重新获取');
+    expect(bridge.argsOf('login')).toEqual([['13812345678', '654321']]);
+    expect(await page.getByTestId('login-submit').isEnabled()).toBe(true);
+    await shoot(page, 'login-error');
+
+    accept = true;
+    await page.getByTestId('login-submit').click();
+    await calls(bridge, 'login', 2);
+    await pushState(page, appState({ sessionPersisted: false }));
+    await page.getByTestId('membership-bar').waitFor();
+    expect(await text(page.getByTestId('session-notice'))).toBe('本机无法安全保存登录状态，关闭应用后需要重新登录');
+    await page.getByRole('button', { name: '知道了' }).click();
+    expect(await page.getByTestId('session-notice').count()).toBe(0);
+  });
+});
+
+describe('membership', () => {
+  it('main-not-member: the header says 未开通 and offers 开通会员; offline shows a banner', async () => {
+    const { page, bridge } = await open(appState({ membership: notMember() }));
+    const bar = page.getByTestId('membership-bar');
+    await bar.waitFor();
+    expect(await text(bar)).toContain('138****5678');
+    expect(await text(bar)).toContain('会员状态未开通');
+    expect(await text(page.getByTestId('quota-remaining'))).toBe('0');
+    expect(await text(page.getByTestId('quota-expire'))).toBe('—');
+    expect(await text(page.getByTestId('buy-button'))).toBe('开通会员');
+    expect(await text(page.getByTestId('membership-banner-not_member'))).toContain('未开通会员，开通后即可使用：¥99.00 · 100 次 / 30 天');
+    for (const tab of ['新建批次', '处理进度', '历史任务', '设置'])
+      expect(await page.getByRole('tab', { name: tab }).isVisible()).toBe(true);
+    await shoot(page, 'main-not-member');
+
+    await page.getByTestId('buy-button').click();
+    await calls(bridge, 'startPurchase');
+
+    await pushState(page, appState({ membership: notMember(), offline: true }));
+    expect(await text(page.getByTestId('offline-banner'))).toBe('无法连接服务器，正在重试…');
+  });
+
+  it('low-balance: at 20% of the plan the banner suggests renewing', async () => {
+    const { page, bridge } = await open(
+      appState({ membership: membership({ quotaRemaining: 15, quotaExpireAt: '2026-03-20T04:00:00Z' }) }),
+    );
+    const banner = page.getByTestId('membership-banner-low');
+    expect(await text(banner)).toBe('剩余次数不多了（15/100），建议续费续费');
+    expect(await text(page.getByTestId('quota-expire'))).toBe('2026-03-20 12:00');
+    expect(await text(page.getByTestId('buy-button'))).toBe('续费');
+    await shoot(page, 'low-balance');
+    await banner.getByRole('button', { name: '续费' }).click();
+    await calls(bridge, 'startPurchase');
+  });
+
+  it('expired: the banner explains the balance was cleared; starting is blocked with the reason', async () => {
+    const state = appState({ membership: expiredMember(), draft: { files: DRAFT_FILES.slice(0, 3), rejected: [] } });
+    const { page } = await open(state);
+    expect(await text(page.getByTestId('membership-banner-expired'))).toBe('会员已到期，剩余次数已清零，续费后可继续使用续费');
+    expect(await text(page.getByTestId('membership-bar'))).toContain('会员状态已到期');
+    expect(await text(page.getByTestId('buy-button'))).toBe('续费');
+    expect(await text(page.getByTestId('start-reason'))).toBe('会员已到期续费');
+    expect(await page.getByTestId('start-batch').isDisabled()).toBe(true);
+    await shoot(page, 'expired');
+  });
+});
+
+describe('purchase', () => {
+  it('purchase-qr: QR code, amount, plan, countdown, sandbox 模拟支付; creating, network and expired states', async () => {
+    const qrDataUrl = await QRCode.toDataURL('weixin://wxpay/bizpayurl?pr=Xy7kQ2mAz', { margin: 1, width: 360 });
+    const waiting = payment({ qrDataUrl });
+    const base = { membership: membership({ quotaRemaining: 15 }), options: clientOptions({ sandbox: true }) };
+    const { page, bridge } = await open(appState({ ...base, payment: payment({ status: 'creating' }) }));
+    const dialog = page.getByTestId('payment-dialog');
+    expect(await text(dialog)).toContain('正在创建订单…');
+
+    await pushState(page, appState({ ...base, payment: waiting }));
+    expect(await page.getByTestId('payment-qr').getAttribute('src')).toBe(qrDataUrl);
+    expect(await page.getByAltText('微信支付二维码').isVisible()).toBe(true);
+    expect(await text(page.getByTestId('payment-amount'))).toBe('¥99.00');
+    expect(await text(dialog)).toContain('100 次 / 30 天');
+    expect(await text(dialog)).toContain('请使用微信扫一扫支付');
+    expect(await text(dialog)).toContain('续费后增加 100 次，有效期顺延 30 天');
+    expect(await text(page.getByTestId('payment-countdown'))).toMatch(/^二维码 0[45]:\d\d 后过期$/);
+    expect(await page.getByTestId('payment-network').count()).toBe(0);
+    await shoot(page, 'purchase-qr');
+
+    await page.getByTestId('simulate-pay').click();
+    await calls(bridge, 'simulatePayment');
+
+    await pushState(page, appState({ ...base, payment: { ...waiting, networkError: true } }));
+    expect(await text(page.getByTestId('payment-network'))).toBe('网络中断，正在重试…');
+
+    await pushState(page, appState({ ...base, payment: { ...waiting, status: 'expired' } }));
+    expect(await text(dialog)).toContain('二维码已过期');
+    await page.getByRole('button', { name: '重新获取' }).click();
+    await calls(bridge, 'startPurchase');
+
+    await pushState(page, appState({ ...base, payment: { ...waiting, status: 'error', message: '下单失败，请稍后重试' } }));
+    expect(await text(page.getByTestId('payment-message'))).toBe('下单失败，请稍后重试');
+    await page.getByTestId('payment-retry').click();
+    await calls(bridge, 'startPurchase', 2);
+
+    await page.getByRole('button', { name: '关闭' }).click();
+    await calls(bridge, 'closePurchase');
+  });
+
+  it('purchase-paid: success with the new balance; 完成 closes', async () => {
+    const { page, bridge } = await open(
+      appState({ membership: membership({ quotaRemaining: 115 }), payment: payment({ status: 'paid', quotaAfter: 115 }) }),
+    );
+    const dialog = page.getByTestId('payment-dialog');
+    expect(await text(dialog)).toContain('支付成功');
+    expect(await text(page.getByTestId('payment-quota-after'))).toBe('115');
+    await shoot(page, 'purchase-paid');
+    await page.getByTestId('payment-done').click();
+    await calls(bridge, 'closePurchase');
+    await pushState(page, appState({ membership: membership({ quotaRemaining: 115 }) }));
+    expect(await dialog.count()).toBe(0);
+    expect(await text(page.getByTestId('quota-remaining'))).toBe('115');
+  });
+});
+
+describe('new batch', () => {
+  it('new-batch-draft: files, skipped files, cost per type, scene and category, drop and start', async () => {
+    const state = appState({ draft: { files: DRAFT_FILES, rejected: REJECTED } });
+    const { page, bridge } = await open(state, { startBatch: () => ({ batchId: 'b9' }) });
+    expect(await page.getByTestId('draft-file').count()).toBe(6);
+    expect(await text(page.getByTestId('rejected-list'))).toContain('已跳过 2 个文件');
+    expect(await text(page.getByTestId('rejected-file').first())).toBe('尺码表.pdf — 不是支持的图片格式（仅支持 JPG、PNG、WebP）');
+    expect(await text(page.getByTestId('cost-summary'))).toBe('6 张 × 1 次 = 6 次，剩余 86 次');
+    expect(await page.getByTestId('start-batch').isEnabled()).toBe(true);
+    expect(await text(page.getByTestId('task-type-model_pose12'))).toContain('每张 3 次');
+    expect(await text(page.getByTestId('result-root'))).toBe(RESULT_ROOT);
+
+    await page.getByTestId('task-type-model_pose12').click();
+    expect(await text(page.getByTestId('cost-summary'))).toBe('6 张 × 3 次 = 18 次，剩余 86 次');
+    expect(await text(page.getByTestId('start-reason'))).toBe('请选择场景和品类');
+    expect(await page.getByTestId('start-batch').isDisabled()).toBe(true);
+    await page.getByTestId('scene-select').selectOption({ label: '街拍' });
+    expect(await text(page.getByTestId('start-reason'))).toBe('请选择品类');
+    await page.getByTestId('category-select').selectOption({ label: '连衣裙' });
+    expect(await page.getByTestId('start-reason').count()).toBe(0);
+    expect(await page.getByTestId('start-batch').isEnabled()).toBe(true);
+    await shoot(page, 'new-batch-draft');
+
+    // a drop anywhere maps each File to its local path; files without one (e.g. from a web page) are left out
+    await setFilePaths(page, { 'a.jpg': '/Users/shop/Desktop/a.jpg', 秋装: '/Users/shop/Desktop/秋装' });
+    await dropFiles(page, '[data-testid="drop-zone"]', [
+      { name: 'a.jpg', type: 'image/jpeg' },
+      { name: 'from-web.png', type: 'image/png' },
+      { name: '秋装' },
+    ]);
+    expect(await calls(bridge, 'addFiles')).toEqual([[['/Users/shop/Desktop/a.jpg', '/Users/shop/Desktop/秋装']]]);
+    await dropFiles(page, '[data-testid="cost-summary"]', [{ name: 'a.jpg', type: 'image/jpeg' }]);
+    await calls(bridge, 'addFiles', 2);
+
+    await page.getByTestId('pick-files').click();
+    await calls(bridge, 'pickFiles');
+    await page.getByTestId('draft-file').first().hover();
+    await page.getByRole('button', { name: `移除 ${DRAFT_FILES[0]!.name}` }).click();
+    expect(await calls(bridge, 'removeDraftFile')).toEqual([[DRAFT_FILES[0]!.path]]);
+
+    await page.getByTestId('start-batch').click();
+    expect(await calls(bridge, 'startBatch')).toEqual([[{ type: 'model_pose12', params: { scene: 'street', category: 'dress' } }]]);
+    await expect.poll(() => page.getByTestId('tab-progress').getAttribute('aria-selected')).toBe('true');
+
+    // dragging files over another tab shows where they will go; dropping adds them and opens 新建批次
+    await dispatchDrag(page, 'main', [{ name: 'a.jpg', type: 'image/jpeg' }], ['dragenter', 'dragover']);
+    expect(await text(page.locator('.drop-overlay'))).toBe('松开鼠标，添加到新建批次');
+    await dispatchDrag(page, 'main', [{ name: 'a.jpg', type: 'image/jpeg' }], ['drop']);
+    await calls(bridge, 'addFiles', 3);
+    expect(await page.locator('.drop-overlay').count()).toBe(0);
+    expect(await page.getByTestId('tab-new').getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('new-batch-not-enough-quota: the reason with the numbers, a 续费 next to it; a refused start shows a toast', async () => {
+    const files = Array.from({ length: 10 }, (_, i) => draftFile(`夏季T恤-${String(i + 1).padStart(2, '0')}.jpg`, (1.5 + i / 10) * MB));
+    const state = appState({ membership: membership({ quotaRemaining: 12 }), draft: { files, rejected: [] } });
+    const { page, bridge } = await open(state, {
+      startBatch: () => Promise.reject(ipcError('QUOTA_NOT_ENOUGH', '剩余次数不足，请续费后再试')),
+    });
+    await page.getByTestId('task-type-model_pose12').click();
+    await page.getByTestId('scene-select').selectOption('studio');
+    await page.getByTestId('category-select').selectOption('hoodie');
+    expect(await text(page.getByTestId('cost-summary'))).toBe('10 张 × 3 次 = 30 次，剩余 12 次');
+    expect(await text(page.getByTestId('start-reason'))).toBe('剩余次数不足：需要 30 次，剩余 12 次续费');
+    expect(await page.getByTestId('start-batch').isDisabled()).toBe(true);
+    await shoot(page, 'new-batch-not-enough-quota');
+    await page.getByTestId('cost-buy').click();
+    await calls(bridge, 'startPurchase');
+
+    // main has the last word: a start it refuses leaves the draft and says why
+    await page.getByTestId('task-type-basic_clean').click();
+    await page.getByTestId('start-batch').click();
+    await calls(bridge, 'startBatch');
+    expect(await text(page.getByTestId('toast'))).toBe('剩余次数不足，请续费后再试');
+    expect(await page.getByTestId('tab-new').getAttribute('aria-selected')).toBe('true');
+    await shoot(page, 'error-toast', { keepToasts: true });
+  });
+});
+
+describe('progress', () => {
+  const modelDir = `${DAY_DIR}/碎花连衣裙-正面`;
+  const running = batch({
+    id: 'b2',
+    createdAt: '2026-03-08T06:42:00Z',
+    type: 'model_pose12',
+    params: { scene: 'street', category: 'dress' },
+    items: [
+      item({
+        id: 'i1',
+        batchId: 'b2',
+        name: '碎花连衣裙-正面.jpg',
+        stage: 'done',
+        size: 3.4 * MB,
+        uploadedBytes: 3.4 * MB,
+        taskId: 't1',
+        outputDir: modelDir,
+        files: poseFiles(modelDir, '碎花连衣裙-正面'),
+      }),
+      item({
+        id: 'i2',
+        batchId: 'b2',
+        name: '碎花连衣裙-背面.jpg',
+        stage: 'processing',
+        size: 3.1 * MB,
+        uploadedBytes: 3.1 * MB,
+        taskId: 't2',
+      }),
+      item({ id: 'i3', batchId: 'b2', name: '宽松卫衣-藏青.png', stage: 'uploading', size: 3.4 * MB, uploadedBytes: 1.2 * MB }),
+      item({
+        id: 'i4',
+        batchId: 'b2',
+        name: '牛仔外套.jpg',
+        stage: 'failed',
+        taskId: 't4',
+        errorReason: '没有识别到衣服，请换一张正面平铺的照片',
+        refunded: true,
+      }),
+    ],
+  });
+  const older = batch({
+    id: 'b1',
+    createdAt: '2026-03-08T03:10:00Z',
+    type: 'basic_clean',
+    items: [
+      item({
+        id: 'j1',
+        batchId: 'b1',
+        name: '针织开衫.webp',
+        stage: 'done',
+        outputDir: `${DAY_DIR}/针织开衫`,
+        files: [`${DAY_DIR}/针织开衫/针织开衫_白底.jpg`],
+      }),
+      item({
+        id: 'j2',
+        batchId: 'b1',
+        name: '条纹衬衫.jpg',
+        stage: 'failed',
+        errorReason: '图片读取失败，文件可能已被移动',
+        refunded: false,
+      }),
+    ],
+  });
+
+  it('progress: batches newest first, stage labels, bytes, results and failures with their actions', async () => {
+    const { page, bridge } = await open(appState({ batches: [older, running] }));
+    await page.getByTestId('tab-progress').click();
+    expect(await text(page.getByTestId('active-count'))).toBe('2');
+    const batches = page.getByTestId('batch');
+    expect(await batches.count()).toBe(2);
+    const first = batches.first();
+    expect(await text(first)).toContain('AI模特12图（街拍 · 连衣裙）');
+    expect(await text(first.getByTestId('batch-count'))).toBe('2/4');
+    expect(await text(first.getByTestId('batch-counts'))).toBe('已完成 1 · 失败 1 · 进行中 2');
+    expect(await text(batches.nth(1).getByTestId('batch-counts'))).toBe('已完成 1 · 失败 1 · 进行中 0');
+
+    const items = first.getByTestId('item');
+    expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual([
+      'done',
+      'processing',
+      'uploading',
+      'failed',
+    ]);
+    expect(await items.locator('.badge').allTextContents()).toEqual(['已完成', '处理中', '上传中', '失败']);
+    expect(await text(items.nth(2).getByTestId('item-bytes'))).toBe('1.2 MB / 3.4 MB');
+    expect(await text(items.nth(3).getByTestId('item-error'))).toBe('没有识别到衣服，请换一张正面平铺的照片');
+    expect(await text(items.nth(3).getByTestId('item-refund'))).toBe('次数已退回');
+    expect(await text(batches.nth(1).getByTestId('item-refund'))).toBe('未扣次数');
+    await shoot(page, 'progress');
+
+    await items.nth(0).getByTestId('open-folder').click();
+    expect(await calls(bridge, 'openFolder')).toEqual([[modelDir]]);
+    await items.nth(0).getByTestId('reveal-file').click();
+    expect(await calls(bridge, 'revealFile')).toEqual([[`${modelDir}/碎花连衣裙-正面_pose01.jpg`]]);
+    await items.nth(3).getByTestId('item-retry').click();
+    expect(await calls(bridge, 'retryItem')).toEqual([['i4']]);
+    await page.getByTestId('clear-finished').click();
+    await calls(bridge, 'clearFinishedBatches');
+  });
+
+  it('says what to do when there is no batch yet', async () => {
+    const { page } = await open(appState());
+    await page.getByTestId('tab-progress').click();
+    expect(await page.getByText('还没有处理中的批次').isVisible()).toBe(true);
+    expect(await page.getByTestId('active-count').count()).toBe(0);
+  });
+});
+
+describe('history', () => {
+  const modelDir = `${DAY_DIR}/碎花连衣裙-正面`;
+  const rows = [
+    taskRow({
+      id: 't_9',
+      type: 'model_pose12',
+      status: 'processing',
+      params: { scene: 'street', category: 'dress' },
+      createdAt: '2026-03-08T06:42:10Z',
+      updatedAt: '2026-03-08T06:42:30Z',
+      resultCount: 0,
+      name: '碎花连衣裙-背面.jpg',
+    }),
+    taskRow({
+      id: 't_8',
+      type: 'model_pose12',
+      status: 'done',
+      params: { scene: 'street', category: 'dress' },
+      createdAt: '2026-03-08T06:42:05Z',
+      updatedAt: '2026-03-08T06:44:51Z',
+      resultCount: 12,
+      name: '碎花连衣裙-正面.jpg',
+      files: poseFiles(modelDir, '碎花连衣裙-正面'),
+      outputDir: modelDir,
+    }),
+    taskRow({
+      id: 't_7',
+      type: 'model_pose12',
+      status: 'failed',
+      params: { scene: 'studio', category: 'coat' },
+      createdAt: '2026-03-08T06:41:58Z',
+      updatedAt: '2026-03-08T06:43:12Z',
+      resultCount: 0,
+      name: '牛仔外套.jpg',
+      errorReason: '没有识别到衣服，请换一张正面平铺的照片',
+    }),
+    taskRow({
+      id: 't_6',
+      status: 'done',
+      createdAt: '2026-03-08T03:10:20Z',
+      updatedAt: '2026-03-08T03:10:48Z',
+      name: '针织开衫.webp',
+      files: [`${DAY_DIR}/针织开衫/针织开衫_白底.jpg`],
+      outputDir: `${DAY_DIR}/针织开衫`,
+    }),
+    taskRow({ id: 't_5', status: 'done', createdAt: '2026-03-07T11:25:00Z', updatedAt: '2026-03-07T11:25:31Z', name: null }),
+    taskRow({ id: 't_4', status: 'done', createdAt: '2026-03-07T11:24:40Z', updatedAt: '2026-03-07T11:25:02Z', name: '格纹半裙.jpg' }),
+  ];
+  const more = [
+    taskRow({
+      id: 't_3',
+      status: 'failed',
+      createdAt: '2026-03-06T09:00:00Z',
+      updatedAt: '2026-03-06T09:01:00Z',
+      name: '旧款.jpg',
+      errorReason: '处理超时，次数已退回',
+    }),
+  ];
+
+  function listTasks(filter: TaskFilter): TaskPage {
+    const matching = [...rows, ...more].filter(
+      (r) => (!filter.status || r.status === filter.status) && (!filter.type || r.type === filter.type),
+    );
+    const start = filter.cursor ? Number(filter.cursor) : 0;
+    const end = start + rows.length;
+    return { items: matching.slice(start, end), nextCursor: end < matching.length ? String(end) : null };
+  }
+
+  it('history: filters, pages, a detail panel with the files, 打开文件夹 and 重新下载', async () => {
+    const { page, bridge } = await open(appState(), {
+      listTasks,
+      redownload: (id) => ({ files: id === 't_5' ? [`${DAY_DIR}/t5/t5_白底.jpg`] : [] }),
+    });
+    await page.getByTestId('tab-history').click();
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(6);
+    expect(bridge.argsOf('listTasks')[0]).toEqual([{}]);
+    const cells = await page.getByTestId('history-row').nth(4).locator('td').allTextContents();
+    expect(cells).toEqual(['2026-03-07 19:25', '—', '基础修图（白底主图）', '已完成', '1 张']);
+
+    await page.getByTestId('history-more').click();
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(7);
+    expect(bridge.argsOf('listTasks')[1]).toEqual([{ cursor: '6' }]);
+    expect(await page.getByTestId('history-more').count()).toBe(0);
+
+    await page.getByTestId('history-row').nth(2).click();
+    const detail = page.getByTestId('history-detail');
+    expect(await text(detail.getByTestId('history-error'))).toBe('失败原因：没有识别到衣服，请换一张正面平铺的照片');
+    expect(await text(detail)).toContain('场景影棚');
+    expect(await text(detail)).toContain('品类外套');
+    expect(await detail.getByTestId('redownload').count()).toBe(0);
+
+    await page.getByTestId('history-row').nth(1).click();
+    expect(await detail.locator('.detail__thumbs img').count()).toBe(12);
+    expect(await text(detail)).toContain('结果在服务器上保留有限时间');
+    await detail.getByTestId('open-folder').click();
+    expect(await calls(bridge, 'openFolder')).toEqual([[modelDir]]);
+    await shoot(page, 'history');
+
+    await page.getByTestId('history-row').nth(4).click();
+    expect(await detail.getByTestId('open-folder').count()).toBe(0);
+    await detail.getByTestId('redownload').click();
+    expect(await calls(bridge, 'redownload')).toEqual([['t_5']]);
+    await expect.poll(() => text(page.getByTestId('toast'))).toBe('已重新下载 1 个文件');
+    expect(await detail.getByTestId('open-folder').count()).toBe(0);
+
+    await page.getByTestId('history-status-failed').click();
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(2);
+    expect(bridge.argsOf('listTasks').at(-1)).toEqual([{ status: 'failed' }]);
+    expect(await page.getByTestId('history-detail').count()).toBe(0);
+    await page.getByTestId('history-type').selectOption('model_pose12');
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(1);
+    expect(bridge.argsOf('listTasks').at(-1)).toEqual([{ status: 'failed', type: 'model_pose12' }]);
+    await page.getByTestId('history-refresh').click();
+    await calls(bridge, 'listTasks', 5);
+  });
+});
+
+describe('settings', () => {
+  it('settings: the result folder, 更改, and the folder layout', async () => {
+    const { page, bridge } = await open(appState());
+    await page.getByTestId('tab-settings').click();
+    expect(await text(page.getByTestId('settings-root'))).toBe(RESULT_ROOT);
+    const layout = await text(page.getByTestId('folder-layout'));
+    for (const part of ['<根目录>', '<日期>', '<文件名>', '<文件名>_白底.jpg', '<文件名>_pose01.jpg … _pose12.jpg'])
+      expect(layout).toContain(part);
+    await shoot(page, 'settings');
+    await page.getByTestId('choose-root').click();
+    await calls(bridge, 'chooseResultRoot');
+    await pushState(page, appState({ settings: { resultRoot: 'D:\\商品图\\AI照' } }));
+    expect(await text(page.getByTestId('settings-root'))).toBe('D:\\商品图\\AI照');
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * The real renderer in Chromium with the preload API bridged to the real main-process services (AppService +
+ * dispatcher, in this test process) against a real sandbox server: log in with the sandbox SMS code → buy with the
+ * sandbox payment → drop 3 photos (a DataTransfer drop event) → watch the progress → results on disk → a model task
+ * fails, is refunded, and one click retries it → history → settings. Every screen is saved as a screenshot
+ * (docs/screenshots/merchant-*.png with UPDATE_SCREENSHOTS=1, else test-results/screenshots/).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../src/core/dispatcher.js';
+import { call, setRunningHub } from '../../../server/test/support/client.js';
+import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
+import { expectLedgerInvariant } from '../../../server/test/support/invariants.js';
+import { photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
+import { dropFiles, launchBrowser, openRenderer, pushState, serveRenderer, type RendererPage, type StaticServer } from '../support/renderer-harness.js';
+
+const SHOTS = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),
+);
+const PHONE = '13912345678';
+
+describe('a merchant’s first day in the desktop app (real main process, real server)', () => {
+  let server: TestServer;
+  let d: Desktop;
+  let web: StaticServer;
+  let browser: Browser;
+  let r: RendererPage;
+  let page: Page;
+  let photos: string;
+
+  const shot = async (name: string) => {
+    await page.evaluate(() => document.fonts.ready);
+    await page.waitForTimeout(400); // progress bars ease to their value in 0.3 s
+    await page.screenshot({ path: join(SHOTS, `merchant-${name}.png`), animations: 'disabled' });
+  };
+  const items = () => page.getByTestId('item');
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startTestServer({ db: 'sqlite' });
+    d = await startDesktop(server.url);
+    const dispatch = createDispatcher(d.service);
+    web = await serveRenderer();
+    browser = await launchBrowser();
+    photos = await photoFolder(3, { colours: ['#2b5fb4', '#b4322b', '#2b8a4f'] });
+    writeFileSync(join(photos, '尺码表.txt'), '尺码 S M L XL');
+    const names = ['款式01.jpg', '款式02.jpg', '款式03.jpg', '尺码表.txt'];
+    r = await openRenderer(browser, web.url, (channel, args) => dispatch(channel, args), {
+      filePaths: Object.fromEntries(names.map((n) => [n, join(photos, n)])),
+    });
+    page = r.page;
+    // main pushes every state change to the window, as main/ipc.ts does
+    d.service.onState((state) => void pushState(page, state).catch(() => {}));
+  });
+  afterAll(async () => {
+    await r?.close();
+    await browser?.close();
+    await web?.close();
+    await d?.service.close();
+    await server?.destroy();
+  });
+
+  it('logs in with the SMS code', async () => {
+    await expect.poll(() => page.getByTestId('login-phone').isVisible()).toBe(true);
+    await shot('01-login');
+    await page.getByTestId('login-phone').fill('1391234');
+    await page.getByTestId('send-code').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent()).toContain('手机号');
+    await page.getByTestId('login-phone').fill(PHONE);
+    await page.getByTestId('send-code').click();
+    await expect.poll(() => page.getByTestId('send-code').textContent()).toMatch(/\d+ ?秒/);
+    const outbox = await call(server.url, 'GET', `/sandbox/sms/outbox?phone=${PHONE}`);
+    await page.getByTestId('login-code').fill(outbox.body.messages[0].code);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('membership-bar').textContent()).toContain('未开通');
+    expect(await page.getByTestId('user-phone').textContent()).toBe('139****5678');
+    await shot('02-not-member');
+  });
+
+  it('buys the membership by QR code with the sandbox payment', async () => {
+    await page.getByTestId('buy-button').click();
+    await expect.poll(() => page.getByTestId('payment-qr').isVisible()).toBe(true);
+    expect(await page.getByTestId('payment-qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    expect(await page.getByTestId('payment-amount').textContent()).toContain('¥99.00');
+    await shot('03-purchase-qr');
+    await page.getByTestId('simulate-pay').click();
+    await expect.poll(() => page.getByTestId('payment-done').isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByTestId('payment-quota-after').textContent()).toContain('100');
+    await shot('04-purchase-paid');
+    await page.getByTestId('payment-done').click();
+    await expect.poll(() => page.getByTestId('payment-dialog').count()).toBe(0);
+    expect(await page.getByTestId('quota-remaining').textContent()).toContain('100');
+  });
+
+  it('drops 3 photos and a text file, sees the cost, and gets 3 white images on disk', async () => {
+    await dropFiles(page, '[data-testid="drop-zone"]', [
+      { name: '款式01.jpg', type: 'image/jpeg' },
+      { name: '款式02.jpg', type: 'image/jpeg' },
+      { name: '款式03.jpg', type: 'image/jpeg' },
+      { name: '尺码表.txt', type: 'text/plain' },
+    ]);
+    await expect.poll(() => page.getByTestId('draft-file').count()).toBe(3);
+    expect(await page.getByTestId('rejected-file').textContent()).toContain('不是支持的图片格式');
+    await page.getByTestId('task-type-basic_clean').click();
+    await expect.poll(() => page.getByTestId('cost-summary').textContent()).toMatch(/3 张 × 1 次 = 3 次，剩余 100 次/);
+    await shot('05-new-batch');
+    await page.getByTestId('start-batch').click();
+
+    // the progress tab: upload, processing and download states, then all done
+    await expect.poll(() => items().count()).toBe(3);
+    await expect
+      .poll(async () => (await items().evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).join(','), { timeout: 30_000 })
+      .toBe('done,done,done');
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('97');
+    await shot('06-progress-done');
+    const batch = d.service.getState().batches[0]!;
+    for (const item of batch.items) {
+      const file = item.files[0]!;
+      expect(basename(file)).toBe(`${item.name.replace('.jpg', '')}_白底.jpg`);
+      const meta = await sharp(file).metadata();
+      expect([meta.width, meta.height]).toEqual([800, 800]);
+    }
+    expect(d.platform.notifications.at(-1)?.body).toContain('3 张图片已完成');
+
+    await page.getByTestId('open-folder').first().click();
+    await expect.poll(() => d.platform.opened).toEqual([batch.items[0]!.outputDir]);
+    await page.getByTestId('reveal-file').first().click();
+    await expect.poll(() => d.platform.revealed).toEqual([batch.items[0]!.files[0]]);
+  });
+
+  it('shows a failed model task as refunded, and one click retries it', async () => {
+    await setRunningHub(server.url, 'fail', 50);
+    await page.getByTestId('tab-new').click();
+    await dropFiles(page, '[data-testid="drop-zone"]', [{ name: '款式01.jpg', type: 'image/jpeg' }]);
+    await page.getByTestId('task-type-model_pose12').click();
+    await page.getByTestId('scene-select').selectOption('studio');
+    await page.getByTestId('category-select').selectOption('dress');
+    await expect.poll(() => page.getByTestId('cost-summary').textContent()).toMatch(/1 张 × 1 次 = 1 次，剩余 97 次/);
+    await page.getByTestId('start-batch').click();
+    const failed = page.locator('[data-testid="item"][data-stage="failed"]');
+    await expect.poll(() => failed.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => failed.getByTestId('item-refund').textContent()).toContain('次数已退回');
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('97');
+    await shot('07-progress-failed');
+
+    await setRunningHub(server.url, 'success', 50);
+    await failed.getByTestId('item-retry').click();
+    await expect
+      .poll(async () => (await items().evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).join(','), { timeout: 30_000 })
+      .toBe('done,done,done,done');
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('96');
+    const retried = d.service.getState().batches[0]!.items[0]!;
+    expect(retried.files).toHaveLength(12);
+    for (const f of retried.files) expect(existsSync(f)).toBe(true);
+    await shot('08-progress-retried');
+    await expectLedgerInvariant(server.db);
+  });
+
+  it('lists the history with filters and a task detail', async () => {
+    await page.getByTestId('tab-history').click();
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(5);
+    await page.getByTestId('history-status-failed').click();
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(1);
+    await page.getByTestId('history-status-all').click();
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(5);
+    await page.getByTestId('history-row').first().click();
+    await expect.poll(() => page.getByTestId('history-detail').textContent()).toContain('AI模特12图');
+    await shot('09-history');
+  });
+
+  it('shows the settings with the result folder', async () => {
+    await page.getByTestId('tab-settings').click();
+    await expect.poll(() => page.getByTestId('settings-root').textContent()).toContain(d.resultRoot);
+    await shot('10-settings');
+    expect(r.problems).toEqual([]);
+  });
+});

@@ -39,7 +39,9 @@ run({
       manualReview: Boolean(i.manualReview),
     }));
     for (const f of findings) console.log(JSON.stringify(f));
-    console.error(`electronegativity: ${r.globalChecks + r.atomicChecks} checks, ${findings.length} findings, ${r.errors.length} parse errors`);
+    console.error(
+      `electronegativity: ${r.globalChecks + r.atomicChecks} checks, ${findings.length} findings, ${r.errors.length} parse errors`,
+    );
     process.exit(findings.some((f) => f.severity === 'HIGH') || r.errors.length > 0 ? 1 : 0);
   })
   .catch((e) => {

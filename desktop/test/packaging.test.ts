@@ -30,7 +30,8 @@ describe('electron-builder.yml', () => {
 
   it('packs the built app: main entry, preload and renderer exist, and the icon is 512×512', async () => {
     const pkg = JSON.parse(readFileSync(`${root}/desktop/package.json`, 'utf8')) as { main: string };
-    for (const f of [pkg.main, 'out/preload/index.cjs', 'out/renderer/index.html']) expect(existsSync(`${root}/desktop/${f}`), f).toBe(true);
+    for (const f of [pkg.main, 'out/preload/index.cjs', 'out/renderer/index.html'])
+      expect(existsSync(`${root}/desktop/${f}`), f).toBe(true);
     const icon = await sharp(`${root}/build/icon.png`).metadata();
     expect([icon.width, icon.height]).toEqual([512, 512]);
   });

@@ -63,7 +63,11 @@ export function createApiClient(o: ApiClientOptions) {
       const parsed = errorBody.safeParse(json);
       if (parsed.success && parsed.data.error.code === 'UNAUTHENTICATED' && token) o.onUnauthenticated?.();
       if (parsed.success) throw new DesktopError(parsed.data.error.code, parsed.data.error.message, res.status);
-      throw new DesktopError(res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'HTTP_ERROR', `服务器暂时不可用（${res.status}），请稍后重试`, res.status);
+      throw new DesktopError(
+        res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'HTTP_ERROR',
+        `服务器暂时不可用（${res.status}），请稍后重试`,
+        res.status,
+      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new DesktopError('BAD_RESPONSE', '服务器返回了无法识别的数据，请升级应用或稍后重试', res.status);

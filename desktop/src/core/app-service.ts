@@ -6,7 +6,18 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { type ClientConfig, type Task } from '@aizhao/shared';
-import type { AppState, BatchView, ClientOptions, DraftFile, ItemView, MembershipView, StartBatchInput, TaskFilter, TaskPage, TaskRow } from '../shared/contract.js';
+import type {
+  AppState,
+  BatchView,
+  ClientOptions,
+  DraftFile,
+  ItemView,
+  MembershipView,
+  StartBatchInput,
+  TaskFilter,
+  TaskPage,
+  TaskRow,
+} from '../shared/contract.js';
 import { createApiClient, type ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
 import { Engine, type EngineOptions } from './engine.js';
@@ -37,12 +48,25 @@ export interface AppServiceOptions {
   uploadSliceSize?: number;
 }
 
-const DEFAULT_ENGINE: EngineOptions = { uploadConcurrency: 3, downloadConcurrency: 3, syncIntervalMs: 2000, createRetries: 4, retryDelayMs: 1000 };
+const DEFAULT_ENGINE: EngineOptions = {
+  uploadConcurrency: 3,
+  downloadConcurrency: 3,
+  syncIntervalMs: 2000,
+  createRetries: 4,
+  retryDelayMs: 1000,
+};
 const SETTINGS_KEY = 'settings';
 const STATE_COALESCE_MS = 50;
 
 function toOptions(c: ClientConfig): ClientOptions {
-  return { sandbox: c.sandbox, plan: c.plan, taskTypes: c.taskTypes, scenes: c.scenes, categories: c.categories, maxUploadBytes: c.upload.maxBytes };
+  return {
+    sandbox: c.sandbox,
+    plan: c.plan,
+    taskTypes: c.taskTypes,
+    scenes: c.scenes,
+    categories: c.categories,
+    maxUploadBytes: c.upload.maxBytes,
+  };
 }
 
 export class AppService {
@@ -65,7 +89,11 @@ export class AppService {
 
   constructor(private readonly o: AppServiceOptions) {
     this.session = new SessionStore(o.store, o.secrets);
-    this.api = createApiClient({ baseUrl: o.apiBaseUrl, token: () => this.session.current?.token ?? null, onUnauthenticated: () => this.endSession() });
+    this.api = createApiClient({
+      baseUrl: o.apiBaseUrl,
+      token: () => this.session.current?.token ?? null,
+      onUnauthenticated: () => this.endSession(),
+    });
     this.queue = new QueueStore(o.store);
     this.engine = new Engine(
       this.api,
@@ -83,7 +111,11 @@ export class AppService {
       },
       { ...DEFAULT_ENGINE, ...o.engine },
     );
-    this.payment = new PaymentFlow(this.api, { changed: () => this.emit(), paid: async () => (await this.refreshMembership().catch(() => null))?.quotaRemaining ?? null }, o.paymentPollMs ?? 2000);
+    this.payment = new PaymentFlow(
+      this.api,
+      { changed: () => this.emit(), paid: async () => (await this.refreshMembership().catch(() => null))?.quotaRemaining ?? null },
+      o.paymentPollMs ?? 2000,
+    );
   }
 
   // ---- lifecycle
@@ -169,7 +201,14 @@ export class AppService {
       .batches(userId)
       .map((b) => {
         const items = this.queue.batchItems(b.id).map((i) => this.itemView(i));
-        return { id: b.id, createdAt: b.createdAt, type: b.type, params: b.params, items, finished: items.filter((i) => i.stage === 'done' || i.stage === 'failed').length };
+        return {
+          id: b.id,
+          createdAt: b.createdAt,
+          type: b.type,
+          params: b.params,
+          items,
+          finished: items.filter((i) => i.stage === 'done' || i.stage === 'failed').length,
+        };
       })
       .reverse();
   }
@@ -287,7 +326,10 @@ export class AppService {
   async addFiles(paths: string[]): Promise<void> {
     this.requireUser();
     const known = new Set(this.draft.files.map((f) => f.path));
-    const scan = await scanPaths(paths.filter((p) => !known.has(p)), this.requireConfig().upload.maxBytes);
+    const scan = await scanPaths(
+      paths.filter((p) => !known.has(p)),
+      this.requireConfig().upload.maxBytes,
+    );
     // a folder dropped again yields files already in the draft; a file checked again replaces its old refusal
     const scanned = new Set([...scan.accepted, ...scan.rejected].map((f) => f.path));
     this.draft = {
@@ -328,7 +370,11 @@ export class AppService {
     const params = type.type === 'model_pose12' ? { scene: input.params.scene, category: input.params.category } : {};
     if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
     const m = await this.refreshMembership();
-    if (!m.isMember) throw new DesktopError(m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER', m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员');
+    if (!m.isMember)
+      throw new DesktopError(
+        m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER',
+        m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员',
+      );
     const cost = files.length * type.cost;
     if (cost > m.quotaRemaining) {
       throw new DesktopError('QUOTA_EXHAUSTED', `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。请减少图片或续费`);
@@ -360,7 +406,11 @@ export class AppService {
 
   private taskRow(t: Task): TaskRow {
     const record = this.queue.taskRecord(t.id);
-    const files = record ? resultFileNames(t.type, record.outputDir).map((n) => join(record.outputDir, n)).filter((p) => existsSync(p)) : [];
+    const files = record
+      ? resultFileNames(t.type, record.outputDir)
+          .map((n) => join(record.outputDir, n))
+          .filter((p) => existsSync(p))
+      : [];
     return {
       id: t.id,
       type: t.type,
@@ -390,10 +440,15 @@ export class AppService {
     }
     const names = resultFileNames(task.type, record.outputDir);
     try {
-      const files = await downloadAll(task.results.slice(0, names.length).map((r) => r.url), record.outputDir, names);
+      const files = await downloadAll(
+        task.results.slice(0, names.length).map((r) => r.url),
+        record.outputDir,
+        names,
+      );
       return { files };
     } catch (e) {
-      if (e instanceof DesktopError && (e.status === 403 || e.status === 404)) throw new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果');
+      if (e instanceof DesktopError && (e.status === 403 || e.status === 404))
+        throw new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果');
       throw e;
     }
   }

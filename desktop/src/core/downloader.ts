@@ -36,7 +36,12 @@ async function fetchToFile(url: string, dest: string, timeoutMs: number): Promis
 }
 
 /** Downloads `urls[i]` to `dir/names[i]`, skipping files already complete; returns the paths in order. */
-export async function downloadAll(urls: readonly string[], dir: string, names: readonly string[], o: DownloadOptions = {}): Promise<string[]> {
+export async function downloadAll(
+  urls: readonly string[],
+  dir: string,
+  names: readonly string[],
+  o: DownloadOptions = {},
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const [i, url] of urls.entries()) {
@@ -47,7 +52,9 @@ export async function downloadAll(urls: readonly string[], dir: string, names: r
         minTimeout: o.minRetryDelayMs ?? 500,
         factor: 2,
       }).catch((e: unknown) => {
-        throw e instanceof DesktopError ? e : new DesktopError('DOWNLOAD_FAILED', '下载结果失败，请检查网络和磁盘空间后重试', undefined, { cause: e });
+        throw e instanceof DesktopError
+          ? e
+          : new DesktopError('DOWNLOAD_FAILED', '下载结果失败，请检查网络和磁盘空间后重试', undefined, { cause: e });
       });
     }
     paths.push(dest);

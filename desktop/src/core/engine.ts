@@ -85,7 +85,12 @@ export class Engine {
   /** Creates a batch from checked files: each item gets its result folder and `clientRequestId` now. */
   addBatch(userId: string, files: readonly InputFile[], type: TaskType, params: TaskParams, resultRoot: string, now = new Date()): string {
     const batchId = randomUUID();
-    const dirs = allocateOutputDirs(resultRoot, now, files.map((f) => f.name), this.queue.reservedDirs());
+    const dirs = allocateOutputDirs(
+      resultRoot,
+      now,
+      files.map((f) => f.name),
+      this.queue.reservedDirs(),
+    );
     const items: QueueItem[] = files.map((f, i) => ({
       id: randomUUID(),
       batchId,
@@ -124,7 +129,8 @@ export class Engine {
     if (item.stage !== 'failed') throw new DesktopError('NOT_FAILED', '这张图片没有失败，无需重试');
     const reset = { failure: null, errorReason: null } as const;
     if (item.failure === 'download') this.queue.update(itemId, { ...reset, stage: 'downloading' });
-    else if (item.failure === 'task') this.queue.update(itemId, { ...reset, stage: 'creating', taskId: null, refunded: false, clientRequestId: randomUUID() });
+    else if (item.failure === 'task')
+      this.queue.update(itemId, { ...reset, stage: 'creating', taskId: null, refunded: false, clientRequestId: randomUUID() });
     else this.queue.update(itemId, { ...reset, stage: 'waiting' });
     this.pump();
   }
@@ -150,7 +156,11 @@ export class Engine {
     for (const item of this.queue.items(userId)) {
       if (this.running.has(item.id)) continue;
       const job: Job | null =
-        item.stage === 'waiting' || item.stage === 'uploading' || item.stage === 'creating' ? 'send' : item.stage === 'downloading' ? 'fetch' : null;
+        item.stage === 'waiting' || item.stage === 'uploading' || item.stage === 'creating'
+          ? 'send'
+          : item.stage === 'downloading'
+            ? 'fetch'
+            : null;
       if (item.stage === 'processing') processing = true;
       if (!job) continue;
       if (counts[job] >= (job === 'send' ? this.o.uploadConcurrency : this.o.downloadConcurrency)) continue;
@@ -213,7 +223,12 @@ export class Engine {
   private async createWithRetry(item: QueueItem) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.api.createTask({ type: item.type, inputKey: item.inputKey!, params: item.params, clientRequestId: item.clientRequestId });
+        return await this.api.createTask({
+          type: item.type,
+          inputKey: item.inputKey!,
+          params: item.params,
+          clientRequestId: item.clientRequestId,
+        });
       } catch (e) {
         // same clientRequestId again: a creation that did reach the server answers with its task, uncharged
         if (!(e instanceof DesktopError) || !e.transient || attempt >= this.o.createRetries) throw e;
@@ -272,7 +287,11 @@ export class Engine {
       this.doneTasks.delete(task.id);
       const names = resultFileNames(item.type, item.outputDir);
       if (task.results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
-      const files = await downloadAll(task.results.slice(0, names.length).map((r) => r.url), item.outputDir, names);
+      const files = await downloadAll(
+        task.results.slice(0, names.length).map((r) => r.url),
+        item.outputDir,
+        names,
+      );
       this.queue.update(item.id, { stage: 'done', files });
       this.events.changed();
       this.finishStep(item);
@@ -294,7 +313,9 @@ export class Engine {
     const failed = items.length - done;
     this.platform.notify(
       'AI照：批次处理完成',
-      failed === 0 ? `${done} 张图片已完成，结果已保存到本地文件夹` : `${done} 张已完成，${failed} 张失败（失败的不扣次数），可在“处理进度”中重试`,
+      failed === 0
+        ? `${done} 张图片已完成，结果已保存到本地文件夹`
+        : `${done} 张已完成，${failed} 张失败（失败的不扣次数），可在“处理进度”中重试`,
     );
   }
 }

@@ -22,12 +22,19 @@ export const ipcArgs = {
   removeDraftFile: z.tuple([path]),
   clearDraft: none,
   startBatch: z.tuple([
-    z.object({ type: z.enum(TASK_TYPES), params: z.object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() }).strict() }).strict(),
+    z
+      .object({
+        type: z.enum(TASK_TYPES),
+        params: z.object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() }).strict(),
+      })
+      .strict(),
   ]),
   retryItem: z.tuple([z.string().min(1).max(64)]),
   clearFinishedBatches: none,
   listTasks: z.tuple([
-    z.object({ status: z.enum(TASK_STATUSES).optional(), type: z.enum(TASK_TYPES).optional(), cursor: z.string().max(200).optional() }).strict(),
+    z
+      .object({ status: z.enum(TASK_STATUSES).optional(), type: z.enum(TASK_TYPES).optional(), cursor: z.string().max(200).optional() })
+      .strict(),
   ]),
   redownload: z.tuple([z.string().regex(/^[0-9A-Za-z_-]{1,32}$/)]),
   openFolder: z.tuple([path]),

@@ -46,7 +46,14 @@ export class PaymentFlow {
       const order = await this.api.purchase();
       const qrDataUrl = await QRCode.toDataURL(order.codeUrl, { margin: 1, width: 240, errorCorrectionLevel: 'M' });
       if (gen !== this.generation) return;
-      this.set({ ...emptyView(), status: 'waiting', orderId: order.orderId, amountFen: order.amountFen, expiresAt: order.expiresAt, qrDataUrl });
+      this.set({
+        ...emptyView(),
+        status: 'waiting',
+        orderId: order.orderId,
+        amountFen: order.amountFen,
+        expiresAt: order.expiresAt,
+        qrDataUrl,
+      });
       this.schedule(gen);
     } catch (e) {
       if (gen !== this.generation) return;

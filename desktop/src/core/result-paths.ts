@@ -20,7 +20,10 @@ export function stemOf(fileName: string): string {
   // eslint-disable-next-line no-control-regex
   const cleaned = basename(fileName, extname(fileName)).replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_');
   // cut by characters (never half an emoji), then drop the trailing dots and spaces Windows would strip
-  const stem = Array.from(cleaned).slice(0, 80).join('').replace(/[. ]+$/, '');
+  const stem = Array.from(cleaned)
+    .slice(0, 80)
+    .join('')
+    .replace(/[. ]+$/, '');
   if (!stem) return 'image';
   return WINDOWS_RESERVED.test(stem) ? `_${stem}` : stem;
 }

@@ -109,7 +109,8 @@ export class Uploader {
           });
         } catch (e) {
           const err = e as { code?: string; statusCode?: number; message?: string };
-          if (err.code === 'ENOENT' || err.code === 'EACCES') throw new AbortError(new DesktopError('FILE_UNREADABLE', '无法读取文件（已被移动或删除）'));
+          if (err.code === 'ENOENT' || err.code === 'EACCES')
+            throw new AbortError(new DesktopError('FILE_UNREADABLE', '无法读取文件（已被移动或删除）'));
           if (err.statusCode === 403) this.sts.invalidate();
           throw new DesktopError('UPLOAD_FAILED', '上传失败，请检查网络后重试', err.statusCode, { cause: e });
         }

@@ -8,7 +8,8 @@ import { isTrustedSender } from '../core/trust.js';
 export function registerIpc(service: AppService, dispatch: Dispatch, rendererUrl: string, window: () => BrowserWindow | null): void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
-      if (!isTrustedSender(event.senderFrame?.url, rendererUrl)) return { ok: false, error: { code: 'FORBIDDEN', message: '不允许的调用来源' } };
+      if (!isTrustedSender(event.senderFrame?.url, rendererUrl))
+        return { ok: false, error: { code: 'FORBIDDEN', message: '不允许的调用来源' } };
       return dispatch(channel, args);
     });
   }

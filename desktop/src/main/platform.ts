@@ -33,7 +33,11 @@ export function electronPlatform(window: () => BrowserWindow | null): Platform {
       return r.canceled ? [] : r.filePaths;
     },
     async pickFolder(defaultPath) {
-      const options: Electron.OpenDialogOptions = { title: '选择结果保存位置', defaultPath, properties: ['openDirectory', 'createDirectory'] };
+      const options: Electron.OpenDialogOptions = {
+        title: '选择结果保存位置',
+        defaultPath,
+        properties: ['openDirectory', 'createDirectory'],
+      };
       const w = parent();
       const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : (r.filePaths[0] ?? null);

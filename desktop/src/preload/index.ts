@@ -5,9 +5,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { INVOKE_CHANNELS, STATE_EVENT, type AppState, type BridgeApi } from '../shared/contract.js';
 
-const calls = Object.fromEntries(
-  INVOKE_CHANNELS.map((channel) => [channel, (...args: unknown[]) => ipcRenderer.invoke(channel, ...args)]),
-);
+const calls = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, (...args: unknown[]) => ipcRenderer.invoke(channel, ...args)]));
 
 const api = {
   ...calls,

@@ -94,7 +94,13 @@ describe('history, re-download and local files', () => {
     expect(mine.map((r) => r.name).sort()).toEqual(['款式01.jpg', '款式02.jpg', '款式03.jpg']);
     for (const row of mine) {
       const stem = row.name!.replace(/\.jpg$/, '');
-      expect(row).toMatchObject({ type: 'basic_clean', status: 'done', resultCount: 1, errorReason: null, outputDir: join(d.resultRoot, localDate(new Date()), stem) });
+      expect(row).toMatchObject({
+        type: 'basic_clean',
+        status: 'done',
+        resultCount: 1,
+        errorReason: null,
+        outputDir: join(d.resultRoot, localDate(new Date()), stem),
+      });
       expect(row.files).toEqual([join(row.outputDir!, `${stem}_白底.jpg`)]);
       expect(existsSync(row.files[0]!)).toBe(true);
     }
@@ -138,7 +144,10 @@ describe('history, re-download and local files', () => {
     const kept = join(batchDirs[1]!, readdirSync(batchDirs[1]!)[0]!);
     const bytes = statSync(kept).size;
     rmSync(kept);
-    expect((await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.id === row.id)).toMatchObject({ files: [], outputDir: batchDirs[1] });
+    expect((await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.id === row.id)).toMatchObject({
+      files: [],
+      outputDir: batchDirs[1],
+    });
 
     const { files } = await d.service.redownload(row.id);
     expect(files).toEqual([kept]);
@@ -154,7 +163,10 @@ describe('history, re-download and local files', () => {
   });
 
   it('refuses to re-download a task that has no results', async () => {
-    expect(await failure(d.service.redownload(failedTaskId))).toMatchObject({ code: 'NOT_DONE', message: '任务还没有完成，暂无结果可下载' });
+    expect(await failure(d.service.redownload(failedTaskId))).toMatchObject({
+      code: 'NOT_DONE',
+      message: '任务还没有完成，暂无结果可下载',
+    });
     await setRunningHub(server.url, 'hang');
     try {
       const hanging = await createElsewhere('model_pose12');
@@ -193,7 +205,15 @@ describe('history, re-download and local files', () => {
     expect(d.platform.opened).toEqual([dir, d.resultRoot]);
     expect(d.platform.revealed).toEqual([file]);
 
-    for (const outside of ['/etc', '/', join(d.resultRoot, '..'), join(d.resultRoot, '..', '..', 'etc'), `${d.resultRoot}-evil`, 'results', '']) {
+    for (const outside of [
+      '/etc',
+      '/',
+      join(d.resultRoot, '..'),
+      join(d.resultRoot, '..', '..', 'etc'),
+      `${d.resultRoot}-evil`,
+      'results',
+      '',
+    ]) {
       expect((await failure(d.service.openFolder(outside))).code, outside).toBe('FORBIDDEN_PATH');
     }
     for (const outside of ['/etc/passwd', join(dir, '..', '..', '..', '..', 'etc', 'passwd')]) {

@@ -91,7 +91,9 @@ describe('scanPaths', () => {
       'really-jpeg.png': 'image/jpeg',
       'no-extension': 'image/jpeg',
     });
-    expect(r.rejected).toEqual([{ path: join(dir, 'notes.jpg'), name: 'notes.jpg', reason: expect.stringContaining('不是支持的图片格式') }]);
+    expect(r.rejected).toEqual([
+      { path: join(dir, 'notes.jpg'), name: 'notes.jpg', reason: expect.stringContaining('不是支持的图片格式') },
+    ]);
   });
 
   it('refuses an empty file and a file above the size limit, naming the limit', async () => {
@@ -151,7 +153,10 @@ describe('scanPaths', () => {
     expect(r.rejected[0]!.reason).toContain(`一次最多添加 ${MAX_FILES_PER_SCAN} 个文件`);
 
     // exactly the limit: no notice
-    const exact = await scanPaths(r.accepted.map((f) => f.path), 20 * MB);
+    const exact = await scanPaths(
+      r.accepted.map((f) => f.path),
+      20 * MB,
+    );
     expect([exact.accepted.length, exact.rejected.length]).toEqual([MAX_FILES_PER_SCAN, 0]);
   });
 });

@@ -91,7 +91,8 @@ function fakeService(impl: Partial<Record<string, (...args: unknown[]) => unknow
   const service = new Proxy(
     {},
     {
-      get: (_, name) =>
+      get:
+        (_, name) =>
         (...args: unknown[]) => {
           calls.push([String(name), args]);
           const f = impl[String(name)];
@@ -132,15 +133,24 @@ describe('the IPC contract and dispatcher', () => {
     expect(calls).toEqual([]);
   });
 
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'exec', 'eval', '', 'getState ', 'GETSTATE', 'api.getState'])(
-    'refuses the unknown channel %j',
-    async (channel) => {
-      const { calls, dispatch } = fakeService();
-      const result = await dispatch(channel, []);
-      expect(result).toEqual({ ok: false, error: { code: 'UNKNOWN_CALL', message: expect.stringMatching(CHINESE) } });
-      expect(calls).toEqual([]);
-    },
-  );
+  it.each([
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'exec',
+    'eval',
+    '',
+    'getState ',
+    'GETSTATE',
+    'api.getState',
+  ])('refuses the unknown channel %j', async (channel) => {
+    const { calls, dispatch } = fakeService();
+    const result = await dispatch(channel, []);
+    expect(result).toEqual({ ok: false, error: { code: 'UNKNOWN_CALL', message: expect.stringMatching(CHINESE) } });
+    expect(calls).toEqual([]);
+  });
 
   it('passes a DesktopError on as its code and Chinese message only, thrown or rejected', async () => {
     const { dispatch } = fakeService({
@@ -154,7 +164,10 @@ describe('the IPC contract and dispatcher', () => {
     const login = await dispatch('login', VALID.login);
     expect(login).toEqual({ ok: false, error: { code: 'INVALID_CODE', message: '验证码错误或已过期' } });
     const batch = await dispatch('startBatch', VALID.startBatch);
-    expect(batch).toEqual({ ok: false, error: { code: 'QUOTA_EXHAUSTED', message: '剩余次数不足：这批需要 5 次，剩余 2 次。请减少图片或续费' } });
+    expect(batch).toEqual({
+      ok: false,
+      error: { code: 'QUOTA_EXHAUSTED', message: '剩余次数不足：这批需要 5 次，剩余 2 次。请减少图片或续费' },
+    });
     for (const r of [login, batch]) {
       expect(Object.keys((r as { error: object }).error)).toEqual(['code', 'message']);
       expect(Object.getPrototypeOf((r as { error: object }).error)).toBe(Object.prototype);
@@ -163,7 +176,10 @@ describe('the IPC contract and dispatcher', () => {
   });
 
   it.each<[string, () => unknown]>([
-    ['an Error with internal details', () => Promise.reject(new Error('SQLITE_ERROR: no such table: tasks at /home/dev/aizhao/queue.ts:42'))],
+    [
+      'an Error with internal details',
+      () => Promise.reject(new Error('SQLITE_ERROR: no such table: tasks at /home/dev/aizhao/queue.ts:42')),
+    ],
     ['a TypeError thrown synchronously', () => (undefined as unknown as { x: { y: number } }).x.y],
     ['a string', () => Promise.reject('boom: token eyJhbGciOi')],
     ['an error-shaped object', () => Promise.reject({ code: 'ADMIN', message: 'grant admin' })],
@@ -173,7 +189,8 @@ describe('the IPC contract and dispatcher', () => {
     const result = await dispatch('listTasks', VALID.listTasks);
     expect(result).toEqual({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(CHINESE) } });
     const json = JSON.stringify(result);
-    for (const leak of ['SQLITE', '/home', 'TypeError', 'undefined', 'boom', 'eyJ', 'ADMIN', 'grant', 'stack']) expect(json).not.toContain(leak);
+    for (const leak of ['SQLITE', '/home', 'TypeError', 'undefined', 'boom', 'eyJ', 'ADMIN', 'grant', 'stack'])
+      expect(json).not.toContain(leak);
   });
 
   describe('with the real service (logged out, server unreachable)', () => {
@@ -255,7 +272,8 @@ describe('the built preload', () => {
         invoked.push([channel, args]);
         return Promise.resolve({ ok: true, value: `answer of ${channel}` });
       },
-      on: (channel: string, h: (...a: unknown[]) => void) => void (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(h),
+      on: (channel: string, h: (...a: unknown[]) => void) =>
+        void (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(h),
       removeListener: (channel: string, h: (...a: unknown[]) => void) => void listeners.get(channel)?.delete(h),
     };
     const electron = {
@@ -282,7 +300,8 @@ describe('the built preload', () => {
     expect(p.exposed.map(([key]) => key)).toEqual(['api']);
     const api = p.exposed[0]![1];
     expect(Object.keys(api).sort()).toEqual([...INVOKE_CHANNELS, 'pathForFile', 'onState'].sort());
-    for (const key of ['ipcRenderer', 'require', 'process', 'electron', 'invoke', 'send', 'on', 'token']) expect(api, key).not.toHaveProperty(key);
+    for (const key of ['ipcRenderer', 'require', 'process', 'electron', 'invoke', 'send', 'on', 'token'])
+      expect(api, key).not.toHaveProperty(key);
     for (const [key, value] of Object.entries(api)) {
       expect(typeof value, key).toBe('function');
       expect(value, key).not.toBe(p.ipcRenderer.invoke);

@@ -94,7 +94,11 @@ describe('buying the membership', () => {
     // no line: the dialog says so instead of spinning
     proxy.setUp(false);
     await d.service.startPurchase();
-    expect(d.service.getState().payment).toMatchObject({ status: 'error', message: expect.stringContaining('无法连接服务器'), qrDataUrl: null });
+    expect(d.service.getState().payment).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('无法连接服务器'),
+      qrDataUrl: null,
+    });
     proxy.setUp(true);
 
     await d.service.startPurchase();
@@ -167,7 +171,9 @@ describe('buying the membership', () => {
     const config = (await call(server.url, 'GET', '/client-config')).body;
     const production = createServer((req, res) => {
       res.writeHead(req.url === '/client-config' ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(req.url === '/client-config' ? { ...config, sandbox: false } : { error: { code: 'NOT_FOUND', message: '未找到' } }));
+      res.end(
+        JSON.stringify(req.url === '/client-config' ? { ...config, sandbox: false } : { error: { code: 'NOT_FOUND', message: '未找到' } }),
+      );
     });
     await new Promise<void>((r) => production.listen(0, '127.0.0.1', r));
     try {

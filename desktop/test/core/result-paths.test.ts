@@ -89,7 +89,10 @@ describe('allocateOutputDirs', () => {
   it('puts each input under <root>/<local date>/<stem>', () => {
     const root = mkdtempSync(join(tmpdir(), 'aizhao-results-'));
     const taken = new Set<string>();
-    expect(allocateOutputDirs(root, day, ['款式01.jpg', '款式02.png'], taken)).toEqual([join(root, '2024-06-18', '款式01'), join(root, '2024-06-18', '款式02')]);
+    expect(allocateOutputDirs(root, day, ['款式01.jpg', '款式02.png'], taken)).toEqual([
+      join(root, '2024-06-18', '款式01'),
+      join(root, '2024-06-18', '款式02'),
+    ]);
     expect([...taken]).toEqual([join(root, '2024-06-18', '款式01'), join(root, '2024-06-18', '款式02')]);
   });
 

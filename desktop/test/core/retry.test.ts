@@ -33,7 +33,10 @@ describe('failures, refunds and retries', () => {
   it('refuses a batch before anything is spent when not a member', async () => {
     await loginWithSandboxCode(d, server.url);
     await d.service.addFiles([await photoFolder(2)]);
-    await expect(d.service.startBatch({ type: 'basic_clean', params: {} })).rejects.toMatchObject({ code: 'NOT_MEMBER', message: '请先开通会员' });
+    await expect(d.service.startBatch({ type: 'basic_clean', params: {} })).rejects.toMatchObject({
+      code: 'NOT_MEMBER',
+      message: '请先开通会员',
+    });
     expect(d.service.getState().batches).toEqual([]);
     expect(d.service.getState().draft.files).toHaveLength(2); // the draft stays for after paying
     d.service.clearDraft();
@@ -43,7 +46,9 @@ describe('failures, refunds and retries', () => {
     await buyInApp(d);
     await setRunningHub(server.url, 'fail', 50);
     await d.service.addFiles([await photoFolder(1)]);
-    await expect(d.service.startBatch({ type: 'model_pose12', params: { scene: 'studio' } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(d.service.startBatch({ type: 'model_pose12', params: { scene: 'studio' } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     await d.service.startBatch({ type: 'model_pose12', params: { scene: 'studio', category: 'dress' } });
     await d.service.whenIdle();
     const [failed] = items();
@@ -59,7 +64,9 @@ describe('failures, refunds and retries', () => {
     expect(done!.stage).toBe('done');
     expect(done!.taskId).not.toBe(failed!.taskId); // a new task: the failed one was refunded
     const stem = done!.name.replace('.jpg', '');
-    expect(readdirSync(done!.outputDir).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `${stem}_pose${String(i + 1).padStart(2, '0')}.jpg`));
+    expect(readdirSync(done!.outputDir).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `${stem}_pose${String(i + 1).padStart(2, '0')}.jpg`),
+    );
     expect(quota()).toBe(99);
     const ledger = await server.db.models.QuotaLog.findAll({ where: { action: ['deduct', 'refund'] }, order: [['id', 'ASC']] });
     expect(ledger.map((l) => l.action)).toEqual(['deduct', 'refund', 'deduct']);
@@ -75,7 +82,12 @@ describe('failures, refunds and retries', () => {
     await d.service.startBatch({ type: 'basic_clean', params: {} });
     await d.service.whenIdle();
     const [item] = items();
-    expect(item).toMatchObject({ stage: 'failed', refunded: false, taskId: null, errorReason: '图片未通过内容审核，请更换图片（本次未扣次数）' });
+    expect(item).toMatchObject({
+      stage: 'failed',
+      refunded: false,
+      taskId: null,
+      errorReason: '图片未通过内容审核，请更换图片（本次未扣次数）',
+    });
     expect(quota()).toBe(99);
 
     await call(server.url, 'POST', '/sandbox/audit/behaviour', { body: { mode: 'pass' } });
@@ -89,7 +101,12 @@ describe('failures, refunds and retries', () => {
   it('an image the server refuses, and a file deleted before upload, fail uncharged with the reason', async () => {
     const folder = await photoFolder(2);
     const tiny = join(folder, '太小.png');
-    writeFileSync(tiny, await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } }).png().toBuffer());
+    writeFileSync(
+      tiny,
+      await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer(),
+    );
     await d.service.addFiles([folder]);
     expect(d.service.getState().draft.files).toHaveLength(3);
     const gone = d.service.getState().draft.files.find((f) => f.name === '款式02.jpg')!.path;

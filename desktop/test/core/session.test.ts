@@ -36,7 +36,11 @@ describe('the login session', () => {
     expect(json).not.toContain(token);
     expect(json).not.toContain(token.split('.')[2]);
   };
-  const failure = (p: Promise<unknown>) => p.then(() => expect.fail('expected a DesktopError'), (e: unknown) => e as DesktopError);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => expect.fail('expected a DesktopError'),
+      (e: unknown) => e as DesktopError,
+    );
 
   beforeAll(async () => {
     server = await startTestServer({ db: 'sqlite' });

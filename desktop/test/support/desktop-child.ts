@@ -5,7 +5,9 @@
 import { loginWithSandboxCode, buyInApp, startDesktop, testSecretBox } from './desktop.js';
 
 const [apiBaseUrl, dir, keyHex, folder] = process.argv.slice(2) as [string, string, string, string];
-const d = await startDesktop(apiBaseUrl, { from: { dir, secrets: testSecretBox(true, Buffer.from(keyHex, 'hex')), resultRoot: `${dir}/results` } });
+const d = await startDesktop(apiBaseUrl, {
+  from: { dir, secrets: testSecretBox(true, Buffer.from(keyHex, 'hex')), resultRoot: `${dir}/results` },
+});
 await loginWithSandboxCode(d, apiBaseUrl);
 await buyInApp(d);
 d.service.onState((s) => {

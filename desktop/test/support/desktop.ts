@@ -125,7 +125,8 @@ export async function waitForState(service: AppService, check: (s: AppState) => 
   for (;;) {
     const s = service.getState();
     if (check(s)) return s;
-    if (Date.now() > until) throw new Error(`state did not arrive in ${timeoutMs} ms: ${JSON.stringify({ payment: s.payment, membership: s.membership })}`);
+    if (Date.now() > until)
+      throw new Error(`state did not arrive in ${timeoutMs} ms: ${JSON.stringify({ payment: s.payment, membership: s.membership })}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

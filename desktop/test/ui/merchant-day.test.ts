@@ -16,7 +16,15 @@ import { call, setRunningHub } from '../../../server/test/support/client.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
 import { expectLedgerInvariant } from '../../../server/test/support/invariants.js';
 import { photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
-import { dropFiles, launchBrowser, openRenderer, pushState, serveRenderer, type RendererPage, type StaticServer } from '../support/renderer-harness.js';
+import {
+  dropFiles,
+  launchBrowser,
+  openRenderer,
+  pushState,
+  serveRenderer,
+  type RendererPage,
+  type StaticServer,
+} from '../support/renderer-harness.js';
 
 const SHOTS = fileURLToPath(
   new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),

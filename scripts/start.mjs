@@ -2,7 +2,6 @@
 // desktop app against it where Electron can run. Where it cannot (no display, no Electron binary), the server keeps
 // running and this says how to use it.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 
 const port = process.env.PORT ?? '3000';
 const base = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`;
@@ -38,24 +37,19 @@ async function waitForHealth(timeoutMs = 60_000) {
 const health = await waitForHealth();
 console.log(`\nAI照 server is up at ${base} (${health.sandbox ? 'sandbox mode: local emulators, SQLite in ./.data' : 'real vendors'}).`);
 
-const desktopPkg = JSON.parse(readFileSync('desktop/package.json', 'utf8'));
+// Where the app cannot run, the server stays up and this says how to run the app elsewhere.
+const elsewhere = `The server keeps running at ${base} (Ctrl+C stops it). On a computer with a desktop, run the app against it:\n` +
+  `  API_BASE_URL=${base} npm run --workspace @aizhao/desktop start`;
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-const electronPath = (() => {
-  try {
-    return existsSync('node_modules/electron/path.txt');
-  } catch {
-    return false;
-  }
-})();
-if (!desktopPkg.scripts?.start) {
-  console.log('The desktop app is not part of this build yet: the server keeps running; walk the API with curl (see README).');
-} else if (!hasDisplay || !electronPath) {
-  console.log(
-    `The desktop app cannot start here (${!hasDisplay ? 'no display' : 'the Electron binary is not installed'}). ` +
-      `The server keeps running; on a desktop machine run: API_BASE_URL=${base} npm run --workspace @aizhao/desktop start`,
-  );
+if (!hasDisplay) {
+  console.log(`The desktop app cannot open a window here: there is no display (DISPLAY / WAYLAND_DISPLAY is not set).\n${elsewhere}`);
 } else {
+  console.log('Starting the desktop app (electron-vite builds it, then opens the window)…');
+  // `electron-vite preview` builds main/preload/renderer and starts Electron; Electron fetches its binary on first use
   const desktop = spawn('npm', ['run', '--workspace', '@aizhao/desktop', 'start'], { stdio: 'inherit', env: { ...process.env, API_BASE_URL: base } });
   children.push(desktop);
-  desktop.on('exit', () => stopAll(0));
+  desktop.on('exit', (code) => {
+    if (code === 0) return stopAll(0); // the merchant closed the app
+    console.log(`\nThe desktop app could not start (exit code ${code}): most often the Electron binary is not installed and cannot be downloaded here.\n${elsewhere}`);
+  });
 }

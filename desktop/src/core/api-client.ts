@@ -95,6 +95,13 @@ export function createApiClient(o: ApiClientOptions) {
       const qs = params.toString();
       return request('GET', `/tasks${qs ? `?${qs}` : ''}`, listTasksResponse);
     },
+    /** sandbox only: the codes the sandbox "sent" to a phone, newest first */
+    sandboxOutbox: (phone: string) =>
+      request(
+        'GET',
+        `/sandbox/sms/outbox?phone=${encodeURIComponent(phone)}`,
+        z.object({ messages: z.array(z.object({ code: z.string() })) }),
+      ),
     /** sandbox only: the emulated payer pays the order */
     sandboxPay: (orderId: string) =>
       request('POST', `/sandbox/wxpay/orders/${encodeURIComponent(orderId)}/pay`, z.object({ delivered: z.boolean() }).loose()),

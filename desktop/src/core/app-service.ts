@@ -248,9 +248,10 @@ export class AppService {
 
   // ---- session
 
-  async sendCode(phone: string): Promise<{ cooldownSeconds: number }> {
+  async sendCode(phone: string): Promise<{ cooldownSeconds: number; sandboxCode: string | null }> {
     const r = await this.api.sendSmsCode(phone);
-    return { cooldownSeconds: r.cooldownSeconds };
+    const sandboxCode = this.config?.sandbox ? ((await this.api.sandboxOutbox(phone)).messages[0]?.code ?? null) : null;
+    return { cooldownSeconds: r.cooldownSeconds, sandboxCode };
   }
 
   async login(phone: string, code: string): Promise<void> {

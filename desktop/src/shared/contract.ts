@@ -145,7 +145,8 @@ export interface StartBatchInput {
 /** Everything the renderer may ask of the main process. */
 export interface DesktopApi {
   getState(): Promise<IpcResult<AppState>>;
-  sendCode(phone: string): Promise<IpcResult<{ cooldownSeconds: number }>>;
+  /** `sandboxCode`: in sandbox mode (no real SMS) the code the sandbox "sent", so that anyone can try the app */
+  sendCode(phone: string): Promise<IpcResult<{ cooldownSeconds: number; sandboxCode: string | null }>>;
   login(phone: string, code: string): Promise<IpcResult<null>>;
   logout(): Promise<IpcResult<null>>;
   refreshMembership(): Promise<IpcResult<null>>;

@@ -81,8 +81,11 @@ describe('a merchant’s first day in the desktop app (real main process, real s
     await page.getByTestId('login-phone').fill(PHONE);
     await page.getByTestId('send-code').click();
     await expect.poll(() => page.getByTestId('send-code').textContent()).toMatch(/\d+ ?秒/);
+    // sandbox mode: the app shows and fills in the code the sandbox "sent" (a real SMS in production)
     const outbox = await call(server.url, 'GET', `/sandbox/sms/outbox?phone=${PHONE}`);
-    await page.getByTestId('login-code').fill(outbox.body.messages[0].code);
+    const code = outbox.body.messages[0].code as string;
+    await expect.poll(() => page.getByTestId('login-code').inputValue()).toBe(code);
+    expect(await page.getByTestId('code-sent').textContent()).toContain(`验证码 ${code} 已自动填好`);
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('membership-bar').textContent()).toContain('未开通');
     expect(await page.getByTestId('user-phone').textContent()).toBe('139****5678');

@@ -121,7 +121,7 @@ describe('login', () => {
   });
 
   it('login: validates the phone, sends the code, counts down 60 s', async () => {
-    const { page, bridge } = await open(loggedOut(), { sendCode: () => ({ cooldownSeconds: 60 }) });
+    const { page, bridge } = await open(loggedOut(), { sendCode: () => ({ cooldownSeconds: 60, sandboxCode: null }) });
     await expect.poll(() => page.getByText('服装商品图，交给 AI 来拍').isVisible()).toBe(true);
     expect(await page.getByText('AI照').first().isVisible()).toBe(true);
     await shoot(page, 'login');

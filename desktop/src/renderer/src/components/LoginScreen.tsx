@@ -18,7 +18,7 @@ export function LoginScreen({ offline }: { offline: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const [submitting, setSubmitting] = useState(false);
-  const [sent, setSent] = useState<{ at: number; cooldown: number; phone: string } | null>(null);
+  const [sent, setSent] = useState<{ at: number; cooldown: number; phone: string; sandboxCode: string | null } | null>(null);
   const codeInput = useRef<HTMLInputElement>(null);
   const now = useNow(sent !== null);
   const secondsLeft = sent ? resendSecondsLeft(sent.at, now, sent.cooldown) : 0;
@@ -32,8 +32,9 @@ export function LoginScreen({ offline }: { offline: boolean }) {
     setError(null);
     setSending(true);
     try {
-      const { cooldownSeconds } = await api.sendCode(phone);
-      setSent({ at: Date.now(), cooldown: cooldownSeconds > 0 ? cooldownSeconds : SMS_COOLDOWN_SECONDS, phone });
+      const { cooldownSeconds, sandboxCode } = await api.sendCode(phone);
+      setSent({ at: Date.now(), cooldown: cooldownSeconds > 0 ? cooldownSeconds : SMS_COOLDOWN_SECONDS, phone, sandboxCode });
+      if (sandboxCode) setCode(sandboxCode);
       codeInput.current?.focus();
     } catch (e) {
       setError(errorMessage(e));
@@ -131,7 +132,11 @@ export function LoginScreen({ offline }: { offline: boolean }) {
             </span>
           </label>
 
-          {sent && !error ? <p className="hint">验证码已发送至 {maskPhone(sent.phone)}</p> : null}
+          {sent && !error ? (
+            <p className="hint" data-testid="code-sent">
+              {sent.sandboxCode ? `体验模式不发真实短信，验证码 ${sent.sandboxCode} 已自动填好` : `验证码已发送至 ${maskPhone(sent.phone)}`}
+            </p>
+          ) : null}
 
           {error ? (
             <p className="form-error" role="alert" data-testid="login-error">

@@ -7,7 +7,7 @@
  * tests, or the real main-process handlers for the end-to-end test. `pushState` delivers a state push to the
  * `onState` listeners, and `pathForFile` answers from `window.__filePaths[file.name]` (set with `setFilePaths`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,15 @@ import { INVOKE_CHANNELS, type AppState, type InvokeChannel, type IpcResult } fr
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where screenshots go: docs/screenshots/ with UPDATE_SCREENSHOTS=1 (the README shows them), else test-results/. */
+export function screenshotDir(): string {
+  const dir = fileURLToPath(
+    new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),
+  );
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 /** What answers the renderer's calls: one channel, its arguments, the IPC envelope back. */
 export type Invoker = (channel: InvokeChannel, args: unknown[]) => IpcResult<unknown> | Promise<IpcResult<unknown>>;

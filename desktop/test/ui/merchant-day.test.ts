@@ -5,9 +5,8 @@
  * fails, is refunded, and one click retries it → history → settings. Every screen is saved as a screenshot
  * (docs/screenshots/merchant-*.png with UPDATE_SCREENSHOTS=1, else test-results/screenshots/).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,14 +20,13 @@ import {
   launchBrowser,
   openRenderer,
   pushState,
+  screenshotDir,
   serveRenderer,
   type RendererPage,
   type StaticServer,
 } from '../support/renderer-harness.js';
 
-const SHOTS = fileURLToPath(
-  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),
-);
+const SHOTS = screenshotDir();
 const PHONE = '13912345678';
 
 describe('a merchant’s first day in the desktop app (real main process, real server)', () => {
@@ -48,7 +46,6 @@ describe('a merchant’s first day in the desktop app (real main process, real s
   const items = () => page.getByTestId('item');
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     server = await startTestServer({ db: 'sqlite' });
     d = await startDesktop(server.url);
     const dispatch = createDispatcher(d.service);

@@ -4,8 +4,6 @@
  * merchant sees and which calls the UI makes, and saves a screenshot: test-results/screenshots/desktop-<scene>.png,
  * or docs/screenshots/ with UPDATE_SCREENSHOTS=1. Needs `desktop/out/renderer` (cd desktop && npx electron-vite build).
  */
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +26,7 @@ import {
   launchBrowser,
   openRenderer,
   pushState,
+  screenshotDir,
   serveRenderer,
   setFilePaths,
   type RendererPage,
@@ -36,9 +35,7 @@ import {
 import { ipcError, ScriptedBridge, type Handlers } from '../support/scripted-bridge.js';
 import { thumbnailFor } from './garment-art.js';
 
-const SCREENSHOT_DIR = fileURLToPath(
-  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),
-);
+const SCREENSHOT_DIR = screenshotDir();
 
 const MB = 1024 * 1024;
 const SRC = '/Users/shop/Desktop/春季新款';
@@ -68,7 +65,6 @@ let current: RendererPage | null = null;
 beforeAll(async () => {
   server = await serveRenderer();
   browser = await launchBrowser();
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
 });
 
 afterAll(async () => {

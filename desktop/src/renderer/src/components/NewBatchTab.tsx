@@ -1,6 +1,5 @@
 /** 新建批次: drop or pick images, choose the task type, see the cost, start. */
 import type { AppState, ClientOptions } from '../../../shared/contract';
-import type { Category, Scene } from '@aizhao/shared';
 import { MODEL_TASK_TYPE } from '../logic/cost';
 import { formatBytes } from '../logic/format';
 import { purchaseLabel } from '../logic/membership';
@@ -153,38 +152,22 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
 
       {chosen?.type === MODEL_TASK_TYPE ? (
         <div className="param-grid">
-          <label className="field">
-            <span className="field__label">场景</span>
-            <select
-              className="input select"
-              data-testid="scene-select"
-              value={choice.scene ?? ''}
-              onChange={(e) => setChoice({ scene: (e.target.value || null) as Scene | null })}
-            >
-              <option value="">请选择场景</option>
-              {options.scenes.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span className="field__label">品类</span>
-            <select
-              className="input select"
-              data-testid="category-select"
-              value={choice.category ?? ''}
-              onChange={(e) => setChoice({ category: (e.target.value || null) as Category | null })}
-            >
-              <option value="">请选择品类</option>
-              {options.categories.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OptionSelect
+            label="场景"
+            testId="scene-select"
+            placeholder="请选择场景"
+            value={choice.scene}
+            options={options.scenes}
+            onChange={(scene) => setChoice({ scene })}
+          />
+          <OptionSelect
+            label="品类"
+            testId="category-select"
+            placeholder="请选择品类"
+            value={choice.category}
+            options={options.categories}
+            onChange={(category) => setChoice({ category })}
+          />
         </div>
       ) : null}
 
@@ -225,5 +208,34 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
         </div>
       </div>
     </div>
+  );
+}
+
+/** A labelled select of catalogue entries with an empty "please choose" first option. */
+function OptionSelect<T extends string>(props: {
+  label: string;
+  testId: string;
+  placeholder: string;
+  value: T | null | undefined;
+  options: readonly { id: T; label: string }[];
+  onChange: (value: T | null) => void;
+}) {
+  return (
+    <label className="field">
+      <span className="field__label">{props.label}</span>
+      <select
+        className="input select"
+        data-testid={props.testId}
+        value={props.value ?? ''}
+        onChange={(e) => props.onChange((e.target.value || null) as T | null)}
+      >
+        <option value="">{props.placeholder}</option>
+        {props.options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

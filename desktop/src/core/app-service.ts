@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { type ClientConfig, type Task } from '@aizhao/shared';
 import type {
   AppState,
@@ -478,6 +479,7 @@ export class AppService {
 
   async openFolder(path: string): Promise<void> {
     if (!this.allowedPath(path)) throw new DesktopError('FORBIDDEN_PATH', '只能打开结果文件夹');
+    if (path === this.resultRoot) await mkdir(path, { recursive: true }); // before the first batch it may not exist yet
     if (!existsSync(path)) throw new DesktopError('NOT_FOUND', '文件夹不存在（可能已被移动或删除）');
     await this.o.platform.openFolder(path);
   }

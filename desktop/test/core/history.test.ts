@@ -224,6 +224,18 @@ describe('history, re-download and local files', () => {
     expect(d.platform.revealed).toHaveLength(1);
   });
 
+  it('creates the result root when the merchant opens it before the first batch', async () => {
+    const fresh = join(d.dir, 'not-yet-there');
+    d.platform.nextFolder = fresh;
+    const previous = d.service.getState().settings.resultRoot;
+    await d.service.chooseResultRoot();
+    await d.service.openFolder(fresh);
+    expect(existsSync(fresh)).toBe(true);
+    expect(d.platform.opened.at(-1)).toBe(fresh);
+    d.platform.nextFolder = previous;
+    await d.service.chooseResultRoot();
+  });
+
   it('makes thumbnails of draft files and results only', async () => {
     const folder = await photoFolder(1);
     await d.service.addFiles([folder]);

@@ -282,22 +282,33 @@ export class Engine {
   }
 
   private async fetch(item: QueueItem): Promise<void> {
-    try {
-      const task = this.doneTasks.get(item.taskId!) ?? (await this.api.task(item.taskId!)).task;
-      this.doneTasks.delete(task.id);
-      const names = resultFileNames(item.type, item.outputDir);
+    const taskId = item.taskId!;
+    const names = resultFileNames(item.type, item.outputDir);
+    const download = (task: Task) => {
       if (task.results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
-      const files = await downloadAll(
+      return downloadAll(
         task.results.slice(0, names.length).map((r) => r.url),
         item.outputDir,
         names,
       );
+    };
+    const refused = (e: unknown) => e instanceof DesktopError && (e.status === 403 || e.status === 404);
+    try {
+      const seen = this.doneTasks.get(taskId);
+      this.doneTasks.delete(taskId);
+      let files: string[];
+      try {
+        files = await download(seen ?? (await this.api.task(taskId)).task);
+      } catch (e) {
+        // the signed URLs from the sync may have expired while this waited: ask for fresh ones once
+        if (!seen || !refused(e)) throw e;
+        files = await download((await this.api.task(taskId)).task);
+      }
       this.queue.update(item.id, { stage: 'done', files });
       this.events.changed();
       this.finishStep(item);
     } catch (e) {
-      const expired = e instanceof DesktopError && (e.status === 403 || e.status === 404);
-      this.fail(item, 'download', expired ? new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果') : e);
+      this.fail(item, 'download', refused(e) ? new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果') : e);
     }
   }
 

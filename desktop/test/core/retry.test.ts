@@ -139,3 +139,50 @@ describe('failures, refunds and retries', () => {
     await expectLedgerInvariant(server.db);
   });
 });
+
+describe('downloads whose signed URLs went stale', () => {
+  let server: TestServer;
+  let d: Desktop;
+
+  beforeAll(async () => {
+    server = await startTestServer({ db: 'sqlite' });
+    d = await startDesktop(server.url);
+    await loginWithSandboxCode(d, server.url);
+    await buyInApp(d);
+  });
+  afterAll(async () => {
+    await d?.service.close();
+    await server?.destroy();
+  });
+
+  it('asks for fresh URLs once when the ones from the sync are refused, and finishes', async () => {
+    // the sync's URLs arrive already refused by storage (as if they expired while the download waited)
+    const api = d.service.api;
+    const listTasks = api.listTasks;
+    let taskCalls = 0;
+    const task = api.task;
+    api.listTasks = async (q) => {
+      const page = await listTasks(q);
+      return {
+        ...page,
+        items: page.items.map((t) => ({
+          ...t,
+          results: t.results.map((r) => ({ ...r, url: r.url.replace(/q-signature=[0-9a-f]+/, 'q-signature=0') })),
+        })),
+      };
+    };
+    api.task = async (id) => (taskCalls++, task(id));
+    try {
+      await d.service.addFiles([await photoFolder(2)]);
+      await d.service.startBatch({ type: 'basic_clean', params: {} });
+      await d.service.whenIdle();
+    } finally {
+      api.listTasks = listTasks;
+      api.task = task;
+    }
+    const items = d.service.getState().batches.flatMap((b) => b.items);
+    expect(items.map((i) => i.stage)).toEqual(['done', 'done']);
+    expect(taskCalls).toBe(2); // one fresh task per item, no more
+    for (const i of items) expect(readdirSync(i.outputDir)).toHaveLength(1);
+  });
+});

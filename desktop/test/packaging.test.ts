@@ -3,7 +3,10 @@
  * checks it, and against what the build produces.
  */
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -24,8 +27,41 @@ describe('electron-builder.yml', () => {
       win: { target: 'nsis' },
       mac: { target: 'dmg' },
       linux: { target: 'AppImage' },
+      electronFuses: {
+        runAsNode: false,
+        enableNodeOptionsEnvironmentVariable: false,
+        enableNodeCliInspectArguments: false,
+        onlyLoadAppFromAsar: true,
+      },
     });
     await expect(validateConfiguration({ ...config, nsis: { oneClik: false } }, new DebugLogger(false))).rejects.toThrow(/configuration/);
+  });
+
+  it('carries no server secret into the app, whatever the build machine’s environment holds', () => {
+    // a build made where the server's secrets are in the environment (as on a careless release machine)
+    const secrets = {
+      TENCENT_SECRET_KEY: 'SECRETKEYzz9f2c1e7a0b5d4c3e2f1a0b9c8d7e6f',
+      TENCENT_SECRET_ID: 'AKIDzz0000000000000000000000000000test',
+      WECHAT_API_V3_KEY: 'V3KEYzz00000000000000000000000000',
+      RUNNINGHUB_API_KEY: 'RHKEYzz0000000000000000000000',
+      JWT_SECRET: 'JWTSECRETzz000000000000000000000000',
+    };
+    const out = mkdtempSync(join(tmpdir(), 'aizhao-build-'));
+    execFileSync('npx', ['electron-vite', 'build', '--outDir', out], {
+      cwd: `${root}/desktop`,
+      env: { ...process.env, ...secrets },
+      stdio: 'pipe',
+    });
+    const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      const text = readFileSync(join(f.parentPath, f.name), 'latin1');
+      for (const [name, value] of Object.entries(secrets)) expect(text.includes(value), `${name} in ${f.name}`).toBe(false);
+      expect(text).not.toMatch(/-----BEGIN (RSA |EC )?PRIVATE KEY-----|AKID[0-9A-Za-z]{20,}/);
+      // and no server code at all: the app speaks HTTP only
+      expect(text).not.toMatch(/sequelize|wechatpay|qcloud-cos-sts/i);
+    }
+    rmSync(out, { recursive: true, force: true });
   });
 
   it('packs the built app: main entry, preload and renderer exist, and the icon is 512×512', async () => {

@@ -4,7 +4,8 @@
  * the app — hold.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isAllowedExternal, isTrustedSender } from '../src/core/trust.js';
@@ -61,5 +62,35 @@ describe('trust rules of the Electron glue', () => {
     expect(isAllowedExternal('file:///etc/passwd')).toBe(false);
     expect(isAllowedExternal('javascript:alert(1)')).toBe(false);
     expect(isAllowedExternal('smb://host/share')).toBe(false);
+  });
+});
+
+describe('the glue has one door', () => {
+  const sources = readdirSync(`${desktop}/src`, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile() && /\.tsx?$/.test(f.name))
+    .map((f) => ({ path: relative(desktop, join(f.parentPath, f.name)), text: readFileSync(join(f.parentPath, f.name), 'utf8') }));
+  const using = (re: RegExp) => sources.filter((f) => re.test(f.text)).map((f) => f.path);
+
+  it('registers IPC handlers in one place, each behind the sender check', () => {
+    expect(using(/\bipcMain\.(handle|on|once|handleOnce)\(/)).toEqual(['src/main/ipc.ts']);
+    const ipc = sources.find((f) => f.path === 'src/main/ipc.ts')!.text;
+    const handler = ipc.slice(ipc.indexOf('ipcMain.handle('));
+    expect(handler.indexOf('isTrustedSender(')).toBeGreaterThan(0);
+    expect(handler.indexOf('isTrustedSender(')).toBeLessThan(handler.indexOf('dispatch('));
+  });
+
+  it('keeps electron out of the tested services and the renderer, and ipcRenderer inside the preload', () => {
+    expect(using(/from 'electron'/).sort()).toEqual([
+      'src/main/index.ts',
+      'src/main/ipc.ts',
+      'src/main/platform.ts',
+      'src/main/window.ts',
+      'src/preload/index.ts',
+    ]);
+    expect(using(/ipcRenderer/)).toEqual(['src/preload/index.ts']);
+    expect(using(/shell\.openExternal/)).toEqual(['src/main/window.ts']);
+    expect(sources.find((f) => f.path === 'src/main/window.ts')!.text).toMatch(
+      /if \(isAllowedExternal\(url\)\) void shell\.openExternal\(url\)/,
+    );
   });
 });

@@ -42,10 +42,6 @@ type Job = 'send' | 'fetch';
 const IDS_PER_LIST = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function failureMessage(task: Task): string {
-  return task.errorReason ? `处理失败：${task.errorReason}` : '处理失败';
-}
-
 export class Engine {
   private userId: string | null = null;
   private readonly running = new Map<string, Job>();
@@ -246,7 +242,13 @@ export class Engine {
       this.doneTasks.set(task.id, task);
       this.queue.update(item.id, { taskId: task.id, stage: 'downloading' });
     } else {
-      this.queue.update(item.id, { taskId: task.id, stage: 'failed', failure: 'task', errorReason: failureMessage(task), refunded: true });
+      this.queue.update(item.id, {
+        taskId: task.id,
+        stage: 'failed',
+        failure: 'task',
+        errorReason: task.errorReason ?? '处理失败',
+        refunded: true,
+      });
       this.events.refunded();
       this.finishStep(item);
     }

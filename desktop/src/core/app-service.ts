@@ -159,11 +159,13 @@ export class AppService {
   async close(): Promise<void> {
     this.closed = true;
     this.engine.stop();
+    this.queue.flush(); // now, synchronously: the app may be gone before the running steps end
     this.payment.close();
     if (this.membershipTimer) clearInterval(this.membershipTimer);
     if (this.emitTimer) clearTimeout(this.emitTimer);
     this.listeners.clear();
     await this.engine.whenIdle();
+    this.queue.flush();
   }
 
   /** Resolves when the queue has nothing left to do (tests). */

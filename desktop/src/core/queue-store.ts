@@ -1,7 +1,10 @@
 /**
- * The crash-safe local queue: batches and their items, persisted (electron-store: atomic writes) at every stage
- * change, so that quitting mid-batch and reopening resumes uploads, task creation and downloads. Each item keeps
- * its `clientRequestId`, so a resumed creation can never pay twice. Upload progress lives in memory only.
+ * The crash-safe local queue: batches and their items, persisted (electron-store: atomic writes) so that quitting
+ * mid-batch and reopening resumes uploads, task creation and downloads. Each item keeps its `clientRequestId`, so a
+ * resumed creation can never pay twice: a `clientRequestId` is on disk before any request uses it (new batches and
+ * new ids are written at once). Other changes are written together at most every `flushDelayMs` — resuming from a
+ * state a moment old only repeats idempotent steps — because the whole queue is one JSON file and a batch of 1000
+ * photos would otherwise rewrite it thousands of times. Upload progress lives in memory only.
  * Also keeps, per task made on this computer, the input name and result folder (for history and re-download).
  */
 import type { TaskType } from '@aizhao/shared';
@@ -63,8 +66,12 @@ const MAX_TASK_RECORDS = 5000;
 
 export class QueueStore {
   private data: Persisted;
+  private flushTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly store: KeyValueStore) {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly flushDelayMs = 250,
+  ) {
     const saved = store.get(KEY) as Partial<Persisted> | undefined;
     this.data = { batches: saved?.batches ?? [], items: saved?.items ?? [], tasks: saved?.tasks ?? {} };
   }
@@ -96,16 +103,17 @@ export class QueueStore {
   addBatch(batch: QueueBatch, items: QueueItem[]): void {
     this.data.batches.push(batch);
     this.data.items.push(...items);
-    this.save();
+    this.flush();
   }
 
-  /** Applies a change to one item and persists it. */
+  /** Applies a change to one item and persists it (at once when it sets a `clientRequestId`). */
   update(id: string, change: Partial<QueueItem>): QueueItem {
     const item = this.item(id);
     if (!item) throw new Error(`unknown queue item ${id}`);
     Object.assign(item, change);
     if (item.taskId) this.data.tasks[item.taskId] = { name: item.name, outputDir: item.outputDir, type: item.type };
-    this.save();
+    if ('clientRequestId' in change) this.flush();
+    else this.save();
     return item;
   }
 
@@ -143,9 +151,16 @@ export class QueueStore {
     return new Set(this.data.items.filter((i) => i.stage !== 'done' && i.stage !== 'failed').map((i) => i.outputDir));
   }
 
-  private save(): void {
+  /** Writes pending changes now (a new batch or id, and before the app quits). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     const ids = Object.keys(this.data.tasks);
     for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TASK_RECORDS))) delete this.data.tasks[id];
     this.store.set(KEY, this.data);
+  }
+
+  private save(): void {
+    this.flushTimer ??= setTimeout(() => this.flush(), this.flushDelayMs);
   }
 }

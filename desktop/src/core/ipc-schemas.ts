@@ -3,7 +3,7 @@
  */
 import { CATEGORIES, SCENES, TASK_STATUSES, TASK_TYPES } from '@aizhao/shared';
 import { z } from 'zod';
-import type { InvokeChannel } from '../shared/contract.js';
+import { MAX_PATHS_PER_CALL, type InvokeChannel } from '../shared/contract.js';
 
 const path = z.string().min(1).max(4096);
 const none = z.tuple([]);
@@ -17,7 +17,7 @@ export const ipcArgs = {
   startPurchase: none,
   simulatePayment: none,
   closePurchase: none,
-  addFiles: z.tuple([z.array(path).max(1000)]),
+  addFiles: z.tuple([z.array(path).max(MAX_PATHS_PER_CALL)]),
   pickFiles: none,
   removeDraftFile: z.tuple([path]),
   clearDraft: none,

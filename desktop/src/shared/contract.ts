@@ -197,6 +197,9 @@ export const INVOKE_CHANNELS = [
 
 export const STATE_EVENT = 'state-changed';
 
+/** The most paths one `addFiles` call takes (a folder counts as one path). */
+export const MAX_PATHS_PER_CALL = 1000;
+
 /** What the preload puts on `window.api`. */
 export type BridgeApi = DesktopApi & {
   /** the local path of a dropped File (webUtils.getPathForFile); '' when it has none */

@@ -303,6 +303,18 @@ describe('new batch', () => {
     expect(await calls(bridge, 'addFiles')).toEqual([[['/Users/shop/Desktop/a.jpg', '/Users/shop/Desktop/秋装']]]);
     await dropFiles(page, '[data-testid="cost-summary"]', [{ name: 'a.jpg', type: 'image/jpeg' }]);
     await calls(bridge, 'addFiles', 2);
+    // more single files than one call takes: the first 1000 go, and the merchant is told about the rest
+    const many = Array.from({ length: 1003 }, (_, i) => `p${i}.jpg`);
+    await setFilePaths(page, Object.fromEntries(many.map((n) => [n, `/Users/shop/Desktop/${n}`])));
+    await dropFiles(
+      page,
+      '[data-testid="drop-zone"]',
+      many.map((name) => ({ name, type: 'image/jpeg' })),
+    );
+    const third = (await calls(bridge, 'addFiles', 3))[2]![0] as string[];
+    expect(third).toHaveLength(1000);
+    expect(third.at(-1)).toBe('/Users/shop/Desktop/p999.jpg');
+    await expect.poll(() => text(page.getByTestId('toast').last())).toContain('一次最多拖入 1000 个文件');
 
     await page.getByTestId('pick-files').click();
     await calls(bridge, 'pickFiles');
@@ -318,7 +330,7 @@ describe('new batch', () => {
     await dispatchDrag(page, 'main', [{ name: 'a.jpg', type: 'image/jpeg' }], ['dragenter', 'dragover']);
     expect(await text(page.locator('.drop-overlay'))).toBe('松开鼠标，添加到新建批次');
     await dispatchDrag(page, 'main', [{ name: 'a.jpg', type: 'image/jpeg' }], ['drop']);
-    await calls(bridge, 'addFiles', 3);
+    await calls(bridge, 'addFiles', 4);
     expect(await page.locator('.drop-overlay').count()).toBe(0);
     expect(await page.getByTestId('tab-new').getAttribute('aria-selected')).toBe('true');
   });

@@ -2,7 +2,7 @@
  * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
  * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
  */
-import type { TaskRow } from '../../../shared/contract';
+import { MAX_PATHS_PER_CALL, type TaskRow } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
 import { applyPage, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
@@ -53,7 +53,8 @@ export async function addPaths(paths: string[]): Promise<void> {
     showToast('没有可添加的文件，请拖入本机的图片或文件夹');
     return;
   }
-  await run('addFiles', () => api.addFiles(paths));
+  if (paths.length > MAX_PATHS_PER_CALL) showToast(`一次最多拖入 ${MAX_PATHS_PER_CALL} 个文件，其余的已忽略（可以拖入整个文件夹）`);
+  await run('addFiles', () => api.addFiles(paths.slice(0, MAX_PATHS_PER_CALL)));
 }
 
 export async function pickFiles(): Promise<void> {

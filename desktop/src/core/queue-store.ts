@@ -1,8 +1,8 @@
 /**
  * The crash-safe local queue: batches and their items, persisted (electron-store: atomic writes) so that quitting
  * mid-batch and reopening resumes uploads, task creation and downloads. Each item keeps its `clientRequestId`, so a
- * resumed creation can never pay twice: a `clientRequestId` is on disk before any request uses it (new batches and
- * new ids are written at once). Other changes are written together at most every `flushDelayMs` — resuming from a
+ * resumed creation can never pay twice: a `clientRequestId`, and the input key sent with it, are on disk before any
+ * request uses them (new batches, ids and keys are written at once). Other changes are written together at most every `flushDelayMs` — resuming from a
  * state a moment old only repeats idempotent steps — because the whole queue is one JSON file and a batch of 1000
  * photos would otherwise rewrite it thousands of times. Upload progress lives in memory only.
  * Also keeps, per task made on this computer, the input name and result folder (for history and re-download).
@@ -61,6 +61,11 @@ interface Persisted {
 }
 
 const KEY = 'queue';
+/**
+ * What goes into `POST /task/create` with the item's `clientRequestId`: written before any request uses it, since the
+ * same id with another body is refused as a conflict, and a new id after a crash could pay twice.
+ */
+const REQUEST_FIELDS = ['clientRequestId', 'inputKey'] as const satisfies readonly (keyof QueueItem)[];
 /** how many task records history keeps (oldest dropped first) */
 const MAX_TASK_RECORDS = 5000;
 
@@ -106,13 +111,13 @@ export class QueueStore {
     this.flush();
   }
 
-  /** Applies a change to one item and persists it (at once when it sets a `clientRequestId`). */
+  /** Applies a change to one item and persists it (at once when it changes what a task creation will send). */
   update(id: string, change: Partial<QueueItem>): QueueItem {
     const item = this.item(id);
     if (!item) throw new Error(`unknown queue item ${id}`);
     Object.assign(item, change);
     if (item.taskId) this.data.tasks[item.taskId] = { name: item.name, outputDir: item.outputDir, type: item.type };
-    if ('clientRequestId' in change) this.flush();
+    if (REQUEST_FIELDS.some((f) => f in change)) this.flush();
     else this.save();
     return item;
   }

@@ -1,5 +1,5 @@
 /**
- * What the queue writes when: a new batch and every new clientRequestId are on disk before any request uses them
+ * What the queue writes when: a new batch, every new clientRequestId and input key are on disk before any request uses them
  * (so a crash can never lead to paying twice); other changes are written together shortly after, and on flush.
  */
 import { mkdtempSync } from 'node:fs';
@@ -50,7 +50,7 @@ describe('QueueStore persistence', () => {
     ).toEqual(['crid-a', 'crid-b']);
   });
 
-  it('writes a new clientRequestId at once, and other changes together later or on flush', async () => {
+  it('writes a new clientRequestId or input key at once, and other changes together later or on flush', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aizhao-queue-'));
     const q = new QueueStore(confStore(dir), 100);
     q.addBatch({ id: 'b1', userId: 'u1', createdAt: '2026-11-26T00:00:00Z', type: 'basic_clean', params: {}, notified: false }, [
@@ -64,6 +64,9 @@ describe('QueueStore persistence', () => {
     q.update('b', { stage: 'creating', clientRequestId: 'crid-b2' });
     expect(onDisk(dir).item('b')).toMatchObject({ clientRequestId: 'crid-b2', stage: 'creating' });
     expect(onDisk(dir).item('a')).toMatchObject({ stage: 'creating', uploaded: true }); // went along with it
+    // the input key is sent with the clientRequestId: the same id with another key would be refused as a conflict
+    q.update('b', { inputKey: 'input/u1/k.jpg' });
+    expect(onDisk(dir).item('b')?.inputKey).toBe('input/u1/k.jpg');
 
     q.update('a', { stage: 'processing', taskId: 't1' });
     await new Promise((r) => setTimeout(r, 250));

@@ -63,7 +63,7 @@ describe('a killed desktop resumes its queue without paying twice', () => {
     expect(d.service.getState().user).not.toBeNull(); // the saved session
     await d.service.whenIdle();
     const items = d.service.getState().batches.flatMap((b) => b.items);
-    expect(items.map((i) => i.stage)).toEqual(Array(N).fill('done'));
+    expect(items.map((i) => [i.stage, i.errorReason])).toEqual(Array(N).fill(['done', null]));
     expect(await deducts()).toBe(N);
     expect(await server.db.models.Task.count()).toBe(N);
     expect(d.service.getState().membership?.quotaRemaining).toBe(100 - N);

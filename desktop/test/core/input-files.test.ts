@@ -7,12 +7,13 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { garmentJpeg } from '../../../server/test/support/client.js';
-import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
+import type { TestServer } from '../../../server/test/support/server.js';
 import { DesktopError } from '../../src/core/errors.js';
 import { MAX_FILES_PER_SCAN, scanPaths, sniffImage } from '../../src/core/input-files.js';
-import { loginWithSandboxCode, startDesktop, type Desktop } from '../support/desktop.js';
+import { startDesktop, type Desktop } from '../support/desktop.js';
+import { sandboxDesktop } from '../support/sandbox-desktop.js';
 
 const MB = 1024 * 1024;
 const tempDir = () => mkdtempSync(join(tmpdir(), 'aizhao-input-'));
@@ -164,16 +165,8 @@ describe('scanPaths', () => {
 describe('the draft in the service', () => {
   let server: TestServer;
   let d: Desktop;
-
-  beforeAll(async () => {
-    server = await startTestServer({ db: 'sqlite' });
-    d = await startDesktop(server.url);
-    await loginWithSandboxCode(d, server.url);
-  });
-  afterAll(async () => {
-    await d?.service.close();
-    await server?.destroy();
-  });
+  const sandbox = sandboxDesktop('user');
+  beforeAll(() => ({ server, d } = sandbox));
 
   it('adds a mix of files to the draft and lists the refused ones with their reasons', async () => {
     const dir = tempDir();

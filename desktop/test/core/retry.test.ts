@@ -6,26 +6,20 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DesktopError } from '../../src/core/errors.js';
 import { changeBalance, lockUser } from '../../../server/src/modules/quota/ledger.js';
 import { call, setRunningHub } from '../../../server/test/support/client.js';
-import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
+import type { TestServer } from '../../../server/test/support/server.js';
 import { expectLedgerInvariant } from '../../../server/test/support/invariants.js';
-import { buyInApp, loginWithSandboxCode, photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
+import { buyInApp, loginWithSandboxCode, photoFolder, type Desktop } from '../support/desktop.js';
+import { sandboxDesktop } from '../support/sandbox-desktop.js';
 
 describe('failures, refunds and retries', () => {
   let server: TestServer;
   let d: Desktop;
-
-  beforeAll(async () => {
-    server = await startTestServer({ db: 'sqlite' });
-    d = await startDesktop(server.url);
-  });
-  afterAll(async () => {
-    await d?.service.close();
-    await server?.destroy();
-  });
+  const sandbox = sandboxDesktop('guest');
+  beforeAll(() => ({ server, d } = sandbox));
 
   const items = () => d.service.getState().batches.flatMap((b) => b.items);
   const quota = () => d.service.getState().membership?.quotaRemaining;
@@ -141,19 +135,9 @@ describe('failures, refunds and retries', () => {
 });
 
 describe('downloads whose signed URLs went stale', () => {
-  let server: TestServer;
   let d: Desktop;
-
-  beforeAll(async () => {
-    server = await startTestServer({ db: 'sqlite' });
-    d = await startDesktop(server.url);
-    await loginWithSandboxCode(d, server.url);
-    await buyInApp(d);
-  });
-  afterAll(async () => {
-    await d?.service.close();
-    await server?.destroy();
-  });
+  const sandbox = sandboxDesktop('member');
+  beforeAll(() => ({ d } = sandbox));
 
   it('asks for fresh URLs once when the ones from the sync are refused, and finishes', async () => {
     // the sync's URLs arrive already refused by storage (as if they expired while the download waited)

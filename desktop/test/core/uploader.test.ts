@@ -10,9 +10,10 @@ import type { StsResponse } from '@aizhao/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesktopError } from '../../src/core/errors.js';
 import { StsCache, Uploader } from '../../src/core/uploader.js';
-import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
-import { buyInApp, loginWithSandboxCode, startDesktop, type Desktop } from '../support/desktop.js';
+import type { TestServer } from '../../../server/test/support/server.js';
+import type { Desktop } from '../support/desktop.js';
 import { startToggleProxy, type ToggleProxy } from '../support/toggle-proxy.js';
+import { sandboxDesktop } from '../support/sandbox-desktop.js';
 
 const sts = (expiredTime: number): StsResponse => ({
   credentials: { tmpSecretId: 'id', tmpSecretKey: 'key', sessionToken: 'token' },
@@ -60,18 +61,14 @@ describe('Uploader against the COS emulator', () => {
   let server: TestServer;
   let d: Desktop;
   let proxy: ToggleProxy;
+  const sandbox = sandboxDesktop('member');
 
   beforeAll(async () => {
-    server = await startTestServer({ db: 'sqlite' });
-    d = await startDesktop(server.url);
-    await loginWithSandboxCode(d, server.url);
-    await buyInApp(d);
+    ({ server, d } = sandbox);
     proxy = await startToggleProxy(server.url);
   });
   afterAll(async () => {
     await proxy?.close();
-    await d?.service.close();
-    await server?.destroy();
   });
 
   const cosOptions = async (base: string) => {

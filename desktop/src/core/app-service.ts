@@ -85,6 +85,8 @@ export class AppService {
   private listeners = new Set<(s: AppState) => void>();
   private emitTimer: NodeJS.Timeout | null = null;
   private membershipTimer: NodeJS.Timeout | null = null;
+  /** how many balances task creations have reported (to order them against membership reads) */
+  private quotaReports = 0;
   private closed = false;
   private initDone: Promise<void> | null = null;
 
@@ -103,11 +105,18 @@ export class AppService {
       o.platform,
       {
         changed: () => this.emit(),
+        // Creations answer in any order, each with the balance right after its own deduct: between two reads of
+        // the membership the lowest one is the newest. Anything that raises the balance (refund, payment, batch
+        // end) reads the membership again.
         quota: (quotaRemaining) => {
-          if (this.membership) this.membership = { ...this.membership, quotaRemaining };
+          this.quotaReports++;
+          if (this.membership) {
+            this.membership = { ...this.membership, quotaRemaining: Math.min(this.membership.quotaRemaining, quotaRemaining) };
+          }
           this.emit();
         },
         refunded: () => void this.refreshMembership().catch(() => {}),
+        batchFinished: () => void this.refreshMembership().catch(() => {}),
         online: (ok) => this.setOffline(!ok),
       },
       { ...DEFAULT_ENGINE, ...o.engine },
@@ -304,7 +313,12 @@ export class AppService {
 
   async refreshMembership(): Promise<MembershipView> {
     this.requireUser();
-    const m = await this.api.membership();
+    const reportsBefore = this.quotaReports;
+    let m = await this.api.membership();
+    // a creation answered while this read was under way: its deduct may be newer than the read
+    if (this.quotaReports !== reportsBefore && this.membership) {
+      m = { ...m, quotaRemaining: Math.min(m.quotaRemaining, this.membership.quotaRemaining) };
+    }
     this.membership = m;
     this.setOffline(false);
     this.emit();

@@ -34,6 +34,8 @@ export interface EngineEvents {
   quota(quotaRemaining: number): void;
   /** a task failed on the server and gave its quota back */
   refunded(): void;
+  /** every item of a batch has ended (done or failed) */
+  batchFinished(): void;
   /** the server could (not) be reached */
   online(ok: boolean): void;
 }
@@ -322,6 +324,7 @@ export class Engine {
     const items = this.queue.batchItems(batch.id);
     if (!items.every((i) => i.stage === 'done' || i.stage === 'failed')) return;
     this.queue.markNotified(batch.id);
+    this.events.batchFinished();
     const done = items.filter((i) => i.stage === 'done').length;
     const failed = items.length - done;
     this.platform.notify(

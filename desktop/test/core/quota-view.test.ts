@@ -1,0 +1,73 @@
+/**
+ * The balance in the header while a batch is created: creations run in parallel and answer in any order, each with
+ * the balance right after its own deduct. The header must show the newest (lowest) one, not the last to arrive, and
+ * read the membership again once the batch has ended.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { changeBalance, lockUser } from '../../../server/src/modules/quota/ledger.js';
+import type { TestServer } from '../../../server/test/support/server.js';
+import { photoFolder, type Desktop } from '../support/desktop.js';
+import { sandboxDesktop } from '../support/sandbox-desktop.js';
+
+describe('the balance shown while creations answer out of order', () => {
+  let server: TestServer;
+  let d: Desktop;
+  const sandbox = sandboxDesktop('member');
+  beforeAll(() => ({ server, d } = sandbox));
+  const realFetch = globalThis.fetch;
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
+
+  const quota = () => d.service.getState().membership?.quotaRemaining;
+
+  /** Holds the first task creation's answer back until `release` is called (the request itself reaches the server). */
+  function holdFirstCreation() {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held = false;
+    let answers = 0;
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const isCreate = url === `${server.url}/task/create`;
+      const res = await realFetch(input, init);
+      if (!isCreate) return res;
+      answers++;
+      if (!held) {
+        held = true;
+        await released;
+      }
+      return res;
+    }) as typeof fetch;
+    return { release, answers: () => answers };
+  }
+
+  it('shows the lowest balance reported, whatever order the creations answer in', async () => {
+    expect(quota()).toBe(100);
+    const hold = holdFirstCreation();
+    await d.service.addFiles([await photoFolder(3)]);
+    await d.service.startBatch({ type: 'basic_clean', params: {} });
+    // the two later creations have answered (98, 97) while the first (99) is held
+    await expect.poll(hold.answers, { timeout: 10_000 }).toBe(3);
+    await expect.poll(quota).toBe(97);
+    hold.release();
+    await d.service.whenIdle();
+    expect(quota()).toBe(97); // the late 99 did not win
+  });
+
+  it('reads the membership again when a batch ends', async () => {
+    const hold = holdFirstCreation();
+    await d.service.addFiles([await photoFolder(1)]);
+    await d.service.startBatch({ type: 'basic_clean', params: {} });
+    await expect.poll(hold.answers, { timeout: 10_000 }).toBe(1); // charged: 96 on the server
+    // meanwhile a change no creation reports: 10 granted by an admin adjustment (106)
+    const userId = d.service.getState().user!.id;
+    await server.db.transaction(async (t) => {
+      const user = await lockUser(server.db, userId, t);
+      await changeBalance(server.db, user, { action: 'adjust', amount: 10, reason: 'test' }, t);
+    });
+    hold.release(); // the creation's answer says 96
+    await d.service.whenIdle();
+    await expect.poll(quota).toBe(106);
+  });
+});

@@ -87,6 +87,7 @@ export class AppService {
   private membershipTimer: NodeJS.Timeout | null = null;
   /** how many balances task creations have reported (to order them against membership reads) */
   private quotaReports = 0;
+  private readonly backgroundReads = new Set<Promise<void>>();
   private closed = false;
   private initDone: Promise<void> | null = null;
 
@@ -115,8 +116,8 @@ export class AppService {
           }
           this.emit();
         },
-        refunded: () => void this.refreshMembership().catch(() => {}),
-        batchFinished: () => void this.refreshMembership().catch(() => {}),
+        refunded: () => this.refreshInBackground(),
+        batchFinished: () => this.refreshInBackground(),
         online: (ok) => this.setOffline(!ok),
       },
       { ...DEFAULT_ENGINE, ...o.engine },
@@ -177,9 +178,21 @@ export class AppService {
     this.queue.flush();
   }
 
-  /** Resolves when the queue has nothing left to do (tests). */
-  whenIdle(): Promise<void> {
-    return this.engine.whenIdle();
+  /** Resolves when the queue has nothing left to do and the balance it changed has been read again (tests). */
+  async whenIdle(): Promise<void> {
+    await this.engine.whenIdle();
+    await Promise.all(this.backgroundReads);
+  }
+
+  /** Reads the membership again without waiting for it (after a refund or a finished batch). */
+  private refreshInBackground(): void {
+    const read: Promise<void> = this.refreshMembership()
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => this.backgroundReads.delete(read));
+    this.backgroundReads.add(read);
   }
 
   onState(listener: (s: AppState) => void): () => void {

@@ -77,6 +77,7 @@ export const TIMELINE_LABELS: Record<string, string> = {
   submitted: '提交给 RunningHub',
   done: '完成',
   failed: '失败',
+  'vendor.error': '服务商返回的错误',
   'ledger.deduct': '扣减次数',
   'ledger.refund': '返还次数',
   'admin.task.fail_and_refund': '管理员标记失败并返还',

@@ -68,7 +68,10 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
   declare vendorTaskId: string | null;
   /** RunningHub's output file URLs, kept between SUCCESS and the copy into COS (never queried twice) */
   declare vendorOutputs: string[] | null;
+  /** what the merchant is told (Chinese) */
   declare errorReason: string | null;
+  /** the vendor's own failure text, for the operator only */
+  declare vendorError: CreationOptional<string | null>;
   declare cost: number;
   declare clientRequestId: string | null;
   declare requestHash: string | null;
@@ -238,6 +241,7 @@ export function initModels(sequelize: Sequelize): Models {
       vendorTaskId: { type: DataTypes.STRING(64), allowNull: true },
       vendorOutputs: json('vendorOutputs'),
       errorReason: { type: DataTypes.STRING(500), allowNull: true },
+      vendorError: { type: DataTypes.STRING(500), allowNull: true },
       cost: { type: DataTypes.INTEGER, allowNull: false },
       clientRequestId: { type: DataTypes.STRING(64), allowNull: true },
       requestHash: { type: DataTypes.STRING(64), allowNull: true },

@@ -44,7 +44,10 @@ export async function submitModelPose(ctx: AppContext, task: Task): Promise<void
   } catch (err) {
     // the request may or may not have reached RunningHub: never resubmit blindly
     ctx.logger.error({ err, taskId: task.id }, 'runninghub submission failed');
-    await failAndRefund(ctx, task.id, 'AI模特任务提交失败，次数已返还', ['submitting']);
+    await failAndRefund(ctx, task.id, 'AI模特任务提交失败，次数已返还', {
+      onlyStages: ['submitting'],
+      vendorError: err instanceof Error ? err.message : String(err),
+    });
     return;
   }
   const now = ctx.now();
@@ -63,7 +66,10 @@ export async function submitModelPose(ctx: AppContext, task: Task): Promise<void
     ctx.logger.warn({ taskId: task.id, code: result.code, backoff }, 'runninghub queue full, waiting');
   } else {
     ctx.logger.warn({ taskId: task.id, code: result.code, msg: result.msg }, 'runninghub rejected the task');
-    await failAndRefund(ctx, task.id, `AI模特任务被拒绝（${result.code}），次数已返还`, ['submitting']);
+    await failAndRefund(ctx, task.id, 'AI模特任务未被受理，次数已返还，请稍后重试', {
+      onlyStages: ['submitting'],
+      vendorError: `${result.code} ${result.msg}`,
+    });
   }
 }
 
@@ -84,15 +90,16 @@ export async function pollModelPose(ctx: AppContext, task: Task): Promise<void> 
     case 'queued':
       return;
     case 'failed':
-      await failAndRefund(ctx, task.id, `AI模特生成失败：${out.reason}`.slice(0, 480), ['running']);
+      // the vendor's own words (English, technical) are for the operator, not the merchant
+      await failAndRefund(ctx, task.id, 'AI模特生成失败，次数已返还，请换一张图片或稍后重试', { onlyStages: ['running'], vendorError: out.reason });
       return;
     case 'not_found':
-      await failAndRefund(ctx, task.id, 'AI模特任务在服务商处不存在，次数已返还', ['running']);
+      await failAndRefund(ctx, task.id, 'AI模特任务在服务商处不存在，次数已返还', { onlyStages: ['running'] });
       return;
     case 'done': {
       const images = out.files.slice(0, MODEL_POSE_COUNT).map((f) => f.fileUrl);
       if (images.length < MODEL_POSE_COUNT) {
-        await failAndRefund(ctx, task.id, `AI模特只生成了 ${images.length} 张图（需要 ${MODEL_POSE_COUNT} 张），次数已返还`, ['running']);
+        await failAndRefund(ctx, task.id, `AI模特只生成了 ${images.length} 张图（需要 ${MODEL_POSE_COUNT} 张），次数已返还`, { onlyStages: ['running'] });
         return;
       }
       const now = ctx.now();
@@ -133,6 +140,6 @@ export async function saveModelPose(ctx: AppContext, task: Pick<Task, 'id' | 'us
       return;
     }
     ctx.logger.error({ err, taskId: task.id }, 'saving results failed');
-    await failAndRefund(ctx, task.id, '保存生成结果失败，次数已返还', ['saving']);
+    await failAndRefund(ctx, task.id, '保存生成结果失败，次数已返还', { onlyStages: ['saving'] });
   }
 }

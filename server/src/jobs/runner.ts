@@ -59,7 +59,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         );
       } else {
         ctx.logger.error({ err, taskId: task.id }, 'basic_clean failed');
-        await failAndRefund(ctx, task.id, '图片处理失败，次数已返还，请换一张图片重试', ['working', 'queued']);
+        await failAndRefund(ctx, task.id, '图片处理失败，次数已返还，请换一张图片重试', { onlyStages: ['working', 'queued'] });
       }
     } finally {
       basicRunning--;
@@ -112,7 +112,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
           : t.stage === 'queued'
             ? '排队时间过长，任务已取消，次数已返还'
             : '任务提交中断，次数已返还，请重试';
-      await failAndRefund(ctx, t.id, reason, [t.stage]);
+      await failAndRefund(ctx, t.id, reason, { onlyStages: [t.stage] });
     }
 
     // results found but not yet copied (a crash or an error while saving)

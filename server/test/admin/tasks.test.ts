@@ -142,4 +142,22 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin tasks on %s', (db) => {
     expect(await s.db.models.QuotaLog.count({ where: { action: 'refund' } })).toBe(1);
     expect((await admin.post('/tasks/01HZZZZZZZZZZZZZZZZZZZZZZZ/fail-and-refund', { reason: 'x' })).status).toBe(404);
   });
+
+  it('a task RunningHub fails: the merchant reads Chinese, the operator also sees the vendor\'s own words', async () => {
+    await setRunningHub(s.url, 'fail', 100);
+    const inputKey = await uploadInput(s.url, merchant.token, await garmentJpeg());
+    const created = await call(s.url, 'POST', '/task/create', {
+      token: merchant.token,
+      body: { type: 'model_pose12', inputKey, params: { scene: 'studio', category: 'dress' } },
+    });
+    const failed = await waitForTask(s.url, merchant.token, created.body.task.id);
+    expect(failed).toMatchObject({ status: 'failed', errorReason: 'AI模特生成失败，次数已返还，请换一张图片或稍后重试' });
+    expect(JSON.stringify(failed)).not.toMatch(/KSampler|Sandbox|emulator/); // nothing of the vendor reaches the merchant
+
+    const t = adminTaskDetailSchema.parse((await admin.get(`/tasks/${failed.id}`)).body.task);
+    expect(t.errorReason).toBe(failed.errorReason);
+    const vendor = t.timeline.find((e) => e.event === 'vendor.error');
+    expect(vendor?.detail).toContain('the AI app failed');
+    expect(t.timeline.map((e) => e.event).slice(-3).sort()).toEqual(['failed', 'ledger.refund', 'vendor.error']);
+  });
 });

@@ -105,7 +105,7 @@ describe.each<DbKind>(['sqlite', 'mysql'])('the closed loop on %s', (db) => {
     expect(created.body.quotaRemaining).toBe(97);
     const failed = await waitForTask(base, token, created.body.task.id);
     expect(failed.status).toBe('failed');
-    expect(failed.errorReason).toBeTruthy();
+    expect(failed.errorReason).toBe('AI模特生成失败，次数已返还，请换一张图片或稍后重试');
     expect(failed.results).toEqual([]);
     const status = await call(base, 'GET', '/membership/status', { token });
     expect(status.body.quotaRemaining).toBe(98);

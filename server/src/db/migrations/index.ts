@@ -1,8 +1,10 @@
 /** Every migration, in order. Add new ones here (named <timestamp>.<what>.ts); they run once each. */
 import * as initialSchema from './2026.11.26T00.00.01.initial-schema.js';
 import * as admin from './2026.11.26T00.00.02.admin.js';
+import * as taskVendorError from './2026.11.26T00.00.03.task-vendor-error.js';
 
 export const MIGRATIONS = [
   { name: '2026.11.26T00.00.01.initial-schema', ...initialSchema },
   { name: '2026.11.26T00.00.02.admin', ...admin },
+  { name: '2026.11.26T00.00.03.task-vendor-error', ...taskVendorError },
 ];

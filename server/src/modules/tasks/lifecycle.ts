@@ -17,34 +17,45 @@ export async function completeTask(ctx: AppContext, taskId: string, resultKeys: 
   return affected === 1;
 }
 
+export interface FailOptions {
+  /** only a task in one of these stages may fail (e.g. a timeout sweep) */
+  onlyStages?: TaskStage[];
+  /** the vendor's own words, kept for the operator (the merchant sees `reason`) */
+  vendorError?: string;
+  /** runs inside the same transaction after the refund (the admin's audit row) */
+  alsoInTransaction?: (task: Task, t: Transaction) => Promise<unknown>;
+}
+
 /**
  * Marks a processing task failed and gives its quota back, in one transaction. Returns false when the task
- * was already terminal (nothing changes). `onlyStages` narrows which stages may fail (e.g. a timeout sweep).
- * `alsoInTransaction` runs inside the same transaction after the refund (the admin's audit row).
+ * was already terminal (nothing changes). `reason` is what the merchant reads, in Chinese.
  */
-export async function failAndRefund(
-  ctx: AppContext,
-  taskId: string,
-  reason: string,
-  onlyStages?: TaskStage[],
-  alsoInTransaction?: (task: Task, t: Transaction) => Promise<unknown>,
-): Promise<boolean> {
+export async function failAndRefund(ctx: AppContext, taskId: string, reason: string, o: FailOptions = {}): Promise<boolean> {
   const now = ctx.now();
   const done = await ctx.db.transaction(async (t) => {
     const where: Record<string, unknown> = { id: taskId, status: 'processing' };
-    if (onlyStages) where.stage = { [Op.in]: onlyStages };
+    if (o.onlyStages) where.stage = { [Op.in]: o.onlyStages };
     const [affected] = await ctx.db.models.Task.update(
-      { status: 'failed', stage: 'failed', errorReason: reason.slice(0, 500), finishedAt: now, leaseUntil: null, nextActionAt: null, updatedAt: now },
+      {
+        status: 'failed',
+        stage: 'failed',
+        errorReason: reason.slice(0, 500),
+        vendorError: o.vendorError?.slice(0, 500) ?? null,
+        finishedAt: now,
+        leaseUntil: null,
+        nextActionAt: null,
+        updatedAt: now,
+      },
       { where, transaction: t },
     );
     if (affected === 0) return false;
     const task = await ctx.db.models.Task.findByPk(taskId, { transaction: t });
     if (!task) throw new Error(`task ${taskId} vanished`);
     await refundTask(ctx, task, t);
-    await alsoInTransaction?.(task, t);
+    await o.alsoInTransaction?.(task, t);
     return true;
   });
-  if (done) ctx.logger.info({ taskId, reason }, 'task failed, quota refunded');
+  if (done) ctx.logger.info({ taskId, reason, vendorError: o.vendorError }, 'task failed, quota refunded');
   return done;
 }
 

@@ -42,6 +42,7 @@ async function timelineOf(ctx: AppContext, task: Task): Promise<TimelineEvent[]>
   for (const l of ledger) events.push({ at: l.createdAt.toISOString(), event: `ledger.${l.action}`, detail: `${l.amount > 0 ? '+' : ''}${l.amount} → ${l.balanceAfter}` });
   if (task.submittedAt) events.push({ at: task.submittedAt.toISOString(), event: 'submitted', detail: task.vendorTaskId ? `服务商任务 ${task.vendorTaskId}` : null });
   if (task.finishedAt) events.push({ at: task.finishedAt.toISOString(), event: task.status, detail: task.errorReason });
+  if (task.finishedAt && task.vendorError) events.push({ at: task.finishedAt.toISOString(), event: 'vendor.error', detail: task.vendorError });
   for (const a of audits.map(toAuditView)) events.push({ at: a.at, event: `admin.${a.action}`, detail: `${a.admin}: ${a.reason ?? ''}`.trim() });
   return events.sort((a, b) => a.at.localeCompare(b.at));
 }
@@ -63,9 +64,10 @@ export async function getAdminTask(ctx: AppContext, taskId: string): Promise<{ t
 export async function adminFailAndRefund(ctx: AppContext, actor: Actor, taskId: string, reason: string) {
   const task = await findTask(ctx, taskId);
   if (task.status !== 'processing') throw new AppError('TASK_TERMINAL');
-  const failed = await failAndRefund(ctx, taskId, reason, undefined, (t, tx) =>
-    writeAudit(ctx, actor, { action: 'task.fail_and_refund', target: { type: 'task', id: t.id }, reason, details: { stage: task.stage, refunded: t.cost, userId: t.userId } }, tx),
-  );
+  const failed = await failAndRefund(ctx, taskId, reason, {
+    alsoInTransaction: (t, tx) =>
+      writeAudit(ctx, actor, { action: 'task.fail_and_refund', target: { type: 'task', id: t.id }, reason, details: { stage: task.stage, refunded: t.cost, userId: t.userId } }, tx),
+  });
   if (!failed) throw new AppError('TASK_TERMINAL');
   return getAdminTask(ctx, taskId);
 }

@@ -584,6 +584,28 @@ describe('history', () => {
     await page.getByTestId('history-refresh').click();
     await calls(bridge, 'listTasks', 5);
   });
+
+  it('history reloads by itself when the app’s tasks are created or end, unless the merchant paged further', async () => {
+    const running = item({ id: 'i1', name: '新款.jpg', stage: 'processing', taskId: 't_10' });
+    const { page, bridge } = await open(appState({ batches: [batch({ id: 'b1', items: [running] })] }), { listTasks });
+    await page.getByTestId('tab-history').click();
+    await calls(bridge, 'listTasks', 1);
+    // progress alone changes nothing; the task ending does
+    await pushState(page, appState({ batches: [batch({ id: 'b1', items: [{ ...running, stage: 'downloading' }] })] }));
+    await pushState(page, appState({ batches: [batch({ id: 'b1', items: [{ ...running, stage: 'done' }] })] }));
+    await expect.poll(() => bridge.argsOf('listTasks').length, { timeout: 5000 }).toBe(2); // throttled: 1.5 s
+    expect(bridge.argsOf('listTasks')[1]).toEqual([{}]); // the first page, the same filter
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(bridge.argsOf('listTasks')).toHaveLength(2); // once per change, not on a timer
+
+    await page.getByTestId('history-more').click();
+    await calls(bridge, 'listTasks', 3);
+    const more = item({ id: 'i2', name: '新款2.jpg', stage: 'done', taskId: 't_11' });
+    await pushState(page, appState({ batches: [batch({ id: 'b1', items: [{ ...running, stage: 'done' }, more] })] }));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(bridge.argsOf('listTasks')).toHaveLength(3); // the merchant's pages stay until 刷新
+    expect(await page.getByTestId('history-row').count()).toBe(7);
+  });
 });
 
 describe('settings', () => {

@@ -4,7 +4,9 @@ import type { AppState, ClientOptions, TaskRow } from '../../../shared/contract'
 import type { TaskStatus, TaskType } from '@aizhao/shared';
 import { formatDateTime, labelOf } from '../logic/format';
 import { taskStatusView } from '../logic/stages';
-import { loadHistory, openFolder, redownload, selectTask, setHistoryFilter } from '../store/actions';
+import { loadHistory, openFolder, redownload, refreshHistoryQuietly, selectTask, setHistoryFilter } from '../store/actions';
+import { taskChangeKey } from '../store/selectors';
+import { useThrottledEffect } from '../hooks/useThrottledEffect';
 import { useBusy, useStore } from '../store/app-store';
 import { Badge, EmptyState, Spinner, Thumbnail } from './common';
 import { CloseIcon, FolderIcon, ImageIcon, RefreshIcon } from './icons';
@@ -16,6 +18,9 @@ const STATUS_FILTERS: { value: TaskStatus | undefined; label: string }[] = [
   { value: 'failed', label: '失败' },
 ];
 
+/** at most one automatic reload of the list this often while tasks change */
+const HISTORY_AUTO_REFRESH_MS = 1500;
+
 const typeLabel = (options: ClientOptions | null, type: TaskType) => options?.taskTypes.find((t) => t.type === type)?.label ?? type;
 
 export function HistoryTab({ app }: { app: AppState }) {
@@ -26,6 +31,8 @@ export function HistoryTab({ app }: { app: AppState }) {
   useEffect(() => {
     void loadHistory(false);
   }, []);
+  // tasks created or ended in this app show up without 刷新
+  useThrottledEffect(taskChangeKey(app), () => void refreshHistoryQuietly(), HISTORY_AUTO_REFRESH_MS);
 
   return (
     <div className={`history ${selected ? 'history--with-detail' : ''}`}>

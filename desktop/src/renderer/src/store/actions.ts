@@ -5,7 +5,7 @@
 import { MAX_PATHS_PER_CALL, type TaskRow } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
-import { applyPage, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
+import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
 import { batchParams, chosenTaskType, draftCost } from './selectors';
 
 /** Runs a call with a busy flag; a failure becomes a toast and the result `undefined`. */
@@ -82,7 +82,8 @@ export const revealFile = (path: string) => run(`reveal:${path}`, () => api.reve
 export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());
 
 // ---- history
-export async function loadHistory(append = false): Promise<void> {
+/** Loads the first page (or the next one, `append`). `quiet`: a reload the merchant did not ask for shows no error. */
+export async function loadHistory(append = false, quiet = false): Promise<void> {
   useStore.setState((s) => ({ history: startRequest(s.history) }));
   const { history } = useStore.getState();
   const seq = history.requestSeq;
@@ -91,8 +92,13 @@ export async function loadHistory(append = false): Promise<void> {
     useStore.setState((s) => ({ history: applyPage(s.history, seq, page, append) }));
   } catch (e) {
     useStore.setState((s) => ({ history: failRequest(s.history, seq) }));
-    showToast(errorMessage(e));
+    if (!quiet) showToast(errorMessage(e));
   }
+}
+
+/** The app's tasks changed: reload the list if the merchant is on its first page. */
+export function refreshHistoryQuietly(): Promise<void> {
+  return canAutoRefresh(useStore.getState().history) ? loadHistory(false, true) : Promise.resolve();
 }
 
 export function setHistoryFilter(filter: HistoryFilter): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { taskRow } from '../../../../test/support/app-state-fixtures';
-import { applyPage, failRequest, initialHistory, requestFilter, startRequest, withFilter, withRowFiles } from './history';
+import { applyPage, canAutoRefresh, failRequest, initialHistory, requestFilter, startRequest, withFilter, withRowFiles } from './history';
 
 const rows = (...ids: string[]) => ids.map((id) => taskRow({ id }));
 
@@ -44,5 +44,20 @@ describe('history list state', () => {
     const after = withRowFiles(h, 't2', ['/r/a_白底.jpg']);
     expect(after.rows.find((r) => r.id === 't2')!.files).toEqual(['/r/a_白底.jpg']);
     expect(after.rows.find((r) => r.id === 't1')!.files).toEqual([]);
+  });
+
+  it('reloads by itself only on a first page that is not loading', () => {
+    expect(canAutoRefresh(initialHistory)).toBe(false); // nothing shown yet: the tab's own load does it
+    let h = startRequest(initialHistory);
+    expect(canAutoRefresh(h)).toBe(false);
+    h = applyPage(h, h.requestSeq, { items: rows('t1'), nextCursor: 'c2' }, false);
+    expect([h.pages, canAutoRefresh(h)]).toEqual([1, true]);
+    h = startRequest(h);
+    h = applyPage(h, h.requestSeq, { items: rows('t2'), nextCursor: null }, true);
+    expect([h.pages, canAutoRefresh(h)]).toEqual([2, false]); // paged further: kept until 刷新
+    h = startRequest(h);
+    h = applyPage(h, h.requestSeq, { items: rows('t3'), nextCursor: null }, false);
+    expect([h.pages, canAutoRefresh(h)]).toEqual([1, true]);
+    expect(withFilter(h, { status: 'done' }).pages).toBe(0);
   });
 });

@@ -14,6 +14,8 @@ export interface HistoryState {
   loading: boolean;
   /** at least one page arrived for the current filter */
   loaded: boolean;
+  /** pages shown: 1 after a (re)load, more after 加载更多 */
+  pages: number;
   selectedId: string | null;
   /** increases with every request; an answer for an older one is dropped */
   requestSeq: number;
@@ -25,6 +27,7 @@ export const initialHistory: HistoryState = {
   nextCursor: null,
   loading: false,
   loaded: false,
+  pages: 0,
   selectedId: null,
   requestSeq: 0,
 };
@@ -36,6 +39,7 @@ export const withFilter = (h: HistoryState, filter: HistoryFilter): HistoryState
   rows: [],
   nextCursor: null,
   loaded: false,
+  pages: 0,
   selectedId: null,
 });
 
@@ -46,8 +50,14 @@ export function applyPage(h: HistoryState, seq: number, page: TaskPage, append: 
   if (seq !== h.requestSeq) return h;
   const rows = append ? [...h.rows, ...page.items.filter((r) => !h.rows.some((o) => o.id === r.id))] : page.items;
   const selectedId = h.selectedId && rows.some((r) => r.id === h.selectedId) ? h.selectedId : null;
-  return { ...h, rows, nextCursor: page.nextCursor, loading: false, loaded: true, selectedId };
+  return { ...h, rows, nextCursor: page.nextCursor, loading: false, loaded: true, pages: append ? h.pages + 1 : 1, selectedId };
 }
+
+/**
+ * Whether the list may reload by itself (the app's tasks changed): only a first page that is not loading; a merchant
+ * who paged further keeps what they are reading until 刷新.
+ */
+export const canAutoRefresh = (h: HistoryState): boolean => h.loaded && !h.loading && h.pages <= 1;
 
 export const failRequest = (h: HistoryState, seq: number): HistoryState => (seq === h.requestSeq ? { ...h, loading: false } : h);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appState, clientOptions, membership } from '../../../../test/support/app-state-fixtures';
-import { batchParams, chosenTaskType, draftCost, emptyChoice } from './selectors';
+import { appState, batch, clientOptions, item, membership } from '../../../../test/support/app-state-fixtures';
+import { batchParams, chosenTaskType, draftCost, emptyChoice, taskChangeKey } from './selectors';
 
 const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `/p/${i}.jpg`, name: `${i}.jpg`, size: 1000 }));
 
@@ -44,5 +44,27 @@ describe('draftCost', () => {
   it('asks for scene and category before anything else about the model type', () => {
     const app = appState({ draft: { files: files(1), rejected: [] } });
     expect(draftCost(app, { ...emptyChoice, type: 'model_pose12' }).reason).toBe('请选择场景和品类');
+  });
+});
+
+describe('taskChangeKey', () => {
+  const withItems = (...items: Parameters<typeof item>[0][]) => appState({ batches: [batch({ id: 'b1', items: items.map(item) })] });
+
+  it('changes when a task is created or ends, not with progress', () => {
+    const uploading = withItems({ id: 'i1', name: 'a.jpg', stage: 'uploading', uploadedBytes: 10 });
+    const further = withItems({ id: 'i1', name: 'a.jpg', stage: 'uploading', uploadedBytes: 900 });
+    const created = withItems({ id: 'i1', name: 'a.jpg', stage: 'processing', taskId: 't1' });
+    const downloading = withItems({ id: 'i1', name: 'a.jpg', stage: 'downloading', taskId: 't1' });
+    const done = withItems({ id: 'i1', name: 'a.jpg', stage: 'done', taskId: 't1' });
+    expect(taskChangeKey(further)).toBe(taskChangeKey(uploading));
+    expect(taskChangeKey(created)).not.toBe(taskChangeKey(uploading));
+    expect(taskChangeKey(downloading)).toBe(taskChangeKey(created));
+    expect(taskChangeKey(done)).not.toBe(taskChangeKey(created));
+  });
+
+  it('counts a failure before any task as an end too', () => {
+    const failed = withItems({ id: 'i1', name: 'a.jpg', stage: 'failed' });
+    expect(taskChangeKey(failed)).not.toBe(taskChangeKey(withItems({ id: 'i1', name: 'a.jpg' })));
+    expect(taskChangeKey(null)).toBe('0:0');
   });
 });

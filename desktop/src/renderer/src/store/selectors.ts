@@ -1,4 +1,4 @@
-/** Derived values of the store for the 新建批次 screen. Pure. */
+/** Derived values of the store and the app state for the screens. Pure. */
 import type { AppState, TaskParams } from '../../../shared/contract';
 import type { Category, Scene, TaskType } from '@aizhao/shared';
 import { costSummary, MODEL_TASK_TYPE, type CostSummary } from '../logic/cost';
@@ -33,4 +33,20 @@ export function draftCost(app: AppState | null, choice: DraftChoice): CostSummar
     membership: app?.membership ?? null,
     params: taskType ? batchParams(taskType.type, choice) : {},
   });
+}
+
+/**
+ * Changes whenever one of the app's tasks is created or ends — what the 历史任务 list shows. Progress within a stage
+ * (upload bytes, downloads) does not change it.
+ */
+export function taskChangeKey(app: AppState | null): string {
+  let created = 0;
+  let ended = 0;
+  for (const b of app?.batches ?? []) {
+    for (const i of b.items) {
+      if (i.taskId) created++;
+      if (i.stage === 'done' || i.stage === 'failed') ended++;
+    }
+  }
+  return `${created}:${ended}`;
 }

@@ -90,12 +90,15 @@ export const adminTaskSchema = z.object({
   updatedAt: isoDate,
   submittedAt: isoDate.nullable(),
   finishedAt: isoDate.nullable(),
+  /** results (and the input photo) deleted after RESULT_RETENTION_DAYS */
+  resultsPurgedAt: isoDate.nullable(),
 });
 export type AdminTask = z.infer<typeof adminTaskSchema>;
 
 export const adminTimelineEvent = z.object({ at: isoDate, event: z.string(), detail: z.string().nullable() });
 export const adminTaskDetailSchema = adminTaskSchema.extend({
-  inputUrl: z.string(),
+  /** null once the retention sweep deleted the input photo */
+  inputUrl: z.string().nullable(),
   results: z.array(z.object({ key: z.string(), url: z.string() })),
   timeline: z.array(adminTimelineEvent),
 });

@@ -35,6 +35,8 @@ export const clientConfigResponse = z.object({
   scenes: z.array(z.object({ id: z.enum(SCENES), label: z.string() })),
   categories: z.array(z.object({ id: z.enum(CATEGORIES), label: z.string() })),
   upload: z.object({ maxBytes: z.number().int(), accept: z.array(z.string()) }),
+  /** how many days results stay downloadable after a task ends */
+  resultRetentionDays: z.number().int().optional(),
 });
 export type ClientConfig = z.infer<typeof clientConfigResponse>;
 
@@ -103,6 +105,8 @@ export const taskSchema = z.object({
   params: taskParamsSchema,
   results: z.array(z.object({ key: z.string(), url: z.string() })),
   errorReason: z.string().nullable(),
+  /** RESULT_RETENTION_DAYS after the end, results are deleted from COS: `results` is then empty */
+  resultsExpired: z.boolean().optional(),
   createdAt: isoDate,
   updatedAt: isoDate,
   vendorTaskId: z.string().nullable().optional(),

@@ -22,7 +22,7 @@ import type {
 import { createApiClient, type ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
 import { Engine, type EngineOptions } from './engine.js';
-import { DesktopError } from './errors.js';
+import { DesktopError, resultExpired } from './errors.js';
 import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
 import { isPathInside } from './path-guard.js';
 import { PaymentFlow } from './payment.js';
@@ -67,6 +67,7 @@ function toOptions(c: ClientConfig): ClientOptions {
     scenes: c.scenes,
     categories: c.categories,
     maxUploadBytes: c.upload.maxBytes,
+    resultRetentionDays: c.resultRetentionDays ?? null,
   };
 }
 
@@ -451,6 +452,7 @@ export class AppService {
       createdAt: t.createdAt,
       updatedAt: t.updatedAt,
       resultCount: t.results.length,
+      resultsExpired: t.resultsExpired ?? false,
       name: record?.name ?? null,
       files,
       outputDir: record?.outputDir ?? null,
@@ -462,6 +464,7 @@ export class AppService {
     this.requireUser();
     const { task } = await this.api.task(taskId);
     if (task.status !== 'done') throw new DesktopError('NOT_DONE', '任务还没有完成，暂无结果可下载');
+    if (task.resultsExpired) throw resultExpired();
     let record = this.queue.taskRecord(taskId);
     if (!record) {
       const name = `任务-${taskId.slice(-8)}`;
@@ -479,7 +482,7 @@ export class AppService {
       return { files };
     } catch (e) {
       if (e instanceof DesktopError && (e.status === 403 || e.status === 404))
-        throw new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果');
+        throw resultExpired();
       throw e;
     }
   }

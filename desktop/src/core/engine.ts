@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Task } from '@aizhao/shared';
 import type { ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
-import { DesktopError } from './errors.js';
+import { DesktopError, resultExpired } from './errors.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
 import type { QueueItem, QueueStore } from './queue-store.js';
@@ -289,6 +289,7 @@ export class Engine {
     const taskId = item.taskId!;
     const names = resultFileNames(item.type, item.outputDir);
     const download = (task: Task) => {
+      if (task.resultsExpired) throw resultExpired();
       if (task.results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
       return downloadAll(
         task.results.slice(0, names.length).map((r) => r.url),
@@ -312,7 +313,7 @@ export class Engine {
       this.events.changed();
       this.finishStep(item);
     } catch (e) {
-      this.fail(item, 'download', refused(e) ? new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果') : e);
+      this.fail(item, 'download', refused(e) ? resultExpired() : e);
     }
   }
 

@@ -17,6 +17,9 @@ export class DesktopError extends Error {
   }
 }
 
+/** The server no longer keeps a task's results (its retention period is over, or the signed URL is refused). */
+export const resultExpired = (): DesktopError => new DesktopError('RESULT_EXPIRED', '结果已过期：服务器上已不再保留这个结果');
+
 export const networkError = (cause: unknown): DesktopError =>
   new DesktopError('NETWORK', '无法连接服务器，请检查网络后重试', undefined, { cause });
 

@@ -92,6 +92,8 @@ export interface ClientOptions {
   scenes: { id: Scene; label: string }[];
   categories: { id: Category; label: string }[];
   maxUploadBytes: number;
+  /** days results stay downloadable from the server after a task ends (null: the server does not say) */
+  resultRetentionDays: number | null;
 }
 
 export interface AppState {
@@ -125,6 +127,8 @@ export interface TaskRow {
   createdAt: string;
   updatedAt: string;
   resultCount: number;
+  /** the server deleted the results after its retention period (local files are not affected) */
+  resultsExpired: boolean;
   /** the local input name when this computer made the task */
   name: string | null;
   /** local result files that exist on disk */

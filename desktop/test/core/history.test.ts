@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '@aizhao/shared';
 import { call, garmentJpeg, login as apiLogin, setRunningHub, uploadInput, waitForTask } from '../../../server/test/support/client.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
+import { purgeExpiredResults } from '../../../server/src/jobs/retention.js';
 import { DesktopError } from '../../src/core/errors.js';
 import { localDate, resultFileNames } from '../../src/core/result-paths.js';
 import type { TaskRow } from '../../src/shared/contract.js';
@@ -273,5 +274,22 @@ describe('history, re-download and local files', () => {
 
     await d.service.openFolder(batchDirs[0]!);
     expect(d.platform.opened.at(-1)).toBe(batchDirs[0]);
+  });
+
+  it('after the server’s retention period: the row says so, re-download is refused, the local files stay', async () => {
+    expect(d.service.getState().options?.resultRetentionDays).toBe(30);
+    const row = (await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.outputDir === batchDirs[2])!;
+    expect(row).toMatchObject({ resultsExpired: false, resultCount: 1 });
+    // the task ended 31 days ago; the server's retention sweep runs
+    await server.db.models.Task.update({ finishedAt: new Date(Date.now() - 31 * 86_400_000) }, { where: { id: row.id } });
+    await purgeExpiredResults(server.ctx);
+
+    const after = (await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.id === row.id)!;
+    expect(after).toMatchObject({ resultsExpired: true, resultCount: 0, files: row.files });
+    expect(row.files.every((f) => existsSync(f))).toBe(true);
+    expect(await failure(d.service.redownload(row.id))).toMatchObject({
+      code: 'RESULT_EXPIRED',
+      message: '结果已过期：服务器上已不再保留这个结果',
+    });
   });
 });

@@ -25,6 +25,7 @@ export const clientOptions = (o: Partial<ClientOptions> = {}): ClientOptions => 
     { id: 'coat', label: '外套' },
   ],
   maxUploadBytes: 20 * 1024 * 1024,
+  resultRetentionDays: 30,
   ...o,
 });
 
@@ -87,6 +88,7 @@ export const taskRow = (o: Partial<TaskRow> & Pick<TaskRow, 'id'>): TaskRow => (
   createdAt: new Date().toISOString(),
   updatedAt: new Date().toISOString(),
   resultCount: 1,
+  resultsExpired: false,
   name: null,
   files: [],
   outputDir: null,

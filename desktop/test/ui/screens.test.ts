@@ -515,7 +515,17 @@ describe('history', () => {
       outputDir: `${DAY_DIR}/针织开衫`,
     }),
     taskRow({ id: 't_5', status: 'done', createdAt: '2026-03-07T11:25:00Z', updatedAt: '2026-03-07T11:25:31Z', name: null }),
-    taskRow({ id: 't_4', status: 'done', createdAt: '2026-03-07T11:24:40Z', updatedAt: '2026-03-07T11:25:02Z', name: '格纹半裙.jpg' }),
+    taskRow({
+      id: 't_4',
+      status: 'done',
+      createdAt: '2026-03-07T11:24:40Z',
+      updatedAt: '2026-03-07T11:25:02Z',
+      name: '格纹半裙.jpg',
+      resultCount: 0,
+      resultsExpired: true,
+      files: [`${RESULT_ROOT}/2026-03-07/格纹半裙/格纹半裙_白底.jpg`],
+      outputDir: `${RESULT_ROOT}/2026-03-07/格纹半裙`,
+    }),
   ];
   const more = [
     taskRow({
@@ -524,6 +534,7 @@ describe('history', () => {
       createdAt: '2026-03-06T09:00:00Z',
       updatedAt: '2026-03-06T09:01:00Z',
       name: '旧款.jpg',
+      resultCount: 0,
       errorReason: '处理超时，次数已退回',
     }),
   ];
@@ -562,7 +573,7 @@ describe('history', () => {
 
     await page.getByTestId('history-row').nth(1).click();
     expect(await detail.locator('.detail__thumbs img').count()).toBe(12);
-    expect(await text(detail)).toContain('结果在服务器上保留有限时间');
+    expect(await text(detail.getByTestId('retention-note'))).toBe('结果在服务器上保留 30 天（从完成时算起），请及时下载保存');
     await detail.getByTestId('open-folder').click();
     expect(await calls(bridge, 'openFolder')).toEqual([[modelDir]]);
     await shoot(page, 'history');
@@ -573,6 +584,15 @@ describe('history', () => {
     expect(await calls(bridge, 'redownload')).toEqual([['t_5']]);
     await expect.poll(() => text(page.getByTestId('toast'))).toBe('已重新下载 1 个文件');
     expect(await detail.getByTestId('open-folder').count()).toBe(0);
+
+    // past the server's retention: no 重新下载, the local files are still there
+    expect((await page.getByTestId('history-row').nth(5).locator('td').allTextContents()).at(-1)).toBe('已过期');
+    await page.getByTestId('history-row').nth(5).click();
+    expect(await detail.getByTestId('redownload').count()).toBe(0);
+    expect(await detail.getByTestId('open-folder').count()).toBe(1);
+    expect(await text(detail.getByTestId('retention-note'))).toBe(
+      '服务器上的结果已超过保留期（30 天）并已删除，无法重新下载；本机已保存的文件不受影响',
+    );
 
     await page.getByTestId('history-status-failed').click();
     await expect.poll(() => page.getByTestId('history-row').count()).toBe(2);

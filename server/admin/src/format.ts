@@ -78,6 +78,7 @@ export const TIMELINE_LABELS: Record<string, string> = {
   done: '完成',
   failed: '失败',
   'vendor.error': '服务商返回的错误',
+  'results.purged': '结果已过保留期',
   'ledger.deduct': '扣减次数',
   'ledger.refund': '返还次数',
   'admin.task.fail_and_refund': '管理员标记失败并返还',

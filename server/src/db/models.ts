@@ -82,6 +82,8 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
   declare submittedAt: Date | null;
   declare attempts: CreationOptional<number>;
   declare finishedAt: Date | null;
+  /** results and input deleted from COS by the retention sweep (RESULT_RETENTION_DAYS after the end) */
+  declare resultsPurgedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -250,6 +252,7 @@ export function initModels(sequelize: Sequelize): Models {
       submittedAt: date(),
       attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       finishedAt: date(),
+      resultsPurgedAt: date(),
       createdAt: date(false),
       updatedAt: date(false),
     },

@@ -13,11 +13,12 @@ import { runBasicClean } from './basic-clean.js';
 import { claimTasks, due, leaseExpired } from './claims.js';
 import { pollModelPose, saveModelPose, submitModelPose } from './model-pose.js';
 import { reconcileOrders, sweepExpiredMemberships } from './orders.js';
+import { purgeExpiredResults } from './retention.js';
 
 const BASIC_CLEAN_LEASE_MS = 5 * 60_000;
 const SUBMIT_LEASE_MS = 2 * 60_000;
 const BASIC_CLEAN_MAX_ATTEMPTS = 3;
-/** how often the slower sweeps (orders, expiry) run, in ticks */
+/** how often the slower sweeps (orders, expiry, retention) run, in ticks */
 const SLOW_EVERY_TICKS = 5;
 
 export interface JobRunner {
@@ -153,6 +154,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
     if (ticks++ % SLOW_EVERY_TICKS === 0) {
       await reconcileOrders(ctx);
       await sweepExpiredMemberships(ctx);
+      await purgeExpiredResults(ctx);
     }
   }
 

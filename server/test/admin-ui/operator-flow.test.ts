@@ -252,7 +252,8 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
     await page.waitForURL(/#\/orders\?status=pending$/);
     const rows = page.locator('table tbody tr');
     await waitForText(rows.first().locator('td').first(), orderId);
-    expect(await rows.count()).toBe(2);
+    // the unfiltered list also starts with this order: wait for the filtered one to replace it
+    await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.nth(1).textContent()).toContain('已等待 15 分钟');
     await screenshot(page, 'admin-orders');
 

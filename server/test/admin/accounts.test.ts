@@ -97,7 +97,11 @@ describe.each<DbKind>(['sqlite', 'mysql'])('the admin migration on %s', (kind) =
       expect(rows.map((u) => u.phoneLast4)).toEqual(['4321', '8765']);
       // every later migration goes down cleanly too (SQLite rebuilds a table to drop a column)
       await migrator.down({ to: '2026.11.26T00.00.02.admin' });
-      expect((await migrator.pending()).map((m) => m.name)).toEqual(['2026.11.26T00.00.02.admin', '2026.11.26T00.00.03.task-vendor-error']);
+      expect((await migrator.pending()).map((m) => m.name)).toEqual([
+        '2026.11.26T00.00.02.admin',
+        '2026.11.26T00.00.03.task-vendor-error',
+        '2026.11.26T00.00.04.task-results-purged',
+      ]);
       await migrator.up();
       expect(await migrator.pending()).toEqual([]);
     } finally {

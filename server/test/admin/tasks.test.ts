@@ -81,7 +81,7 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin tasks on %s', (db) => {
     const t = adminTaskDetailSchema.parse(r.body.task);
     expect(t.results).toHaveLength(1);
     expect(t.results[0]!.key).toBe(`output/${merchant.userId}/${doneId}/result.jpg`);
-    for (const url of [t.inputUrl, t.results[0]!.url]) {
+    for (const url of [t.inputUrl!, t.results[0]!.url]) {
       const got = await fetch(url);
       expect(got.status).toBe(200);
       expect(got.headers.get('content-type')).toMatch(/^image\/jpeg/);

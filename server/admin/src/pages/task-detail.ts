@@ -81,7 +81,10 @@ export async function taskDetailPage(route: Route): Promise<Node> {
     h(
       'div',
       { class: 'two-col' },
-      section('输入图片', h('div', { class: 'thumbs' }, thumb(t.inputUrl, t.inputKey.split('/').pop() ?? '输入'))),
+      section(
+        '输入图片',
+        t.inputUrl ? h('div', { class: 'thumbs' }, thumb(t.inputUrl, t.inputKey.split('/').pop() ?? '输入')) : empty('已过保留期，原图已从存储删除'),
+      ),
       section(
         '时间线',
         h(
@@ -107,7 +110,15 @@ export async function taskDetailPage(route: Route): Promise<Node> {
             { class: 'thumbs' },
             t.results.map((r, i) => thumb(r.url, r.key.split('/').pop() ?? `结果 ${i + 1}`)),
           )
-        : empty(t.status === 'failed' ? '任务失败，没有结果' : t.status === 'processing' ? '任务尚未完成' : '没有结果'),
+        : empty(
+            t.resultsPurgedAt
+              ? '已过保留期，结果已从存储删除'
+              : t.status === 'failed'
+                ? '任务失败，没有结果'
+                : t.status === 'processing'
+                  ? '任务尚未完成'
+                  : '没有结果',
+          ),
     ),
   );
 }

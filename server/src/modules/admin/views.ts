@@ -47,6 +47,7 @@ export const toAdminTask = (t: Task, phones: Map<string, string>): AdminTask => 
   updatedAt: t.updatedAt.toISOString(),
   submittedAt: iso(t.submittedAt),
   finishedAt: iso(t.finishedAt),
+  resultsPurgedAt: iso(t.resultsPurgedAt ?? null),
 });
 
 export const toLedgerEntry = (l: QuotaLog): AdminLedgerEntry => ({

@@ -34,6 +34,7 @@ export function publicRoutes(ctx: AppContext): Router {
       scenes: SCENES.map((id) => ({ id, label: SCENE_LABELS[id] })),
       categories: CATEGORIES.map((id) => ({ id, label: CATEGORY_LABELS[id] })),
       upload: { maxBytes: config.upload.maxBytes, accept: [...INPUT_MIME_TYPES] },
+      resultRetentionDays: config.resultRetentionDays,
     };
     res.json(body);
   });

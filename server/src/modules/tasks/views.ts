@@ -6,7 +6,7 @@ import type { Task } from '../../db/models.js';
 export const RESULT_URL_SECONDS = 3600;
 
 export async function toTaskView(ctx: AppContext, task: Task): Promise<TaskView> {
-  const keys = task.status === 'done' ? (task.resultKeys ?? []) : [];
+  const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
   const results = await Promise.all(
     keys.map(async (key) => ({ key, url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS) })),
   );
@@ -19,6 +19,7 @@ export async function toTaskView(ctx: AppContext, task: Task): Promise<TaskView>
     params: task.params as TaskView['params'],
     results,
     errorReason: task.errorReason,
+    resultsExpired: task.resultsPurgedAt !== null && task.resultsPurgedAt !== undefined,
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };

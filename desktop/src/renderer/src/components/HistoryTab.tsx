@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import type { AppState, ClientOptions, TaskRow } from '../../../shared/contract';
 import type { TaskStatus, TaskType } from '@aizhao/shared';
-import { formatDateTime, labelOf } from '../logic/format';
+import { formatDateTime, labelOf, resultCountLabel, retentionNote } from '../logic/format';
 import { taskStatusView } from '../logic/stages';
 import { loadHistory, openFolder, redownload, refreshHistoryQuietly, selectTask, setHistoryFilter } from '../store/actions';
 import { taskChangeKey } from '../store/selectors';
@@ -109,7 +109,7 @@ export function HistoryTab({ app }: { app: AppState }) {
                     <td>
                       <Badge tone={status.tone}>{status.label}</Badge>
                     </td>
-                    <td className="num">{r.resultCount > 0 ? `${r.resultCount} 张` : '—'}</td>
+                    <td className="num">{resultCountLabel(r)}</td>
                   </tr>
                 );
               })}
@@ -154,7 +154,7 @@ function TaskDetail({ row, options }: { row: TaskRow; options: ClientOptions | n
     ...(row.params.category ? [['品类', labelOf(options?.categories, row.params.category)] as [string, string]] : []),
     ['创建时间', formatDateTime(row.createdAt)],
     ['更新时间', formatDateTime(row.updatedAt)],
-    ['结果数量', row.resultCount > 0 ? `${row.resultCount} 张` : '—'],
+    ['结果数量', resultCountLabel(row)],
     ['本地文件', row.files.length > 0 ? `${row.files.length} 个` : '无'],
     ['保存位置', row.outputDir ?? '—'],
     ['任务编号', row.id],
@@ -197,7 +197,7 @@ function TaskDetail({ row, options }: { row: TaskRow; options: ClientOptions | n
             打开文件夹
           </button>
         ) : null}
-        {row.status === 'done' ? (
+        {row.status === 'done' && !row.resultsExpired ? (
           <button
             type="button"
             className="btn btn--primary"
@@ -209,7 +209,11 @@ function TaskDetail({ row, options }: { row: TaskRow; options: ClientOptions | n
           </button>
         ) : null}
       </div>
-      {row.status === 'done' ? <p className="hint">结果在服务器上保留有限时间，请及时下载保存</p> : null}
+      {row.status === 'done' ? (
+        <p className="hint" data-testid="retention-note">
+          {retentionNote(row, options?.resultRetentionDays ?? null)}
+        </p>
+      ) : null}
     </aside>
   );
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCountdown, formatDateTime, formatMoney, labelOf, maskPhone, secondsUntil } from './format';
+import {
+  formatBytes,
+  formatCountdown,
+  formatDateTime,
+  formatMoney,
+  labelOf,
+  maskPhone,
+  resultCountLabel,
+  retentionNote,
+  secondsUntil,
+} from './format';
 
 describe('formatDateTime', () => {
   it('shows local time as YYYY-MM-DD HH:mm with zero padding', () => {
@@ -70,5 +80,20 @@ describe('labelOf', () => {
     expect(labelOf(list, 'street')).toBe('街拍');
     expect(labelOf<string>(list, 'moon')).toBe('moon');
     expect(labelOf(list, null)).toBe('—');
+  });
+});
+
+describe('result retention', () => {
+  it('labels the result count, or that the server no longer keeps the results', () => {
+    expect(resultCountLabel({ resultCount: 12, resultsExpired: false })).toBe('12 张');
+    expect(resultCountLabel({ resultCount: 0, resultsExpired: false })).toBe('—');
+    expect(resultCountLabel({ resultCount: 0, resultsExpired: true })).toBe('已过期');
+  });
+
+  it('says how long results stay, and what an expired one means for the local files', () => {
+    expect(retentionNote({ resultsExpired: false, files: [] }, 30)).toBe('结果在服务器上保留 30 天（从完成时算起），请及时下载保存');
+    expect(retentionNote({ resultsExpired: false, files: [] }, null)).toBe('结果在服务器上保留有限时间（从完成时算起），请及时下载保存');
+    expect(retentionNote({ resultsExpired: true, files: [] }, 7)).toBe('服务器上的结果已超过保留期（7 天）并已删除，无法重新下载');
+    expect(retentionNote({ resultsExpired: true, files: ['/r/a.jpg'] }, 7)).toMatch(/；本机已保存的文件不受影响$/);
   });
 });

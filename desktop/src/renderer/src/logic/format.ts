@@ -54,3 +54,18 @@ export function labelOf<T extends string>(list: readonly { id: T; label: string 
   if (!id) return '—';
   return list?.find((o) => o.id === id)?.label ?? id;
 }
+
+/** The 结果 column of a history row: how many results the server keeps for it. */
+export function resultCountLabel(row: { resultCount: number; resultsExpired: boolean }): string {
+  if (row.resultsExpired) return '已过期';
+  return row.resultCount > 0 ? `${row.resultCount} 张` : '—';
+}
+
+/** The note under a finished task: how long the server keeps its results, or that it no longer does. */
+export function retentionNote(row: { resultsExpired: boolean; files: string[] }, retentionDays: number | null): string {
+  const period = retentionDays ? `${retentionDays} 天` : '有限时间';
+  if (row.resultsExpired) {
+    return `服务器上的结果已超过保留期（${period}）并已删除，无法重新下载${row.files.length > 0 ? '；本机已保存的文件不受影响' : ''}`;
+  }
+  return `结果在服务器上保留${retentionDays ? ` ${period}` : period}（从完成时算起），请及时下载保存`;
+}

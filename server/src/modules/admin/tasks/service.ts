@@ -43,6 +43,7 @@ async function timelineOf(ctx: AppContext, task: Task): Promise<TimelineEvent[]>
   if (task.submittedAt) events.push({ at: task.submittedAt.toISOString(), event: 'submitted', detail: task.vendorTaskId ? `服务商任务 ${task.vendorTaskId}` : null });
   if (task.finishedAt) events.push({ at: task.finishedAt.toISOString(), event: task.status, detail: task.errorReason });
   if (task.finishedAt && task.vendorError) events.push({ at: task.finishedAt.toISOString(), event: 'vendor.error', detail: task.vendorError });
+  if (task.resultsPurgedAt) events.push({ at: task.resultsPurgedAt.toISOString(), event: 'results.purged', detail: `保留期 ${ctx.config.resultRetentionDays} 天已过，结果和原图已从存储删除` });
   for (const a of audits.map(toAuditView)) events.push({ at: a.at, event: `admin.${a.action}`, detail: `${a.admin}: ${a.reason ?? ''}`.trim() });
   return events.sort((a, b) => a.at.localeCompare(b.at));
 }
@@ -50,10 +51,10 @@ async function timelineOf(ctx: AppContext, task: Task): Promise<TimelineEvent[]>
 export async function getAdminTask(ctx: AppContext, taskId: string): Promise<{ task: AdminTaskDetail }> {
   const task = await findTask(ctx, taskId);
   const { storage } = ctx.vendors;
-  const keys = task.status === 'done' ? (task.resultKeys ?? []) : [];
+  const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
   const [phones, inputUrl, results, timeline] = await Promise.all([
     phonesOf(ctx.db.models, [task.userId]),
-    storage.signedGetUrl(task.inputKey, RESULT_URL_SECONDS),
+    task.resultsPurgedAt ? null : storage.signedGetUrl(task.inputKey, RESULT_URL_SECONDS),
     Promise.all(keys.map(async (key) => ({ key, url: await storage.signedGetUrl(key, RESULT_URL_SECONDS) }))),
     timelineOf(ctx, task),
   ]);

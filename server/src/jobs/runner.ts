@@ -18,6 +18,8 @@ import { purgeExpiredResults } from './retention.js';
 const BASIC_CLEAN_LEASE_MS = 5 * 60_000;
 const SUBMIT_LEASE_MS = 2 * 60_000;
 const BASIC_CLEAN_MAX_ATTEMPTS = 3;
+/** model tasks that hold one of RunningHub's slots */
+const RUNNINGHUB_IN_FLIGHT = { type: 'model_pose12', status: 'processing', stage: { [Op.in]: ['submitting', 'running', 'saving'] } } as const;
 /** how often the slower sweeps (orders, expiry, retention) run, in ticks */
 const SLOW_EVERY_TICKS = 5;
 
@@ -134,15 +136,13 @@ export function createJobRunner(ctx: AppContext): JobRunner {
     );
     for (const t of polls) track(pollModelPose(ctx, t));
 
-    // submit queued tasks while RunningHub has free slots (counted across instances)
-    const active = await Task.count({
-      where: { type: 'model_pose12', status: 'processing', stage: { [Op.in]: ['submitting', 'running', 'saving'] } },
-    });
+    // submit queued tasks while RunningHub has free slots (counted and claimed atomically across instances)
     const submits = await claimTasks(
       ctx,
       { type: 'model_pose12', status: 'processing', stage: 'queued', ...due(now) },
       { stage: 'submitting', leaseUntil: new Date(now.getTime() + SUBMIT_LEASE_MS), attempts: ctx.db.sequelize.literal('attempts + 1'), updatedAt: now },
-      rh.maxConcurrency - active,
+      rh.maxConcurrency,
+      { name: 'runninghub', inFlight: RUNNINGHUB_IN_FLIGHT, max: rh.maxConcurrency },
     );
     for (const t of submits) track(submitModelPose(ctx, t));
   }

@@ -101,6 +101,7 @@ describe.each<DbKind>(['sqlite', 'mysql'])('the admin migration on %s', (kind) =
         '2026.11.26T00.00.02.admin',
         '2026.11.26T00.00.03.task-vendor-error',
         '2026.11.26T00.00.04.task-results-purged',
+        '2026.11.26T00.00.05.job-locks',
       ]);
       await migrator.up();
       expect(await migrator.pending()).toEqual([]);

@@ -3,10 +3,12 @@ import * as initialSchema from './2026.11.26T00.00.01.initial-schema.js';
 import * as admin from './2026.11.26T00.00.02.admin.js';
 import * as taskVendorError from './2026.11.26T00.00.03.task-vendor-error.js';
 import * as taskResultsPurged from './2026.11.26T00.00.04.task-results-purged.js';
+import * as jobLocks from './2026.11.26T00.00.05.job-locks.js';
 
 export const MIGRATIONS = [
   { name: '2026.11.26T00.00.01.initial-schema', ...initialSchema },
   { name: '2026.11.26T00.00.02.admin', ...admin },
   { name: '2026.11.26T00.00.03.task-vendor-error', ...taskVendorError },
   { name: '2026.11.26T00.00.04.task-results-purged', ...taskResultsPurged },
+  { name: '2026.11.26T00.00.05.job-locks', ...jobLocks },
 ];

@@ -15,7 +15,7 @@ import { purgeExpiredResults } from '../../../server/src/jobs/retention.js';
 import { DesktopError } from '../../src/core/errors.js';
 import { localDate, resultFileNames } from '../../src/core/result-paths.js';
 import type { TaskRow } from '../../src/shared/contract.js';
-import { buyInApp, loginWithSandboxCode, photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
+import { buyInApp, loginWithSandboxCode, photoFolder, startDesktop, waitForState, type Desktop } from '../support/desktop.js';
 
 /** tasks the same merchant makes elsewhere: with this computer's 4, one more than a page of 20 */
 const FOREIGN = 17;
@@ -291,5 +291,23 @@ describe('history, re-download and local files', () => {
       code: 'RESULT_EXPIRED',
       message: '结果已过期：服务器上已不再保留这个结果',
     });
+  });
+
+  it('a batch left for longer than the retention period: the reopened app says the results expired, not "failed"', async () => {
+    await setRunningHub(server.url, 'success', 1500);
+    await d.service.addFiles([await photoFolder(1)]);
+    const { batchId } = await d.service.startBatch({ type: 'model_pose12', params: { scene: 'studio', category: 'dress' } });
+    const processing = await waitForState(d.service, (st) => st.batches.find((b) => b.id === batchId)?.items[0]?.stage === 'processing');
+    const taskId = processing.batches.find((b) => b.id === batchId)!.items[0]!.taskId!;
+    await d.service.close(); // the merchant quits while the model works
+    expect((await waitForTask(server.url, elsewhere.token, taskId)).status).toBe('done');
+    // … and comes back after the server's retention period
+    await server.db.models.Task.update({ finishedAt: new Date(Date.now() - 31 * 86_400_000) }, { where: { id: taskId } });
+    await purgeExpiredResults(server.ctx);
+
+    d = await startDesktop(server.url, { from: d });
+    await d.service.whenIdle();
+    const item = d.service.getState().batches.find((b) => b.id === batchId)!.items[0]!;
+    expect(item).toMatchObject({ stage: 'failed', errorReason: '结果已过期：服务器上已不再保留这个结果', refunded: false, files: [] });
   });
 });

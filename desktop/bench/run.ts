@@ -81,7 +81,7 @@ record(`queue: write a new ${N}-photo batch`, adds, 300);
 record(`queue: ${5 * N} stage changes of that batch, then flush`, updates, 500);
 
 // 3. one state push with 1000 items (what crosses IPC: a structured clone)
-const view = (i: number): ItemView => ({ ...item(i), uploadedBytes: 0, taskId: null, files: [] });
+const view = (i: number): ItemView => ({ ...item(i), uploadedBytes: 0, taskId: null, files: [], retryable: false });
 const state: AppState = {
   ready: true,
   offline: false,

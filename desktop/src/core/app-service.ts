@@ -252,6 +252,7 @@ export class AppService {
       taskId: i.taskId,
       errorReason: i.errorReason,
       refunded: i.refunded,
+      retryable: i.stage === 'failed' && i.failure !== 'expired',
       outputDir: i.outputDir,
       files: i.files,
     };

@@ -125,6 +125,7 @@ export class Engine {
     const item = this.queue.item(itemId);
     if (!item || item.userId !== this.userId) throw new DesktopError('NOT_FOUND', '找不到这张图片');
     if (item.stage !== 'failed') throw new DesktopError('NOT_FAILED', '这张图片没有失败，无需重试');
+    if (item.failure === 'expired') throw resultExpired();
     const reset = { failure: null, errorReason: null } as const;
     if (item.failure === 'download') this.queue.update(itemId, { ...reset, stage: 'downloading' });
     else if (item.failure === 'task')
@@ -313,7 +314,8 @@ export class Engine {
       this.events.changed();
       this.finishStep(item);
     } catch (e) {
-      this.fail(item, 'download', refused(e) ? resultExpired() : e);
+      const error = refused(e) ? resultExpired() : e;
+      this.fail(item, error instanceof DesktopError && error.code === 'RESULT_EXPIRED' ? 'expired' : 'download', error);
     }
   }
 

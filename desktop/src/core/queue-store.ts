@@ -13,7 +13,8 @@ import type { ImageKind } from './input-files.js';
 import type { KeyValueStore } from './ports.js';
 
 /** where an item failed, which decides what a retry does */
-export type FailurePoint = 'upload' | 'create' | 'task' | 'download';
+/** where an item failed; `expired`: the server no longer keeps its results (nothing to retry) */
+export type FailurePoint = 'upload' | 'create' | 'task' | 'download' | 'expired';
 
 export interface QueueItem {
   id: string;

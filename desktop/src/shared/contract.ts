@@ -33,6 +33,8 @@ export interface ItemView {
   errorReason: string | null;
   /** true when a task was charged and then failed: its quota came back */
   refunded: boolean;
+  /** failed, and 重试 can help (not when the server no longer keeps the results) */
+  retryable: boolean;
   /** where the results go */
   outputDir: string;
   /** result files on disk, once downloaded */

@@ -308,6 +308,13 @@ describe('history, re-download and local files', () => {
     d = await startDesktop(server.url, { from: d });
     await d.service.whenIdle();
     const item = d.service.getState().batches.find((b) => b.id === batchId)!.items[0]!;
-    expect(item).toMatchObject({ stage: 'failed', errorReason: '结果已过期：服务器上已不再保留这个结果', refunded: false, files: [] });
+    expect(item).toMatchObject({
+      stage: 'failed',
+      errorReason: '结果已过期：服务器上已不再保留这个结果',
+      refunded: false,
+      retryable: false,
+      files: [],
+    });
+    expect((await failure(() => d.service.retryItem(item.id))).code).toBe('RESULT_EXPIRED');
   });
 });

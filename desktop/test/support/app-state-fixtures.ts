@@ -67,6 +67,7 @@ export const item = (o: Partial<ItemView> & Pick<ItemView, 'id' | 'name'>): Item
   taskId: null,
   errorReason: null,
   refunded: false,
+  retryable: o.stage === 'failed',
   outputDir: `${RESULT_ROOT}/2026-03-08/${o.name.replace(/\.[^.]+$/, '')}`,
   files: [],
   ...o,

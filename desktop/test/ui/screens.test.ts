@@ -422,6 +422,16 @@ describe('progress', () => {
         errorReason: '图片读取失败，文件可能已被移动',
         refunded: false,
       }),
+      item({
+        id: 'j3',
+        batchId: 'b1',
+        name: '旧款风衣.jpg',
+        stage: 'failed',
+        taskId: 't9',
+        errorReason: '结果已过期：服务器上已不再保留这个结果',
+        refunded: false,
+        retryable: false,
+      }),
     ],
   });
 
@@ -435,7 +445,7 @@ describe('progress', () => {
     expect(await text(first)).toContain('AI模特12图（街拍 · 连衣裙）');
     expect(await text(first.getByTestId('batch-count'))).toBe('2/4');
     expect(await text(first.getByTestId('batch-counts'))).toBe('已完成 1 · 失败 1 · 进行中 2');
-    expect(await text(batches.nth(1).getByTestId('batch-counts'))).toBe('已完成 1 · 失败 1 · 进行中 0');
+    expect(await text(batches.nth(1).getByTestId('batch-counts'))).toBe('已完成 1 · 失败 2 · 进行中 0');
 
     const items = first.getByTestId('item');
     expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual([
@@ -448,7 +458,12 @@ describe('progress', () => {
     expect(await text(items.nth(2).getByTestId('item-bytes'))).toBe('1.2 MB / 3.4 MB');
     expect(await text(items.nth(3).getByTestId('item-error'))).toBe('没有识别到衣服，请换一张正面平铺的照片');
     expect(await text(items.nth(3).getByTestId('item-refund'))).toBe('次数已退回');
-    expect(await text(batches.nth(1).getByTestId('item-refund'))).toBe('未扣次数');
+    const olderItems = batches.nth(1).getByTestId('item');
+    expect(await text(olderItems.nth(1).getByTestId('item-refund'))).toBe('未扣次数');
+    // results the server no longer keeps: charged, and nothing to retry
+    expect(await text(olderItems.nth(2).getByTestId('item-refund'))).toBe('已扣次数');
+    expect(await olderItems.nth(2).getByTestId('item-retry').count()).toBe(0);
+    expect(await olderItems.nth(1).getByTestId('item-retry').count()).toBe(1);
     await shoot(page, 'progress');
 
     await items.nth(0).getByTestId('open-folder').click();

@@ -1,7 +1,7 @@
 /** 处理进度: the batches of this session, newest first, with every item's stage and what can be done with it. */
 import type { AppState, BatchView, ClientOptions, ItemView } from '../../../shared/contract';
 import { formatBytes, formatDateTime, labelOf } from '../logic/format';
-import { batchProgress, hasFinishedBatch, newestFirst, uploadFraction } from '../logic/progress';
+import { batchProgress, chargeNote, hasFinishedBatch, newestFirst, uploadFraction } from '../logic/progress';
 import { stageView } from '../logic/stages';
 import { clearFinishedBatches, openFolder, retryItem, revealFile } from '../store/actions';
 import { setTab, useBusy } from '../store/app-store';
@@ -125,7 +125,7 @@ function ItemRow({ item }: { item: ItemView }) {
             ) : null}
           </>
         ) : null}
-        {item.stage === 'failed' ? (
+        {item.retryable ? (
           <button
             type="button"
             className="btn btn--secondary btn--small"
@@ -159,17 +159,19 @@ function ItemDetail({ item }: { item: ItemView }) {
           已生成 {item.files.length} 张 · 保存在 {item.outputDir}
         </div>
       );
-    case 'failed':
+    case 'failed': {
+      const charge = chargeNote(item);
       return (
         <div className="item__error">
           <span className="item__reason" data-testid="item-error">
             {item.errorReason ?? '处理失败'}
           </span>
-          <span className={item.refunded ? 'item__refund' : 'muted'} data-testid="item-refund">
-            {item.refunded ? '次数已退回' : '未扣次数'}
+          <span className={charge.refunded ? 'item__refund' : 'muted'} data-testid="item-refund">
+            {charge.text}
           </span>
         </div>
       );
+    }
     case 'processing':
       return <div className="muted">AI 正在处理，请稍候</div>;
     case 'downloading':

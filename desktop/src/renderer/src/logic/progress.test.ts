@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batch, item } from '../../../../test/support/app-state-fixtures';
-import { activeItemCount, batchProgress, hasFinishedBatch, itemFraction, newestFirst, uploadFraction } from './progress';
+import { activeItemCount, batchProgress, chargeNote, hasFinishedBatch, itemFraction, newestFirst, uploadFraction } from './progress';
 
 describe('itemFraction', () => {
   it('grows with the bytes uploaded, then by stage', () => {
@@ -81,5 +81,16 @@ describe('batch lists', () => {
     const input = [running, finished];
     expect(newestFirst(input).map((b) => b.id)).toEqual(['new', 'old']);
     expect(input.map((b) => b.id)).toEqual(['old', 'new']);
+  });
+});
+
+describe('chargeNote', () => {
+  it('says whether a failed item cost anything, and whether a retry will', () => {
+    expect(chargeNote({ refunded: true, taskId: 't1', retryable: true })).toEqual({ text: '次数已退回', refunded: true });
+    // the task was done and charged; only fetching the results failed
+    expect(chargeNote({ refunded: false, taskId: 't1', retryable: true })).toEqual({ text: '已扣次数，重试不会再扣', refunded: false });
+    // the server no longer keeps the results
+    expect(chargeNote({ refunded: false, taskId: 't1', retryable: false })).toEqual({ text: '已扣次数', refunded: false });
+    expect(chargeNote({ refunded: false, taskId: null, retryable: true })).toEqual({ text: '未扣次数', refunded: false });
   });
 });

@@ -21,19 +21,22 @@ describe('the balance shown while creations answer out of order', () => {
 
   const quota = () => d.service.getState().membership?.quotaRemaining;
 
-  /** Holds the first task creation's answer back until `release` is called (the request itself reaches the server). */
-  function holdFirstCreation() {
+  /**
+   * Holds back the answer of the creation that reported `balance` (any creation's, when undefined) until `release`;
+   * the request itself has reached the server and been charged.
+   */
+  function holdCreation(balance?: number) {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let held = false;
     let answers = 0;
     globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
       const url = String(input instanceof Request ? input.url : input);
-      const isCreate = url === `${server.url}/task/create`;
       const res = await realFetch(input, init);
-      if (!isCreate) return res;
+      if (url !== `${server.url}/task/create`) return res;
       answers++;
-      if (!held) {
+      const reported = ((await res.clone().json()) as { quotaRemaining: number }).quotaRemaining;
+      if (!held && (balance === undefined || reported === balance)) {
         held = true;
         await released;
       }
@@ -44,10 +47,10 @@ describe('the balance shown while creations answer out of order', () => {
 
   it('shows the lowest balance reported, whatever order the creations answer in', async () => {
     expect(quota()).toBe(100);
-    const hold = holdFirstCreation();
+    const hold = holdCreation(99);
     await d.service.addFiles([await photoFolder(3)]);
     await d.service.startBatch({ type: 'basic_clean', params: {} });
-    // the two later creations have answered (98, 97) while the first (99) is held
+    // the two later creations have answered (98, 97) while the first one charged (99) is held
     await expect.poll(hold.answers, { timeout: 10_000 }).toBe(3);
     await expect.poll(quota).toBe(97);
     hold.release();
@@ -56,7 +59,7 @@ describe('the balance shown while creations answer out of order', () => {
   });
 
   it('reads the membership again when a batch ends', async () => {
-    const hold = holdFirstCreation();
+    const hold = holdCreation();
     await d.service.addFiles([await photoFolder(1)]);
     await d.service.startBatch({ type: 'basic_clean', params: {} });
     await expect.poll(hold.answers, { timeout: 10_000 }).toBe(1); // charged: 96 on the server

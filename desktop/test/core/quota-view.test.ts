@@ -30,8 +30,11 @@ describe('the balance shown while creations answer out of order', () => {
     const released = new Promise<void>((r) => (release = r));
     let held = false;
     let answers = 0;
+    let readsHeld: Promise<void> | null = null;
+    let releaseReads = () => {};
     globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
       const url = String(input instanceof Request ? input.url : input);
+      if (url === `${server.url}/membership/status`) await readsHeld;
       const res = await realFetch(input, init);
       if (url !== `${server.url}/task/create`) return res;
       answers++;
@@ -42,20 +45,33 @@ describe('the balance shown while creations answer out of order', () => {
       }
       return res;
     }) as typeof fetch;
-    return { release, answers: () => answers };
+    return {
+      release,
+      answers: () => answers,
+      /** membership reads wait until the returned function is called (so only creations set the balance) */
+      holdReads: () => {
+        readsHeld = new Promise<void>((r) => (releaseReads = r));
+        return () => releaseReads();
+      },
+    };
   }
 
   it('shows the lowest balance reported, whatever order the creations answer in', async () => {
     expect(quota()).toBe(100);
     const hold = holdCreation(99);
     await d.service.addFiles([await photoFolder(3)]);
-    await d.service.startBatch({ type: 'basic_clean', params: {} });
+    const { batchId } = await d.service.startBatch({ type: 'basic_clean', params: {} });
     // the two later creations have answered (98, 97) while the first one charged (99) is held
     await expect.poll(hold.answers, { timeout: 10_000 }).toBe(3);
     await expect.poll(quota).toBe(97);
+    const releaseReads = hold.holdReads();
     hold.release();
+    // once the late answer (99) is applied — its item has its task — the balance still reads 97
+    await expect.poll(() => d.service.getState().batches.find((b) => b.id === batchId)!.items.every((i) => i.taskId)).toBe(true);
+    expect(quota()).toBe(97);
+    releaseReads();
     await d.service.whenIdle();
-    expect(quota()).toBe(97); // the late 99 did not win
+    expect(quota()).toBe(97);
   });
 
   it('reads the membership again when a batch ends', async () => {

@@ -152,6 +152,8 @@ describe('a merchant’s first day in the desktop app (real main process, real s
     const failed = page.locator('[data-testid="item"][data-stage="failed"]');
     await expect.poll(() => failed.count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => failed.getByTestId('item-refund').textContent()).toContain('次数已退回');
+    // the server's reason in Chinese, without repeating what the refund note says
+    expect(await failed.getByTestId('item-error').textContent()).toBe('AI模特生成失败，请换一张图片或稍后重试');
     await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('97');
     await shot('07-progress-failed');
 

@@ -1,7 +1,7 @@
 /** 处理进度: the batches of this session, newest first, with every item's stage and what can be done with it. */
 import type { AppState, BatchView, ClientOptions, ItemView } from '../../../shared/contract';
 import { formatBytes, formatDateTime, labelOf } from '../logic/format';
-import { batchProgress, chargeNote, hasFinishedBatch, newestFirst, uploadFraction } from '../logic/progress';
+import { batchProgress, chargeNote, failureText, hasFinishedBatch, newestFirst, uploadFraction } from '../logic/progress';
 import { stageView } from '../logic/stages';
 import { clearFinishedBatches, openFolder, retryItem, revealFile } from '../store/actions';
 import { setTab, useBusy } from '../store/app-store';
@@ -164,7 +164,7 @@ function ItemDetail({ item }: { item: ItemView }) {
       return (
         <div className="item__error">
           <span className="item__reason" data-testid="item-error">
-            {item.errorReason ?? '处理失败'}
+            {failureText(item)}
           </span>
           <span className={charge.refunded ? 'item__refund' : 'muted'} data-testid="item-refund">
             {charge.text}

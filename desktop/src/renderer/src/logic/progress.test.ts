@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { batch, item } from '../../../../test/support/app-state-fixtures';
-import { activeItemCount, batchProgress, chargeNote, hasFinishedBatch, itemFraction, newestFirst, uploadFraction } from './progress';
+import {
+  activeItemCount,
+  batchProgress,
+  chargeNote,
+  failureText,
+  hasFinishedBatch,
+  itemFraction,
+  newestFirst,
+  uploadFraction,
+} from './progress';
 
 describe('itemFraction', () => {
   it('grows with the bytes uploaded, then by stage', () => {
@@ -92,5 +101,16 @@ describe('chargeNote', () => {
     // the server no longer keeps the results
     expect(chargeNote({ refunded: false, taskId: 't1', retryable: false })).toEqual({ text: '已扣次数', refunded: false });
     expect(chargeNote({ refunded: false, taskId: null, retryable: true })).toEqual({ text: '未扣次数', refunded: false });
+  });
+});
+
+describe('failureText', () => {
+  it('leaves out 次数已返还 where the charge note says it already', () => {
+    const reason = 'AI模特生成失败，次数已返还，请换一张图片或稍后重试';
+    expect(failureText({ errorReason: reason, refunded: true })).toBe('AI模特生成失败，请换一张图片或稍后重试');
+    expect(failureText({ errorReason: 'AI模特生成超时，次数已返还', refunded: true })).toBe('AI模特生成超时');
+    expect(failureText({ errorReason: reason, refunded: false })).toBe(reason);
+    expect(failureText({ errorReason: '没有识别到衣服', refunded: true })).toBe('没有识别到衣服');
+    expect(failureText({ errorReason: null, refunded: false })).toBe('处理失败');
   });
 });

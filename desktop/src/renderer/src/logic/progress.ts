@@ -65,3 +65,13 @@ export function chargeNote(item: Pick<ItemView, 'refunded' | 'taskId' | 'retryab
   if (item.taskId) return { text: item.retryable ? '已扣次数，重试不会再扣' : '已扣次数', refunded: false };
   return { text: '未扣次数', refunded: false };
 }
+
+/**
+ * A failed item's reason as shown next to its charge note: the server's reasons say 次数已返还 themselves, which the
+ * note already says, so that clause is left out when the note shows the refund.
+ */
+export function failureText(item: Pick<ItemView, 'errorReason' | 'refunded'>): string {
+  const reason = item.errorReason ?? '处理失败';
+  if (!item.refunded) return reason;
+  return reason.replace(/[，,]\s*次数已返还|次数已返还[，,]\s*/g, '') || reason;
+}

@@ -12,8 +12,7 @@ import type { ItemStage, TaskParams } from '../shared/contract.js';
 import type { ImageKind } from './input-files.js';
 import type { KeyValueStore } from './ports.js';
 
-/** where an item failed, which decides what a retry does */
-/** where an item failed; `expired`: the server no longer keeps its results (nothing to retry) */
+/** where an item failed, which decides what a retry does; `expired`: the server no longer keeps its results */
 export type FailurePoint = 'upload' | 'create' | 'task' | 'download' | 'expired';
 
 export interface QueueItem {

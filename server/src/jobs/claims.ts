@@ -28,7 +28,7 @@ export async function claimTasks(
   limit: number,
   cap?: ClaimCap,
 ): Promise<Task[]> {
-  if (limit <= 0 && !cap) return [];
+  if (limit <= 0) return [];
   const { Task } = ctx.db.models;
   const mysql = ctx.db.dialect === 'mysql';
   const claim = async (t: Transaction | undefined): Promise<string[]> => {

@@ -5,11 +5,14 @@ import type { Task } from '../../db/models.js';
 /** Signed result URLs stay valid at least this long (API: ≥ 10 minutes). */
 export const RESULT_URL_SECONDS = 3600;
 
-export async function toTaskView(ctx: AppContext, task: Task): Promise<TaskView> {
+/** A done task's results with signed URLs; none once the retention sweep has deleted them. */
+export function signedResults(ctx: AppContext, task: Task): Promise<TaskView['results']> {
   const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
-  const results = await Promise.all(
-    keys.map(async (key) => ({ key, url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS) })),
-  );
+  return Promise.all(keys.map(async (key) => ({ key, url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS) })));
+}
+
+export async function toTaskView(ctx: AppContext, task: Task): Promise<TaskView> {
+  const results = await signedResults(ctx, task);
   const view: TaskView = {
     id: task.id,
     type: task.type,
@@ -19,7 +22,7 @@ export async function toTaskView(ctx: AppContext, task: Task): Promise<TaskView>
     params: task.params as TaskView['params'],
     results,
     errorReason: task.errorReason,
-    resultsExpired: task.resultsPurgedAt !== null && task.resultsPurgedAt !== undefined,
+    resultsExpired: Boolean(task.resultsPurgedAt),
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };

@@ -8,7 +8,7 @@ import type { AppContext } from '../../../context.js';
 import type { Task } from '../../../db/models.js';
 import { AppError } from '../../../lib/errors.js';
 import { failAndRefund } from '../../tasks/lifecycle.js';
-import { RESULT_URL_SECONDS } from '../../tasks/views.js';
+import { RESULT_URL_SECONDS, signedResults } from '../../tasks/views.js';
 import { toAuditView, writeAudit, type Actor } from '../audit/service.js';
 import { afterCursor, cutPage, dateRange, type Page } from '../paging.js';
 import { phonesOf, toAdminTask } from '../views.js';
@@ -50,12 +50,10 @@ async function timelineOf(ctx: AppContext, task: Task): Promise<TimelineEvent[]>
 
 export async function getAdminTask(ctx: AppContext, taskId: string): Promise<{ task: AdminTaskDetail }> {
   const task = await findTask(ctx, taskId);
-  const { storage } = ctx.vendors;
-  const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
   const [phones, inputUrl, results, timeline] = await Promise.all([
     phonesOf(ctx.db.models, [task.userId]),
-    task.resultsPurgedAt ? null : storage.signedGetUrl(task.inputKey, RESULT_URL_SECONDS),
-    Promise.all(keys.map(async (key) => ({ key, url: await storage.signedGetUrl(key, RESULT_URL_SECONDS) }))),
+    task.resultsPurgedAt ? null : ctx.vendors.storage.signedGetUrl(task.inputKey, RESULT_URL_SECONDS),
+    signedResults(ctx, task),
     timelineOf(ctx, task),
   ]);
   return { task: { ...toAdminTask(task, phones), inputUrl, results, timeline } };

@@ -101,7 +101,7 @@ describe('a merchant’s first day in the desktop app (real main process, real s
     await shot('04-purchase-paid');
     await page.getByTestId('payment-done').click();
     await expect.poll(() => page.getByTestId('payment-dialog').count()).toBe(0);
-    expect(await page.getByTestId('quota-remaining').textContent()).toContain('100');
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('100');
   });
 
   it('drops 3 photos and a text file, sees the cost, and gets 3 white images on disk', async () => {

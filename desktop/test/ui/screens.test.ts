@@ -587,7 +587,9 @@ describe('history', () => {
     expect(await detail.getByTestId('redownload').count()).toBe(0);
 
     await page.getByTestId('history-row').nth(1).click();
-    expect(await detail.locator('.detail__thumbs img').count()).toBe(12);
+    // one thumbnail slot per file at once; the images arrive as each thumbnail is read
+    expect(await detail.locator('.detail__thumbs .thumb').count()).toBe(12);
+    await expect.poll(() => detail.locator('.detail__thumbs img').count()).toBe(12);
     expect(await text(detail.getByTestId('retention-note'))).toBe('结果在服务器上保留 30 天（从完成时算起），请及时下载保存');
     await detail.getByTestId('open-folder').click();
     expect(await calls(bridge, 'openFolder')).toEqual([[modelDir]]);

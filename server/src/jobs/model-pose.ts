@@ -78,16 +78,25 @@ export async function pollModelPose(ctx: AppContext, task: Task): Promise<void> 
   const { Task } = ctx.db.models;
   const vendorTaskId = task.vendorTaskId;
   if (!vendorTaskId) return;
+  // the next poll is due one interval after this one asked, however long the answer took
+  const askedAt = ctx.now().getTime();
+  const pollAgainLater = () =>
+    Task.update(
+      { nextActionAt: new Date(askedAt + ctx.config.runninghub.pollIntervalMs) },
+      { where: { id: task.id, status: 'processing', stage: 'running' } },
+    );
   let out;
   try {
     out = await ctx.vendors.runninghub.outputs(vendorTaskId);
   } catch (err) {
     ctx.logger.warn({ err, taskId: task.id }, 'runninghub outputs query failed; will try again');
+    await pollAgainLater();
     return;
   }
   switch (out.kind) {
     case 'running':
     case 'queued':
+      await pollAgainLater();
       return;
     case 'failed':
       // the vendor's own words (English, technical) are for the operator, not the merchant

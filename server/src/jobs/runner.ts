@@ -127,11 +127,13 @@ export function createJobRunner(ctx: AppContext): JobRunner {
     );
     for (const t of saving) track(saveModelPose(ctx, t));
 
-    // poll running tasks that are due; the claim moves nextActionAt on, which is the per-task throttle
+    // poll running tasks that are due. The per-task throttle, across instances: the claim reserves the task for
+    // twice the interval (so a slow answer is not overtaken by another poll), then the poll sets the next one
+    // from the moment it actually asked (pollModelPose).
     const polls = await claimTasks(
       ctx,
       { type: 'model_pose12', status: 'processing', stage: 'running', vendorTaskId: { [Op.ne]: null }, ...due(now) },
-      { nextActionAt: new Date(now.getTime() + rh.pollIntervalMs) },
+      { nextActionAt: new Date(ctx.now().getTime() + 2 * rh.pollIntervalMs) },
       50,
     );
     for (const t of polls) track(pollModelPose(ctx, t));

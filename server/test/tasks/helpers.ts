@@ -4,7 +4,6 @@ import type { Task } from '@aizhao/shared';
 import { call, garmentJpeg, loginAsMember, uploadInput, type ApiResponse } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
 import type { TestServer } from '../support/server.js';
-import type { RhStats } from '../../src/sandbox/runninghub/state.js';
 
 /** After a test file: tidy up, check the ledger invariant, and always stop the server and remove its data. */
 export async function finish(s: TestServer | undefined, tidy?: (s: TestServer) => Promise<void>): Promise<void> {
@@ -92,6 +91,11 @@ export async function getTask(base: string, token: string, id: string): Promise<
   return r.body.task;
 }
 
+export interface RhStats {
+  run: number;
+  queries: number;
+  byTask: Record<string, { queries: number }>;
+}
 export async function rhStats(base: string): Promise<RhStats> {
   const r = await call<RhStats>(base, 'GET', '/sandbox/runninghub/stats');
   expect(r.status).toBe(200);

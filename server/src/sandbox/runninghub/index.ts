@@ -13,7 +13,6 @@ import type { SandboxSecrets } from '../secrets.js';
 import { InputImageError, loadInputImage, renderOutputs, shuffledNodeIds } from './render.js';
 import {
   DEFAULT_DELAY_MS,
-  QUERY_TIMES_KEPT,
   behaviourFailure,
   cancelledFailure,
   initialState,
@@ -21,8 +20,6 @@ import {
   type RhBehaviour,
   type RhFailedReason,
   type RhState,
-  type RhStats,
-  type RhTaskStats,
   type RhTask,
 } from './state.js';
 
@@ -41,7 +38,7 @@ export interface RunningHubEmulator {
   router: Router;
   /** applies to tasks started afterwards */
   setBehaviour(b: RhBehaviour): void;
-  stats(): RhStats;
+  stats(): { run: number; queries: number; byTask: Record<string, { queries: number }> };
 }
 
 const MAX_UPLOAD_BYTES = 30 * 1024 * 1024;
@@ -157,7 +154,7 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     const taskId = newTaskId();
     store.update((s) => {
       s.tasks[taskId] = { createdAt: now(), mode: s.behaviour.mode, delayMs: s.behaviour.delayMs, image: checked.image };
-      s.stats.byTask[taskId] = { queries: 0, queriedAt: [] };
+      s.stats.byTask[taskId] = { queries: 0 };
     });
     ensureRendered(taskId);
     return answer(0, 'success', {
@@ -175,12 +172,7 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     const task = store.value.tasks[taskId];
     store.update((s) => {
       s.stats.queries++;
-      if (task) {
-        const seen: Partial<RhTaskStats> = s.stats.byTask[taskId] ?? {};
-        // (a data file from before queriedAt was kept has none)
-        const queriedAt = [...(seen.queriedAt ?? []), now()].slice(-QUERY_TIMES_KEPT);
-        s.stats.byTask[taskId] = { queries: (seen.queries ?? 0) + 1, queriedAt };
-      }
+      if (task) s.stats.byTask[taskId] = { queries: (s.stats.byTask[taskId]?.queries ?? 0) + 1 };
     });
     if (body.apiKey !== opts.secrets.apiKey) return { error: answer(802, 'APIKEY_UNAUTHORIZED') };
     if (!task) return { error: answer(807, 'APIKEY_TASK_NOT_FOUND') };

@@ -36,24 +36,10 @@ export interface RhTask {
   result?: RhTaskResult;
 }
 
-/** Per RunningHub task: how often it was queried and when (the emulator's clock, the latest QUERY_TIMES_KEPT). */
-export interface RhTaskStats {
-  queries: number;
-  queriedAt: number[];
-}
-
-export interface RhStats {
-  run: number;
-  queries: number;
-  byTask: Record<string, RhTaskStats>;
-}
-
-export const QUERY_TIMES_KEPT = 100;
-
 export interface RhState {
   behaviour: { mode: RhMode; delayMs: number };
   queueFullLeft: number;
-  stats: RhStats;
+  stats: { run: number; queries: number; byTask: Record<string, { queries: number }> };
   tasks: Record<string, RhTask>;
   /** fileName (as returned by upload) → file name under the uploads directory */
   uploads: Record<string, string>;

@@ -6,26 +6,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { scanPaths } from '../src/core/input-files.js';
 import { QueueStore, type QueueItem } from '../src/core/queue-store.js';
 import type { AppState, ItemView } from '../src/shared/contract.js';
 import { garmentJpeg } from '../../server/test/support/client.js';
+import { record, report, timed } from '../../server/bench/measure.js';
 import { startTestServer } from '../../server/test/support/server.js';
 import { buyInApp, confStore, loginWithSandboxCode, photoFolder, startDesktop } from '../test/support/desktop.js';
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-};
-async function timed(fn: () => unknown): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-const results: { name: string; p50: number; p95: number; target: number }[] = [];
-const record = (name: string, samples: number[], target: number) =>
-  results.push({ name, p50: pct(samples, 50), p95: pct(samples, 95), target });
 const N = 1000;
 
 // 1. a dropped folder of 1000 photos: walked, sniffed, sized
@@ -33,7 +21,7 @@ const folder = mkdtempSync(join(tmpdir(), 'aizhao-bench-'));
 const photo = await garmentJpeg(600, 800);
 for (let i = 0; i < N; i++) writeFileSync(join(folder, `款式${i}.jpg`), photo);
 const scans: number[] = [];
-for (let i = 0; i < 5; i++) scans.push(await timed(() => scanPaths([folder], 20 * 1024 * 1024)));
+for (let i = 0; i < 5; i++) scans.push((await timed(() => scanPaths([folder], 20 * 1024 * 1024)))[0]);
 record(`check a dropped folder of ${N} photos`, scans, 1500);
 
 // 2. the queue of a 1000-photo batch: the batch written at once, then 6 stage changes per photo
@@ -64,18 +52,16 @@ const updates: number[] = [];
 for (let run = 0; run < 3; run++) {
   const q = new QueueStore(confStore(mkdtempSync(join(tmpdir(), 'aizhao-bench-q-'))));
   const items = Array.from({ length: N }, (_, i) => item(i));
-  adds.push(
-    await timed(() =>
-      q.addBatch({ id: 'b', userId: 'u', createdAt: new Date().toISOString(), type: 'basic_clean', params: {}, notified: false }, items),
-    ),
+  const [add] = await timed(() =>
+    q.addBatch({ id: 'b', userId: 'u', createdAt: new Date().toISOString(), type: 'basic_clean', params: {}, notified: false }, items),
   );
-  updates.push(
-    await timed(() => {
-      for (const stage of ['uploading', 'creating', 'processing', 'downloading', 'done'] as const)
-        for (let i = 0; i < N; i++) q.update(`item-${i}`, stage === 'processing' ? { stage, taskId: `task-${i}` } : { stage });
-      q.flush();
-    }),
-  );
+  const [update] = await timed(() => {
+    for (const stage of ['uploading', 'creating', 'processing', 'downloading', 'done'] as const)
+      for (let i = 0; i < N; i++) q.update(`item-${i}`, stage === 'processing' ? { stage, taskId: `task-${i}` } : { stage });
+    q.flush();
+  });
+  adds.push(add);
+  updates.push(update);
 }
 record(`queue: write a new ${N}-photo batch`, adds, 300);
 record(`queue: ${5 * N} stage changes of that batch, then flush`, updates, 500);
@@ -95,7 +81,7 @@ const state: AppState = {
   settings: { resultRoot: '/home/shop/Pictures/AI照' },
 };
 const pushes: number[] = [];
-for (let i = 0; i < 50; i++) pushes.push(await timed(() => structuredClone(state)));
+for (let i = 0; i < 50; i++) pushes.push((await timed(() => structuredClone(state)))[0]);
 record(`one state push with ${N} items (structured clone)`, pushes, 20);
 
 // 4. a 30-photo batch, drop to 30 white images on disk, against the sandbox server
@@ -105,7 +91,7 @@ try {
   await loginWithSandboxCode(d, server.url);
   await buyInApp(d);
   const photos = await photoFolder(30);
-  const batch = await timed(async () => {
+  const [batch] = await timed(async () => {
     await d.service.addFiles([photos]);
     await d.service.startBatch({ type: 'basic_clean', params: {} });
     await d.service.whenIdle();
@@ -118,13 +104,4 @@ try {
   await server.destroy();
 }
 
-let failed = 0;
-console.log('\ndesktop benchmark                                      p50 ms   p95 ms   target p95');
-for (const r of results) {
-  const ok = r.p95 <= r.target;
-  if (!ok) failed++;
-  console.log(
-    `${r.name.padEnd(54)} ${r.p50.toFixed(1).padStart(7)} ${r.p95.toFixed(1).padStart(8)}   < ${r.target} ${ok ? 'ok' : 'MISSED'}`,
-  );
-}
-process.exit(failed ? 1 : 0);
+report('desktop benchmark', 1);

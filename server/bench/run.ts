@@ -3,24 +3,11 @@
  * basic_clean P95 < 5 s, task list < 1 s, payment callback ack < 2 s, STS < 500 ms; plus the compose step alone.
  * Exits non-zero when a target is missed. Bounded: a few hundred requests to 127.0.0.1 only.
  */
-import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { composeOnWhite } from '../src/vendors/cos/compose.js';
 import { call, garmentJpeg, loginAsMember, uploadInput, waitForTask } from '../test/support/client.js';
 import { startTestServer } from '../test/support/server.js';
-
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-};
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t = performance.now();
-  const r = await fn();
-  return [performance.now() - t, r];
-}
-
-const results: { name: string; p50: number; p95: number; target: number }[] = [];
-const record = (name: string, samples: number[], target: number) => results.push({ name, p50: pct(samples, 50), p95: pct(samples, 95), target });
+import { record, report, timed } from './measure.js';
 
 // 1. compose 800×800 on white from a large cut-out
 const cutout = await sharp({ create: { width: 3000, height: 4000, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
@@ -70,11 +57,4 @@ try {
   await s.destroy();
 }
 
-let failed = 0;
-console.log('\nbenchmark                                              p50 ms   p95 ms   target p95');
-for (const r of results) {
-  const ok = r.p95 <= r.target;
-  if (!ok) failed++;
-  console.log(`${r.name.padEnd(54)} ${r.p50.toFixed(0).padStart(7)} ${r.p95.toFixed(0).padStart(8)}   < ${r.target} ${ok ? 'ok' : 'MISSED'}`);
-}
-process.exit(failed ? 1 : 0);
+report('benchmark');

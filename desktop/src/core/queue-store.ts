@@ -2,9 +2,10 @@
  * The crash-safe local queue: batches and their items, persisted (electron-store: atomic writes) so that quitting
  * mid-batch and reopening resumes uploads, task creation and downloads. Each item keeps its `clientRequestId`, so a
  * resumed creation can never pay twice: a `clientRequestId`, and the input key sent with it, are on disk before any
- * request uses them (new batches, ids and keys are written at once). Other changes are written together at most every `flushDelayMs` — resuming from a
- * state a moment old only repeats idempotent steps — because the whole queue is one JSON file and a batch of 1000
- * photos would otherwise rewrite it thousands of times. Upload progress lives in memory only.
+ * request uses them (new batches, ids and keys are written at once). Other changes are written together at most
+ * every `flushDelayMs` — resuming from a state a moment old only repeats idempotent steps — because the whole queue
+ * is one JSON file and a batch of 1000 photos would otherwise rewrite it thousands of times. Upload progress lives
+ * in memory only.
  * Also keeps, per task made on this computer, the input name and result folder (for history and re-download).
  */
 import type { TaskType } from '@aizhao/shared';

@@ -33,10 +33,23 @@ export interface App {
   logger: Logger;
 }
 
-export async function createApp(config: Config, opts: { logger?: Logger; now?: () => Date } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: Logger;
+  now?: () => Date;
+  /** statements run on every new database connection (tests choose MariaDB's snapshot isolation with it) */
+  dbSessionSql?: string[];
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   for (const w of config.warnings) logger.warn(w);
-  const db = createDatabase({ url: config.database.url, dataDir: config.dataDir, poolMin: config.database.poolMin, poolMax: config.database.poolMax });
+  const db = createDatabase({
+    url: config.database.url,
+    dataDir: config.dataDir,
+    poolMin: config.database.poolMin,
+    poolMax: config.database.poolMax,
+    sessionSql: opts.dbSessionSql,
+  });
   if (config.sandbox) await db.migrate();
   else {
     const pending = await createMigrator(db.sequelize).pending();
@@ -93,7 +106,7 @@ export interface RunningServer extends App {
 }
 
 /** Creates the app, listens on config.port, starts the job runner. */
-export async function startServer(config: Config, opts: { logger?: Logger; now?: () => Date; jobs?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: AppOptions & { jobs?: boolean } = {}): Promise<RunningServer> {
   const built = await createApp(config, opts);
   const server = createServer(built.app);
   server.keepAliveTimeout = 65_000;

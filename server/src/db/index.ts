@@ -21,7 +21,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const RETRYABLE_MYSQL = new Set([1213, 1205]);
+/**
+ * 1213 deadlock, 1205 lock wait timeout, 1020 ER_CHECKREAD "Record has changed since last read" — what MariaDB
+ * answers with innodb_snapshot_isolation=ON (the default from 11.8 LTS) when a row read earlier in the transaction
+ * was changed by another one before this one locked it. All three abort the statement (1213 the whole transaction);
+ * the only safe answer is to run the whole transaction again.
+ */
+const RETRYABLE_MYSQL = new Set([1213, 1205, 1020]);
 export function isRetryableDbError(err: unknown): boolean {
   const e = err as { parent?: { errno?: number; code?: string }; original?: { errno?: number; code?: string } };
   const inner = e?.parent ?? e?.original;
@@ -40,6 +46,8 @@ export interface DatabaseOptions {
   poolMin?: number;
   poolMax?: number;
   logging?: (sql: string) => void;
+  /** statements run on every new MariaDB connection (tests: `SET SESSION innodb_snapshot_isolation = ON`) */
+  sessionSql?: string[];
 }
 
 export function createDatabase(opts: DatabaseOptions): Database {
@@ -66,6 +74,13 @@ export function createDatabase(opts: DatabaseOptions): Database {
     });
   }
   const models = initModels(sequelize);
+  if (dialect === 'mysql' && opts.sessionSql?.length) {
+    const statements = opts.sessionSql;
+    sequelize.addHook('afterConnect', async (connection: unknown) => {
+      const c = connection as { query(sql: string, cb: (err: Error | null) => void): void };
+      for (const sql of statements) await new Promise<void>((resolve, reject) => c.query(sql, (err) => (err ? reject(err) : resolve())));
+    });
+  }
 
   // SQLite allows one writer: serialise our transactions within the process (other processes wait on the lock).
   let sqliteChain: Promise<unknown> = Promise.resolve();

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminOrderSchema, adminPage } from '@aizhao/shared';
 import { login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { type DbKind, type TestServer } from '../support/server.js';
+import { type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { expectGrantedOnce, expectNothingGranted, purchase } from '../membership/helpers.js';
 import { adminLogin, startAdminServer, type AdminClient } from './helpers.js';
 
-describe.each<DbKind>(['sqlite', 'mysql'])('admin orders on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('admin orders on %s', (db) => {
   let s: TestServer;
   let admin: AdminClient;
   const orders: Record<'lost' | 'raced' | 'stale' | 'paidLate', { orderId: string; userId: string }> = {} as never;

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPage, adminTaskDetailSchema, adminTaskSchema } from '@aizhao/shared';
 import { call, garmentJpeg, loginAsMember, setRunningHub, uploadInput, waitForTask } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { type DbKind, type TestServer } from '../support/server.js';
+import { type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { ADMIN_USERNAME, adminLogin, startAdminServer, type AdminClient } from './helpers.js';
 
 const businessDate = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(ms));
 
-describe.each<DbKind>(['sqlite', 'mysql'])('admin tasks on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('admin tasks on %s', (db) => {
   let s: TestServer;
   let admin: AdminClient;
   let merchant: { token: string; userId: string };

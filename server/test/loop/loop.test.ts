@@ -8,9 +8,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buyMembership, call, garmentJpeg, login, setRunningHub, uploadInput, waitForTask } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 
-describe.each<DbKind>(['sqlite', 'mysql'])('the closed loop on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('the closed loop on %s', (db) => {
   let s: TestServer;
   let base: string;
   let token: string;

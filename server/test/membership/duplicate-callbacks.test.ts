@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import {
   createTestWechatIdentity,
   deliver,
@@ -19,7 +19,7 @@ import {
   type TestWechatIdentity,
 } from './helpers.js';
 
-describe.each<DbKind>(['sqlite', 'mysql'])('100 duplicate callbacks for one order on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('100 duplicate callbacks for one order on %s', (db) => {
   let id: TestWechatIdentity;
   let s: TestServer;
   let base: string;

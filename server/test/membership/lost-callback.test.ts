@@ -6,14 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { DAY_MS, expectGrantedOnce, expectNothingGranted, mutableClock, purchase, runSlowJobs } from './helpers.js';
 
 const MIN_INTERVAL_MS = 5000;
 /** a few seconds after creation; the server's grace is 3 s */
 const GRACE_MS = 3000;
 
-describe.each<DbKind>(['sqlite', 'mysql'])('a lost payment notification on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('a lost payment notification on %s', (db) => {
   const clock = mutableClock();
   let s: TestServer;
   let base: string;

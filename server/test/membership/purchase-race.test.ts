@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 
-describe.each<DbKind>(['sqlite', 'mysql'])('simultaneous purchases on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('simultaneous purchases on %s', (db) => {
   let s: TestServer;
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import {
   createTestWechatIdentity,
   deliver,
@@ -23,7 +23,7 @@ import {
 
 const MIN = 60_000;
 
-describe.each<DbKind>(['sqlite', 'mysql'])('the order reconciler on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
   const clock = mutableClock();
   let id: TestWechatIdentity;
   let s: TestServer;

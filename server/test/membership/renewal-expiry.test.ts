@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import {
   createTestWechatIdentity,
   DAY_MS,
@@ -19,7 +19,7 @@ import {
   type TestWechatIdentity,
 } from './helpers.js';
 
-describe.each<DbKind>(['sqlite', 'mysql'])('renewal and expiry on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('renewal and expiry on %s', (db) => {
   const clock = mutableClock();
   const T0 = clock.ms();
   let id: TestWechatIdentity;

@@ -9,7 +9,21 @@ import { startServer, type RunningServer } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 
-export type DbKind = 'sqlite' | 'mysql';
+/**
+ * Where a suite runs: SQLite (the embedded default), MariaDB as production runs it today (10.11 LTS:
+ * innodb_snapshot_isolation OFF) and MariaDB as the current LTS runs it (11.8: innodb_snapshot_isolation ON, where a
+ * row changed since this transaction's snapshot fails a locking read with error 1020).
+ */
+export type DbKind = 'sqlite' | 'mysql' | 'mysql-si';
+/** Money and concurrency suites run on all three. */
+export const MONEY_DBS: DbKind[] = ['sqlite', 'mysql', 'mysql-si'];
+
+/** The session statements that make a MariaDB connection behave as `kind` says. */
+export function sessionSqlFor(kind: DbKind | undefined): string[] | undefined {
+  if (kind === 'mysql') return ['SET SESSION innodb_snapshot_isolation = OFF'];
+  if (kind === 'mysql-si') return ['SET SESSION innodb_snapshot_isolation = ON'];
+  return undefined;
+}
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 export async function freePort(): Promise<number> {
@@ -61,7 +75,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'aizhao-test-'));
   let database: { url: string; drop: () => Promise<void> } | null = null;
   if (o.databaseUrl) database = { url: o.databaseUrl, drop: async () => {} };
-  else if (o.db === 'mysql') database = await createMysqlDatabase();
+  else if (o.db === 'mysql' || o.db === 'mysql-si') database = await createMysqlDatabase();
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -77,7 +91,12 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_MAX: '60', DATABASE_POOL_MIN: '0' } : {}),
     ...o.env,
   });
-  const running = await startServer(config, { logger: createLogger(config.logLevel), jobs: o.jobs, now: o.now });
+  const running = await startServer(config, {
+    logger: createLogger(config.logLevel),
+    jobs: o.jobs,
+    now: o.now,
+    dbSessionSql: sessionSqlFor(o.db ?? (o.databaseUrl ? 'mysql' : undefined)),
+  });
   return {
     ...running,
     dataDir,

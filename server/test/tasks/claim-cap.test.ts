@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { Op } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimTasks, type ClaimCap } from '../../src/jobs/claims.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 
 const MAX = 3;
 const RUNNERS = 8;
 const QUEUED = 12;
 
-describe.each<DbKind>(['sqlite', 'mysql'])('the RunningHub slot cap on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('the RunningHub slot cap on %s', (db) => {
   let s: TestServer;
 
   beforeAll(async () => {

@@ -5,10 +5,10 @@
 import type { Task } from '@aizhao/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, setRunningHub } from '../support/client.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { charges, created, finish, modelBody, newMerchant, rhStats, sleep, taskLedger } from './helpers.js';
 
-describe.each<DbKind>(['sqlite', 'mysql'])('RUNNINGHUB_MAX_CONCURRENCY=1 on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('RUNNINGHUB_MAX_CONCURRENCY=1 on %s', (db) => {
   let s: TestServer;
   let base: string;
 

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { garmentJpeg, uploadInput, waitForTask } from '../support/client.js';
-import { startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { basicBody, charges, createTask, expectError, finish, type Merchant, modelBody, newMerchant, setAudit } from './helpers.js';
 
-describe.each<DbKind>(['sqlite', 'mysql'])('idempotent task creation on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('idempotent task creation on %s', (db) => {
   let s: TestServer;
   let base: string;
   let m: Merchant;

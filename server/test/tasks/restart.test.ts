@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRunningHub, waitForTask } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { createMysqlDatabase, startTestServer, type DbKind, type TestServer } from '../support/server.js';
+import { createMysqlDatabase, startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { basicBody, charges, created, getTask, modelBody, newMerchant, rhStats, taskLedger, waitSubmitted, waitUntil } from './helpers.js';
 
 /** The emulator renders a task's outputs from the input URL at submission; let it finish before its server goes. */
@@ -25,19 +25,19 @@ async function emulatorRendered(dataDir: string, vendorTaskId: string): Promise<
   expect(result?.ok).toBe(true);
 }
 
-describe.each<DbKind>(['sqlite', 'mysql'])('restart on %s', (db) => {
+describe.each<DbKind>(MONEY_DBS)('restart on %s', (db) => {
   let dataDir: string;
   let database: { url: string; drop: () => Promise<void> } | null = null;
   const servers: TestServer[] = [];
   const start = async (): Promise<TestServer> => {
-    const s = await startTestServer({ dataDir, ...(database ? { databaseUrl: database.url } : {}) });
+    const s = await startTestServer({ dataDir, db, ...(database ? { databaseUrl: database.url } : {}) });
     servers.push(s);
     return s;
   };
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'aizhao-restart-'));
-    if (db === 'mysql') database = await createMysqlDatabase();
+    if (db !== 'sqlite') database = await createMysqlDatabase();
   });
   afterAll(async () => {
     try {

@@ -37,6 +37,9 @@ export class Order extends Model<InferAttributes<Order>, InferCreationAttributes
   declare userId: string;
   declare status: OrderStatus;
   declare amountFen: number;
+  /** what the order sells, fixed when it is created (null: an order from before migration 06, granted from config) */
+  declare quota: number | null;
+  declare days: number | null;
   declare channel: string;
   declare codeUrl: string | null;
   declare transactionId: string | null;
@@ -217,6 +220,8 @@ export function initModels(sequelize: Sequelize): Models {
       userId: { type: DataTypes.STRING(32), allowNull: false },
       status: { type: DataTypes.STRING(16), allowNull: false },
       amountFen: { type: DataTypes.INTEGER, allowNull: false },
+      quota: { type: DataTypes.INTEGER, allowNull: true },
+      days: { type: DataTypes.INTEGER, allowNull: true },
       channel: { type: DataTypes.STRING(16), allowNull: false },
       codeUrl: { type: DataTypes.STRING(255), allowNull: true },
       transactionId: { type: DataTypes.STRING(64), allowNull: true, unique: true },

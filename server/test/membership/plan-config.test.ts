@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   createTestWechatIdentity,
@@ -14,6 +17,7 @@ import {
   expectNothingGranted,
   moneyState,
   mutableClock,
+  payAndNotifyAt,
   purchase,
   signedNotification,
   successTransaction,
@@ -77,5 +81,34 @@ describe('plan numbers from configuration', () => {
       ['grant', 7, 7],
       ['grant', 7, 14],
     ]);
+  });
+});
+
+describe('an order keeps what it sold', () => {
+  it('an order made at 7 次 / 3 days is granted 7 次 / 3 days after the plan changed to 9 次 / 5 days', async () => {
+    const id = createTestWechatIdentity();
+    const dataDir = mkdtempSync(join(tmpdir(), 'aizhao-plan-'));
+    const env = (quota: string, days: string) => ({ ...id.env, PLAN_MONTHLY_QUOTA: quota, MEMBERSHIP_PRICE: '1', PLAN_DAYS: days });
+    let s = await startTestServer({ jobs: false, dataDir, env: env('7', '3') });
+    try {
+      const user = await login(s.url);
+      const order = await purchase(s.url, user.token);
+      expect(await s.db.models.Order.findByPk(order.orderId)).toMatchObject({ quota: 7, days: 3 });
+      await s.close();
+      // the operator changes the plan and restarts; the merchant pays the QR code they already have
+      s = await startTestServer({ jobs: false, dataDir, env: env('9', '5') });
+      const paidAt = Date.now();
+      // (the emulated WeChat still has the old port as notify_url: the notification is delivered by hand)
+      await payAndNotifyAt(s, id, order.orderId, paidAt);
+      await expectGrantedOnce(s, user.userId, order.orderId, 7);
+      const u = (await s.db.models.User.findByPk(user.userId))!;
+      expect(u.quotaRemaining).toBe(7);
+      expect(Math.abs(u.quotaExpireAt!.getTime() - (paidAt + 3 * DAY_MS))).toBeLessThan(60_000);
+      await expectLedgerInvariant(s.db);
+    } finally {
+      await s.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      id.cleanup();
+    }
   });
 });

@@ -113,4 +113,21 @@ describe.each<DbKind>(MONEY_DBS)('quota under concurrency on %s', (db) => {
     expect(seen).toBe('7777');
     expect(attempts).toBe(db === 'mysql-si' ? 2 : 1);
   });
+
+  it('the database itself refuses a negative balance (CHECK constraint), whoever writes it', async () => {
+    const { User } = s.db.models;
+    const now = new Date();
+    const u = await User.create({ id: newId(), phone: '13700000004', quotaExpireAt: null, createdAt: now, updatedAt: now });
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => 'accepted',
+        (err: { original?: Error; message: string }) => String(err.original?.message ?? err.message),
+      );
+    // MariaDB: "CONSTRAINT `users_quota_remaining_nonnegative` failed"; SQLite: "CHECK constraint failed"
+    expect(await refusal(s.db.sequelize.query('UPDATE users SET quota_remaining = -1 WHERE id = ?', { replacements: [u.id] }))).toMatch(
+      /constraint .*failed|users_quota_remaining_nonnegative/i,
+    );
+    expect(await refusal(User.update({ quotaRemaining: -5 }, { where: { id: u.id } }))).toMatch(/constraint .*failed|users_quota_remaining_nonnegative/i);
+    expect((await User.findByPk(u.id))?.quotaRemaining).toBe(0);
+  });
 });

@@ -68,13 +68,16 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
     if (!order) throw new Error(`order ${orderId} vanished`);
     const user = await lockUser(ctx.db, order.userId, t);
     await applyLapse(ctx.db, user, t, now);
+    // what the order sold when it was created (DECISIONS 15); orders from before migration 06 fall back to config
+    const quota = order.quota ?? plan.quota;
+    const days = order.days ?? plan.days;
     const from = Math.max(now.getTime(), user.quotaExpireAt?.getTime() ?? 0);
-    user.quotaExpireAt = new Date(from + plan.days * 86_400_000);
+    user.quotaExpireAt = new Date(from + days * 86_400_000);
     user.isMember = true;
     const entry = await changeBalance(
       ctx.db,
       user,
-      { action: 'grant', amount: plan.quota, orderId, reason: `购买会员 ${plan.days} 天` },
+      { action: 'grant', amount: quota, orderId, reason: `购买会员 ${days} 天` },
       t,
       now,
     );

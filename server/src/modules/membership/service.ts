@@ -65,6 +65,8 @@ export async function purchase(ctx: AppContext, userId: string, channel: string)
         userId,
         status: 'pending',
         amountFen: plan.priceFen,
+        quota: plan.quota,
+        days: plan.days,
         channel,
         codeUrl: null,
         transactionId: null,

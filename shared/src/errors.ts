@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   ORDER_NOT_PENDING: { status: 409, message: '订单不是待支付状态' },
   ORDER_NOT_PAID: { status: 409, message: '订单尚未支付' },
   TASK_TERMINAL: { status: 409, message: '任务已结束' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: '请求体过大' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: '不支持的请求体编码' },
   CONTENT_REJECTED: { status: 422, message: '图片未通过内容审核' },
   RATE_LIMITED: { status: 429, message: '操作太频繁，请稍后再试' },
   TOO_MANY_ATTEMPTS: { status: 429, message: '验证码错误次数过多，请重新获取' },

@@ -52,12 +52,37 @@ export function sendError(res: Response, req: Request, err: AppError): void {
 
 export const notFound: RequestHandler = (req, _res, next) => next(new AppError('NOT_FOUND', '接口不存在'));
 
+/**
+ * What the client got wrong, as body-parser and the router report it (their `type`, or a 4xx `status` with no type:
+ * a path parameter that is not valid percent-encoding), in the contract's error shape. Anything else is ours: 500.
+ */
+function clientError(err: unknown): AppError | null {
+  const e = err as { type?: string; status?: number; statusCode?: number } | null;
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new AppError('INVALID_INPUT', '请求体不是有效的 JSON');
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE');
+    case 'encoding.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', '不支持的请求体编码（Content-Encoding）');
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', '不支持的请求体字符集');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('INVALID_INPUT', '请求体不完整');
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (err instanceof URIError || (status === 400 && !e?.type)) return new AppError('INVALID_INPUT', '请求地址编码有误');
+  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError('INVALID_INPUT');
+  return null;
+}
+
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    let appErr: AppError;
+    let appErr: AppError | null;
     if (err instanceof AppError) appErr = err;
-    else if ((err as { type?: string })?.type === 'entity.parse.failed') appErr = new AppError('INVALID_INPUT', '请求体不是有效的 JSON');
-    else if ((err as { type?: string })?.type === 'entity.too.large') appErr = new AppError('INVALID_INPUT', '请求体过大');
+    else if ((appErr = clientError(err))) logger.info({ requestId: req.id, path: req.path, err: String(err) }, 'bad request');
     else {
       logger.error({ err, requestId: req.id, path: req.path }, 'unhandled error');
       appErr = new AppError('INTERNAL', ERROR_CODES.INTERNAL.message);

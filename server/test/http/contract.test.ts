@@ -42,6 +42,30 @@ describe('HTTP conventions', () => {
     expect((await call(s.url, 'GET', '/healthz', { headers: { 'x-request-id': id } })).headers.get('x-request-id')).toBe(id);
   });
 
+  it('answers malformed requests as the client errors they are (400 / 413 / 415), never 500', async () => {
+    const badParam = await call(s.url, 'GET', '/task/%E0%A4%A', { token: 'x.y.z' });
+    const badEncoding = await call(s.url, 'POST', '/auth/sms-code', {
+      raw: '{"phone":"13800138000"}',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'br-nonsense' },
+    });
+    const notGzip = await call(s.url, 'POST', '/auth/sms-code', {
+      raw: '{"phone":"13800138000"}',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    const tooLarge = await call(s.url, 'POST', '/auth/login', {
+      raw: JSON.stringify({ phone: '13800138000', code: 'x'.repeat(200_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([badParam.status, badEncoding.status, notGzip.status, tooLarge.status]).toEqual([400, 415, 400, 413]);
+    expect([badParam, badEncoding, notGzip, tooLarge].map((r) => r.body.error.code)).toEqual([
+      'INVALID_INPUT',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'INVALID_INPUT',
+      'PAYLOAD_TOO_LARGE',
+    ]);
+    for (const r of [badParam, badEncoding, notGzip, tooLarge]) expect(r.body.error.requestId).toBe(r.headers.get('x-request-id'));
+  });
+
   it('reports the database down as 503 on /healthz', async () => {
     expect((await call(s.url, 'GET', '/healthz')).body).toMatchObject({ ok: true, db: 'up', sandbox: true });
     await s.db.sequelize.close();

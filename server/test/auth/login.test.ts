@@ -143,4 +143,12 @@ describe('merchant tokens', () => {
     const forgedSig = createHmac('sha256', 'not-the-secret').update(forged).digest('base64url');
     expect((await me(`${forged}.${forgedSig}`)).status).toBe(401);
   });
+
+  it('rejects a correctly signed token without an expiry (it would be valid for ever)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const forever = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('aizhao-api').setAudience('aizhao-merchant').setSubject(userId).setIssuedAt(now).sign(secret());
+    const r = await me(forever);
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('UNAUTHENTICATED');
+  });
 });

@@ -32,6 +32,8 @@ export async function verifyToken(secret: string, token: string): Promise<string
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: AUDIENCE,
+      // a token without an expiry would be valid for ever: every token we issue has exp, so one without it is forged
+      requiredClaims: ['exp', 'iat', 'sub'],
     });
     if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('no subject');
     return payload.sub;

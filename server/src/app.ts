@@ -112,7 +112,7 @@ export async function startServer(config: Config, opts: AppOptions & { jobs?: bo
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, '0.0.0.0', () => resolve());
+    server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   if (opts.jobs !== false) built.runner.start();
@@ -120,7 +120,7 @@ export async function startServer(config: Config, opts: AppOptions & { jobs?: bo
   return {
     ...built,
     server,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     async close() {
       if (closed) return;
       closed = true;

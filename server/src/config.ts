@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { REPO_ROOT } from './paths.js';
 import { loadSandboxSecrets, type SandboxSecrets } from './sandbox/secrets.js';
 
 export class ConfigError extends Error {
@@ -14,9 +15,7 @@ export class ConfigError extends Error {
   }
 }
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const optStr = z.string().min(1).optional();
 
@@ -24,21 +23,31 @@ const optStr = z.string().min(1).optional();
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_BASE_URL: z.url().optional(),
   TRUST_PROXY: bool.default(false),
   BUSINESS_TIMEZONE: z.string().default('Asia/Shanghai'),
   SANDBOX: z.enum(['1', '0']).optional(),
   DATA_DIR: z.string().default('./.data'),
-  DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be mysql://user:pass@host:3306/db').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|mariadb):\/\//, 'must be mysql://user:pass@host:3306/db')
+    .optional(),
   DATABASE_POOL_MIN: int(0).default(5),
   DATABASE_POOL_MAX: int(1).default(20),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_EXPIRE: z.string().regex(/^\d+[smhd]$/, 'must look like 7d, 12h, 30m').default('7d'),
+  JWT_EXPIRE: z
+    .string()
+    .regex(/^\d+[smhd]$/, 'must look like 7d, 12h, 30m')
+    .default('7d'),
   TENCENT_SECRET_ID: optStr,
   TENCENT_SECRET_KEY: optStr,
   TENCENT_APPID: optStr,
   COS_BUCKET: optStr,
-  COS_REGION: z.string().regex(/^[a-z\d-]+$/).default('ap-guangzhou'),
+  COS_REGION: z
+    .string()
+    .regex(/^[a-z\d-]+$/)
+    .default('ap-guangzhou'),
   COS_IMAGE_DOMAIN: optStr,
   STS_DURATION_SECONDS: int(900, 1800).default(1800),
   PLAN_MONTHLY_QUOTA: int(1).default(100),
@@ -53,9 +62,18 @@ const envSchema = z.object({
   RUNNINGHUB_BASE_URL: z.url().default('https://www.runninghub.cn'),
   RUNNINGHUB_API_KEY: optStr,
   RUNNINGHUB_WEBAPP_ID: z.string().regex(/^\d+$/, 'must be the numeric webappId').optional(),
-  RUNNINGHUB_NODE_PROMPT: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
-  RUNNINGHUB_NODE_IMAGE: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
-  RUNNINGHUB_NODE_SEED: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
+  RUNNINGHUB_NODE_PROMPT: z
+    .string()
+    .regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName')
+    .optional(),
+  RUNNINGHUB_NODE_IMAGE: z
+    .string()
+    .regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName')
+    .optional(),
+  RUNNINGHUB_NODE_SEED: z
+    .string()
+    .regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName')
+    .optional(),
   RUNNINGHUB_IMAGE_MODE: z.enum(['url', 'upload']).default('url'),
   RUNNINGHUB_TIMEOUT: int(1000).default(600_000),
   RUNNINGHUB_QUEUE_DEADLINE: int(1000).default(3_600_000),
@@ -116,6 +134,8 @@ export interface WechatKeys {
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** the address to listen on (127.0.0.1 unless HOST says otherwise) */
+  host: string;
   publicBaseUrl: string;
   trustProxy: boolean;
   timezone: string;
@@ -201,7 +221,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
-  const dataDir = resolve(e.DATA_DIR);
+  // a relative DATA_DIR is the repository's (one place for every command, whatever directory npm runs it in)
+  const dataDir = resolve(REPO_ROOT, e.DATA_DIR);
+  const loopback = (host: string) => /^(127\.|localhost$|::1$|\[::1\]$)/.test(host);
+  if (!loopback(e.HOST)) {
+    if (sandbox) {
+      warnings.push(
+        `HOST=${e.HOST}: the sandbox is reachable from other computers — anyone on this network can read every login code and "pay" any order`,
+      );
+    }
+    if (loopback(new URL(publicBaseUrl).hostname)) {
+      warnings.push(
+        `HOST=${e.HOST} but PUBLIC_BASE_URL is ${publicBaseUrl}: apps on other computers get upload and result URLs they cannot reach; set PUBLIC_BASE_URL=http://<this computer's address>:${e.PORT}`,
+      );
+    }
+  }
   const secrets = sandbox ? loadSandboxSecrets(dataDir) : null;
   const need = (name: keyof typeof e): string => {
     const v = e[name];
@@ -316,6 +350,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    host: e.HOST,
     publicBaseUrl,
     trustProxy: e.TRUST_PROXY,
     timezone: e.BUSINESS_TIMEZONE,

@@ -1,5 +1,5 @@
 /** Process entry: `npm run server`. Loads .env, validates config once, serves, and shuts down gracefully. */
-import 'dotenv/config';
+import './load-env.js';
 import { startServer } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 

@@ -3,7 +3,7 @@
  * (which also unlocks it and ends its sessions). The password is read from standard input: a hidden prompt (asked
  * twice) on a terminal, else the first line of the input. Only its scrypt hash is stored.
  */
-import 'dotenv/config';
+import '../load-env.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createDatabase } from '../db/index.js';
 import { createMigrator } from '../db/migrator.js';

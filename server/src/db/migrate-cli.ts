@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the SQLite file in DATA_DIR). */
-import 'dotenv/config';
+import '../load-env.js';
 import { loadConfig } from '../config.js';
 import { createDatabase } from './index.js';
 import { createMigrator } from './migrator.js';

@@ -1,4 +1,5 @@
 /** The contract's conventions: public routes, one error shape, request ids, health when the database is down. */
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfigResponse } from '@aizhao/shared';
 import { call } from '../support/client.js';
@@ -40,6 +41,10 @@ describe('HTTP conventions', () => {
     expect(cases[2]!.body.error.details.length).toBeGreaterThan(0);
     const id = 'abcdef12-3456';
     expect((await call(s.url, 'GET', '/healthz', { headers: { 'x-request-id': id } })).headers.get('x-request-id')).toBe(id);
+  });
+
+  it('listens on the loopback address only (HOST unset)', () => {
+    expect((s.server.address() as AddressInfo).address).toBe('127.0.0.1');
   });
 
   it('answers malformed requests as the client errors they are (400 / 413 / 415), never 500', async () => {

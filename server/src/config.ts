@@ -15,7 +15,9 @@ export class ConfigError extends Error {
   }
 }
 
-const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const optStr = z.string().min(1).optional();
 
@@ -29,25 +31,16 @@ const envSchema = z.object({
   BUSINESS_TIMEZONE: z.string().default('Asia/Shanghai'),
   SANDBOX: z.enum(['1', '0']).optional(),
   DATA_DIR: z.string().default('./.data'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^(mysql|mariadb):\/\//, 'must be mysql://user:pass@host:3306/db')
-    .optional(),
+  DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be mysql://user:pass@host:3306/db').optional(),
   DATABASE_POOL_MIN: int(0).default(5),
   DATABASE_POOL_MAX: int(1).default(20),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_EXPIRE: z
-    .string()
-    .regex(/^\d+[smhd]$/, 'must look like 7d, 12h, 30m')
-    .default('7d'),
+  JWT_EXPIRE: z.string().regex(/^\d+[smhd]$/, 'must look like 7d, 12h, 30m').default('7d'),
   TENCENT_SECRET_ID: optStr,
   TENCENT_SECRET_KEY: optStr,
   TENCENT_APPID: optStr,
   COS_BUCKET: optStr,
-  COS_REGION: z
-    .string()
-    .regex(/^[a-z\d-]+$/)
-    .default('ap-guangzhou'),
+  COS_REGION: z.string().regex(/^[a-z\d-]+$/).default('ap-guangzhou'),
   COS_IMAGE_DOMAIN: optStr,
   STS_DURATION_SECONDS: int(900, 1800).default(1800),
   PLAN_MONTHLY_QUOTA: int(1).default(100),
@@ -62,18 +55,9 @@ const envSchema = z.object({
   RUNNINGHUB_BASE_URL: z.url().default('https://www.runninghub.cn'),
   RUNNINGHUB_API_KEY: optStr,
   RUNNINGHUB_WEBAPP_ID: z.string().regex(/^\d+$/, 'must be the numeric webappId').optional(),
-  RUNNINGHUB_NODE_PROMPT: z
-    .string()
-    .regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName')
-    .optional(),
-  RUNNINGHUB_NODE_IMAGE: z
-    .string()
-    .regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName')
-    .optional(),
-  RUNNINGHUB_NODE_SEED: z
-    .string()
-    .regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName')
-    .optional(),
+  RUNNINGHUB_NODE_PROMPT: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
+  RUNNINGHUB_NODE_IMAGE: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
+  RUNNINGHUB_NODE_SEED: z.string().regex(/^[^:]+:[^:]+$/, 'must be nodeId:fieldName').optional(),
   RUNNINGHUB_IMAGE_MODE: z.enum(['url', 'upload']).default('url'),
   RUNNINGHUB_TIMEOUT: int(1000).default(600_000),
   RUNNINGHUB_QUEUE_DEADLINE: int(1000).default(3_600_000),

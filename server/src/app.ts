@@ -11,6 +11,7 @@ import type { AppContext } from './context.js';
 import { createDatabase, type Database } from './db/index.js';
 import { createMigrator } from './db/migrator.js';
 import { errorHandler, notFound, requestId } from './http/middleware.js';
+import { securityHeaders } from './http/security-headers.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { adminApiRoutes, seedAdminFromConfig } from './modules/admin/index.js';
@@ -72,6 +73,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
+  app.use(securityHeaders(config));
   app.use(
     pinoHttp({
       logger,

@@ -1,5 +1,7 @@
 /** The contract's conventions: public routes, one error shape, request ids, health when the database is down. */
 import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { HSTS_MAX_AGE_SECONDS, securityHeaders } from '../../src/http/security-headers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfigResponse } from '@aizhao/shared';
 import { call } from '../support/client.js';
@@ -41,6 +43,25 @@ describe('HTTP conventions', () => {
     expect(cases[2]!.body.error.details.length).toBeGreaterThan(0);
     const id = 'abcdef12-3456';
     expect((await call(s.url, 'GET', '/healthz', { headers: { 'x-request-id': id } })).headers.get('x-request-id')).toBe(id);
+  });
+
+  it('sends security headers on every answer (helmet), HSTS only in production', async () => {
+    for (const path of ['/healthz', '/no/such/route', '/admin']) {
+      const r = await call(s.url, 'GET', path);
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(r.headers.get('x-frame-options')).toMatch(/^(SAMEORIGIN|DENY)$/);
+      expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(r.headers.get('strict-transport-security')).toBeNull(); // sandbox: plain http on a local address
+    }
+    const app = express().use(securityHeaders({ env: 'production' })).get('/', (_req, res) => void res.send('ok'));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(res.headers.get('strict-transport-security')).toBe(`max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`);
+    } finally {
+      server.close();
+    }
   });
 
   it('listens on the loopback address only (HOST unset)', () => {

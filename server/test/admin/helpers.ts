@@ -26,14 +26,18 @@ export class AdminClient {
   csrfToken: string | null = null;
   lastSetCookie: string | null = null;
 
-  constructor(readonly base: string) {}
+  /** `headers` go with every request (e.g. X-Forwarded-For, to log in from another address behind TRUST_PROXY) */
+  constructor(
+    readonly base: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   async request<T = any>(
     method: string,
     path: string,
     o: { body?: unknown; csrf?: string | false; headers?: Record<string, string>; raw?: string } = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...o.headers };
+    const headers: Record<string, string> = { ...this.headers, ...o.headers };
     if (this.cookie) headers.cookie = this.cookie;
     const csrf = o.csrf === undefined ? this.csrfToken : o.csrf;
     if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;

@@ -20,7 +20,8 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin session on %s', (db) => {
   let password: string;
 
   beforeAll(async () => {
-    ({ s, password } = await startAdminServer({ db, jobs: false, now: clock.now }));
+    // TRUST_PROXY: the tests log in "from other addresses" with X-Forwarded-For
+    ({ s, password } = await startAdminServer({ db, jobs: false, now: clock.now, env: { TRUST_PROXY: 'true' } }));
     base = s.url;
   });
   afterAll(async () => {
@@ -124,24 +125,41 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin session on %s', (db) => {
     expect((await c.get('/dashboard')).status).toBe(401);
   });
 
-  it('locks the account for 15 minutes after 5 consecutive failures (then 429 even with the right password)', async () => {
+  const from = (ip: string) => new AdminClient(base, { 'x-forwarded-for': ip });
+
+  it('locks the account for this address for 15 minutes after 5 consecutive failures from it (then 429 even with the right password)', async () => {
     clock.advance(16 * MINUTE); // a fresh per-IP window
-    const c = new AdminClient(base);
-    for (let i = 0; i < 4; i++) expect((await c.login(ADMIN_USERNAME, `bad-${i}`)).status).toBe(401);
+    const c = from('198.51.100.1');
+    // (3 + 5 + 1 failures stay below the account-wide slow-down of 10, tested on its own below)
+    for (let i = 0; i < 3; i++) expect((await c.login(ADMIN_USERNAME, `bad-${i}`)).status).toBe(401);
     expect((await c.login(ADMIN_USERNAME, password)).status).toBe(200); // a success resets the count
     for (let i = 0; i < 5; i++) expect((await c.login(ADMIN_USERNAME, `bad-${i}`)).status).toBe(401);
     const locked = await c.login(ADMIN_USERNAME, password);
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('RATE_LIMITED');
+    // the one who failed on purpose does not lock the operator out: from another address the account still works
+    const operator = from('203.0.113.9');
+    expect((await operator.login(ADMIN_USERNAME, password)).status).toBe(200);
+    expect((await operator.get('/session')).status).toBe(200);
     clock.advance(15 * MINUTE - 1);
     expect((await c.login(ADMIN_USERNAME, password)).status).toBe(429);
     clock.advance(1);
     expect((await c.login(ADMIN_USERNAME, password)).status).toBe(200);
   });
 
+  it('slows down (not locks) an account that fails from many addresses: 2 s between tries after 10 failures', async () => {
+    clock.advance(16 * MINUTE);
+    for (let i = 0; i < 10; i++) expect((await from(`198.51.100.${20 + i}`).login(ADMIN_USERNAME, `bad-${i}`)).status).toBe(401);
+    const slowed = await from('203.0.113.10').login(ADMIN_USERNAME, password);
+    expect(slowed.status).toBe(429);
+    expect(slowed.headers.get('retry-after')).toBe('2');
+    clock.advance(2000);
+    expect((await from('203.0.113.10').login(ADMIN_USERNAME, password)).status).toBe(200);
+  });
+
   it('limits login failures per IP (20 per 15 minutes), whatever the usernames', async () => {
     clock.advance(16 * MINUTE);
-    const c = new AdminClient(base);
+    const c = from('198.51.100.77');
     for (let i = 0; i < 20; i++) expect((await c.login(`nobody-${i}`, 'x')).status).toBe(401);
     const limited = await c.login(ADMIN_USERNAME, password);
     expect(limited.status).toBe(429);
@@ -159,5 +177,13 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin session on %s', (db) => {
     expect(actions).toContain('admin.logout');
     expect(actions).toContain('user.quota_adjust');
     expect(actions).toContain('admin.seed');
+    // failed logins and lock-outs are there too, with the address and why
+    const failed = r.body.items.filter((i: { action: string }) => i.action === 'admin.login_failed');
+    expect(failed.length).toBeGreaterThanOrEqual(20);
+    expect(failed.map((i: { details: { why: string } }) => i.details.why)).toEqual(
+      expect.arrayContaining(['bad_credentials', 'locked', 'slowed', 'ip_limited']),
+    );
+    const locks = r.body.items.filter((i: { action: string }) => i.action === 'admin.locked');
+    expect(locks[0]).toMatchObject({ details: { ip: '198.51.100.1', minutes: 15 } });
   });
 });

@@ -44,7 +44,7 @@ export async function seedAdminFromConfig(
 /** Creates an admin, or sets a new password for an existing one (unlocking it and ending its sessions). */
 export async function createOrResetAdmin(deps: { db: Database; now: () => Date }, username: string, passwordHash: string): Promise<'created' | 'updated'> {
   if (!USERNAME_PATTERN.test(username)) throw new Error('username must be 1–64 characters of [A-Za-z0-9_.@-]');
-  const { Admin, AdminSession } = deps.db.models;
+  const { Admin, AdminSession, AdminLoginAttempt } = deps.db.models;
   return deps.db.transaction(async (t) => {
     const now = deps.now();
     const actor = { adminId: null, username: '(cli)' };
@@ -52,6 +52,8 @@ export async function createOrResetAdmin(deps: { db: Database; now: () => Date }
     if (existing) {
       await existing.update({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: now }, { transaction: t });
       await AdminSession.destroy({ where: { adminId: existing.id }, transaction: t });
+      // a new password also lifts the lock-outs: the failures that caused them no longer count
+      await AdminLoginAttempt.destroy({ where: { username, success: false }, transaction: t });
       await writeAudit(deps, actor, { action: 'admin.password_reset', target: { type: 'admin', id: existing.id } }, t);
       return 'updated' as const;
     }

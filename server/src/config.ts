@@ -102,6 +102,16 @@ const ALIASES: Record<string, string> = {
   WECHAT_CERT_PATH: 'WECHAT_MERCHANT_CERT_PATH',
 };
 
+/** What docs/configuration.md must list (checked by a test): every variable, its aliases, and the schema's defaults. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const CONFIG_ALIASES: Readonly<Record<string, string>> = ALIASES;
+export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(envSchema.shape).flatMap(([name, schema]) => {
+    const r = (schema as z.ZodType).safeParse(undefined);
+    return r.success && r.data !== undefined ? [[name, String(r.data)]] : [];
+  }),
+);
+
 export interface WechatKeys {
   appid: string;
   mchid: string;

@@ -229,6 +229,7 @@ export async function failOverdueModelTasks(ctx: AppContext, now: Date): Promise
         { stage: 'saving', saveAttempts: { [Op.gte]: MAX_SAVE_ATTEMPTS }, ...leaseExpired(now) },
       ],
     },
+    order: [['createdAt', 'ASC']],
     limit: 100,
   });
   const reasons: Partial<Record<TaskStage, string>> = {

@@ -4,6 +4,9 @@ import type { Task } from '@aizhao/shared';
 import { call, garmentJpeg, loginAsMember, uploadInput, type ApiResponse } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
 import type { TestServer } from '../support/server.js';
+import type { CreationAttributes } from 'sequelize';
+import type { Task as TaskModel } from '../../src/db/models.js';
+import { newId } from '../../src/lib/ids.js';
 import type { RhBehaviour, RhStats as EmulatorStats } from '../../src/sandbox/runninghub/index.js';
 
 /** After a test file: tidy up, check the ledger invariant, and always stop the server and remove its data. */
@@ -111,6 +114,35 @@ export async function setRh(base: string, behaviour: RhBehaviour): Promise<void>
 /** The vendor task ids RunningHub has now that it did not have in `before`. */
 export const newVendorTasks = (before: RhStats, after: RhStats): string[] =>
   Object.keys(after.byTask).filter((id) => !(id in before.byTask));
+
+/** A complete tasks row for seeding the database directly (a finished model task unless `over` says otherwise). */
+export function taskRow(over: Partial<TaskRow> & { userId: string }): TaskRow & { id: string } {
+  const now = new Date();
+  const id = newId();
+  return {
+    id,
+    type: 'model_pose12',
+    status: 'done',
+    stage: 'done',
+    inputKey: `input/${over.userId}/${id}.jpg`,
+    params: { scene: 'studio', category: 'dress' },
+    resultKeys: [`output/${over.userId}/${id}/pose01.jpg`],
+    vendorTaskId: null,
+    vendorOutputs: null,
+    errorReason: null,
+    cost: 1,
+    clientRequestId: null,
+    requestHash: null,
+    leaseUntil: null,
+    nextActionAt: null,
+    submittedAt: null,
+    finishedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    ...over,
+  };
+}
+type TaskRow = CreationAttributes<TaskModel>;
 
 export async function setAudit(base: string, mode: 'pass' | 'reject' | 'unavailable'): Promise<void> {
   const r = await call(base, 'POST', '/sandbox/audit/behaviour', { body: { mode } });

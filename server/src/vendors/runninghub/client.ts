@@ -89,7 +89,8 @@ export class HttpRunningHubClient implements RunningHubClient {
     const env = await this.post('/task/openapi/outputs', { taskId: String(taskId) });
     switch (env.code) {
       case 0:
-        // Success is `code == 0 and data` (RunningHub's official AI-app integration example): code 0 with no data
+        // Success is `code == 0 and data` (RunningHub's "AI应用完整接入示例",
+        // https://www.runninghub.cn/runninghub-api-doc-cn/doc-8287339): code 0 with no data
         // or an empty list is not done yet (the files are not listed), so the task is polled again until its timeout.
         if (env.data === null || env.data === undefined || (Array.isArray(env.data) && env.data.length === 0)) return { kind: 'running' };
         if (!Array.isArray(env.data)) break;

@@ -1,8 +1,10 @@
 /**
  * The hosts RunningHub's output files may be downloaded from (an SSRF guard: `fileUrl`s come from the vendor's
- * answer, and only these hosts are fetched). RunningHub serves outputs from rh-images.xiaoyaoyou.com in its
- * official examples and, as public integrations show, from its own COS buckets
- * (`rh-images-1252422369.cos.ap-beijing.myqcloud.com`, i.e. `<name>-1252422369.cos.<region>.myqcloud.com`).
+ * answer, and only these hosts are fetched). RunningHub serves outputs from rh-images.xiaoyaoyou.com in the
+ * examples of its legacy outputs API, and from its own COS buckets: the example result of "查询任务生成结果 V2"
+ * (https://www.runninghub.cn/runninghub-api-doc-cn/api-425767306) is on
+ * `rh-images-1252422369.cos.ap-beijing.myqcloud.com`, and public integrations meet other regions too
+ * (`rh-hk-images-1252422369.cos.ap-hongkong.myqcloud.com`): `<name>-1252422369.cos.<region>.myqcloud.com`.
  *
  * A pattern is `hostname` or `hostname:port`; a leading `*.` stands for any subdomain (one or more labels), any other
  * `*` for part of one label. Without a port a pattern matches the hostname on any port.

@@ -15,7 +15,7 @@ import { HttpRunningHubClient } from '../../src/vendors/runninghub/client.js';
 import { DEFAULT_DOWNLOAD_HOSTS } from '../../src/vendors/runninghub/download-hosts.js';
 import { created, finish, type Merchant, modelBody, newMerchant, setRh, taskLedger, waitSubmitted } from '../tasks/helpers.js';
 
-const TIMEOUT_MS = 5000;
+const TIMEOUT_MS = 8000;
 
 describe('RunningHub output origins and empty outputs', () => {
   let s: TestServer;

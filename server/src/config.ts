@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from './paths.js';
 import { loadSandboxSecrets, type SandboxSecrets } from './sandbox/secrets.js';
+import { DEFAULT_DOWNLOAD_HOSTS, hostPatternProblem } from './vendors/runninghub/download-hosts.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -63,6 +64,23 @@ const envSchema = z.object({
   RUNNINGHUB_QUEUE_DEADLINE: int(1000).default(3_600_000),
   RUNNINGHUB_POLL_INTERVAL: int(100).default(5000),
   RUNNINGHUB_MAX_CONCURRENCY: int(1, 64).default(2),
+  RUNNINGHUB_REQUEST_TIMEOUT: int(1000, 120_000).default(30_000),
+  RUNNINGHUB_DOWNLOAD_HOSTS: z
+    .string()
+    .default(DEFAULT_DOWNLOAD_HOSTS.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .superRefine((hosts, c) => {
+      if (hosts.length === 0) c.addIssue({ code: 'custom', message: 'must list at least one host pattern' });
+      for (const h of hosts) {
+        const problem = hostPatternProblem(h);
+        if (problem) c.addIssue({ code: 'custom', message: problem });
+      }
+    }),
   PAYMENT_CHANNEL: z.enum(['wx']).default('wx'),
   WECHAT_APPID: optStr,
   WECHAT_MCHID: optStr,
@@ -154,6 +172,10 @@ export interface Config {
     queueDeadlineMs: number;
     pollIntervalMs: number;
     maxConcurrency: number;
+    /** per API request (run, outputs, cancel, upload) */
+    requestTimeoutMs: number;
+    /** host patterns output files may be downloaded from (besides the API's own host) */
+    downloadHosts: string[];
   };
   paymentChannel: 'wx';
   wechat: WechatKeys & { baseUrl: string; orderExpireMinutes: number; queryMinIntervalMs: number; description: string };
@@ -277,6 +299,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     queueDeadlineMs: e.RUNNINGHUB_QUEUE_DEADLINE,
     pollIntervalMs: e.RUNNINGHUB_POLL_INTERVAL,
     maxConcurrency: e.RUNNINGHUB_MAX_CONCURRENCY,
+    requestTimeoutMs: e.RUNNINGHUB_REQUEST_TIMEOUT,
+    downloadHosts: e.RUNNINGHUB_DOWNLOAD_HOSTS,
   };
 
   // WeChat Pay: in sandbox the given keys win (so tests can sign their own notifications), else the generated ones.

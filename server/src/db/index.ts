@@ -63,6 +63,10 @@ export function createDatabase(opts: DatabaseOptions): Database {
       pool: { min: opts.poolMin ?? 5, max: opts.poolMax ?? 20, acquire: 30_000, idle: 10_000 },
       dialectOptions: { dateStrings: false, supportBigNumbers: true, bigNumberStrings: false },
     });
+    // MariaDB (10.6+) has `FOR UPDATE SKIP LOCKED`, which the job claims rely on, but Sequelize's mysql dialect does
+    // not declare it and silently drops `skipLocked` (a plain FOR UPDATE then waits on, and deadlocks with, the
+    // transactions that hold a candidate row).
+    (sequelize as unknown as { dialect: { supports: { skipLocked: boolean } } }).dialect.supports.skipLocked = true;
   } else {
     dialect = 'sqlite';
     mkdirSync(opts.dataDir, { recursive: true });

@@ -83,7 +83,10 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
   /** not before then: next RunningHub query, or next submission attempt after a queue-full answer */
   declare nextActionAt: Date | null;
   declare submittedAt: Date | null;
+  /** claims of the task's work: basic_clean runs, model_pose12 submissions (queue-full answers included) */
   declare attempts: CreationOptional<number>;
+  /** model_pose12: claims of copying the results into COS (apart from the submissions) */
+  declare saveAttempts: CreationOptional<number>;
   declare finishedAt: Date | null;
   /** results and input deleted from COS by the retention sweep (RESULT_RETENTION_DAYS after the end) */
   declare resultsPurgedAt: CreationOptional<Date | null>;
@@ -256,6 +259,7 @@ export function initModels(sequelize: Sequelize): Models {
       nextActionAt: date(),
       submittedAt: date(),
       attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      saveAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       finishedAt: date(),
       resultsPurgedAt: date(),
       createdAt: date(false),

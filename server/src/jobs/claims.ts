@@ -9,7 +9,10 @@ import { Op } from 'sequelize';
 import type { AppContext } from '../context.js';
 import type { Task } from '../db/models.js';
 
-type TaskChanges = Partial<Pick<Task, 'stage' | 'leaseUntil' | 'nextActionAt' | 'updatedAt'>> & { attempts?: unknown };
+type TaskChanges = Partial<Pick<Task, 'stage' | 'leaseUntil' | 'nextActionAt' | 'updatedAt'>> & {
+  attempts?: unknown;
+  saveAttempts?: unknown;
+};
 
 /**
  * A limit shared by every instance: at most `max` tasks matching `inFlight` at once. The count and the claim run in
@@ -32,21 +35,23 @@ export async function claimTasks(
   const { Task } = ctx.db.models;
   const mysql = ctx.db.dialect === 'mysql';
   const claim = async (t: Transaction | undefined): Promise<string[]> => {
-    let room = limit;
-    if (cap) {
-      // MariaDB: wait for the lock row (released at commit); SQLite: the IMMEDIATE transaction already excludes writers
-      if (mysql) await ctx.db.sequelize.query('SELECT name FROM job_locks WHERE name = ? FOR UPDATE', { replacements: [cap.name], transaction: t });
-      room = Math.min(room, cap.max - (await Task.count({ where: cap.inFlight, transaction: t })));
-    }
-    if (room <= 0) return [];
-    const rows = await Task.findAll({
+    // MariaDB: wait for the cap's lock row (released at commit), then lock the candidates, and only then count what
+    // is in flight: every locking read comes before the first plain read (which opens the transaction's snapshot),
+    // so a task changed meanwhile by another transaction never fails them with snapshot-isolation error 1020.
+    // SQLite: the IMMEDIATE transaction already excludes writers.
+    if (cap && mysql)
+      await ctx.db.sequelize.query('SELECT name FROM job_locks WHERE name = ? FOR UPDATE', { replacements: [cap.name], transaction: t });
+    const candidates = await Task.findAll({
       attributes: ['id'],
       where,
       order: [['createdAt', 'ASC']],
-      limit: room,
+      limit,
       ...(mysql && t ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
       transaction: t,
     });
+    // the count sees every claim under the cap committed before this one took the lock row
+    const room = cap ? Math.max(0, cap.max - (await Task.count({ where: cap.inFlight, transaction: t }))) : limit;
+    const rows = candidates.slice(0, room);
     if (mysql) {
       if (rows.length) await Task.update(changes as Partial<Task>, { where: { id: { [Op.in]: rows.map((r) => r.id) } }, transaction: t });
       return rows.map((r) => r.id);

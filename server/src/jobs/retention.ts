@@ -6,6 +6,7 @@
  */
 import { Op } from 'sequelize';
 import type { AppContext } from '../context.js';
+import { isolated } from './isolated.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 100;
@@ -22,25 +23,23 @@ export async function purgeExpiredResults(ctx: AppContext): Promise<number> {
   });
   let purged = 0;
   for (const task of due) {
-    const stillUsed = await Task.count({
-      where: {
-        inputKey: task.inputKey,
-        id: { [Op.ne]: task.id },
-        [Op.or]: [{ status: 'processing' }, { finishedAt: { [Op.gte]: cutoff } }],
-      },
-    });
-    const keys = [...(task.status === 'done' ? (task.resultKeys ?? []) : []), ...(stillUsed ? [] : [task.inputKey])];
-    try {
+    // each task on its own: one that fails (COS or the database) is tried again on a later pass
+    await isolated(ctx, 'purging expired results', { taskId: task.id }, async () => {
+      const stillUsed = await Task.count({
+        where: {
+          inputKey: task.inputKey,
+          id: { [Op.ne]: task.id },
+          [Op.or]: [{ status: 'processing' }, { finishedAt: { [Op.gte]: cutoff } }],
+        },
+      });
+      const keys = [...(task.status === 'done' ? (task.resultKeys ?? []) : []), ...(stillUsed ? [] : [task.inputKey])];
       for (const key of keys) await ctx.vendors.storage.delete(key);
-    } catch (err) {
-      ctx.logger.warn({ err, taskId: task.id }, 'deleting expired results failed; will retry');
-      continue;
-    }
-    const [marked] = await Task.update({ resultsPurgedAt: now }, { where: { id: task.id, resultsPurgedAt: null } });
-    if (marked) {
-      purged++;
-      ctx.logger.info({ taskId: task.id, deleted: keys.length }, 'results past retention deleted');
-    }
+      const [marked] = await Task.update({ resultsPurgedAt: now }, { where: { id: task.id, resultsPurgedAt: null } });
+      if (marked) {
+        purged++;
+        ctx.logger.info({ taskId: task.id, deleted: keys.length }, 'results past retention deleted');
+      }
+    });
   }
   return purged;
 }

@@ -11,12 +11,22 @@ import { VendorError } from '../lib/errors.js';
 import { failAndRefund } from '../modules/tasks/lifecycle.js';
 import { runBasicClean } from './basic-clean.js';
 import { claimTasks, due, leaseExpired } from './claims.js';
-import { pollModelPose, saveModelPose, submitModelPose } from './model-pose.js';
+import { isolated } from './isolated.js';
+import {
+  failOverdueModelTasks,
+  MAX_SAVE_ATTEMPTS,
+  pollModelPose,
+  pollReservationMs,
+  SAVE_LEASE_MS,
+  saveModelPose,
+  submitModelPose,
+} from './model-pose.js';
 import { reconcileOrders, sweepExpiredMemberships } from './orders.js';
 import { purgeExpiredResults } from './retention.js';
 
 const BASIC_CLEAN_LEASE_MS = 5 * 60_000;
 const SUBMIT_LEASE_MS = 2 * 60_000;
+/** runs of one basic_clean task, whatever ended them (a vendor error, or a crash: the lease ran out) */
 const BASIC_CLEAN_MAX_ATTEMPTS = 3;
 /** model tasks that hold one of RunningHub's slots */
 const RUNNINGHUB_IN_FLIGHT = { type: 'model_pose12', status: 'processing', stage: { [Op.in]: ['submitting', 'running', 'saving'] } } as const;
@@ -70,6 +80,23 @@ export function createJobRunner(ctx: AppContext): JobRunner {
   }
 
   async function claimBasicClean(now: Date): Promise<void> {
+    // a task whose runs keep being cut short (the process dies on it) is not run again past the limit
+    const exhausted = await ctx.db.models.Task.findAll({
+      attributes: ['id'],
+      where: {
+        type: 'basic_clean',
+        status: 'processing',
+        stage: 'working',
+        leaseUntil: { [Op.lt]: now },
+        attempts: { [Op.gte]: BASIC_CLEAN_MAX_ATTEMPTS },
+      },
+      limit: 100,
+    });
+    for (const t of exhausted) {
+      await isolated(ctx, 'failing a basic_clean task after repeated interruptions', { taskId: t.id }, () =>
+        failAndRefund(ctx, t.id, '图片处理多次中断，次数已返还，请重试', { onlyStages: ['working'] }),
+      );
+    }
     const free = ctx.config.ciMaxConcurrency - basicRunning;
     const tasks = await claimTasks(
       ctx,
@@ -78,7 +105,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         status: 'processing',
         [Op.or]: [
           { stage: 'queued', ...due(now) },
-          { stage: 'working', leaseUntil: { [Op.lt]: now } },
+          { stage: 'working', leaseUntil: { [Op.lt]: now }, attempts: { [Op.lt]: BASIC_CLEAN_MAX_ATTEMPTS } },
         ],
       },
       { stage: 'working', leaseUntil: new Date(now.getTime() + BASIC_CLEAN_LEASE_MS), attempts: ctx.db.sequelize.literal('attempts + 1'), updatedAt: now },
@@ -87,76 +114,62 @@ export function createJobRunner(ctx: AppContext): JobRunner {
     for (const t of tasks) track(basicCleanJob(t));
   }
 
+  /** model_pose12: each step on its own, so one that throws does not hold up the others */
   async function modelPoseWork(now: Date): Promise<void> {
     const rh = ctx.config.runninghub;
-    const { Task } = ctx.db.models;
-    // failures that need no vendor call: timeouts, queue deadline, a crash between submission and saving the id
-    const overdue = await Task.findAll({
-      attributes: ['id', 'stage', 'vendorTaskId'],
-      where: {
-        type: 'model_pose12',
-        status: 'processing',
-        [Op.or]: [
-          { stage: 'running', submittedAt: { [Op.lt]: new Date(now.getTime() - rh.timeoutMs) } },
-          { stage: 'queued', createdAt: { [Op.lt]: new Date(now.getTime() - rh.queueDeadlineMs) } },
-          { stage: 'submitting', vendorTaskId: null, leaseUntil: { [Op.lt]: now } },
-        ],
-      },
-      limit: 100,
+    await isolated(ctx, 'model_pose12 overdue sweep', {}, () => failOverdueModelTasks(ctx, now));
+
+    // results found but not yet copied (an error while saving, retried after a backoff, or a crash)
+    await isolated(ctx, 'model_pose12 saving claims', {}, async () => {
+      const saving = await claimTasks(
+        ctx,
+        { type: 'model_pose12', status: 'processing', stage: 'saving', saveAttempts: { [Op.lt]: MAX_SAVE_ATTEMPTS }, ...leaseExpired(now) },
+        { leaseUntil: new Date(now.getTime() + SAVE_LEASE_MS), saveAttempts: ctx.db.sequelize.literal('saveAttempts + 1'), updatedAt: now },
+        4,
+      );
+      for (const t of saving) track(saveModelPose(ctx, t));
     });
-    for (const t of overdue) {
-      if (t.stage === 'running' && t.vendorTaskId) {
-        // free the slot at RunningHub before giving up on the task (best effort)
-        await ctx.vendors.runninghub.cancel(t.vendorTaskId).catch((err: unknown) => ctx.logger.warn({ err, taskId: t.id }, 'runninghub cancel failed'));
-      }
-      const reason =
-        t.stage === 'running'
-          ? 'AI模特生成超时，次数已返还'
-          : t.stage === 'queued'
-            ? '排队时间过长，任务已取消，次数已返还'
-            : '任务提交中断，次数已返还，请重试';
-      await failAndRefund(ctx, t.id, reason, { onlyStages: [t.stage] });
-    }
 
-    // results found but not yet copied (a crash or an error while saving)
-    const saving = await claimTasks(
-      ctx,
-      { type: 'model_pose12', status: 'processing', stage: 'saving', ...leaseExpired(now) },
-      { leaseUntil: new Date(now.getTime() + 5 * 60_000), updatedAt: now },
-      4,
-    );
-    for (const t of saving) track(saveModelPose(ctx, t));
-
-    // poll running tasks that are due. The per-task throttle, across instances: the claim reserves the task for
-    // twice the interval (so a slow answer is not overtaken by another poll), then the poll sets the next one
-    // from the moment it actually asked (pollModelPose).
-    const polls = await claimTasks(
-      ctx,
-      { type: 'model_pose12', status: 'processing', stage: 'running', vendorTaskId: { [Op.ne]: null }, ...due(now) },
-      { nextActionAt: new Date(ctx.now().getTime() + 2 * rh.pollIntervalMs) },
-      50,
-    );
-    for (const t of polls) track(pollModelPose(ctx, t));
+    // poll running tasks that are due. The per-task throttle, across instances: the claim reserves the task for as
+    // long as an answer may take plus one interval (pollReservationMs); the poll then sets the next one from the
+    // moment it actually asked, if its reservation is still current (pollModelPose).
+    await isolated(ctx, 'model_pose12 polls', {}, async () => {
+      const polls = await claimTasks(
+        ctx,
+        { type: 'model_pose12', status: 'processing', stage: 'running', vendorTaskId: { [Op.ne]: null }, ...due(now) },
+        { nextActionAt: new Date(ctx.now().getTime() + pollReservationMs(rh)) },
+        50,
+      );
+      for (const t of polls) track(pollModelPose(ctx, t));
+    });
 
     // submit queued tasks while RunningHub has free slots (counted and claimed atomically across instances)
-    const submits = await claimTasks(
-      ctx,
-      { type: 'model_pose12', status: 'processing', stage: 'queued', ...due(now) },
-      { stage: 'submitting', leaseUntil: new Date(now.getTime() + SUBMIT_LEASE_MS), attempts: ctx.db.sequelize.literal('attempts + 1'), updatedAt: now },
-      rh.maxConcurrency,
-      { name: 'runninghub', inFlight: RUNNINGHUB_IN_FLIGHT, max: rh.maxConcurrency },
-    );
-    for (const t of submits) track(submitModelPose(ctx, t));
+    await isolated(ctx, 'model_pose12 submissions', {}, async () => {
+      const submits = await claimTasks(
+        ctx,
+        { type: 'model_pose12', status: 'processing', stage: 'queued', ...due(now) },
+        {
+          stage: 'submitting',
+          leaseUntil: new Date(now.getTime() + SUBMIT_LEASE_MS),
+          attempts: ctx.db.sequelize.literal('attempts + 1'),
+          updatedAt: now,
+        },
+        rh.maxConcurrency,
+        { name: 'runninghub', inFlight: RUNNINGHUB_IN_FLIGHT, max: rh.maxConcurrency },
+      );
+      for (const t of submits) track(submitModelPose(ctx, t));
+    });
   }
 
+  /** One pass; each step fails on its own (logged) and the others still run. */
   async function pass(): Promise<void> {
     const now = ctx.now();
-    await claimBasicClean(now);
+    await isolated(ctx, 'basic_clean claims', {}, () => claimBasicClean(now));
     await modelPoseWork(now);
     if (ticks++ % SLOW_EVERY_TICKS === 0) {
-      await reconcileOrders(ctx);
-      await sweepExpiredMemberships(ctx);
-      await purgeExpiredResults(ctx);
+      await isolated(ctx, 'order reconciliation', {}, () => reconcileOrders(ctx));
+      await isolated(ctx, 'membership expiry sweep', {}, () => sweepExpiredMemberships(ctx));
+      await isolated(ctx, 'result retention sweep', {}, () => purgeExpiredResults(ctx));
     }
   }
 

@@ -7,8 +7,17 @@ import { AppError } from '../lib/errors.js';
 import type { Sandbox } from './index.js';
 import { EmulatorOrderNotFound, EmulatorOrderNotPaid, EmulatorOrderNotPending } from './wxpay/index.js';
 
+const emulatedMs = z.number().int().min(0).max(600_000).optional();
 const behaviourSchema = z
-  .object({ mode: z.enum(['success', 'fail', 'hang']), delayMs: z.number().int().min(0).max(600_000).optional(), queueFullTimes: z.number().int().min(0).max(100).optional() })
+  .object({
+    mode: z.enum(['success', 'fail', 'hang']),
+    delayMs: emulatedMs,
+    queueFullTimes: z.number().int().min(0).max(100).optional(),
+    outputsDelayMs: emulatedMs,
+    emptyOutputsMs: emulatedMs,
+    outputOrigin: z.enum(['api', 'bucket']).optional(),
+    downloadFailures: z.number().int().min(0).max(100).optional(),
+  })
   .strict();
 const auditSchema = z.object({ mode: z.enum(['pass', 'reject', 'unavailable']) }).strict();
 const notifySchema = z.object({ times: z.number().int().min(1).max(500).default(1), parallel: z.boolean().default(false) }).strict();

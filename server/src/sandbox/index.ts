@@ -41,5 +41,15 @@ export function createSandbox(config: Config, logger: Logger): Sandbox {
   emulators.use('/sandbox/cos', cos.router);
   emulators.use('/sandbox/wxpay', wxpay.router);
   emulators.use('/sandbox/runninghub', runninghub.router);
-  return { cos, wxpay, runninghub, sms: new SandboxSmsOutbox(dataDir), emulators, stop: () => wxpay.stop() };
+  return {
+    cos,
+    wxpay,
+    runninghub,
+    sms: new SandboxSmsOutbox(dataDir),
+    emulators,
+    stop: () => {
+      wxpay.stop();
+      void runninghub.stop();
+    },
+  };
 }

@@ -62,6 +62,8 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
       baseUrl: config.runninghub.baseUrl,
       apiKey: config.runninghub.apiKey,
       webappId: config.runninghub.webappId,
+      timeoutMs: config.runninghub.requestTimeoutMs,
+      allowedDownloadHosts: [new URL(config.runninghub.baseUrl).host, ...config.runninghub.downloadHosts],
     }),
     cosEndpoint,
   };

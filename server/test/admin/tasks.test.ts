@@ -1,7 +1,8 @@
 /**
  * Admin tasks over HTTP on SQLite and MariaDB: list filters and paging, the detail (signed input and result URLs that
  * really fetch, vendor task id, timeline), and fail-and-refund of a stuck task — 20 admins at once: exactly one
- * refund, 19 × 409 TASK_TERMINAL, one audit row, the ledger invariant holds.
+ * refund, 19 × 409 TASK_TERMINAL, one audit row, one cancel of the vendor task at RunningHub, the ledger invariant
+ * holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPage, adminTaskDetailSchema, adminTaskSchema } from '@aizhao/shared';
@@ -124,7 +125,11 @@ describe.each<DbKind>(MONEY_DBS)('admin tasks on %s', (db) => {
     expect((await s.db.models.User.findByPk(merchant.userId))!.quotaRemaining).toBe(before + 1);
     const audits = await s.db.models.AdminAuditLog.findAll({ where: { targetType: 'task', targetId: stuckId } });
     expect(audits.map((a) => [a.adminUsername, a.action, a.reason])).toEqual([[ADMIN_USERNAME, 'task.fail_and_refund', task.errorReason]]);
+    expect(audits[0]!.details).toMatchObject({ stage: 'running', refunded: 1 });
     await expectLedgerInvariant(s.db);
+    // it was running at RunningHub: cancelled there, once (by the one call whose failure won)
+    const rh = await call<{ cancels: Record<string, number> }>(s.url, 'GET', '/sandbox/runninghub/stats');
+    expect(rh.body.cancels[vendorTaskId]).toBe(1);
 
     // the merchant sees it failed with the reason, and the quota back
     const seen = await call(s.url, 'GET', `/task/${stuckId}`, { token: merchant.token });

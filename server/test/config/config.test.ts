@@ -73,4 +73,23 @@ describe('loadConfig', () => {
     expect(c.wechat.apiV3Key).toBe('k'.repeat(32));
     expect(loadConfig({ ...base, SMS_APP_KEY: 'old' }).warnings.join()).toContain('SMS_APP_KEY');
   });
+
+  it('RUNNINGHUB_DOWNLOAD_HOSTS: RunningHub file hosts by default, a list of host patterns, refused when too broad', () => {
+    expect(loadConfig(base).runninghub.downloadHosts).toEqual([
+      'rh-images.xiaoyaoyou.com',
+      '*-1252422369.cos.*.myqcloud.com',
+      '*.runninghub.cn',
+      '*.runninghub.ai',
+    ]);
+    expect(
+      loadConfig({ ...base, RUNNINGHUB_DOWNLOAD_HOSTS: ' Files.Example.com , *.cdn.example.com:8443 ' }).runninghub.downloadHosts,
+    ).toEqual(['files.example.com', '*.cdn.example.com:8443']);
+    expect(problems({ ...base, RUNNINGHUB_DOWNLOAD_HOSTS: 'rh-images.xiaoyaoyou.com,*.com' })).toMatch(
+      /RUNNINGHUB_DOWNLOAD_HOSTS: "\*\.com" admits a whole domain/,
+    );
+    expect(problems({ ...base, RUNNINGHUB_DOWNLOAD_HOSTS: 'https://x.example.com/' })).toMatch(/RUNNINGHUB_DOWNLOAD_HOSTS/);
+    expect(problems({ ...base, RUNNINGHUB_DOWNLOAD_HOSTS: ' , ' })).toMatch(/RUNNINGHUB_DOWNLOAD_HOSTS: must list at least one/);
+    expect(loadConfig(base).runninghub.requestTimeoutMs).toBe(30_000);
+    expect(problems({ ...base, RUNNINGHUB_REQUEST_TIMEOUT: '10' })).toMatch(/RUNNINGHUB_REQUEST_TIMEOUT/);
+  });
 });

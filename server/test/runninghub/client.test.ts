@@ -6,6 +6,7 @@ import type http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VendorError } from '../../src/lib/errors.js';
 import { HttpRunningHubClient } from '../../src/vendors/runninghub/client.js';
+import { DEFAULT_DOWNLOAD_HOSTS, hostMatcher, hostPatternProblem } from '../../src/vendors/runninghub/download-hosts.js';
 import { listen, type Listening } from './helpers.js';
 
 interface Seen {
@@ -142,6 +143,15 @@ describe('HttpRunningHubClient wire handling', () => {
     await expect(client.outputs('1')).rejects.toMatchObject({ details: { code: '500', retryable: true } });
   });
 
+  it('code 0 with an empty or missing data is not done: still running (success is `code == 0 and data`)', async () => {
+    answer(0, 'success', []);
+    expect(await client.outputs('1')).toEqual({ kind: 'running' });
+    answer(0, 'success', null);
+    expect(await client.outputs('1')).toEqual({ kind: 'running' });
+    answer(0, 'success', { unexpected: true });
+    await expect(client.outputs('1')).rejects.toMatchObject({ details: { code: '0', retryable: true } });
+  });
+
   it('turns HTTP errors and non-JSON answers into retryable VendorErrors', async () => {
     reply = { status: 502, text: 'Bad Gateway', contentType: 'text/html' };
     const e1 = await client.outputs('1').catch((e: unknown) => e);
@@ -195,5 +205,51 @@ describe('HttpRunningHubClient wire handling', () => {
     });
     expect((await wildcard.download(`${other.origin}/x.png`)).toString()).toBe('other-host');
     await expect(wildcard.download(`${vendor.origin}/files/ok.png`)).rejects.toThrow(/not allowed/);
+  });
+});
+
+describe('download host patterns', () => {
+  const allowed = hostMatcher(DEFAULT_DOWNLOAD_HOSTS);
+  const ok = (host: string) => allowed(host, host.replace(/:\d+$/, ''));
+
+  it("admit RunningHub's file hosts by default: rh-images.xiaoyaoyou.com, its COS buckets, its own domains", () => {
+    for (const host of [
+      'rh-images.xiaoyaoyou.com',
+      'rh-images-1252422369.cos.ap-beijing.myqcloud.com',
+      'rh-images-switch-1252422369.cos.ap-shanghai.myqcloud.com:443',
+      'www.runninghub.cn',
+      'a.b.runninghub.ai',
+    ]) {
+      expect(ok(host), host).toBe(true);
+    }
+  });
+
+  it('refuse look-alikes and other buckets', () => {
+    for (const host of [
+      'rh-images-1252422369.cos.ap-beijing.myqcloud.com.evil.example',
+      'evil-1252422360.cos.ap-beijing.myqcloud.com',
+      '-1252422369.cos.ap-beijing.myqcloud.com',
+      'rh-images-1252422369.cos..myqcloud.com',
+      'runninghub.cn.evil.example',
+      'xrunninghub.cn',
+      'xiaoyaoyou.com',
+      '127.0.0.1',
+      'localhost',
+    ]) {
+      expect(ok(host), host).toBe(false);
+    }
+  });
+
+  it('a pattern with a port matches that port only; one without, any port', () => {
+    const m = hostMatcher(['files.example.com:8443', 'localhost']);
+    expect(m('files.example.com:8443', 'files.example.com')).toBe(true);
+    expect(m('files.example.com', 'files.example.com')).toBe(false);
+    expect(m('localhost:51234', 'localhost')).toBe(true);
+  });
+
+  it('a pattern may not admit a whole domain', () => {
+    for (const p of ['*', '*.com', '*.cn', 'a.*', 'files.*.com']) expect(hostPatternProblem(p), p).toMatch(/whole domain/);
+    for (const p of ['a..b', 'host/path', 'http://x.com', 'x.com:99999']) expect(hostPatternProblem(p), p).not.toBeNull();
+    for (const p of [...DEFAULT_DOWNLOAD_HOSTS, 'localhost', '127.0.0.1:8080']) expect(hostPatternProblem(p), p).toBeNull();
   });
 });

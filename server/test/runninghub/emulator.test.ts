@@ -49,6 +49,7 @@ describe('RunningHub emulator with the real client', () => {
     client = new HttpRunningHubClient({ baseUrl: emu.baseUrl, ...secrets, timeoutMs: 10_000 });
   });
   afterAll(async () => {
+    await emu?.emulator.stop();
     await emu?.close();
     await images?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -249,5 +250,64 @@ describe('RunningHub emulator with the real client', () => {
     clock.advance(600);
     expect((await client.outputs(next)).kind).toBe('failed');
     expect(emu.emulator.stats().byTask[pending]).toEqual({ queries: 2 });
+  });
+
+  it('slow answers, code 0 with empty data, outputs from a second origin (the COS bucket), failing downloads', async () => {
+    emu.emulator.setBehaviour({
+      mode: 'success',
+      delayMs: 400,
+      emptyOutputsMs: 1000,
+      outputOrigin: 'bucket',
+      outputsDelayMs: 300,
+      downloadFailures: 1,
+    });
+    const taskId = await started();
+    clock.advance(500);
+    const raw = async () => {
+      const res = await fetch(`${emu.baseUrl}/task/openapi/outputs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiKey: secrets.apiKey, taskId }),
+      });
+      return (await res.json()) as { code: number; data: unknown };
+    };
+    // finished (once rendered), but the files are not listed yet
+    const empty = await until(raw, (a) => a.code === 0, 10_000);
+    expect(empty).toEqual({ code: 0, msg: 'success', data: [] });
+    const t0 = performance.now();
+    expect(await client.outputs(taskId)).toEqual({ kind: 'running' });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290); // held back by outputsDelayMs
+
+    clock.advance(1000);
+    const done = await client.outputs(taskId);
+    if (done.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(done)}`);
+    const bucket = new URL(done.files[0]!.fileUrl);
+    expect(bucket.hostname).toBe('localhost');
+    expect(bucket.host).not.toBe(new URL(emu.baseUrl).host);
+    expect(done.files.every((f) => new URL(f.fileUrl).host === bucket.host)).toBe(true);
+
+    // the API's own host is allowed by default, the bucket stand-in only when listed
+    await expect(client.download(done.files[0]!.fileUrl)).rejects.toThrow(/host localhost:\d+ not allowed/);
+    const listed = new HttpRunningHubClient({
+      baseUrl: emu.baseUrl,
+      ...secrets,
+      allowedDownloadHosts: [new URL(emu.baseUrl).host, 'localhost'],
+    });
+    await expect(listed.download(done.files[0]!.fileUrl)).rejects.toMatchObject({ details: { status: 503, retryable: true } });
+    const png = await listed.download(done.files[0]!.fileUrl);
+    expect(png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
+  });
+
+  it('counts cancel calls, in all and per task', async () => {
+    emu.emulator.setBehaviour({ mode: 'hang', delayMs: 100 });
+    const taskId = await started();
+    const before = emu.emulator.stats();
+    await client.cancel(taskId);
+    await client.cancel(taskId);
+    await client.cancel('1000000000000000003'); // unknown: 807, counted in the total only
+    const after = emu.emulator.stats();
+    expect(after.cancel).toBe(before.cancel + 3);
+    expect(after.cancels[taskId]).toBe(2);
+    expect(after.cancels['1000000000000000003']).toBeUndefined();
   });
 });

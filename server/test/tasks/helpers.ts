@@ -4,6 +4,10 @@ import type { Task } from '@aizhao/shared';
 import { call, garmentJpeg, loginAsMember, uploadInput, type ApiResponse } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
 import type { TestServer } from '../support/server.js';
+import type { CreationAttributes } from 'sequelize';
+import type { Task as TaskModel } from '../../src/db/models.js';
+import { newId } from '../../src/lib/ids.js';
+import type { RhBehaviour, RhStats as EmulatorStats } from '../../src/sandbox/runninghub/index.js';
 
 /** After a test file: tidy up, check the ledger invariant, and always stop the server and remove its data. */
 export async function finish(s: TestServer | undefined, tidy?: (s: TestServer) => Promise<void>): Promise<void> {
@@ -91,11 +95,7 @@ export async function getTask(base: string, token: string, id: string): Promise<
   return r.body.task;
 }
 
-export interface RhStats {
-  run: number;
-  queries: number;
-  byTask: Record<string, { queries: number }>;
-}
+export type RhStats = EmulatorStats;
 export async function rhStats(base: string): Promise<RhStats> {
   const r = await call<RhStats>(base, 'GET', '/sandbox/runninghub/stats');
   expect(r.status).toBe(200);
@@ -103,6 +103,46 @@ export async function rhStats(base: string): Promise<RhStats> {
 }
 export const queriesOf = async (base: string, vendorTaskId: string): Promise<number> =>
   (await rhStats(base)).byTask[vendorTaskId]?.queries ?? 0;
+export const cancelsOf = async (base: string, vendorTaskId: string): Promise<number> => (await rhStats(base)).cancels[vendorTaskId] ?? 0;
+
+/** Sets the RunningHub emulator's behaviour through the sandbox control route (every option of the emulator). */
+export async function setRh(base: string, behaviour: RhBehaviour): Promise<void> {
+  const r = await call(base, 'POST', '/sandbox/runninghub/behaviour', { body: behaviour });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+}
+
+/** The vendor task ids RunningHub has now that it did not have in `before`. */
+export const newVendorTasks = (before: RhStats, after: RhStats): string[] =>
+  Object.keys(after.byTask).filter((id) => !(id in before.byTask));
+
+/** A complete tasks row for seeding the database directly (a finished model task unless `over` says otherwise). */
+export function taskRow(over: Partial<TaskRow> & { userId: string }): TaskRow & { id: string } {
+  const now = new Date();
+  const id = newId();
+  return {
+    id,
+    type: 'model_pose12',
+    status: 'done',
+    stage: 'done',
+    inputKey: `input/${over.userId}/${id}.jpg`,
+    params: { scene: 'studio', category: 'dress' },
+    resultKeys: [`output/${over.userId}/${id}/pose01.jpg`],
+    vendorTaskId: null,
+    vendorOutputs: null,
+    errorReason: null,
+    cost: 1,
+    clientRequestId: null,
+    requestHash: null,
+    leaseUntil: null,
+    nextActionAt: null,
+    submittedAt: null,
+    finishedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    ...over,
+  };
+}
+type TaskRow = CreationAttributes<TaskModel>;
 
 export async function setAudit(base: string, mode: 'pass' | 'reject' | 'unavailable'): Promise<void> {
   const r = await call(base, 'POST', '/sandbox/audit/behaviour', { body: { mode } });

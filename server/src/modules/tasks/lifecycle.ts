@@ -1,8 +1,8 @@
 /**
- * Terminal transitions of a task. Each is a conditional UPDATE from `processing`, so it happens once whoever
+ * Terminal transitions of a task. Each changes the task only while it is `processing`, so it happens once whoever
  * (runner, timeout sweep, admin) gets there first; a failure refunds exactly once in the same transaction.
  */
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { AppContext } from '../../context.js';
 import type { Task, TaskStage } from '../../db/models.js';
 import { applyLapse, changeBalance, lockUser } from '../quota/ledger.js';
@@ -22,20 +22,33 @@ export interface FailOptions {
   onlyStages?: TaskStage[];
   /** the vendor's own words, kept for the operator (the merchant sees `reason`) */
   vendorError?: string;
-  /** runs inside the same transaction after the refund (the admin's audit row) */
-  alsoInTransaction?: (task: Task, t: Transaction) => Promise<unknown>;
+  /** runs inside the same transaction after the refund (the admin's audit row); `fromStage` is the stage it failed from */
+  alsoInTransaction?: (task: Task, t: Transaction, fromStage: TaskStage) => Promise<unknown>;
+}
+
+/** A task that this call failed (and refunded), with the stage it was in. */
+export interface FailedTask {
+  task: Task;
+  fromStage: TaskStage;
 }
 
 /**
- * Marks a processing task failed and gives its quota back, in one transaction. Returns false when the task
- * was already terminal (nothing changes). `reason` is what the merchant reads, in Chinese.
+ * Marks a processing task failed and gives its quota back, in one transaction. Returns null when the task was
+ * already terminal or not in `onlyStages` (nothing changes); the caller that gets the task is the only one whose
+ * failure won, so it alone may act on it afterwards (e.g. cancel it at RunningHub). `reason` is what the merchant
+ * reads, in Chinese.
+ *
+ * Locks first, then reads what decides: the task row, then the user row (the order every path that locks both
+ * follows), before any plain read opens the transaction's snapshot, so a concurrent change never makes a later
+ * locking read fail with MariaDB's snapshot-isolation error 1020.
  */
-export async function failAndRefund(ctx: AppContext, taskId: string, reason: string, o: FailOptions = {}): Promise<boolean> {
+export async function failAndRefund(ctx: AppContext, taskId: string, reason: string, o: FailOptions = {}): Promise<FailedTask | null> {
   const now = ctx.now();
-  const done = await ctx.db.transaction(async (t) => {
-    const where: Record<string, unknown> = { id: taskId, status: 'processing' };
-    if (o.onlyStages) where.stage = { [Op.in]: o.onlyStages };
-    const [affected] = await ctx.db.models.Task.update(
+  const failed = await ctx.db.transaction(async (t) => {
+    const task = await ctx.db.models.Task.findByPk(taskId, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!task || task.status !== 'processing' || (o.onlyStages && !o.onlyStages.includes(task.stage))) return null;
+    const fromStage = task.stage;
+    await task.update(
       {
         status: 'failed',
         stage: 'failed',
@@ -46,17 +59,28 @@ export async function failAndRefund(ctx: AppContext, taskId: string, reason: str
         nextActionAt: null,
         updatedAt: now,
       },
-      { where, transaction: t },
+      { transaction: t },
     );
-    if (affected === 0) return false;
-    const task = await ctx.db.models.Task.findByPk(taskId, { transaction: t });
-    if (!task) throw new Error(`task ${taskId} vanished`);
     await refundTask(ctx, task, t);
-    await o.alsoInTransaction?.(task, t);
-    return true;
+    await o.alsoInTransaction?.(task, t, fromStage);
+    return { task, fromStage };
   });
-  if (done) ctx.logger.info({ taskId, reason, vendorError: o.vendorError }, 'task failed, quota refunded');
-  return done;
+  if (failed) ctx.logger.info({ taskId, reason, vendorError: o.vendorError }, 'task failed, quota refunded');
+  return failed;
+}
+
+/**
+ * Cancels at RunningHub the vendor task of a model task that was failed while it ran there, so that it does not
+ * hold one of the account's slots (best effort: a cancel that fails is logged; RunningHub ends the task itself).
+ */
+export async function cancelAtVendor(ctx: AppContext, taskId: string, vendorTaskId: string | null): Promise<void> {
+  if (!vendorTaskId) return;
+  try {
+    await ctx.vendors.runninghub.cancel(vendorTaskId);
+    ctx.logger.info({ taskId, vendorTaskId }, 'runninghub task cancelled');
+  } catch (err) {
+    ctx.logger.warn({ err, taskId, vendorTaskId }, 'runninghub cancel failed');
+  }
 }
 
 /**

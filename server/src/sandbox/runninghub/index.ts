@@ -6,6 +6,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import { JsonStore } from '../json-store.js';
@@ -20,10 +22,11 @@ import {
   type RhBehaviour,
   type RhFailedReason,
   type RhState,
+  type RhStats,
   type RhTask,
 } from './state.js';
 
-export type { RhBehaviour, RhMode } from './state.js';
+export type { RhBehaviour, RhMode, RhOutputOrigin, RhStats } from './state.js';
 
 export interface RunningHubEmulatorOptions {
   dataDir: string;
@@ -36,9 +39,11 @@ export interface RunningHubEmulatorOptions {
 export interface RunningHubEmulator {
   /** mount at /sandbox/runninghub, before any body parser */
   router: Router;
-  /** applies to tasks started afterwards */
+  /** applies to tasks started afterwards (outputsDelayMs and downloadFailures at once) */
   setBehaviour(b: RhBehaviour): void;
-  stats(): { run: number; queries: number; byTask: Record<string, { queries: number }> };
+  stats(): RhStats;
+  /** closes the second origin (the COS bucket stand-in) if it was started */
+  stop(): Promise<void>;
 }
 
 const MAX_UPLOAD_BYTES = 30 * 1024 * 1024;
@@ -69,6 +74,15 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
   const uploadsDir = join(root, 'uploads');
   mkdirSync(uploadsDir, { recursive: true });
   const store = new JsonStore<RhState>(join(opts.dataDir, 'sandbox', 'runninghub.json'), initialState);
+  // state written by an older emulator lacks the newer fields
+  if (store.value.downloadFailuresLeft === undefined || store.value.stats.cancels === undefined) {
+    store.update((s) => {
+      const fresh = initialState();
+      s.behaviour = { ...fresh.behaviour, ...s.behaviour };
+      s.downloadFailuresLeft ??= 0;
+      s.stats = { ...fresh.stats, ...s.stats };
+    });
+  }
   const nodes = { prompt: parseNode(opts.nodes.prompt), image: parseNode(opts.nodes.image), seed: parseNode(opts.nodes.seed) };
   const allowedFields = new Set(Object.values(nodes).map((n) => `${n.nodeId}\u0000${n.fieldName}`));
   const rendering = new Map<string, Promise<void>>();
@@ -153,7 +167,15 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     }
     const taskId = newTaskId();
     store.update((s) => {
-      s.tasks[taskId] = { createdAt: now(), mode: s.behaviour.mode, delayMs: s.behaviour.delayMs, image: checked.image };
+      const b = s.behaviour;
+      s.tasks[taskId] = {
+        createdAt: now(),
+        mode: b.mode,
+        delayMs: b.delayMs,
+        image: checked.image,
+        ...(b.emptyOutputsMs ? { emptyOutputsMs: b.emptyOutputsMs } : {}),
+        ...(b.outputOrigin !== 'api' ? { outputOrigin: b.outputOrigin } : {}),
+      };
       s.stats.byTask[taskId] = { queries: 0 };
     });
     ensureRendered(taskId);
@@ -186,8 +208,10 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     return behaviourFailure();
   }
 
-  function outputs(body: Record<string, unknown>, origin: string): Answer {
+  async function outputs(body: Record<string, unknown>, apiOrigin: string): Promise<Answer> {
     const q = queriedTask(body);
+    const delayMs = store.value.behaviour.outputsDelayMs;
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     if ('error' in q) return q.error;
     const { taskId, task } = q;
     switch (taskPhase(task, now())) {
@@ -199,7 +223,12 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
         return answer(805, 'APIKEY_TASK_STATUS_ERROR', { failedReason: failedReason(task) });
       case 'SUCCESS': {
         const result = task.result as Extract<RhTask['result'], { ok: true }>;
+        // finished, but the files are not listed yet: code 0 with an empty data
+        if (task.emptyOutputsMs && now() - Math.max(result.finishedAt, task.createdAt + task.delayMs) < task.emptyOutputsMs) {
+          return answer(0, 'success', []);
+        }
         const cost = String(Math.max(0, Math.round((result.finishedAt - task.createdAt) / 1000)));
+        const origin = task.outputOrigin === 'bucket' ? await bucketOrigin() : apiOrigin;
         return answer(
           0,
           'success',
@@ -224,6 +253,10 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     if (body.apiKey !== opts.secrets.apiKey) return answer(802, 'APIKEY_UNAUTHORIZED');
     const taskId = typeof body.taskId === 'string' ? body.taskId : String(body.taskId ?? '');
     const task = store.value.tasks[taskId];
+    store.update((s) => {
+      s.stats.cancel++;
+      if (task) s.stats.cancels[taskId] = (s.stats.cancels[taskId] ?? 0) + 1;
+    });
     if (!task) return answer(807, 'APIKEY_TASK_NOT_FOUND');
     const phase = taskPhase(task, now());
     if (phase !== 'SUCCESS' && phase !== 'FAILED') {
@@ -260,11 +293,55 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     return answer(0, 'success', { fileName, fileType: 'input' });
   }
 
+  /** GET /output/<taskId>/<nodeId>.png on either origin */
+  const outputFile = (req: Request, res: Response) => {
+    const taskId = String(req.params.taskId);
+    const file = String(req.params.file);
+    if (!/^\d{19}$/.test(taskId) || !/^\d{1,4}\.png$/.test(file)) {
+      res.status(404).end();
+      return;
+    }
+    if (store.value.downloadFailuresLeft > 0) {
+      store.update((s) => {
+        s.downloadFailuresLeft--;
+      });
+      res.status(503).end();
+      return;
+    }
+    readFile(join(outputDir(taskId), file)).then(
+      (png) => void res.status(200).type('image/png').send(png),
+      () => void res.status(404).end(),
+    );
+  };
+
+  /**
+   * The second origin, standing for RunningHub's COS bucket (`<name>-1252422369.cos.<region>.myqcloud.com`): a
+   * listener on the loopback interface, addressed as `localhost` so that its host differs from the API's.
+   */
+  let bucket: Promise<{ server: http.Server; origin: string }> | null = null;
+  function bucketOrigin(): Promise<string> {
+    bucket ??= new Promise((resolve, reject) => {
+      const app = express();
+      app.get('/output/:taskId/:file', outputFile);
+      const server = http.createServer(app);
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://localhost:${(server.address() as AddressInfo).port}` }));
+    });
+    return bucket.then((b) => b.origin);
+  }
+
   const router = express.Router();
   router.use(express.raw({ type: () => true, limit: '64mb' }));
-  const api = (handler: (body: Record<string, unknown>, req: Request) => Answer) => (req: Request, res: Response) => {
+  const api = (handler: (body: Record<string, unknown>, req: Request) => Answer | Promise<Answer>) => (req: Request, res: Response) => {
     const body = jsonBody(req);
-    res.status(200).json(body ? handler(body, req) : answer(301, 'PARAMS_INVALID'));
+    if (!body) {
+      res.status(200).json(answer(301, 'PARAMS_INVALID'));
+      return;
+    }
+    Promise.resolve(handler(body, req)).then(
+      (a) => void res.status(200).json(a),
+      () => void res.status(200).json(answer(500, 'UNKNOWN_ERROR')),
+    );
   };
   const origin = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
@@ -275,18 +352,7 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
   router.post('/task/openapi/upload', async (req, res) => {
     res.status(200).json(await upload(req));
   });
-  router.get('/output/:taskId/:file', (req, res) => {
-    const taskId = String(req.params.taskId);
-    const file = String(req.params.file);
-    if (!/^\d{19}$/.test(taskId) || !/^\d{1,4}\.png$/.test(file)) {
-      res.status(404).end();
-      return;
-    }
-    readFile(join(outputDir(taskId), file)).then(
-      (png) => void res.status(200).type('image/png').send(png),
-      () => void res.status(404).end(),
-    );
-  });
+  router.get('/output/:taskId/:file', outputFile);
   router.use((err: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
     const status = (err as { status?: number }).status;
     if (status === 413) res.status(200).json(answer(809, 'APIKEY_FILE_SIZE_EXCEEDED'));
@@ -297,16 +363,35 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     router,
     setBehaviour(b) {
       if (b.mode !== 'success' && b.mode !== 'fail' && b.mode !== 'hang') throw new Error(`unknown mode ${String(b.mode)}`);
-      const delayMs = b.delayMs ?? DEFAULT_DELAY_MS;
-      if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error('delayMs must be a non-negative number');
-      const queueFullTimes = Math.max(0, Math.floor(b.queueFullTimes ?? 0));
+      const outputOrigin = b.outputOrigin ?? 'api';
+      if (outputOrigin !== 'api' && outputOrigin !== 'bucket') throw new Error(`unknown outputOrigin ${String(outputOrigin)}`);
+      const ms = (name: string, v: number | undefined, fallback: number): number => {
+        const value = v ?? fallback;
+        if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+        return value;
+      };
+      const behaviour = {
+        mode: b.mode,
+        delayMs: ms('delayMs', b.delayMs, DEFAULT_DELAY_MS),
+        outputsDelayMs: ms('outputsDelayMs', b.outputsDelayMs, 0),
+        emptyOutputsMs: ms('emptyOutputsMs', b.emptyOutputsMs, 0),
+        outputOrigin,
+      };
       store.update((s) => {
-        s.behaviour = { mode: b.mode, delayMs };
-        s.queueFullLeft = queueFullTimes;
+        s.behaviour = behaviour;
+        s.queueFullLeft = Math.max(0, Math.floor(b.queueFullTimes ?? 0));
+        s.downloadFailuresLeft = Math.max(0, Math.floor(b.downloadFailures ?? 0));
       });
     },
     stats() {
       return structuredClone(store.value.stats);
+    },
+    async stop() {
+      const b = await bucket?.catch(() => null);
+      bucket = null;
+      if (!b) return;
+      b.server.closeAllConnections();
+      await new Promise<void>((resolve) => b.server.close(() => resolve()));
     },
   };
 }

@@ -8,7 +8,23 @@ export interface RhBehaviour {
   delayMs?: number;
   /** the next n run calls answer 421 TASK_QUEUE_MAXED */
   queueFullTimes?: number;
+  /** every outputs answer is held back this long (a slow vendor); default 0 */
+  outputsDelayMs?: number;
+  /**
+   * for this long after a task succeeded, outputs answers code 0 with an empty `data` (the files are not listed yet);
+   * default 0
+   */
+  emptyOutputsMs?: number;
+  /**
+   * where the output files of tasks started afterwards are served from: `api` (the API's own origin, as
+   * rh-images.xiaoyaoyou.com stands for) or `bucket` (a second listener standing for RunningHub's COS bucket)
+   */
+  outputOrigin?: RhOutputOrigin;
+  /** the next n output file downloads answer HTTP 503 */
+  downloadFailures?: number;
 }
+
+export type RhOutputOrigin = 'api' | 'bucket';
 
 /** The shape RunningHub puts in `data.failedReason` of an 805 answer. */
 export interface RhFailedReason {
@@ -31,15 +47,27 @@ export interface RhTask {
   delayMs: number;
   /** the image node's fieldValue: an http(s) URL or a fileName from the upload route */
   image: string;
+  emptyOutputsMs?: number;
+  outputOrigin?: RhOutputOrigin;
   cancelled?: boolean;
   /** set once the outputs are rendered (or the input could not be used) */
   result?: RhTaskResult;
 }
 
+export interface RhStats {
+  run: number;
+  queries: number;
+  byTask: Record<string, { queries: number }>;
+  /** cancel calls, in all and per known task */
+  cancel: number;
+  cancels: Record<string, number>;
+}
+
 export interface RhState {
-  behaviour: { mode: RhMode; delayMs: number };
+  behaviour: { mode: RhMode; delayMs: number; outputsDelayMs: number; emptyOutputsMs: number; outputOrigin: RhOutputOrigin };
   queueFullLeft: number;
-  stats: { run: number; queries: number; byTask: Record<string, { queries: number }> };
+  downloadFailuresLeft: number;
+  stats: RhStats;
   tasks: Record<string, RhTask>;
   /** fileName (as returned by upload) → file name under the uploads directory */
   uploads: Record<string, string>;
@@ -49,9 +77,10 @@ export const DEFAULT_DELAY_MS = 1500;
 
 export function initialState(): RhState {
   return {
-    behaviour: { mode: 'success', delayMs: DEFAULT_DELAY_MS },
+    behaviour: { mode: 'success', delayMs: DEFAULT_DELAY_MS, outputsDelayMs: 0, emptyOutputsMs: 0, outputOrigin: 'api' },
     queueFullLeft: 0,
-    stats: { run: 0, queries: 0, byTask: {} },
+    downloadFailuresLeft: 0,
+    stats: { run: 0, queries: 0, byTask: {}, cancel: 0, cancels: {} },
     tasks: {},
     uploads: {},
   };

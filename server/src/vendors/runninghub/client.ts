@@ -5,6 +5,7 @@
  */
 import { VendorError } from '../../lib/errors.js';
 import type { RhOutputsResult, RhRunResult, RunningHubClient } from '../types.js';
+import { DEFAULT_DOWNLOAD_HOSTS, hostMatcher } from './download-hosts.js';
 
 export interface HttpRunningHubClientOptions {
   /** e.g. https://www.runninghub.cn (a path prefix is kept, e.g. http://127.0.0.1:8080/sandbox/runninghub) */
@@ -14,8 +15,8 @@ export interface HttpRunningHubClientOptions {
   /** per API request, default 30 s */
   timeoutMs?: number;
   /**
-   * Hosts `download` may fetch from: exact `host[:port]` or `hostname`, or `*.domain` for any subdomain.
-   * Default: the base URL's host, rh-images.xiaoyaoyou.com, *.runninghub.cn and *.runninghub.ai.
+   * Host patterns `download` may fetch from (download-hosts.ts). Default: the base URL's host and
+   * DEFAULT_DOWNLOAD_HOSTS (rh-images.xiaoyaoyou.com, RunningHub's COS buckets, *.runninghub.cn, *.runninghub.ai).
    */
   allowedDownloadHosts?: string[];
   /** default 30 MB */
@@ -47,7 +48,7 @@ export class HttpRunningHubClient implements RunningHubClient {
   private readonly apiKey: string;
   private readonly webappId: string;
   private readonly timeoutMs: number;
-  private readonly allowedHosts: string[];
+  private readonly allowedHost: (host: string, hostname: string) => boolean;
   private readonly maxDownloadBytes: number;
   private readonly downloadTimeoutMs: number;
 
@@ -57,9 +58,7 @@ export class HttpRunningHubClient implements RunningHubClient {
     this.apiKey = opts.apiKey;
     this.webappId = String(opts.webappId);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.allowedHosts = (
-      opts.allowedDownloadHosts ?? [base.host, 'rh-images.xiaoyaoyou.com', '*.runninghub.cn', '*.runninghub.ai']
-    ).map((h) => h.toLowerCase());
+    this.allowedHost = hostMatcher(opts.allowedDownloadHosts ?? [base.host, ...DEFAULT_DOWNLOAD_HOSTS]);
     this.maxDownloadBytes = opts.maxDownloadBytes ?? 30 * 1024 * 1024;
     this.downloadTimeoutMs = opts.downloadTimeoutMs ?? 60_000;
   }
@@ -90,6 +89,10 @@ export class HttpRunningHubClient implements RunningHubClient {
     const env = await this.post('/task/openapi/outputs', { taskId: String(taskId) });
     switch (env.code) {
       case 0:
+        // Success is `code == 0 and data` (RunningHub's "AI应用完整接入示例",
+        // https://www.runninghub.cn/runninghub-api-doc-cn/doc-8287339): code 0 with no data
+        // or an empty list is not done yet (the files are not listed), so the task is polled again until its timeout.
+        if (env.data === null || env.data === undefined || (Array.isArray(env.data) && env.data.length === 0)) return { kind: 'running' };
         if (!Array.isArray(env.data)) break;
         return { kind: 'done', files: imageFilesInNodeOrder(env.data) };
       case 804:
@@ -149,7 +152,7 @@ export class HttpRunningHubClient implements RunningHubClient {
       }
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         await res.body?.cancel();
-        if (hop >= MAX_REDIRECTS) throw new VendorError('runninghub', 'download: too many redirects');
+        if (hop >= MAX_REDIRECTS) throw new VendorError('runninghub', 'download: too many redirects', { retryable: false });
         current = this.checkDownloadUrl(new URL(res.headers.get('location')!, current).href);
         continue;
       }
@@ -170,17 +173,15 @@ export class HttpRunningHubClient implements RunningHubClient {
     try {
       u = new URL(url);
     } catch {
-      throw new VendorError('runninghub', 'download: invalid URL');
+      throw new VendorError('runninghub', 'download: invalid URL', { retryable: false });
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      throw new VendorError('runninghub', `download: protocol ${u.protocol} not allowed`);
+      throw new VendorError('runninghub', `download: protocol ${u.protocol} not allowed`, { retryable: false });
     }
-    const host = u.host.toLowerCase();
-    const hostname = u.hostname.toLowerCase();
-    const allowed = this.allowedHosts.some((entry) =>
-      entry.startsWith('*.') ? hostname.endsWith(entry.slice(1)) : entry === host || entry === hostname,
-    );
-    if (!allowed) throw new VendorError('runninghub', `download: host ${u.host} not allowed`);
+    if (!this.allowedHost(u.host.toLowerCase(), u.hostname.toLowerCase())) {
+      // never retried: the same URL would be refused again
+      throw new VendorError('runninghub', `download: host ${u.host} not allowed`, { retryable: false });
+    }
     return u;
   }
 
@@ -188,7 +189,7 @@ export class HttpRunningHubClient implements RunningHubClient {
     const declared = Number(res.headers.get('content-length'));
     if (declared > this.maxDownloadBytes) {
       await res.body?.cancel();
-      throw new VendorError('runninghub', `download larger than ${this.maxDownloadBytes} bytes`);
+      throw new VendorError('runninghub', `download larger than ${this.maxDownloadBytes} bytes`, { retryable: false });
     }
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -197,7 +198,7 @@ export class HttpRunningHubClient implements RunningHubClient {
         size += chunk.byteLength;
         if (size > this.maxDownloadBytes) {
           await res.body?.cancel().catch(() => undefined);
-          throw new VendorError('runninghub', `download larger than ${this.maxDownloadBytes} bytes`);
+          throw new VendorError('runninghub', `download larger than ${this.maxDownloadBytes} bytes`, { retryable: false });
         }
         chunks.push(chunk);
       }

@@ -7,7 +7,7 @@ import { TASK_TYPE_LABELS, type AdminTask, type AdminTaskDetail, type AdminTasks
 import type { AppContext } from '../../../context.js';
 import type { Task } from '../../../db/models.js';
 import { AppError } from '../../../lib/errors.js';
-import { failAndRefund } from '../../tasks/lifecycle.js';
+import { cancelAtVendor, failAndRefund } from '../../tasks/lifecycle.js';
 import { RESULT_URL_SECONDS, signedResults } from '../../tasks/views.js';
 import { toAuditView, writeAudit, type Actor } from '../audit/service.js';
 import { afterCursor, cutPage, dateRange, type Page } from '../paging.js';
@@ -59,14 +59,28 @@ export async function getAdminTask(ctx: AppContext, taskId: string): Promise<{ t
   return { task: { ...toAdminTask(task, phones), inputUrl, results, timeline } };
 }
 
-/** Fails a processing task and refunds it once, with the audit row in the same transaction; terminal → 409. */
+/**
+ * Fails a processing task and refunds it once, with the audit row in the same transaction; terminal → 409. A task
+ * that was running at RunningHub is cancelled there too (by the one call whose failure won).
+ */
 export async function adminFailAndRefund(ctx: AppContext, actor: Actor, taskId: string, reason: string) {
   const task = await findTask(ctx, taskId);
   if (task.status !== 'processing') throw new AppError('TASK_TERMINAL');
   const failed = await failAndRefund(ctx, taskId, reason, {
-    alsoInTransaction: (t, tx) =>
-      writeAudit(ctx, actor, { action: 'task.fail_and_refund', target: { type: 'task', id: t.id }, reason, details: { stage: task.stage, refunded: t.cost, userId: t.userId } }, tx),
+    alsoInTransaction: (t, tx, fromStage) =>
+      writeAudit(
+        ctx,
+        actor,
+        {
+          action: 'task.fail_and_refund',
+          target: { type: 'task', id: t.id },
+          reason,
+          details: { stage: fromStage, refunded: t.cost, userId: t.userId },
+        },
+        tx,
+      ),
   });
   if (!failed) throw new AppError('TASK_TERMINAL');
+  if (failed.fromStage === 'running') await cancelAtVendor(ctx, taskId, failed.task.vendorTaskId);
   return getAdminTask(ctx, taskId);
 }

@@ -29,7 +29,8 @@ export interface TemporaryCredentials {
 
 /** Issues temporary COS credentials that allow uploads under one key prefix only. */
 export interface StsIssuer {
-  issue(opts: { allowPrefix: string; durationSeconds: number }): Promise<TemporaryCredentials>;
+  /** `maxBytes`: the largest object (and multipart part) the key may upload; uploads must be image/* */
+  issue(opts: { allowPrefix: string; durationSeconds: number; maxBytes: number }): Promise<TemporaryCredentials>;
 }
 
 /** Tencent CI (数据万象) image processing on objects already in COS. */

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computeSignature } from '../../src/sandbox/cos/signature.js';
 import { CosImageProcessor } from '../../src/vendors/cos/ci.js';
 import { SandboxStsIssuer } from '../../src/vendors/cos/sts.js';
+import { CosObjectStorage, responseContentTypeOf } from '../../src/vendors/cos/storage.js';
 import type { TemporaryCredentials } from '../../src/vendors/types.js';
 import { garmentJpeg, startHarness, type Harness } from './helpers.js';
 
@@ -12,7 +13,7 @@ let h: Harness;
 let creds: TemporaryCredentials;
 beforeAll(async () => {
   h = await startHarness();
-  creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/A/', durationSeconds: 600 });
+  creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/A/', durationSeconds: 600, maxBytes: 20 * 1024 * 1024 });
   await h.cos.putObject({ ...at('input/A/existing.jpg'), Body: await garmentJpeg({ width: 200, height: 200 }), ContentType: 'image/jpeg' });
 });
 afterEach(() => {
@@ -45,7 +46,7 @@ function expectCosError(err: Awaited<ReturnType<typeof failure>>, status: number
 
 describe('temporary credentials', () => {
   it('may write under their own prefix', async () => {
-    const r = await h.tempCos(creds).putObject({ ...at('input/A/ok.jpg'), Body: Buffer.from('ok') });
+    const r = await h.tempCos(creds).putObject({ ...at('input/A/ok.jpg'), Body: Buffer.from('ok'), ContentType: 'image/jpeg' });
     expect(r.statusCode).toBe(200);
   });
 
@@ -80,10 +81,10 @@ describe('temporary credentials', () => {
   });
 
   it('are refused after they expire', async () => {
-    const short = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/A/', durationSeconds: 60 });
-    expect((await h.tempCos(short).putObject({ ...at('input/A/t1.jpg'), Body: Buffer.from('1') })).statusCode).toBe(200);
+    const short = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/A/', durationSeconds: 60, maxBytes: 20 * 1024 * 1024 });
+    expect((await h.tempCos(short).putObject({ ...at('input/A/t1.jpg'), Body: Buffer.from('1'), ContentType: 'image/jpeg' })).statusCode).toBe(200);
     h.clock.offsetMs = 61_000;
-    const err = await failure(h.tempCos(short).putObject({ ...at('input/A/t2.jpg'), Body: Buffer.from('2') }));
+    const err = await failure(h.tempCos(short).putObject({ ...at('input/A/t2.jpg'), Body: Buffer.from('2'), ContentType: 'image/jpeg' }));
     expectCosError(err, 403, 'AccessDenied');
     expect(err.message).toMatch(/expired/);
   });
@@ -214,5 +215,57 @@ describe('CI needs the permanent key', () => {
       secretKey: creds.credentials.tmpSecretKey,
     });
     await expect(ci.goodsMatting('input/A/existing.jpg', 'work/A/x.png')).rejects.toMatchObject({ vendor: 'ci', details: { status: 403 } });
+  });
+});
+
+describe('upload conditions of the temporary key (image content types, at most maxBytes)', () => {
+  let small: TemporaryCredentials;
+  beforeAll(async () => {
+    small = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/C/', durationSeconds: 600, maxBytes: 4096 });
+  });
+
+  it('refuses a simple upload that is not an image type, or larger than maxBytes; takes an image within it', async () => {
+    const cos = h.tempCos(small);
+    const html = Buffer.from('<html><script>fetch("/admin/api/session")</script></html>');
+    expectCosError(await failure(cos.putObject({ ...at('input/C/evil.jpg'), Body: html, ContentType: 'text/html' })), 403, 'AccessDenied');
+    expectCosError(await failure(cos.putObject({ ...at('input/C/evil.jpg'), Body: html })), 403, 'AccessDenied'); // no type at all
+    expectCosError(
+      await failure(cos.putObject({ ...at('input/C/big.jpg'), Body: Buffer.alloc(4097, 1), ContentType: 'image/jpeg' })),
+      403,
+      'AccessDenied',
+    );
+    expect((await cos.putObject({ ...at('input/C/ok.jpg'), Body: Buffer.alloc(4096, 1), ContentType: 'image/jpeg' })).statusCode).toBe(200);
+    expect(await h.cos.headObject(at('input/C/evil.jpg')).catch((e: { statusCode: number }) => e.statusCode)).toBe(404);
+  });
+
+  it('refuses a multipart upload of another type at its start, and a part larger than maxBytes', async () => {
+    const cos = h.tempCos(small);
+    expectCosError(await failure(cos.multipartInit({ ...at('input/C/evil.png'), ContentType: 'text/html' })), 403, 'AccessDenied');
+    const init = await cos.multipartInit({ ...at('input/C/parts.png'), ContentType: 'image/png' });
+    expectCosError(
+      await failure(cos.multipartUpload({ ...at('input/C/parts.png'), UploadId: init.UploadId, PartNumber: 1, Body: Buffer.alloc(4097, 2) })),
+      403,
+      'AccessDenied',
+    );
+    const part = await cos.multipartUpload({ ...at('input/C/parts.png'), UploadId: init.UploadId, PartNumber: 1, Body: Buffer.alloc(4000, 2) });
+    const done = await cos.multipartComplete({ ...at('input/C/parts.png'), UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+    expect(done.statusCode).toBe(200);
+  });
+
+  it('serves every object as an inert download, with the type a signed URL pins', async () => {
+    // an object stored as text/html (e.g. before the conditions existed) is still never run as a page
+    await h.cos.putObject({ ...at('input/C/legacy.jpg'), Body: Buffer.from('<script>alert(1)</script>'), ContentType: 'text/html' });
+    const storage = new CosObjectStorage(h.clientOptions);
+    const url = await storage.signedGetUrl('input/C/legacy.jpg', 600);
+    expect(new URL(url).searchParams.get('response-content-type')).toBe('image/jpeg');
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(res.headers.get('content-disposition')).toBe('attachment');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toMatch(/^sandbox/);
+    expect(responseContentTypeOf('output/u/t/pose01.jpg')).toBe('image/jpeg');
+    expect(responseContentTypeOf('input/u/a.WEBP')).toBe('image/webp');
+    expect(responseContentTypeOf('input/u/a.html')).toBe('application/octet-stream');
   });
 });

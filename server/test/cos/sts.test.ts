@@ -8,41 +8,45 @@ import { QcloudStsIssuer, SandboxStsIssuer, UPLOAD_ACTIONS, buildUploadPolicy } 
 import { startHarness, type Harness } from './helpers.js';
 
 describe('buildUploadPolicy', () => {
-  it('allows only the upload actions on the prefix, with the full bucket name and the APPID', () => {
+  it('allows only the upload actions on the prefix, image content types and at most maxBytes, with the full bucket name and the APPID', () => {
     const policy = buildUploadPolicy({
       region: 'ap-guangzhou',
       appId: '1250000000',
       bucket: 'examplebucket-1250000000',
       allowPrefix: 'input/01J9ZX/',
+      maxBytes: 20971520,
     });
+    const resource = ['qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/input/01J9ZX/*'];
+    const principal = { qcs: ['*'] };
     expect(policy).toEqual({
       version: '2.0',
       statement: [
         {
           effect: 'allow',
-          principal: { qcs: ['*'] },
-          action: [
-            'name/cos:PutObject',
-            'name/cos:PostObject',
-            'name/cos:InitiateMultipartUpload',
-            'name/cos:ListMultipartUploads',
-            'name/cos:ListParts',
-            'name/cos:UploadPart',
-            'name/cos:CompleteMultipartUpload',
-            'name/cos:AbortMultipartUpload',
-          ],
-          resource: ['qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/input/01J9ZX/*'],
+          principal,
+          action: ['name/cos:PutObject'],
+          resource,
+          condition: { string_like: { 'cos:content-type': 'image/*' }, numeric_less_than_equal: { 'cos:content-length': 20971520 } },
+        },
+        { effect: 'allow', principal, action: ['name/cos:InitiateMultipartUpload'], resource, condition: { string_like: { 'cos:content-type': 'image/*' } } },
+        { effect: 'allow', principal, action: ['name/cos:UploadPart'], resource, condition: { numeric_less_than_equal: { 'cos:content-length': 20971520 } } },
+        {
+          effect: 'allow',
+          principal,
+          action: ['name/cos:ListMultipartUploads', 'name/cos:ListParts', 'name/cos:CompleteMultipartUpload', 'name/cos:AbortMultipartUpload'],
+          resource,
         },
       ],
     });
-    expect(UPLOAD_ACTIONS.some((a) => /GetObject|DeleteObject|\*/.test(a))).toBe(false);
+    expect(policy.statement.flatMap((st) => st.action).sort()).toEqual([...UPLOAD_ACTIONS].sort());
+    expect(UPLOAD_ACTIONS.some((a) => /GetObject|DeleteObject|PostObject|\*/.test(a))).toBe(false);
   });
 
   it('refuses a prefix that would widen the grant', () => {
     const base = { region: 'ap-guangzhou', appId: '1250000000', bucket: 'b-1250000000' };
-    expect(() => buildUploadPolicy({ ...base, allowPrefix: '' })).toThrow();
-    expect(() => buildUploadPolicy({ ...base, allowPrefix: '/input/u1/' })).toThrow();
-    expect(() => buildUploadPolicy({ ...base, allowPrefix: 'input/*/' })).toThrow();
+    expect(() => buildUploadPolicy({ ...base, maxBytes: 1000, allowPrefix: '' })).toThrow();
+    expect(() => buildUploadPolicy({ ...base, maxBytes: 1000, allowPrefix: '/input/u1/' })).toThrow();
+    expect(() => buildUploadPolicy({ ...base, maxBytes: 1000, allowPrefix: 'input/*/' })).toThrow();
   });
 });
 
@@ -57,14 +61,14 @@ describe('SandboxStsIssuer', () => {
 
   it('issues distinct keys with Unix-second times, bounded like Tencent STS', async () => {
     const issuer = new SandboxStsIssuer(h.emulator);
-    const a = await issuer.issue({ allowPrefix: 'input/u1/', durationSeconds: 1800 });
-    const b = await issuer.issue({ allowPrefix: 'input/u1/', durationSeconds: 1800 });
+    const a = await issuer.issue({ allowPrefix: 'input/u1/', durationSeconds: 1800, maxBytes: 20 * 1024 * 1024 });
+    const b = await issuer.issue({ allowPrefix: 'input/u1/', durationSeconds: 1800, maxBytes: 20 * 1024 * 1024 });
     expect(a.credentials.tmpSecretId).not.toBe(b.credentials.tmpSecretId);
     expect(a.credentials.sessionToken).not.toBe(b.credentials.sessionToken);
     expect(Math.abs(a.startTime - Date.now() / 1000)).toBeLessThan(5);
     expect(String(a.expiredTime)).toMatch(/^\d{10}$/);
-    await expect(issuer.issue({ allowPrefix: 'input/u1/', durationSeconds: 7201 })).rejects.toThrow();
-    await expect(issuer.issue({ allowPrefix: '', durationSeconds: 60 })).rejects.toThrow();
+    await expect(issuer.issue({ allowPrefix: 'input/u1/', durationSeconds: 7201, maxBytes: 20 * 1024 * 1024 })).rejects.toThrow();
+    await expect(issuer.issue({ allowPrefix: '', durationSeconds: 60, maxBytes: 20 * 1024 * 1024 })).rejects.toThrow();
   });
 });
 
@@ -127,7 +131,7 @@ describe('QcloudStsIssuer against a local HTTPS fake of Tencent STS', () => {
         RequestId: 'req-1',
       },
     });
-    const creds = await issuer().issue({ allowPrefix: 'input/u9/', durationSeconds: 1800 });
+    const creds = await issuer().issue({ allowPrefix: 'input/u9/', durationSeconds: 1800, maxBytes: 20 * 1024 * 1024 });
     expect(creds).toEqual({
       credentials: { tmpSecretId: 'AKIDtmp', tmpSecretKey: 'tmpKey', sessionToken: 'tok' },
       startTime: expiredTime - 1800,
@@ -139,7 +143,7 @@ describe('QcloudStsIssuer against a local HTTPS fake of Tencent STS', () => {
     expect(req).toMatchObject({ SecretId: 'AKIDstsTest', DurationSeconds: '1800', Region: 'ap-shanghai' });
     const policy = JSON.parse(decodeURIComponent(req['Policy']!)) as ReturnType<typeof buildUploadPolicy>;
     expect(policy).toEqual(
-      buildUploadPolicy({ region: 'ap-shanghai', appId: '1250000000', bucket: 'prod-1250000000', allowPrefix: 'input/u9/' }),
+      buildUploadPolicy({ region: 'ap-shanghai', appId: '1250000000', bucket: 'prod-1250000000', allowPrefix: 'input/u9/', maxBytes: 20 * 1024 * 1024 }),
     );
     // API v1 signature: base64 HMAC-SHA1 of POST<host>/?<sorted params>
     const { Signature, _method, _path, _host, ...signed } = req;
@@ -152,7 +156,7 @@ describe('QcloudStsIssuer against a local HTTPS fake of Tencent STS', () => {
 
   it('turns an STS error answer into a non-retryable VendorError', async () => {
     answer = () => ({ Response: { Error: { Code: 'AuthFailure.SignatureFailure', Message: 'bad signature' }, RequestId: 'req-2' } });
-    await expect(issuer().issue({ allowPrefix: 'input/u9/', durationSeconds: 1800 })).rejects.toMatchObject({
+    await expect(issuer().issue({ allowPrefix: 'input/u9/', durationSeconds: 1800, maxBytes: 20 * 1024 * 1024 })).rejects.toMatchObject({
       name: 'VendorError',
       vendor: 'sts',
       details: { code: 'AuthFailure.SignatureFailure', retryable: false },

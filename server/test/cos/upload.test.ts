@@ -18,7 +18,7 @@ const at = (key: string) => ({ Bucket: h.secrets.bucket, Region: h.secrets.regio
 
 describe('sandbox COS uploads with temporary credentials', () => {
   it('putObject under the allowed prefix, with progress, then HEAD/GET with the permanent key return the same bytes', async () => {
-    const creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/u1/', durationSeconds: 1800 });
+    const creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/u1/', durationSeconds: 1800, maxBytes: 20 * 1024 * 1024 });
     expect(creds.expiredTime - creds.startTime).toBe(1800);
     const jpeg = await garmentJpeg();
     const progress: number[] = [];
@@ -41,7 +41,7 @@ describe('sandbox COS uploads with temporary credentials', () => {
   });
 
   it('uploadFile above SliceSize goes multipart (ListMultipartUploads, init, parts, complete) and reassembles the file', async () => {
-    const creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/u2/', durationSeconds: 600 });
+    const creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/u2/', durationSeconds: 600, maxBytes: 20 * 1024 * 1024 });
     const jpeg = await largeJpeg();
     expect(jpeg.length).toBeGreaterThan(2 * 1024 * 1024);
     const file = join(h.dataDir, 'big.jpg');
@@ -70,7 +70,7 @@ describe('sandbox COS uploads with temporary credentials', () => {
   });
 
   it('sliceUploadFile directly, and the object survives an emulator restart', async () => {
-    const creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/u3/', durationSeconds: 600 });
+    const creds = await new SandboxStsIssuer(h.emulator).issue({ allowPrefix: 'input/u3/', durationSeconds: 600, maxBytes: 20 * 1024 * 1024 });
     const jpeg = await largeJpeg();
     const file = join(h.dataDir, 'big3.jpg');
     writeFileSync(file, jpeg);
@@ -78,6 +78,7 @@ describe('sandbox COS uploads with temporary credentials', () => {
     await h.tempCos(creds).sliceUploadFile({
       ...at('input/u3/big.jpg'),
       FilePath: file,
+      ContentType: 'image/jpeg',
       ChunkSize: 1024 * 1024,
       onProgress: (p) => {
         finalPercent = p.percent;
@@ -88,7 +89,7 @@ describe('sandbox COS uploads with temporary credentials', () => {
     const got = await h.cos.getObject(at('input/u3/big.jpg'));
     expect(Buffer.compare(got.Body, jpeg)).toBe(0);
     // temporary keys survive the restart too
-    const again = await h.tempCos(creds).putObject({ ...at('input/u3/small.jpg'), Body: Buffer.from('x') });
+    const again = await h.tempCos(creds).putObject({ ...at('input/u3/small.jpg'), Body: Buffer.from('x'), ContentType: 'image/jpeg' });
     expect(again.statusCode).toBe(200);
   });
 });

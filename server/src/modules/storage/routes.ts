@@ -19,7 +19,7 @@ export function storageRoutes(ctx: AppContext): Router {
       const allowPrefix = inputPrefix(req.userId!);
       let creds;
       try {
-        creds = await ctx.vendors.sts.issue({ allowPrefix, durationSeconds: ctx.config.stsDurationSeconds });
+        creds = await ctx.vendors.sts.issue({ allowPrefix, durationSeconds: ctx.config.stsDurationSeconds, maxBytes: ctx.config.upload.maxBytes });
       } catch (err) {
         ctx.logger.error({ err }, 'sts issue failed');
         throw new AppError('SERVICE_UNAVAILABLE', '上传服务暂时不可用，请稍后再试');

@@ -2,14 +2,15 @@
  * Who signed a request (the permanent sandbox key or a temporary upload key) and whether they may do it.
  * Temporary keys carry the least-privilege upload policy of vendors/cos/upload-policy.ts on their prefix.
  */
-import { UPLOAD_ACTIONS } from '../../vendors/cos/upload-policy.js';
+import type { UploadPolicy } from '../../vendors/cos/upload-policy.js';
 import { CosError, accessDenied } from './errors.js';
 import type { CosOperation } from './operations.js';
+import { policyAllows } from './policy.js';
 import { header, type CosRequest } from './request.js';
 import { authorizationHeaderFields, computeSignature, parseAuthorization, signaturesEqual } from './signature.js';
 import type { TempKeyStore } from './temp-keys.js';
 
-export type Principal = { kind: 'permanent' } | { kind: 'temporary'; secretId: string; allowPrefix: string };
+export type Principal = { kind: 'permanent' } | { kind: 'temporary'; secretId: string; policy: UploadPolicy };
 
 export interface AccessDeps {
   secretId: string;
@@ -42,7 +43,7 @@ export function authenticate(r: CosRequest, d: AccessDeps): Principal {
     if (token !== temp.sessionToken) throw accessDenied('The security token is missing or invalid.');
     if (now > temp.expiredTime) throw accessDenied('The security token has expired.');
     secretKey = temp.tmpSecretKey;
-    principal = { kind: 'temporary', secretId: auth.ak, allowPrefix: temp.allowPrefix };
+    principal = { kind: 'temporary', secretId: auth.ak, policy: temp.policy };
   }
   // The SDK retries (after correcting its clock from our Date header) on exactly this message.
   if (now < auth.start || now > auth.end) throw accessDenied('Request has expired');
@@ -62,11 +63,18 @@ export function authenticate(r: CosRequest, d: AccessDeps): Principal {
   return principal;
 }
 
-const uploadActions: ReadonlySet<string> = new Set(UPLOAD_ACTIONS);
-
-/** The permanent key may do everything; a temporary key only uploads under its prefix. */
-export function authorize(p: Principal, op: CosOperation, r: CosRequest): void {
+/**
+ * The permanent key may do everything; a temporary key what its policy allows: the action on the object's resource
+ * (for ListMultipartUploads, the listed prefix), with the request's Content-Type and Content-Length as
+ * `cos:content-type` / `cos:content-length`.
+ */
+export function authorize(p: Principal, op: CosOperation, r: CosRequest, resourceOf: (key: string) => string): void {
   if (p.kind === 'permanent') return;
-  const resource = op === 'name/cos:ListMultipartUploads' ? (r.params.get('prefix') ?? '') : r.key;
-  if (!uploadActions.has(op) || !resource.startsWith(p.allowPrefix)) throw accessDenied();
+  const key = op === 'name/cos:ListMultipartUploads' ? (r.params.get('prefix') ?? '') : r.key;
+  const allowed = policyAllows(p.policy, {
+    action: op,
+    resource: resourceOf(key),
+    values: { 'cos:content-type': header(r, 'content-type'), 'cos:content-length': header(r, 'content-length') ?? String(r.body.length) },
+  });
+  if (!allowed) throw accessDenied();
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { UploadPolicy } from '../../vendors/cos/upload-policy.js';
 import type { TemporaryCredentials } from '../../vendors/types.js';
 import { JsonStore } from '../json-store.js';
 import type { SandboxSecrets } from '../secrets.js';
@@ -29,8 +30,10 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface CosEmulator {
   router: express.Router;
-  /** The sandbox STS: a temporary key allowed to upload under `allowPrefix` only, until it expires. */
-  issueTemporaryKey(o: { allowPrefix: string; durationSeconds: number }): TemporaryCredentials;
+  readonly bucket: string;
+  readonly region: string;
+  /** The sandbox STS: a temporary key that may do what `policy` allows (vendors/cos/upload-policy.ts), until it expires. */
+  issueTemporaryKey(o: { policy: UploadPolicy; durationSeconds: number }): TemporaryCredentials;
   setAuditMode(mode: AuditMode): void;
   readonly auditMode: AuditMode;
 }
@@ -52,6 +55,7 @@ const newRequestId = (): string => randomBytes(18).toString('base64url');
 export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecrets['cos']; now?: () => number }): CosEmulator {
   const now = opts.now ?? Date.now;
   const { bucket, region } = opts.secrets;
+  const appId = bucket.slice(bucket.lastIndexOf('-') + 1);
   const root = join(opts.dataDir, 'sandbox', 'cos');
   const store = new CosObjectStore(root, now);
   const tempKeys = new TempKeyStore(root, now);
@@ -83,7 +87,7 @@ export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecre
       const r = parseCosRequest(req);
       const principal = authenticate(r, access);
       const op = classify(r);
-      authorize(principal, op, r);
+      authorize(principal, op, r, (key) => `qcs::cos:${region}:uid/${appId}:${bucket}/${key}`);
       const ctx: HandlerContext = {
         r,
         res,
@@ -118,6 +122,8 @@ export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecre
 
   return {
     router,
+    bucket,
+    region,
     issueTemporaryKey: (o) => tempKeys.issue(o),
     setAuditMode(mode) {
       if (!AUDIT_MODES.includes(mode)) throw new Error(`unknown audit mode: ${String(mode)}`);

@@ -11,13 +11,39 @@ export const MIN_PART_BYTES = 1024 * 1024;
 export const MAX_PART_NUMBER = 10000;
 const OWNER = { ID: 'qcs::cam::uin/100000000001:uin/100000000001', DisplayName: '100000000001' };
 
+/** GetObject's `response-*` parameters and the headers they override (COS GetObject request parameters). */
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'Content-Type',
+  'response-content-language': 'Content-Language',
+  'response-expires': 'Expires',
+  'response-cache-control': 'Cache-Control',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-encoding': 'Content-Encoding',
+};
+
+/**
+ * The emulator serves objects from the server's own origin (real COS serves them from the bucket's): every object
+ * answer is an inert download there (attachment, nosniff, a sandboxing CSP), so that an uploaded HTML or script is
+ * never run as the admin's page, whatever Content-Type it was uploaded with.
+ */
+const SANDBOX_OBJECT_SAFETY = {
+  'Content-Disposition': 'attachment',
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "sandbox; default-src 'none'",
+};
+
 function objectHeaders(c: HandlerContext, meta: ObjectMeta): void {
   c.res.set({
     'Content-Type': meta.contentType,
     ETag: meta.etag,
     'Last-Modified': new Date(meta.lastModified).toUTCString(),
     'Accept-Ranges': 'bytes',
+    ...SANDBOX_OBJECT_SAFETY,
   });
+  for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+    const v = c.r.params.get(param);
+    if (v) c.res.set(name, v);
+  }
 }
 
 /** [start, end] inclusive of a `bytes=` range; null when there is none; throws InvalidRange when unsatisfiable. */

@@ -1,13 +1,15 @@
 /** Temporary upload keys issued by the sandbox "STS", persisted so they survive a restart until they expire. */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { UploadPolicy } from '../../vendors/cos/upload-policy.js';
 import type { TemporaryCredentials } from '../../vendors/types.js';
 import { JsonStore } from '../json-store.js';
 
 export interface TempKey {
   tmpSecretKey: string;
   sessionToken: string;
-  allowPrefix: string;
+  /** the CAM policy the key was issued with (what it may do, where, under which conditions) */
+  policy: UploadPolicy;
   /** Unix seconds */
   startTime: number;
   expiredTime: number;
@@ -25,8 +27,8 @@ export class TempKeyStore {
     this.store = new JsonStore(join(root, 'temp-keys.json'), () => ({}));
   }
 
-  issue(o: { allowPrefix: string; durationSeconds: number }): TemporaryCredentials {
-    if (!o.allowPrefix || o.allowPrefix.startsWith('/')) throw new Error(`invalid allowPrefix: ${o.allowPrefix}`);
+  issue(o: { policy: UploadPolicy; durationSeconds: number }): TemporaryCredentials {
+    if (!o.policy.statement.length) throw new Error('a temporary key needs a policy with at least one statement');
     if (!Number.isInteger(o.durationSeconds) || o.durationSeconds < 1 || o.durationSeconds > MAX_TEMP_KEY_SECONDS) {
       throw new Error(`durationSeconds must be 1..${MAX_TEMP_KEY_SECONDS}`);
     }
@@ -34,7 +36,7 @@ export class TempKeyStore {
     const key: TempKey = {
       tmpSecretKey: randomBytes(24).toString('base64url'),
       sessionToken: randomBytes(48).toString('base64url'),
-      allowPrefix: o.allowPrefix,
+      policy: o.policy,
       startTime,
       expiredTime: startTime + o.durationSeconds,
     };
@@ -51,6 +53,7 @@ export class TempKeyStore {
   }
 
   find(tmpSecretId: string): TempKey | null {
-    return Object.hasOwn(this.store.value, tmpSecretId) ? (this.store.value[tmpSecretId] ?? null) : null;
+    const key = Object.hasOwn(this.store.value, tmpSecretId) ? this.store.value[tmpSecretId] : undefined;
+    return key?.policy ? key : null; // (keys kept from before policies were stored are no longer honoured)
   }
 }

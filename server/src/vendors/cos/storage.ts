@@ -63,10 +63,20 @@ export class CosObjectStorage implements ObjectStorage {
 
   signedGetUrl(key: string, expiresSeconds: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.cos.getObjectUrl({ ...this.at(key), Sign: true, Expires: expiresSeconds }, (err, data) => {
+      // the URL pins the answer's type to the image type of the key (COS GetObject `response-content-type`), so that an
+      // object uploaded with another Content-Type is never served as active content wherever the URL is opened
+      const Query = { 'response-content-type': responseContentTypeOf(key) };
+      this.cos.getObjectUrl({ ...this.at(key), Sign: true, Expires: expiresSeconds, Query }, (err, data) => {
         if (err) reject(toVendorError('cos', 'getObjectUrl', err));
         else resolve(data.Url);
       });
     });
   }
+}
+
+const IMAGE_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
+/** The Content-Type a signed GET URL of `key` asks COS to answer with: its image type, else an inert download. */
+export function responseContentTypeOf(key: string): string {
+  return IMAGE_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
 }

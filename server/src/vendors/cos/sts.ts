@@ -2,7 +2,7 @@
 import STS, { type CredentialData } from 'qcloud-cos-sts';
 import { VendorError } from '../../lib/errors.js';
 import type { StsIssuer, TemporaryCredentials } from '../types.js';
-import { buildUploadPolicy } from './upload-policy.js';
+import { buildUploadPolicy, type UploadPolicy } from './upload-policy.js';
 
 export { buildUploadPolicy, UPLOAD_ACTIONS, type UploadPolicy } from './upload-policy.js';
 
@@ -21,9 +21,9 @@ export interface QcloudStsOptions {
 export class QcloudStsIssuer implements StsIssuer {
   constructor(private readonly opts: QcloudStsOptions) {}
 
-  async issue(o: { allowPrefix: string; durationSeconds: number }): Promise<TemporaryCredentials> {
+  async issue(o: { allowPrefix: string; durationSeconds: number; maxBytes: number }): Promise<TemporaryCredentials> {
     const { secretId, secretKey, region, appId, bucket, host } = this.opts;
-    const policy = buildUploadPolicy({ region, appId, bucket, allowPrefix: o.allowPrefix });
+    const policy = buildUploadPolicy({ region, appId, bucket, allowPrefix: o.allowPrefix, maxBytes: o.maxBytes });
     let data: CredentialData;
     try {
       data = await STS.getCredential({
@@ -63,11 +63,17 @@ export class QcloudStsIssuer implements StsIssuer {
 export class SandboxStsIssuer implements StsIssuer {
   constructor(
     private readonly emulator: {
-      issueTemporaryKey(o: { allowPrefix: string; durationSeconds: number }): TemporaryCredentials;
+      readonly bucket: string;
+      readonly region: string;
+      issueTemporaryKey(o: { policy: UploadPolicy; durationSeconds: number }): TemporaryCredentials;
     },
   ) {}
 
-  async issue(o: { allowPrefix: string; durationSeconds: number }): Promise<TemporaryCredentials> {
-    return this.emulator.issueTemporaryKey(o);
+  /** The same policy as the real STS gets, which the emulator then enforces. */
+  async issue(o: { allowPrefix: string; durationSeconds: number; maxBytes: number }): Promise<TemporaryCredentials> {
+    const { bucket, region } = this.emulator;
+    const appId = bucket.slice(bucket.lastIndexOf('-') + 1);
+    const policy = buildUploadPolicy({ region, appId, bucket, allowPrefix: o.allowPrefix, maxBytes: o.maxBytes });
+    return this.emulator.issueTemporaryKey({ policy, durationSeconds: o.durationSeconds });
   }
 }

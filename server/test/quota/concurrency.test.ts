@@ -2,13 +2,18 @@
  * Money under concurrency, on MariaDB (row locks, real connections) and SQLite:
  * 50 parallel creates with quota 10 → exactly 10 accepted; 20 simultaneous refunds → one; deadlocks retried.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Op } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.js';
 import { failAndRefund, refundTask } from '../../src/modules/tasks/lifecycle.js';
 import { call, garmentJpeg, loginAsMember, uploadInput } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
+import { createDatabase } from '../../src/db/index.js';
+import { createMigrator } from '../../src/db/migrator.js';
+import { createMysqlDatabase, startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 
 describe.each<DbKind>(MONEY_DBS)('quota under concurrency on %s', (db) => {
   let s: TestServer;
@@ -129,5 +134,32 @@ describe.each<DbKind>(MONEY_DBS)('quota under concurrency on %s', (db) => {
     );
     expect(await refusal(User.update({ quotaRemaining: -5 }, { where: { id: u.id } }))).toMatch(/constraint .*failed|users_quota_remaining_nonnegative/i);
     expect((await User.findByPk(u.id))?.quotaRemaining).toBe(0);
+  });
+});
+
+describe.each<DbKind>(['sqlite', 'mysql'])('the balance CHECK migration on %s', (kind) => {
+  it('keeps every index of users (SQLite rebuilds the table to add the constraint)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aizhao-check-mig-'));
+    const mysql = kind === 'mysql' ? await createMysqlDatabase() : null;
+    const db = createDatabase({ url: mysql?.url ?? null, dataDir, poolMin: 0, poolMax: 2 });
+    const indexNames = async () =>
+      ((await db.sequelize.getQueryInterface().showIndex('users')) as { name: string }[])
+        .map((i) => i.name)
+        .filter((n) => n.startsWith('idx_'))
+        .sort();
+    try {
+      const migrator = createMigrator(db.sequelize);
+      await migrator.up({ to: '2026.11.26T00.00.05.job-locks' });
+      const before = await indexNames();
+      expect(before).toEqual(['idx_users_createdAt', 'idx_users_member_expire', 'idx_users_phoneLast4_createdAt']);
+      await migrator.up({ to: '2026.12.01T00.00.06.order-snapshot-and-balance-check' });
+      expect(await indexNames()).toEqual(before);
+      await migrator.down({ to: '2026.12.01T00.00.06.order-snapshot-and-balance-check' });
+      expect(await indexNames()).toEqual(before);
+    } finally {
+      await db.close();
+      await mysql?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

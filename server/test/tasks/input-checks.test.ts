@@ -157,7 +157,12 @@ describe('the input object → 400 INVALID_INPUT', () => {
       .png()
       .toBuffer();
     expect(noise.length).toBeGreaterThan(MAX_BYTES);
-    await refused(await uploadInput(base, a.token, noise, 'png'));
+    // the merchant's temporary key cannot even upload it (the STS policy's content-length condition) …
+    await expect(uploadInput(base, a.token, noise, 'png')).rejects.toMatchObject({ statusCode: 403, code: 'AccessDenied' });
+    // … and an object that got there anyway (e.g. a part-by-part upload) is refused by the task's own check
+    const key = `input/${a.userId}/too-large.png`;
+    await s.ctx.vendors.storage.put(key, noise, 'image/png');
+    await refused(key);
   });
 });
 

@@ -250,7 +250,7 @@ export function initModels(sequelize: Sequelize): Models {
     {
       id,
       userId: { type: DataTypes.STRING(32), allowNull: false },
-      status: { type: DataTypes.STRING(16), allowNull: false },
+      status: { type: DataTypes.STRING(24), allowNull: false },
       amountFen: { type: DataTypes.INTEGER, allowNull: false },
       quota: { type: DataTypes.INTEGER, allowNull: true },
       days: { type: DataTypes.INTEGER, allowNull: true },

@@ -8,7 +8,8 @@
  * '' (not NULL: NULLs never collide in a unique index) for every other row, so a grant stays unique per order and each
  * refund gets exactly one row.
  *
- * orders.refundedFen: the sum of the order's succeeded refunds, kept under the order's row lock with them.
+ * orders.refundedFen: the sum of the order's succeeded refunds, kept under the order's row lock with them; and
+ * orders.status grows to 24 characters (`partially_refunded` is 18).
  */
 import { DataTypes } from 'sequelize';
 import type { Migration } from '../migrator.js';
@@ -54,10 +55,12 @@ export const up: Migration = async ({ context: sequelize }) => {
   await qi.removeIndex('quota_logs', 'uq_quota_logs_order_action');
 
   await qi.addColumn('orders', 'refundedFen', { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 });
+  await qi.changeColumn('orders', 'status', { type: DataTypes.STRING(24), allowNull: false });
 };
 
 export const down: Migration = async ({ context: sequelize }) => {
   const qi = sequelize.getQueryInterface();
+  await qi.changeColumn('orders', 'status', { type: DataTypes.STRING(16), allowNull: false });
   await qi.removeColumn('orders', 'refundedFen');
   await qi.addIndex('quota_logs', ['orderId', 'action'], { name: 'uq_quota_logs_order_action', unique: true });
   await qi.removeIndex('quota_logs', 'uq_quota_logs_order_action_refund');

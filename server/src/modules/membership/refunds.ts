@@ -116,7 +116,13 @@ const share = (whole: number, partFen: number, totalFen: number): number => Math
  * Takes back what a succeeded refund owes (the user is locked here, after the order). Returns what it took.
  * The expiry moves earlier by the refund's share of the order's days; a membership that thereby ends now lapses.
  */
-async function takeBack(ctx: AppContext, order: Order, refund: Refund, t: Transaction, now: Date): Promise<{ quota: number; seconds: number }> {
+async function takeBack(
+  ctx: AppContext,
+  order: Order,
+  refund: Refund,
+  t: Transaction,
+  now: Date,
+): Promise<{ quota: number; seconds: number }> {
   const quota = order.quota ?? ctx.config.plan.quota;
   const days = order.days ?? ctx.config.plan.days;
   const before = order.refundedFen;
@@ -133,7 +139,13 @@ async function takeBack(ctx: AppContext, order: Order, refund: Refund, t: Transa
   const entry = await changeBalance(
     ctx.db,
     user,
-    { action: 'order_refund', amount: -quotaTaken, orderId: order.id, refundId: refund.id, reason: `订单退款 ¥${(refund.amountFen / 100).toFixed(2)}` },
+    {
+      action: 'order_refund',
+      amount: -quotaTaken,
+      orderId: order.id,
+      refundId: refund.id,
+      reason: `订单退款 ¥${(refund.amountFen / 100).toFixed(2)}`,
+    },
     t,
     now,
   );
@@ -224,7 +236,11 @@ export async function applyRefundReport(ctx: AppContext, orderId: string, report
 }
 
 /** A REFUND.* notification: the order is found by out_trade_no; an order we still think unpaid is queried first. */
-export async function applyRefundNotice(ctx: AppContext, notice: WxRefundNotice, grantLostPayment: (order: Order) => Promise<void>): Promise<RefundOutcome> {
+export async function applyRefundNotice(
+  ctx: AppContext,
+  notice: WxRefundNotice,
+  grantLostPayment: (order: Order) => Promise<void>,
+): Promise<RefundOutcome> {
   if (notice.mchid !== ctx.vendors.wechat.mchid) throw new RefundMismatchError('mchid mismatch');
   const order = await ctx.db.models.Order.findByPk(notice.out_trade_no.slice(0, 32));
   if (!order) throw new RefundMismatchError('unknown order');
@@ -269,7 +285,11 @@ function refusalMessage(err: VendorError): string {
 
 /** A 4xx answer other than 429 means WeChat did not accept the request: no refund exists. */
 const isRefusal = (err: unknown): err is VendorError =>
-  err instanceof VendorError && err.details.status !== undefined && err.details.status >= 400 && err.details.status < 500 && err.details.status !== 429;
+  err instanceof VendorError &&
+  err.details.status !== undefined &&
+  err.details.status >= 400 &&
+  err.details.status < 500 &&
+  err.details.status !== 429;
 
 /**
  * Starts a refund of a paid order (the admin's click). One transaction checks and records it (order locked: a
@@ -282,7 +302,8 @@ export async function requestRefund(ctx: AppContext, input: RefundRequestInput):
   const { Refund } = ctx.db.models;
   const refund = await ctx.db.transaction(async (t) => {
     const order = await lockOrder(ctx, input.orderId, t);
-    if (!isPaidOrder(order)) throw new AppError('ORDER_NOT_PAID', `订单${order.status === 'pending' ? '尚未支付' : '未支付成功'}，不能退款`);
+    if (!isPaidOrder(order))
+      throw new AppError('ORDER_NOT_PAID', `订单${order.status === 'pending' ? '尚未支付' : '未支付成功'}，不能退款`);
     const refunds = await refundsOfOrder(ctx, order.id, t);
     if (refunds.some((r) => UNSETTLED.includes(r.status))) throw new AppError('REFUND_IN_PROGRESS');
     const held = refunds.filter((r) => HOLDS_MONEY.includes(r.status)).reduce((sum, r) => sum + r.amountFen, 0);

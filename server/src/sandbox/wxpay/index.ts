@@ -123,7 +123,11 @@ export interface WxpayEmulator {
    */
   refundFromPlatform(outTradeNo: string, amountFen: number): WxRefund;
   /** Settles a refund now (e.g. one left PROCESSING) and notifies unless `deliver` is false. */
-  settleRefund(outRefundNo: string, status: 'SUCCESS' | 'ABNORMAL' | 'CLOSED', o?: { deliver?: boolean }): Promise<{ delivered: boolean; status: number }>;
+  settleRefund(
+    outRefundNo: string,
+    status: 'SUCCESS' | 'ABNORMAL' | 'CLOSED',
+    o?: { deliver?: boolean },
+  ): Promise<{ delivered: boolean; status: number }>;
   /** Re-delivers a settled refund's notification `times` times; the HTTP status of each answer. */
   notifyRefund(outRefundNo: string, o: { times: number; parallel: boolean }): Promise<{ statuses: number[] }>;
   getRefund(outRefundNo: string): WxRefund | null;
@@ -307,9 +311,9 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
       const refund = lookupRefund(outRefundNo);
       if (!refund) throw new EmulatorRefundNotFound(outRefundNo);
       const once = () => notifier.deliverRefundOnce(refund);
-      const statuses = o.parallel
-        ? await Promise.all(Array.from({ length: o.times }, once))
-        : await Array.from({ length: o.times }).reduce<Promise<number[]>>(async (acc) => [...(await acc), await once()], Promise.resolve([]));
+      if (o.parallel) return { statuses: await Promise.all(Array.from({ length: o.times }, once)) };
+      const statuses: number[] = [];
+      for (let i = 0; i < o.times; i++) statuses.push(await once());
       return { statuses };
     },
 

@@ -107,8 +107,10 @@ export function validateRefundRequest(body: unknown): RefundRequest {
   }
   const amount = body.amount;
   if (!isObject(amount)) throw param('amount is required', 'amount');
-  if (!Number.isInteger(amount.refund) || (amount.refund as number) <= 0) throw param('amount.refund must be a positive integer (fen)', 'amount.refund');
-  if (!Number.isInteger(amount.total) || (amount.total as number) <= 0) throw param('amount.total must be a positive integer (fen)', 'amount.total');
+  if (!Number.isInteger(amount.refund) || (amount.refund as number) <= 0)
+    throw param('amount.refund must be a positive integer (fen)', 'amount.refund');
+  if (!Number.isInteger(amount.total) || (amount.total as number) <= 0)
+    throw param('amount.total must be a positive integer (fen)', 'amount.total');
   if (amount.currency !== 'CNY') throw param('amount.currency must be CNY', 'amount.currency');
   return {
     ...(outTradeNo ? { out_trade_no: outTradeNo } : {}),
@@ -130,7 +132,13 @@ export const refundedOrPending = (refunds: StoredRefund[]): number =>
  * an unpaid order ("仅 SUCCESS 状态的订单可申请退款"), a total that is not the order's, more than is left
  * ("申请退款金额超过订单可退金额", answered as INVALID_REQUEST), or a merchant balance that cannot pay it (NOT_ENOUGH).
  */
-export function checkRefundable(order: StoredOrder, paid: boolean, req: RefundRequest, refunds: StoredRefund[], behaviour: RefundBehaviour): void {
+export function checkRefundable(
+  order: StoredOrder,
+  paid: boolean,
+  req: RefundRequest,
+  refunds: StoredRefund[],
+  behaviour: RefundBehaviour,
+): void {
   if (!paid) throw new RefundInvalid(400, 'INVALID_REQUEST', '订单未支付，不能退款', undefined, 'unpaid');
   if (req.total !== order.amount.total) throw new RefundInvalid(400, 'INVALID_REQUEST', '订单金额与原支付金额不一致', 'amount.total');
   if (req.refund > order.amount.total - refundedOrPending(refunds)) {

@@ -9,7 +9,13 @@ import { writeAudit, type Actor } from '../audit/service.js';
 import { phonesOf, toAdminOrder, toAdminRefund } from '../views.js';
 
 export async function refundsOfOrder(ctx: AppContext, orderId: string): Promise<AdminRefund[]> {
-  const rows = await ctx.db.models.Refund.findAll({ where: { orderId }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+  const rows = await ctx.db.models.Refund.findAll({
+    where: { orderId },
+    order: [
+      ['createdAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
   return rows.map(toAdminRefund);
 }
 
@@ -23,7 +29,12 @@ export async function refundOrder(ctx: AppContext, actor: Actor, orderId: string
       writeAudit(
         ctx,
         actor,
-        { action: 'order.refund', target: { type: 'order', id: orderId }, reason: body.reason, details: { refundId: r.id, amountFen: r.amountFen } },
+        {
+          action: 'order.refund',
+          target: { type: 'order', id: orderId },
+          reason: body.reason,
+          details: { refundId: r.id, amountFen: r.amountFen },
+        },
         t,
       ),
   });

@@ -89,7 +89,11 @@ export function verifyNotification(input: {
   }
   if (isRefund) return { kind: 'refund', eventType, refund: refundNotice(plaintext, eventType) };
   const transaction = parseJson(plaintext, 'malformed_transaction');
-  if (!isObject(transaction) || typeof transaction.out_trade_no !== 'string' || typeof transaction.trade_state !== 'string') {
+  if (
+    !isObject(transaction) ||
+    typeof transaction.out_trade_no !== 'string' ||
+    typeof transaction.trade_state !== 'string'
+  ) {
     throw new WxNotifyError(400, 'malformed_transaction');
   }
   return { kind: 'transaction', eventType, transaction: transaction as unknown as WxTransaction };

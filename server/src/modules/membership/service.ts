@@ -113,7 +113,7 @@ export const toOrderView = (o: Order): OrderView => ({
   amountFen: o.amountFen,
   createdAt: o.createdAt.toISOString(),
   paidAt: o.paidAt ? o.paidAt.toISOString() : null,
-  refundedFen: o.refundedFen ?? 0,
+  ...(o.refundedFen ? { refundedFen: o.refundedFen } : {}),
 });
 
 /** How long after creation a pending order is first worth asking WeChat about. */

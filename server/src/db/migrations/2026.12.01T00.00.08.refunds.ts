@@ -55,12 +55,13 @@ export const up: Migration = async ({ context: sequelize }) => {
   await qi.removeIndex('quota_logs', 'uq_quota_logs_order_action');
 
   await qi.addColumn('orders', 'refundedFen', { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 });
-  await qi.changeColumn('orders', 'status', { type: DataTypes.STRING(24), allowNull: false });
+  // SQLite does not enforce VARCHAR lengths, and its changeColumn rebuilds the table without its indexes: MariaDB only
+  if (sequelize.getDialect() !== 'sqlite') await qi.changeColumn('orders', 'status', { type: DataTypes.STRING(24), allowNull: false });
 };
 
 export const down: Migration = async ({ context: sequelize }) => {
   const qi = sequelize.getQueryInterface();
-  await qi.changeColumn('orders', 'status', { type: DataTypes.STRING(16), allowNull: false });
+  if (sequelize.getDialect() !== 'sqlite') await qi.changeColumn('orders', 'status', { type: DataTypes.STRING(16), allowNull: false });
   await qi.removeColumn('orders', 'refundedFen');
   await qi.addIndex('quota_logs', ['orderId', 'action'], { name: 'uq_quota_logs_order_action', unique: true });
   await qi.removeIndex('quota_logs', 'uq_quota_logs_order_action_refund');

@@ -216,13 +216,20 @@ export async function refundState(s: TestServer, orderId: string) {
   return { order, refunds, ledger: ledger.map((l) => ({ amount: l.amount, refundId: l.refundId, balanceAfter: l.balanceAfter })) };
 }
 
-/** Waits (polling the database) until every refund of the order is settled and the order is in `status`. */
-export async function waitForOrderStatus(s: TestServer, orderId: string, status: string, timeoutMs = 15_000): Promise<void> {
+/** Polls `cond` every 50 ms until it holds; throws `describe()` (or a generic message) after `timeoutMs`. */
+export async function eventually(cond: () => boolean | Promise<boolean>, describe = () => 'condition not met', timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const order = await s.db.models.Order.findByPk(orderId);
-    if (order?.status === status) return;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} is ${order?.status}, not ${status}`);
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`${describe()} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Waits (polling the database) until the order is in `status`. */
+export async function waitForOrderStatus(s: TestServer, orderId: string, status: string): Promise<void> {
+  let last: string | undefined;
+  await eventually(
+    async () => (last = (await s.db.models.Order.findByPk(orderId))?.status) === status,
+    () => `order ${orderId} is ${last}, not ${status}`,
+  );
 }

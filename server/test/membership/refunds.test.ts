@@ -16,6 +16,7 @@ import {
   createTestWechatIdentity,
   DAY_MS,
   deliver,
+  eventually,
   mutableClock,
   purchase,
   refundState,
@@ -245,7 +246,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
       wx().setRefundBehaviour({ deliver: true });
     }
     const no = r.body.refund.id as string;
-    await until(() => wx().getRefund(no)?.status === 'SUCCESS');
+    await eventually(() => wx().getRefund(no)?.status === 'SUCCESS');
     await runSlowJobs(s);
     expect((await refundState(s, m.orderId)).order!.status).toBe('refunding'); // not asked before a minute
     expect(wx().stats().byRefund[no]?.refundQuery ?? 0).toBe(0);
@@ -296,7 +297,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
     } finally {
       wx().setRefundBehaviour({ deliver: true });
     }
-    await until(() => wx().getOrder(order.orderId)!.trade_state === 'REFUND');
+    await eventually(() => wx().getOrder(order.orderId)!.trade_state === 'REFUND');
     clock.advance(61_000);
     await runSlowJobs(s);
     const st = await refundState(s, order.orderId);
@@ -337,7 +338,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
       wx().setRefundBehaviour({ outcome: 'SUCCESS' });
     }
     const no = r.body.refund.id as string;
-    await until(async () => (await s.db.models.Refund.findByPk(no))?.status === 'ABNORMAL');
+    await eventually(async () => (await s.db.models.Refund.findByPk(no))?.status === 'ABNORMAL');
     let st = await refundState(s, m.orderId);
     expect(st.order!.status).toBe('refunding');
     expect(st.refunds[0]!.failReason).toContain('退款异常');
@@ -413,11 +414,3 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
     expect(after.revenueMonthFen - mid.revenueMonthFen).toBe(-3300);
   });
 });
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -203,10 +203,17 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
     expect([late.status, late.body.error.code]).toEqual([429, 'RATE_LIMITED']);
   });
 
-  it('100 duplicate REFUND.SUCCESS notifications (20 at once, 80 in a row) → 100 × 204, one ledger row', async () => {
+  it('100 duplicate REFUND.SUCCESS notifications racing for the first application (20 at once, 80 in a row) → 100 × 204, one ledger row', async () => {
     const m = await member();
-    const r = await refund(m.orderId, PRICE);
-    await waitForOrderStatus(s, m.orderId, 'refunded');
+    wx().setRefundBehaviour({ outcome: 'PROCESSING' });
+    let r;
+    try {
+      r = await refund(m.orderId, PRICE);
+    } finally {
+      wx().setRefundBehaviour({ outcome: 'SUCCESS' });
+    }
+    await wx().settleRefund(r.body.refund.id, 'SUCCESS', { deliver: false });
+    expect((await refundState(s, m.orderId)).order!.status).toBe('refunding');
     const parallel = await wx().notifyRefund(r.body.refund.id, { times: 20, parallel: true });
     const serial = await wx().notifyRefund(r.body.refund.id, { times: 80, parallel: false });
     const all = [...parallel.statuses, ...serial.statuses];
@@ -258,6 +265,53 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
     expect(st.ledger.map((l) => l.amount)).toEqual([-33]);
     await runSlowJobs(s);
     expect(wx().stats().byRefund[no]!.refundQuery).toBe(1); // settled: never asked again
+  });
+
+  it('a refund whose request never reached WeChat (the server stopped after recording it) is sent again by the reconciler', async () => {
+    const m = await member();
+    const now = clock.now();
+    const id = '01M8ZZZZZZZZZZZZZZZZZZZZZ1';
+    await s.db.models.Refund.create({
+      id,
+      orderId: m.orderId,
+      userId: m.userId,
+      outRefundNo: id,
+      wxRefundId: null,
+      amountFen: 3300,
+      status: 'REQUESTED',
+      reason: '用户申请退款',
+      source: 'admin',
+      requestedBy: 'ops',
+      failReason: null,
+      successAt: null,
+      appliedAt: null,
+      quotaTaken: null,
+      expirySecondsTaken: null,
+      lastQueriedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await s.db.models.Order.update({ status: 'refunding' }, { where: { id: m.orderId } });
+    clock.advance(61_000);
+    await runSlowJobs(s);
+    expect(wx().stats().byRefund[id]).toEqual({ refund: 1, refundQuery: 1 }); // asked, unknown, sent with the same number
+    await waitForOrderStatus(s, m.orderId, 'partially_refunded');
+    const st = await refundState(s, m.orderId);
+    expect(st.refunds.map((x) => [x.id, x.status, x.quotaTaken])).toEqual([[id, 'SUCCESS', 33]]);
+    expect(st.ledger.map((l) => l.amount)).toEqual([-33]);
+  });
+
+  it('a REFUND notification for an order whose payment notification was lost: granted once (from the order query), then refunded', async () => {
+    clock.set(Date.now());
+    const who = await login(s.url);
+    const order = await purchase(s.url, who.token);
+    await wx().pay(order.orderId, { deliver: false });
+    wx().refundFromPlatform(order.orderId, 4950);
+    await waitForOrderStatus(s, order.orderId, 'partially_refunded');
+    expect(await s.db.models.QuotaLog.count({ where: { orderId: order.orderId, action: 'grant' } })).toBe(1);
+    const st = await refundState(s, order.orderId);
+    expect(st.ledger.map((l) => [l.amount, l.balanceAfter])).toEqual([[-50, 50]]);
+    expect((await userOf(who.userId)).quotaRemaining).toBe(50);
   });
 
   it('a refund made in the merchant platform is found by its notification and applied by the same code', async () => {

@@ -48,7 +48,7 @@ export const up: Migration = async ({ context: sequelize }) => {
   await qi.addIndex('refunds', ['orderId', 'createdAt'], { name: 'idx_refunds_orderId_createdAt' });
   await qi.addIndex('refunds', ['status', 'lastQueriedAt'], { name: 'idx_refunds_status_lastQueriedAt' });
   await qi.addIndex('refunds', ['status', 'successAt'], { name: 'idx_refunds_status_successAt' });
-  await qi.addIndex('refunds', ['userId', 'successAt'], { name: 'idx_refunds_userId_successAt' });
+  await qi.addIndex('refunds', ['userId', 'appliedAt'], { name: 'idx_refunds_userId_appliedAt' });
 
   await qi.addColumn('quota_logs', 'refundId', { type: DataTypes.STRING(32), allowNull: false, defaultValue: '' });
   await qi.addIndex('quota_logs', ['orderId', 'action', 'refundId'], { name: 'uq_quota_logs_order_action_refund', unique: true });

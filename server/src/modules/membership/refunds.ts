@@ -376,9 +376,10 @@ async function submitRefund(ctx: AppContext, refund: Refund): Promise<void> {
 
 async function rejectRefund(ctx: AppContext, refundId: string, reason: string): Promise<void> {
   const now = ctx.now();
+  // the refund's order never changes: read it before the transaction, whose first read is the order's lock
+  const row = await ctx.db.models.Refund.findByPk(refundId, { attributes: ['orderId'] });
+  if (!row) return;
   await ctx.db.transaction(async (t) => {
-    const row = await ctx.db.models.Refund.findByPk(refundId);
-    if (!row) return;
     const order = await lockOrder(ctx, row.orderId, t);
     const refunds = await refundsOfOrder(ctx, order.id, t);
     const refund = refunds.find((r) => r.id === refundId)!;

@@ -267,6 +267,32 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
     expect(wx().stats().byRefund[no]!.refundQuery).toBe(1); // settled: never asked again
   });
 
+  it('a refund still processing at WeChat is asked about at most once a minute', async () => {
+    const m = await member();
+    wx().setRefundBehaviour({ outcome: 'PROCESSING' });
+    let r;
+    try {
+      r = await refund(m.orderId, 100);
+    } finally {
+      wx().setRefundBehaviour({ outcome: 'SUCCESS' });
+    }
+    const no = r.body.refund.id as string;
+    const queries = () => wx().stats().byRefund[no]?.refundQuery ?? 0;
+    clock.advance(61_000);
+    await runSlowJobs(s);
+    await runSlowJobs(s);
+    expect(queries()).toBe(1);
+    clock.advance(30_000);
+    await runSlowJobs(s);
+    expect(queries()).toBe(1);
+    clock.advance(31_000);
+    await runSlowJobs(s);
+    expect(queries()).toBe(2);
+    expect((await refundState(s, m.orderId)).order!.status).toBe('refunding');
+    await wx().settleRefund(no, 'SUCCESS');
+    await waitForOrderStatus(s, m.orderId, 'partially_refunded');
+  });
+
   it('a refund whose request never reached WeChat (the server stopped after recording it) is sent again by the reconciler', async () => {
     const m = await member();
     const now = clock.now();

@@ -102,6 +102,8 @@ describe.each<DbKind>(['sqlite', 'mysql'])('the admin migration on %s', (kind) =
         '2026.11.26T00.00.03.task-vendor-error',
         '2026.11.26T00.00.04.task-results-purged',
         '2026.11.26T00.00.05.job-locks',
+        '2026.12.01T00.00.06.order-snapshot-and-balance-check',
+        '2026.12.01T00.00.08.refunds',
       ]);
       await migrator.up();
       expect(await migrator.pending()).toEqual([]);

@@ -23,7 +23,9 @@ export const up: Migration = async ({ context: sequelize }) => {
 
 export const down: Migration = async ({ context: sequelize }) => {
   const qi = sequelize.getQueryInterface();
-  await qi.removeConstraint('users', CHECK_NAME);
+  // Sequelize's removeConstraint on MySQL/MariaDB drops an index of that name; a CHECK constraint needs DROP CONSTRAINT
+  if (sequelize.getDialect() === 'mysql') await sequelize.query(`ALTER TABLE users DROP CONSTRAINT ${CHECK_NAME}`);
+  else await qi.removeConstraint('users', CHECK_NAME);
   await qi.removeColumn('orders', 'days');
   await qi.removeColumn('orders', 'quota');
 };

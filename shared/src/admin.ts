@@ -42,6 +42,14 @@ export const quotaAdjustmentRequest = z
   .object({ delta: z.number().int().refine((n) => n !== 0, 'delta must not be 0').refine((n) => Math.abs(n) <= 100_000, 'delta too large'), reason })
   .strict();
 export const failAndRefundRequest = z.object({ reason }).strict();
+/** A refund of a paid order at WeChat Pay: part or all of what is left to refund (fen). */
+export const orderRefundRequest = z
+  .object({
+    amountFen: z.number().int('amountFen must be a whole number of fen').positive('amountFen must be positive').max(100_000_000),
+    // WeChat shows the reason to the payer and takes at most 80 bytes
+    reason: reason.refine((r) => new TextEncoder().encode(r).length <= 80, 'reason must be at most 80 bytes (UTF-8)'),
+  })
+  .strict();
 /** sync / close: the body is optional; a reason, when given, goes to the audit log. */
 export const adminOptionalReason = z.object({ reason: reason.optional() }).strict();
 
@@ -70,8 +78,33 @@ export const adminOrderSchema = z.object({
   paidAt: isoDate.nullable(),
   closedAt: isoDate.nullable(),
   lastQueriedAt: isoDate.nullable(),
+  /** the sum of the order's succeeded refunds */
+  refundedFen: z.number().int(),
 });
 export type AdminOrder = z.infer<typeof adminOrderSchema>;
+
+export const REFUND_STATUSES = ['REQUESTED', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL', 'REJECTED'] as const;
+export const adminRefundSchema = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  outRefundNo: z.string(),
+  wxRefundId: z.string().nullable(),
+  amountFen: z.number().int(),
+  /** as WeChat Pay reports it; REQUESTED = sent, not answered yet; REJECTED = WeChat refused the request */
+  status: z.enum(REFUND_STATUSES),
+  reason: z.string().nullable(),
+  source: z.enum(['admin', 'platform']),
+  requestedBy: z.string().nullable(),
+  failReason: z.string().nullable(),
+  successAt: isoDate.nullable(),
+  appliedAt: isoDate.nullable(),
+  quotaTaken: z.number().int().nullable(),
+  expirySecondsTaken: z.number().int().nullable(),
+  createdAt: isoDate,
+});
+export type AdminRefund = z.infer<typeof adminRefundSchema>;
+export const adminOrderDetailResponse = z.object({ order: adminOrderSchema, refunds: z.array(adminRefundSchema) });
+export const orderRefundResponse = z.object({ order: adminOrderSchema, refund: adminRefundSchema });
 
 export const adminTaskSchema = z.object({
   id: z.string(),
@@ -106,7 +139,7 @@ export type AdminTaskDetail = z.infer<typeof adminTaskDetailSchema>;
 
 export const adminLedgerEntrySchema = z.object({
   id: z.string(),
-  action: z.enum(['grant', 'deduct', 'refund', 'expire', 'adjust']),
+  action: z.enum(['grant', 'deduct', 'refund', 'expire', 'adjust', 'order_refund']),
   amount: z.number().int(),
   balanceAfter: z.number().int(),
   taskId: z.string().nullable(),
@@ -132,8 +165,12 @@ export const adminDashboardSchema = z.object({
   membersNow: z.number().int(),
   newMembersToday: z.number().int(),
   newMembersMonth: z.number().int(),
+  /** net of refunds: money of orders paid in the period minus refunds that succeeded in it */
   revenueTodayFen: z.number().int(),
   revenueMonthFen: z.number().int(),
+  /** refunds that succeeded in the period */
+  refundsTodayFen: z.number().int(),
+  refundsMonthFen: z.number().int(),
   /** tasks created today: totals by status, and the same per task type */
   tasksToday: statusCounts.extend({ byType: z.record(z.enum(TASK_TYPES), statusCounts) }),
   /** failed ÷ (done + failed) of today's finished tasks; 0 when none finished */

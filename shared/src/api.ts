@@ -41,24 +41,44 @@ export const clientConfigResponse = z.object({
 export type ClientConfig = z.infer<typeof clientConfigResponse>;
 
 // ---- membership
+/** The merchant's latest refunded order and what the refund took back (DECISIONS 16). */
+export const refundNoticeSchema = z.object({
+  orderId: z.string(),
+  refundFen: z.number().int(),
+  quotaTaken: z.number().int(),
+  /** how much earlier the membership now ends */
+  expiryShortenedSeconds: z.number().int(),
+  at: isoDate,
+});
+export type RefundNotice = z.infer<typeof refundNoticeSchema>;
 export const membershipStatusResponse = z.object({
   isMember: z.boolean(),
   quotaRemaining: z.number().int(),
   quotaExpireAt: isoDate.nullable(),
   plan: planSchema,
+  /** the latest refund applied in the last REFUND_NOTICE_DAYS days, if any */
+  lastRefund: refundNoticeSchema.nullable().optional(),
 });
 export type MembershipStatus = z.infer<typeof membershipStatusResponse>;
 export const purchaseRequest = z.object({ channel: z.string() }).strict();
 export const purchaseResponse = z.object({ orderId: z.string(), codeUrl: z.string(), amountFen: z.number().int(), expiresAt: isoDate });
 export type PurchaseResponse = z.infer<typeof purchaseResponse>;
-export const ORDER_STATUSES = ['pending', 'paid', 'closed', 'failed'] as const;
+/**
+ * pending → paid | closed | failed; a paid order refunded at WeChat Pay: refunding (a refund is being processed) →
+ * partially_refunded | refunded (all of it). A refund that WeChat closes or cannot complete leaves the order as it was.
+ */
+export const ORDER_STATUSES = ['pending', 'paid', 'closed', 'failed', 'refunding', 'partially_refunded', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** The states of an order that was paid (whatever was refunded since). */
+export const PAID_ORDER_STATUSES = ['paid', 'refunding', 'partially_refunded', 'refunded'] as const satisfies readonly OrderStatus[];
 export const orderResponse = z.object({
   orderId: z.string(),
   status: z.enum(ORDER_STATUSES),
   amountFen: z.number().int(),
   createdAt: isoDate,
   paidAt: isoDate.nullable(),
+  /** money refunded so far (fen) */
+  refundedFen: z.number().int().optional(),
 });
 export type OrderView = z.infer<typeof orderResponse>;
 

@@ -63,11 +63,21 @@ export interface RejectedFile {
   reason: string;
 }
 
+/** The merchant's latest refunded order and what the refund took back (server: GET /membership/status). */
+export interface RefundNoticeView {
+  orderId: string;
+  refundFen: number;
+  quotaTaken: number;
+  expiryShortenedSeconds: number;
+  at: string;
+}
+
 export interface MembershipView {
   isMember: boolean;
   quotaRemaining: number;
   quotaExpireAt: string | null;
   plan: Plan;
+  lastRefund?: RefundNoticeView | null;
 }
 
 export type PaymentStatus = 'creating' | 'waiting' | 'paid' | 'expired' | 'closed' | 'failed' | 'error';

@@ -2,7 +2,7 @@
  * The membership purchase behind the QR dialog, against the sandbox server and its emulated WeChat Pay: one payable
  * order however often the dialog is reopened, the grant and a renewal, a payment made while the app is cut off from
  * the server (granted once, seen when the line is back), an expired code and a closed order (polling stops), and the
- * sandbox payer refused outside sandbox mode.
+ * sandbox payer refused outside sandbox mode; a refund of the order seen by the app.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +39,21 @@ describe('buying the membership', () => {
     for (const d of started) await d.service.close();
     for (const p of proxies) await p.close();
     await server?.destroy();
+  });
+
+  it('a refund of the order shows in the app: the balance after it and what it took back', async () => {
+    const d = await start(server.url);
+    await loginWithSandboxCode(d, server.url);
+    const paid = await buyInApp(d);
+    const orderId = paid.payment!.orderId!;
+    const admin = await adminLogin(server.url, adminPassword);
+    expect((await admin.post(`/orders/${orderId}/refunds`, { amountFen: 4950, reason: '用户申请退款' })).status).toBe(201);
+    await until(async () => (await server.db.models.Order.findByPk(orderId))?.status === 'partially_refunded', 'the refund to settle');
+    await d.service.refreshMembership();
+    expect(d.service.getState().membership).toMatchObject({
+      quotaRemaining: 50,
+      lastRefund: { orderId, refundFen: 4950, quotaTaken: 50, expiryShortenedSeconds: 15 * 86_400 },
+    });
   });
 
   it('shows one QR code per payable order, grants the plan once paid, and renews on top', async () => {

@@ -202,6 +202,22 @@ describe('membership', () => {
     await calls(bridge, 'startPurchase');
   });
 
+  it('refunded: a notice tells what the refunded order took back, until the merchant closes it', async () => {
+    const lastRefund = {
+      orderId: 'O1',
+      refundFen: 4950,
+      quotaTaken: 50,
+      expiryShortenedSeconds: 15 * 86_400,
+      at: new Date().toISOString(),
+    };
+    const { page } = await open(appState({ membership: membership({ quotaRemaining: 36, lastRefund }) }));
+    const notice = page.getByTestId('refund-notice');
+    expect(await text(notice)).toBe('订单已退款 ¥49.50，次数 −50，有效期缩短 15 天');
+    await shoot(page, 'refunded');
+    await notice.getByRole('button', { name: '知道了' }).click();
+    await expect.poll(() => page.getByTestId('refund-notice').count()).toBe(0);
+  });
+
   it('expired: the banner explains the balance was cleared; starting is blocked with the reason', async () => {
     const state = appState({ membership: expiredMember(), draft: { files: DRAFT_FILES.slice(0, 3), rejected: [] } });
     const { page } = await open(state);

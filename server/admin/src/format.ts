@@ -1,5 +1,5 @@
 /** How values are shown: money from fen, Asia/Shanghai times, and the Chinese labels of statuses and actions. */
-import type { AdminLedgerEntry, OrderStatus, TaskStatus, TaskType } from '@aizhao/shared';
+import type { AdminLedgerEntry, AdminRefund, OrderStatus, TaskStatus, TaskType } from '@aizhao/shared';
 import { h } from './dom.js';
 
 export const TIME_ZONE = 'Asia/Shanghai';
@@ -38,16 +38,31 @@ export const SCENE_LABELS: Record<string, string> = { street: '街拍', studio: 
 export const CATEGORY_LABELS: Record<string, string> = { shoes: '鞋靴', dress: '连衣裙', hoodie: '卫衣', coat: '外套' };
 
 export const TASK_STATUS_LABELS = { processing: '处理中', done: '已完成', failed: '失败' } as const satisfies Record<TaskStatus, string>;
-export const ORDER_STATUS_LABELS = { pending: '待支付', paid: '已支付', closed: '已关闭', failed: '支付失败' } as const satisfies Record<
-  OrderStatus,
-  string
->;
+export const ORDER_STATUS_LABELS = {
+  pending: '待支付',
+  paid: '已支付',
+  closed: '已关闭',
+  failed: '支付失败',
+  refunding: '退款中',
+  partially_refunded: '部分退款',
+  refunded: '已退款',
+} as const satisfies Record<OrderStatus, string>;
+export const REFUND_STATUS_LABELS = {
+  REQUESTED: '已提交，等待微信确认',
+  PROCESSING: '退款处理中',
+  SUCCESS: '退款成功',
+  CLOSED: '退款关闭',
+  ABNORMAL: '退款异常',
+  REJECTED: '微信支付拒绝',
+} as const satisfies Record<AdminRefund['status'], string>;
+export const REFUND_SOURCE_LABELS = { admin: '后台', platform: '微信商户平台' } as const satisfies Record<AdminRefund['source'], string>;
 export const LEDGER_ACTION_LABELS = {
   grant: '购买发放',
   deduct: '任务扣减',
   refund: '失败返还',
   expire: '到期清零',
   adjust: '人工调整',
+  order_refund: '订单退款扣回',
 } as const satisfies Record<AdminLedgerEntry['action'], string>;
 
 export const STAGE_LABELS: Record<string, string> = {
@@ -69,6 +84,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'user.quota_adjust': '调整次数',
   'order.sync': '同步微信支付',
   'order.close': '关闭订单',
+  'order.refund': '订单退款',
   'task.fail_and_refund': '任务失败并返还',
 };
 
@@ -91,10 +107,27 @@ export type BadgeTone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';
 export const badge = (tone: BadgeTone, text: string): HTMLSpanElement => h('span', { class: `badge badge-${tone}` }, text);
 
 const TASK_TONES: Record<TaskStatus, BadgeTone> = { processing: 'info', done: 'ok', failed: 'bad' };
-const ORDER_TONES: Record<OrderStatus, BadgeTone> = { pending: 'warn', paid: 'ok', closed: 'muted', failed: 'bad' };
+const ORDER_TONES: Record<OrderStatus, BadgeTone> = {
+  pending: 'warn',
+  paid: 'ok',
+  closed: 'muted',
+  failed: 'bad',
+  refunding: 'info',
+  partially_refunded: 'warn',
+  refunded: 'muted',
+};
+const REFUND_TONES: Record<AdminRefund['status'], BadgeTone> = {
+  REQUESTED: 'info',
+  PROCESSING: 'info',
+  SUCCESS: 'ok',
+  CLOSED: 'muted',
+  ABNORMAL: 'bad',
+  REJECTED: 'bad',
+};
 
 export const taskBadge = (s: TaskStatus): HTMLSpanElement => badge(TASK_TONES[s], TASK_STATUS_LABELS[s]);
 export const orderBadge = (s: OrderStatus): HTMLSpanElement => badge(ORDER_TONES[s], ORDER_STATUS_LABELS[s]);
+export const refundBadge = (s: AdminRefund['status']): HTMLSpanElement => badge(REFUND_TONES[s], REFUND_STATUS_LABELS[s]);
 export const memberBadge = (isMember: boolean, expireAt: string | null): HTMLSpanElement =>
   isMember ? badge('ok', '会员') : expireAt ? badge('muted', '已过期') : badge('muted', '非会员');
 

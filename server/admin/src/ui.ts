@@ -174,6 +174,8 @@ export function confirmDialog(o: DialogOptions): Promise<boolean> {
       resolve(ran);
     };
     reason.addEventListener('input', refresh);
+    // a problem shown for earlier input goes once the input changes
+    form.addEventListener('input', () => replaceChildren(problem));
     cancel.addEventListener('click', () => close(false));
     dialog.addEventListener('cancel', (ev) => {
       ev.preventDefault();

@@ -48,6 +48,34 @@ export class Order extends Model<InferAttributes<Order>, InferCreationAttributes
   declare closedAt: Date | null;
   declare lastQueriedAt: Date | null;
   declare failReason: string | null;
+  /** sum of the order's succeeded refunds (migration 08) */
+  declare refundedFen: CreationOptional<number>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+/** What WeChat reports for a refund, plus ours: REQUESTED (no answer yet) and REJECTED (WeChat refused it). */
+export const REFUND_STATUSES = ['REQUESTED', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL', 'REJECTED'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/** One WeChat Pay refund of an order (migration 08). */
+export class Refund extends Model<InferAttributes<Refund>, InferCreationAttributes<Refund>> {
+  declare id: string;
+  declare orderId: string;
+  declare userId: string;
+  declare outRefundNo: string;
+  declare wxRefundId: string | null;
+  declare amountFen: number;
+  declare status: RefundStatus;
+  declare reason: string | null;
+  declare source: 'admin' | 'platform';
+  declare requestedBy: string | null;
+  declare failReason: string | null;
+  declare successAt: Date | null;
+  declare appliedAt: Date | null;
+  declare quotaTaken: number | null;
+  declare expirySecondsTaken: number | null;
+  declare lastQueriedAt: Date | null;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -94,7 +122,8 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
   declare updatedAt: CreationOptional<Date>;
 }
 
-export const LEDGER_ACTIONS = ['grant', 'deduct', 'refund', 'expire', 'adjust'] as const;
+/** `refund`: a task's cost given back; `order_refund`: what a refunded order takes back (migration 08) */
+export const LEDGER_ACTIONS = ['grant', 'deduct', 'refund', 'expire', 'adjust', 'order_refund'] as const;
 export type LedgerAction = (typeof LEDGER_ACTIONS)[number];
 
 export class QuotaLog extends Model<InferAttributes<QuotaLog>, InferCreationAttributes<QuotaLog>> {
@@ -102,6 +131,8 @@ export class QuotaLog extends Model<InferAttributes<QuotaLog>, InferCreationAttr
   declare userId: string;
   declare taskId: string | null;
   declare orderId: string | null;
+  /** the refund a `refund` row of an order belongs to; '' for every other row (unique with orderId and action) */
+  declare refundId: CreationOptional<string>;
   declare action: LedgerAction;
   declare amount: number;
   declare balanceAfter: number;
@@ -158,6 +189,7 @@ export interface Models {
   User: typeof User;
   SmsCode: typeof SmsCode;
   Order: typeof Order;
+  Refund: typeof Refund;
   Task: typeof Task;
   QuotaLog: typeof QuotaLog;
   Admin: typeof Admin;
@@ -221,7 +253,7 @@ export function initModels(sequelize: Sequelize): Models {
     {
       id,
       userId: { type: DataTypes.STRING(32), allowNull: false },
-      status: { type: DataTypes.STRING(16), allowNull: false },
+      status: { type: DataTypes.STRING(24), allowNull: false },
       amountFen: { type: DataTypes.INTEGER, allowNull: false },
       quota: { type: DataTypes.INTEGER, allowNull: true },
       days: { type: DataTypes.INTEGER, allowNull: true },
@@ -233,10 +265,34 @@ export function initModels(sequelize: Sequelize): Models {
       closedAt: date(),
       lastQueriedAt: date(),
       failReason: { type: DataTypes.STRING(255), allowNull: true },
+      refundedFen: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       createdAt: date(false),
       updatedAt: date(false),
     },
     { sequelize, tableName: 'orders' },
+  );
+  Refund.init(
+    {
+      id,
+      orderId: { type: DataTypes.STRING(32), allowNull: false },
+      userId: { type: DataTypes.STRING(32), allowNull: false },
+      outRefundNo: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+      wxRefundId: { type: DataTypes.STRING(64), allowNull: true, unique: true },
+      amountFen: { type: DataTypes.INTEGER, allowNull: false },
+      status: { type: DataTypes.STRING(16), allowNull: false },
+      reason: { type: DataTypes.STRING(255), allowNull: true },
+      source: { type: DataTypes.STRING(16), allowNull: false },
+      requestedBy: { type: DataTypes.STRING(64), allowNull: true },
+      failReason: { type: DataTypes.STRING(255), allowNull: true },
+      successAt: date(),
+      appliedAt: date(),
+      quotaTaken: { type: DataTypes.INTEGER, allowNull: true },
+      expirySecondsTaken: { type: DataTypes.INTEGER, allowNull: true },
+      lastQueriedAt: date(),
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'refunds' },
   );
   Task.init(
     {
@@ -273,6 +329,7 @@ export function initModels(sequelize: Sequelize): Models {
       userId: { type: DataTypes.STRING(32), allowNull: false },
       taskId: { type: DataTypes.STRING(32), allowNull: true },
       orderId: { type: DataTypes.STRING(32), allowNull: true },
+      refundId: { type: DataTypes.STRING(32), allowNull: false, defaultValue: '' },
       action: { type: DataTypes.STRING(16), allowNull: false },
       amount: { type: DataTypes.INTEGER, allowNull: false },
       balanceAfter: { type: DataTypes.INTEGER, allowNull: false },
@@ -330,5 +387,5 @@ export function initModels(sequelize: Sequelize): Models {
     },
     { sequelize, tableName: 'admin_audit_logs', updatedAt: false },
   );
-  return { User, SmsCode, Order, Task, QuotaLog, Admin, AdminSession, AdminLoginAttempt, AdminAuditLog };
+  return { User, SmsCode, Order, Refund, Task, QuotaLog, Admin, AdminSession, AdminLoginAttempt, AdminAuditLog };
 }

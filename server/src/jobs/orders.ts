@@ -6,6 +6,7 @@
 import { Op } from 'sequelize';
 import type { AppContext } from '../context.js';
 import { closeOrderAtWechat } from '../modules/membership/grant.js';
+import { reconcileRefunds } from '../modules/membership/refunds.js';
 import { syncOrderWithWechat } from '../modules/membership/service.js';
 import { getUserWithLapse } from '../modules/quota/ledger.js';
 
@@ -35,6 +36,8 @@ export async function reconcileOrders(ctx: AppContext): Promise<void> {
       ctx.logger.warn({ err, orderId: synced.id }, 'closing an expired order failed; will retry');
     }
   }
+  // refunds WeChat has not settled yet (refunds.ts): queried about once a minute
+  await reconcileRefunds(ctx).catch((err: unknown) => ctx.logger.error({ err }, 'refund reconciliation failed'));
 }
 
 export async function sweepExpiredMemberships(ctx: AppContext): Promise<void> {

@@ -5,7 +5,7 @@ import { idSchema } from '@aizhao/shared';
 import { parse, route } from '../http/middleware.js';
 import { AppError } from '../lib/errors.js';
 import type { Sandbox } from './index.js';
-import { EmulatorOrderNotFound, EmulatorOrderNotPaid, EmulatorOrderNotPending } from './wxpay/index.js';
+import { EmulatorOrderNotFound, EmulatorOrderNotPaid, EmulatorOrderNotPending, EmulatorRefundNotFound, RefundInvalid } from './wxpay/index.js';
 
 const emulatedMs = z.number().int().min(0).max(600_000).optional();
 const behaviourSchema = z
@@ -21,6 +21,10 @@ const behaviourSchema = z
   .strict();
 const auditSchema = z.object({ mode: z.enum(['pass', 'reject', 'unavailable']) }).strict();
 const notifySchema = z.object({ times: z.number().int().min(1).max(500).default(1), parallel: z.boolean().default(false) }).strict();
+const platformRefundSchema = z.object({ amountFen: z.number().int().positive() }).strict();
+const refundBehaviourSchema = z
+  .object({ outcome: z.enum(['SUCCESS', 'ABNORMAL', 'CLOSED', 'PROCESSING']).optional(), deliver: z.boolean().optional(), notEnough: z.boolean().optional() })
+  .strict();
 
 function orderId(raw: unknown): string {
   const r = idSchema.min(6).safeParse(raw);
@@ -32,6 +36,13 @@ function mapEmulatorError(err: unknown): never {
   if (err instanceof EmulatorOrderNotFound) throw new AppError('NOT_FOUND', '订单不存在');
   if (err instanceof EmulatorOrderNotPending) throw new AppError('ORDER_NOT_PENDING');
   if (err instanceof EmulatorOrderNotPaid) throw new AppError('ORDER_NOT_PAID');
+  if (err instanceof EmulatorRefundNotFound) throw new AppError('NOT_FOUND', '退款单不存在');
+  // what WeChat refuses about a refund, in its words
+  if (err instanceof RefundInvalid) {
+    if (err.kind === 'unpaid') throw new AppError('ORDER_NOT_PAID', err.message);
+    if (err.kind === 'exceeds') throw new AppError('REFUND_EXCEEDS_REMAINING', err.message);
+    throw new AppError('INVALID_INPUT', `${err.code}: ${err.message}`);
+  }
   throw err;
 }
 
@@ -62,6 +73,22 @@ export function sandboxControlRoutes(sandbox: Sandbox): Router {
       res.json(await sandbox.wxpay.notify(orderId(req.params.orderId), body).catch(mapEmulatorError));
     }),
   );
+  // a refund "from the merchant platform": WeChat makes up the refund number, then notifies when it settles
+  r.post(
+    '/sandbox/wxpay/orders/:orderId/refund',
+    json,
+    route(async (req, res) => {
+      const { amountFen } = parse(platformRefundSchema, req.body ?? {});
+      const id = orderId(req.params.orderId);
+      const refund = await Promise.resolve()
+        .then(() => sandbox.wxpay.refundFromPlatform(id, amountFen))
+        .catch(mapEmulatorError);
+      res.json({ refund });
+    }),
+  );
+  r.post('/sandbox/wxpay/refund-behaviour', json, (req, res) => {
+    res.json({ ok: true, behaviour: sandbox.wxpay.setRefundBehaviour(parse(refundBehaviourSchema, req.body ?? {})) });
+  });
   r.post('/sandbox/runninghub/behaviour', json, (req, res) => {
     const b = parse(behaviourSchema, req.body);
     sandbox.runninghub.setBehaviour(b);

@@ -71,6 +71,41 @@ export interface WxTransaction {
   attach?: string;
 }
 
+/**
+ * A WeChat Pay refund as the create and query APIs answer it (POST /v3/refund/domestic/refunds,
+ * GET /v3/refund/domestic/refunds/{out_refund_no}; fields per the official wechatpay-go `refunddomestic.Refund`).
+ */
+export interface WxRefund {
+  refund_id: string;
+  out_refund_no: string;
+  transaction_id: string;
+  out_trade_no: string;
+  channel?: string;
+  user_received_account?: string;
+  /** only when status is SUCCESS */
+  success_time?: string;
+  create_time: string;
+  status: 'SUCCESS' | 'CLOSED' | 'PROCESSING' | 'ABNORMAL';
+  funds_account?: string;
+  amount: { total: number; refund: number; payer_total: number; payer_refund: number; currency?: string; [k: string]: unknown };
+}
+
+/**
+ * The decrypted resource of a REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED notification
+ * (pay.weixin.qq.com/doc/v3/merchant/4012791865; note `refund_status`, not `status`).
+ */
+export interface WxRefundNotice {
+  mchid: string;
+  out_trade_no: string;
+  transaction_id: string;
+  out_refund_no: string;
+  refund_id: string;
+  refund_status: 'SUCCESS' | 'CLOSED' | 'PROCESSING' | 'ABNORMAL';
+  success_time?: string;
+  user_received_account?: string;
+  amount: { total: number; refund: number; payer_total: number; payer_refund: number };
+}
+
 /** WeChat Pay v3 merchant API (Native). Throws VendorError on transport or unexpected answers. */
 export interface WechatPayClient {
   readonly appid: string;
@@ -86,11 +121,19 @@ export interface WechatPayClient {
   queryOrder(outTradeNo: string): Promise<WxTransaction | null>;
   /** Closes the order; 'paid' when WeChat answers ORDERPAID (then query and grant). */
   closeOrder(outTradeNo: string): Promise<'closed' | 'paid'>;
+  /**
+   * Asks for a refund. The same `outRefundNo` again is the same refund (WeChat: "同一退款单号多次请求只退一笔").
+   * A refusal (NOT_ENOUGH, INVALID_REQUEST, …) throws VendorError with WeChat's code and retryable false.
+   */
+  createRefund(req: { outTradeNo: string; outRefundNo: string; reason: string; notifyUrl: string; refundFen: number; totalFen: number }): Promise<WxRefund>;
+  /** The refund at WeChat Pay, or null when WeChat does not know it (RESOURCE_NOT_EXISTS). */
+  queryRefund(outRefundNo: string): Promise<WxRefund | null>;
 }
 
 /** The result of verifying and decrypting one WeChat Pay notification. */
 export type WxNotification =
   | { kind: 'transaction'; eventType: string; transaction: WxTransaction }
+  | { kind: 'refund'; eventType: string; refund: WxRefundNotice }
   | { kind: 'other'; eventType: string };
 
 /** RunningHub AI-app OpenAPI (legacy /task/openapi/*). */

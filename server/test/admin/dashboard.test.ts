@@ -107,6 +107,8 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin dashboard on %s', (db) => {
       newMembersMonth: 2,
       revenueTodayFen: 10_000,
       revenueMonthFen: 10_020,
+      refundsTodayFen: 0,
+      refundsMonthFen: 0,
       tasksToday: {
         total: 10,
         processing: 3,

@@ -91,6 +91,7 @@ export const ADMIN_ENDPOINTS: { method: 'GET' | 'POST'; path: string; body?: unk
   { method: 'GET', path: '/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ' },
   { method: 'POST', path: '/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ/sync' },
   { method: 'POST', path: '/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ/close' },
+  { method: 'POST', path: '/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ/refunds', body: { amountFen: 100, reason: 'x' } },
   { method: 'GET', path: '/tasks' },
   { method: 'GET', path: '/tasks/01HZZZZZZZZZZZZZZZZZZZZZZZ' },
   { method: 'POST', path: '/tasks/01HZZZZZZZZZZZZZZZZZZZZZZZ/fail-and-refund', body: { reason: 'x' } },

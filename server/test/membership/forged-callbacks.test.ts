@@ -114,15 +114,19 @@ describe('forged payment callbacks', () => {
     expect(me.body).toMatchObject({ isMember: false, quotaRemaining: 0, quotaExpireAt: null });
   });
 
-  it.each(['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'TRANSACTION.CLOSED'])(
-    'a correctly signed %s event (carrying a SUCCESS transaction) → 204, nothing granted',
-    async (eventType) => {
-      const r = await deliver(base, signedNotification(id, successTransaction(id, order), { eventType }));
-      expect(r.status).toBe(204);
-      expect(r.body).toBeNull();
-      await expectNothingGranted(s, user.userId, order.orderId);
-    },
-  );
+  it('a correctly signed event of another type (carrying a SUCCESS transaction) → 204, nothing granted', async () => {
+    const r = await deliver(base, signedNotification(id, successTransaction(id, order), { eventType: 'TRANSACTION.CLOSED' }));
+    expect(r.status).toBe(204);
+    expect(r.body).toBeNull();
+    await expectNothingGranted(s, user.userId, order.orderId);
+  });
+
+  it.each(['REFUND.SUCCESS', 'REFUND.ABNORMAL'])('a correctly signed %s event carrying a transaction, not a refund → 400, nothing granted', async (eventType) => {
+    const r = await deliver(base, signedNotification(id, successTransaction(id, order), { eventType }));
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'FAIL' });
+    await expectNothingGranted(s, user.userId, order.orderId);
+  });
 
   it('positive control: a correctly signed notification (4 min old) for the right order and amount grants', async () => {
     const tx = successTransaction(id, order);

@@ -88,6 +88,8 @@ export interface NotificationOptions {
   serial?: string;
   /** replaces the whole body (signed as is) */
   rawBody?: string;
+  /** resource.original_type (default `transaction`; `refund` for REFUND.* events) */
+  originalType?: string;
 }
 
 export interface SignedNotification {
@@ -106,7 +108,12 @@ export function signedNotification(id: TestWechatIdentity, tx: object, o: Notifi
       resource_type: 'encrypt-resource',
       event_type: o.eventType ?? 'TRANSACTION.SUCCESS',
       summary: '支付成功',
-      resource: encryptResource({ plaintext: JSON.stringify(tx), apiV3Key: o.apiV3Key ?? id.apiV3Key, associatedData: 'transaction' }),
+      resource: encryptResource({
+        plaintext: JSON.stringify(tx),
+        apiV3Key: o.apiV3Key ?? id.apiV3Key,
+        associatedData: o.originalType === 'refund' ? '' : 'transaction',
+        originalType: o.originalType,
+      }),
     });
   const headers = signedHeaders({ body, privateKey: o.privateKey ?? id.privateKey, serial: o.serial ?? id.serial, nowMs, nonce: newNonce() });
   return { headers, body };
@@ -199,4 +206,30 @@ export async function payAndNotifyAt(s: TestServer, id: TestWechatIdentity, orde
   const { description: _d, notify_url: _n, code_url: _c, time_expire: _t, ...tx } = wx.getOrder(orderId)!;
   const r = await deliver(s.url, signedNotification(id, tx, { nowMs }));
   if (r.status !== 204) throw new Error(`payment callback ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** The order's refund rows and its `order_refund` ledger rows, oldest first. */
+export async function refundState(s: TestServer, orderId: string) {
+  const order = await s.db.models.Order.findByPk(orderId);
+  const refunds = await s.db.models.Refund.findAll({ where: { orderId }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+  const ledger = await s.db.models.QuotaLog.findAll({ where: { orderId, action: 'order_refund' }, order: [['id', 'ASC']] });
+  return { order, refunds, ledger: ledger.map((l) => ({ amount: l.amount, refundId: l.refundId, balanceAfter: l.balanceAfter })) };
+}
+
+/** Polls `cond` every 50 ms until it holds; throws `describe()` (or a generic message) after `timeoutMs`. */
+export async function eventually(cond: () => boolean | Promise<boolean>, describe = () => 'condition not met', timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`${describe()} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits (polling the database) until the order is in `status`. */
+export async function waitForOrderStatus(s: TestServer, orderId: string, status: string): Promise<void> {
+  let last: string | undefined;
+  await eventually(
+    async () => (last = (await s.db.models.Order.findByPk(orderId))?.status) === status,
+    () => `order ${orderId} is ${last}, not ${status}`,
+  );
 }

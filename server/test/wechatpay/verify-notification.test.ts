@@ -256,10 +256,14 @@ describe('verifyNotification', () => {
   });
 
   it('returns kind "other" for other event types, after verifying the signature', () => {
-    const refund = notification({ eventType: 'REFUND.SUCCESS' });
-    expect(verify(refund)).toEqual({ kind: 'other', eventType: 'REFUND.SUCCESS' });
-    const forged = notification({ eventType: 'REFUND.SUCCESS', signer: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey });
+    const other = notification({ eventType: 'TRANSACTION.CLOSED' });
+    expect(verify(other)).toEqual({ kind: 'other', eventType: 'TRANSACTION.CLOSED' });
+    const forged = notification({ eventType: 'TRANSACTION.CLOSED', signer: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey });
     expect(rejection(() => verify(forged)).status).toBe(401);
+  });
+
+  it('decrypts REFUND.* events as refunds: a transaction inside one is malformed (400)', () => {
+    expect(rejection(() => verify(notification({ eventType: 'REFUND.SUCCESS' })))).toMatchObject({ status: 400, reason: 'malformed_refund' });
   });
 
   it('treats a wrongly sized APIv3 key as a configuration error, not the sender’s', () => {

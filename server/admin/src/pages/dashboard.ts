@@ -42,8 +42,8 @@ export async function dashboardPage(): Promise<Node> {
       { class: 'stats' },
       stat('当前会员', String(d.membersNow), '会员有效期内的用户'),
       stat('今日新会员', String(d.newMembersToday), `本月 ${d.newMembersMonth}`),
-      stat('今日收入', yuan(d.revenueTodayFen), '已支付订单'),
-      stat('本月收入', yuan(d.revenueMonthFen), '已支付订单'),
+      stat('今日收入', yuan(d.revenueTodayFen), `已扣除退款 ${yuan(d.refundsTodayFen)}`),
+      stat('本月收入', yuan(d.revenueMonthFen), `已扣除退款 ${yuan(d.refundsMonthFen)}`),
     ),
     h(
       'div',

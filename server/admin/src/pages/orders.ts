@@ -13,6 +13,8 @@ export function orderStatusCell(o: AdminOrder): Node {
   const age = Date.now() - Date.parse(o.createdAt);
   if (o.status === 'pending' && age > STALE_PENDING_MS)
     return h('span', { class: 'cell-stack' }, orderBadge(o.status), badge('bad', `已等待 ${duration(age)}`));
+  if (o.refundedFen > 0)
+    return h('span', { class: 'cell-stack' }, orderBadge(o.status), h('span', { class: 'muted' }, `已退 ${yuan(o.refundedFen)}`));
   return orderBadge(o.status);
 }
 

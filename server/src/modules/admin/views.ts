@@ -1,6 +1,6 @@
 /** Database rows → the admin API's shapes (API.md "Web admin"; schemas in @aizhao/shared admin.ts). */
-import type { AdminLedgerEntry, AdminOrder, AdminTask, AdminUser } from '@aizhao/shared';
-import type { Order, QuotaLog, Task, User } from '../../db/models.js';
+import type { AdminLedgerEntry, AdminOrder, AdminRefund, AdminTask, AdminUser } from '@aizhao/shared';
+import type { Order, QuotaLog, Refund, Task, User } from '../../db/models.js';
 import { isActiveMember } from '../quota/ledger.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -28,6 +28,25 @@ export const toAdminOrder = (o: Order, phones: Map<string, string>): AdminOrder 
   paidAt: iso(o.paidAt),
   closedAt: iso(o.closedAt),
   lastQueriedAt: iso(o.lastQueriedAt),
+  refundedFen: o.refundedFen ?? 0,
+});
+
+export const toAdminRefund = (r: Refund): AdminRefund => ({
+  id: r.id,
+  orderId: r.orderId,
+  outRefundNo: r.outRefundNo,
+  wxRefundId: r.wxRefundId,
+  amountFen: r.amountFen,
+  status: r.status,
+  reason: r.reason,
+  source: r.source,
+  requestedBy: r.requestedBy,
+  failReason: r.failReason,
+  successAt: iso(r.successAt),
+  appliedAt: iso(r.appliedAt),
+  quotaTaken: r.quotaTaken,
+  expirySecondsTaken: r.expirySecondsTaken,
+  createdAt: r.createdAt.toISOString(),
 });
 
 export const toAdminTask = (t: Task, phones: Map<string, string>): AdminTask => ({

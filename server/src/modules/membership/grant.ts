@@ -6,7 +6,9 @@ import { Op } from 'sequelize';
 import type { AppContext } from '../../context.js';
 import type { Order } from '../../db/models.js';
 import type { WxTransaction } from '../../vendors/types.js';
+import { PAID_ORDER_STATUSES } from '@aizhao/shared';
 import { applyLapse, changeBalance, lockUser } from '../quota/ledger.js';
+import { noteRefundedAtWechat } from './refunds.js';
 
 export class PaymentMismatchError extends Error {
   constructor(message: string) {
@@ -42,6 +44,12 @@ export async function applyTransaction(ctx: AppContext, order: Order, tx: WxTran
       await Order.update({ status: 'closed', closedAt: now }, { where: { id: order.id, status: 'pending' } });
       return 'closed';
     }
+    case 'REFUND': {
+      // "转入退款": it was paid (grant once, as for SUCCESS), then refunded (refunds.ts finds and applies the refund)
+      const outcome = await applyTransaction(ctx, order, { ...tx, trade_state: 'SUCCESS' });
+      await noteRefundedAtWechat(ctx, order.id);
+      return outcome;
+    }
     case 'PAYERROR': {
       await Order.update({ status: 'failed', failReason: tx.trade_state_desc ?? 'PAYERROR' }, { where: { id: order.id, status: 'pending' } });
       return 'failed';
@@ -61,7 +69,7 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
   const outcome = await ctx.db.transaction(async (t) => {
     const [affected] = await ctx.db.models.Order.update(
       { status: 'paid', transactionId, paidAt },
-      { where: { id: orderId, status: { [Op.ne]: 'paid' } }, transaction: t },
+      { where: { id: orderId, status: { [Op.notIn]: [...PAID_ORDER_STATUSES] } }, transaction: t },
     );
     if (affected === 0) return 'already_paid' as const;
     const order = await ctx.db.models.Order.findByPk(orderId, { transaction: t });

@@ -6,6 +6,7 @@ import { AppError } from '../../lib/errors.js';
 import { verifyNotification, WxNotifyError } from '../../vendors/wechatpay/notification.js';
 import { requireUser } from '../auth/middleware.js';
 import { applyTransaction, PaymentMismatchError } from './grant.js';
+import { applyRefundNotice, RefundMismatchError } from './refunds.js';
 import { getOrder, membershipStatus, purchase } from './service.js';
 
 export function membershipRoutes(ctx: AppContext): Router {
@@ -35,6 +36,7 @@ export function membershipRoutes(ctx: AppContext): Router {
 
 /**
  * The WeChat Pay notification endpoint. Mounted before the JSON body parser: it verifies the raw bytes.
+ * Payment (TRANSACTION.SUCCESS) and refund (REFUND.*) notifications share it: a refund's notify_url is this URL too.
  * Answers 204 on success (also for an order already paid and for other event types) and WeChat's own
  * `{"code":"FAIL","message"}` shape on failure.
  */
@@ -54,6 +56,14 @@ export function paymentCallbackRoute(ctx: AppContext): Router {
         apiV3Key: ctx.config.wechat.apiV3Key,
         nowMs: ctx.now().getTime(),
       });
+      if (notification.kind === 'refund') {
+        await applyRefundNotice(ctx, notification.refund, async (order) => {
+          const tx = await ctx.vendors.wechat.queryOrder(order.id);
+          if (tx) await applyTransaction(ctx, order, tx);
+        });
+        res.status(204).end();
+        return;
+      }
       if (notification.kind !== 'transaction') {
         res.status(204).end();
         return;
@@ -65,7 +75,7 @@ export function paymentCallbackRoute(ctx: AppContext): Router {
       res.status(204).end();
     } catch (err) {
       if (err instanceof WxNotifyError) return fail(err.status, err.message);
-      if (err instanceof PaymentMismatchError) return fail(400, err.message);
+      if (err instanceof PaymentMismatchError || err instanceof RefundMismatchError) return fail(400, err.message);
       ctx.logger.error({ err, requestId: req.id }, 'payment callback failed');
       fail(500, 'internal error');
     }

@@ -7,15 +7,18 @@ import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { getUserWithLapse, isActiveMember, lockUser } from '../quota/ledger.js';
 import { applyTransaction, closeOrderAtWechat } from './grant.js';
+import { lastRefundNotice } from './refunds.js';
 
 export async function membershipStatus(ctx: AppContext, userId: string): Promise<MembershipStatus> {
   const now = ctx.now();
   const user = await getUserWithLapse(ctx.db, userId, now);
+  const lastRefund = await lastRefundNotice(ctx, userId);
   return {
     isMember: isActiveMember(user, now),
     quotaRemaining: user.quotaRemaining,
     quotaExpireAt: user.quotaExpireAt ? user.quotaExpireAt.toISOString() : null,
     plan: ctx.config.plan,
+    ...(lastRefund ? { lastRefund } : {}),
   };
 }
 
@@ -110,6 +113,7 @@ export const toOrderView = (o: Order): OrderView => ({
   amountFen: o.amountFen,
   createdAt: o.createdAt.toISOString(),
   paidAt: o.paidAt ? o.paidAt.toISOString() : null,
+  ...(o.refundedFen ? { refundedFen: o.refundedFen } : {}),
 });
 
 /** How long after creation a pending order is first worth asking WeChat about. */

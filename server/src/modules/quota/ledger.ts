@@ -21,12 +21,14 @@ export interface BalanceChange {
   amount: number;
   taskId?: string | null;
   orderId?: string | null;
+  /** the order refund an `order_refund` row belongs to */
+  refundId?: string;
   reason?: string | null;
 }
 
 /**
  * Applies a change to a locked user and records it. Returns the ledger row, or null when the unique
- * (taskId, action) / (orderId, action) key says this change was already recorded (nothing is changed then).
+ * (taskId, action) / (orderId, action, refundId) key says this change was already recorded (nothing is changed then).
  */
 export async function changeBalance(db: Database, user: User, change: BalanceChange, t: Transaction, now = new Date()): Promise<QuotaLog | null> {
   const balanceAfter = user.quotaRemaining + change.amount;
@@ -38,6 +40,7 @@ export async function changeBalance(db: Database, user: User, change: BalanceCha
         userId: user.id,
         taskId: change.taskId ?? null,
         orderId: change.orderId ?? null,
+        refundId: change.refundId ?? '',
         action: change.action,
         amount: change.amount,
         balanceAfter,

@@ -7,6 +7,7 @@ import { encryptResource } from '../../vendors/wechatpay/keys.js';
 import { signedHeaders } from '../../vendors/wechatpay/signing.js';
 import { toWechatTime } from '../../vendors/wechatpay/time.js';
 import { toTransaction, type StoredOrder } from './orders.js';
+import { REFUND_EVENT, toRefundNotice, type StoredRefund } from './refunds.js';
 
 /** WeChat expects an answer within 5 s. */
 const DELIVERY_TIMEOUT_MS = 5_000;
@@ -19,6 +20,9 @@ export interface NotifierOptions {
   now: () => number;
   /** the current stored order (null when gone) */
   lookup: (outTradeNo: string) => StoredOrder | null;
+  /** the current stored refund (null when gone) */
+  lookupRefund?: (outRefundNo: string) => StoredRefund | null;
+  mchid?: string;
   logger?: { warn(...args: unknown[]): void };
 }
 
@@ -45,8 +49,48 @@ export class Notifier {
         associatedData: 'transaction',
       }),
     });
+    return this.post(order.notify_url, body, nowMs, { outTradeNo: order.out_trade_no });
+  }
+
+  /**
+   * One delivery of the REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED notification of a settled refund
+   * (退款结果通知: resource original_type `refund`, associated_data as in the official sample: empty).
+   */
+  async deliverRefundOnce(refund: StoredRefund): Promise<number> {
+    if (refund.status === 'PROCESSING') throw new Error('a processing refund has no notification');
+    const nowMs = this.opts.now();
+    const event = REFUND_EVENT[refund.status];
+    const body = JSON.stringify({
+      id: randomUUID(),
+      create_time: toWechatTime(nowMs),
+      resource_type: 'encrypt-resource',
+      event_type: event.eventType,
+      summary: event.summary,
+      resource: encryptResource({
+        plaintext: JSON.stringify(toRefundNotice(refund, this.opts.mchid ?? '')),
+        apiV3Key: this.opts.apiV3Key,
+        associatedData: '',
+        originalType: 'refund',
+      }),
+    });
+    return this.post(refund.notify_url, body, nowMs, { outRefundNo: refund.out_refund_no });
+  }
+
+  /** Delivers a refund's notification now; when not acknowledged, retried in the background like payment ones. */
+  async deliverRefund(refund: StoredRefund): Promise<{ delivered: boolean; status: number }> {
+    const status = await this.deliverRefundOnce(refund);
+    if (!isAck(status)) {
+      this.retry(refund.out_refund_no, 0, () => {
+        const current = this.opts.lookupRefund?.(refund.out_refund_no);
+        return current ? this.deliverRefundOnce(current) : null;
+      });
+    }
+    return { delivered: isAck(status), status };
+  }
+
+  private async post(url: string, body: string, nowMs: number, logKey: Record<string, string>): Promise<number> {
     try {
-      const res = await fetch(order.notify_url, {
+      const res = await fetch(url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -60,7 +104,7 @@ export class Notifier {
       await res.arrayBuffer().catch(() => undefined);
       return res.status;
     } catch (err) {
-      this.opts.logger?.warn({ outTradeNo: order.out_trade_no, err: (err as Error).message }, 'wxpay emulator: notification not delivered');
+      this.opts.logger?.warn({ ...logKey, err: (err as Error).message }, 'wxpay emulator: notification not delivered');
       return 0;
     }
   }
@@ -80,18 +124,25 @@ export class Notifier {
   }
 
   private scheduleRetry(outTradeNo: string, attempt: number): void {
+    this.retry(outTradeNo, attempt, () => {
+      const order = this.opts.lookup(outTradeNo);
+      return order ? this.deliverOnce(order) : null;
+    });
+  }
+
+  /** Runs `resend` after the next delay of the schedule, again after each unacknowledged answer. */
+  private retry(key: string, attempt: number, resend: () => Promise<number> | null): void {
     if (this.stopped) return;
     const delay = this.opts.retryDelaysMs[attempt];
     if (delay === undefined) {
-      this.opts.logger?.warn({ outTradeNo, attempts: attempt + 1 }, 'wxpay emulator: notification retries exhausted');
+      this.opts.logger?.warn({ key, attempts: attempt + 1 }, 'wxpay emulator: notification retries exhausted');
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const order = this.opts.lookup(outTradeNo);
-      if (!order || this.stopped) return;
-      void this.deliverOnce(order).then((status) => {
-        if (!isAck(status)) this.scheduleRetry(outTradeNo, attempt + 1);
+      if (this.stopped) return;
+      void resend()?.then((status) => {
+        if (!isAck(status)) this.retry(key, attempt + 1, resend);
       });
     }, delay);
     timer.unref();

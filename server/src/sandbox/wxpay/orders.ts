@@ -2,8 +2,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { WxTransaction } from '../../vendors/types.js';
 import { parseWechatTime } from '../../vendors/wechatpay/time.js';
+import type { StoredRefund } from './refunds.js';
 
-export type StoredState = 'NOTPAY' | 'SUCCESS' | 'CLOSED';
+/** REFUND: paid, then (partly) refunded ("转入退款"). */
+export type StoredState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
+
+/** Paid at WeChat, whatever was refunded since. */
+export const isPaidState = (state: StoredState): boolean => state === 'SUCCESS' || state === 'REFUND';
 
 export interface StoredOrder {
   appid: string;
@@ -29,6 +34,8 @@ export interface StoredOrder {
 
 export interface WxpayState {
   orders: Record<string, StoredOrder>;
+  /** by out_refund_no (absent in state files from before refunds) */
+  refunds?: Record<string, StoredRefund>;
 }
 
 /** What the emulator knows about one order: its transaction view plus the prepay parameters. */
@@ -123,12 +130,13 @@ const STATE_DESC: Record<StoredState, string> = {
   NOTPAY: '订单未支付',
   SUCCESS: '支付成功',
   CLOSED: '订单已关闭',
+  REFUND: '转入退款',
 };
 
 /** The query response / decrypted notification of an order (§2.5). */
 export function toTransaction(order: StoredOrder, nowMs: number): WxTransaction {
   const state = effectiveState(order, nowMs);
-  const paid = state === 'SUCCESS';
+  const paid = isPaidState(state);
   return {
     appid: order.appid,
     mchid: order.mchid,

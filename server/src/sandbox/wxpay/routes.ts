@@ -16,12 +16,14 @@ import {
 } from '../../vendors/wechatpay/signing.js';
 import {
   effectiveState,
+  isPaidState,
   newCodeUrl,
   PrepayInvalid,
   toTransaction,
   validatePrepay,
   type WxpayState,
 } from './orders.js';
+import { RefundInvalid, toRefund, validateRefundRequest, type RefundRequest, type StoredRefund } from './refunds.js';
 
 export interface WxpayRouterContext {
   merchant: { appid: string; mchid: string; serialNo: string; publicKey: KeyObject };
@@ -30,6 +32,13 @@ export interface WxpayRouterContext {
   now: () => number;
   /** called for every authenticated prepay / query / close request (the emulator's stats) */
   onRequest?: (op: WxpayOperation, outTradeNo: string) => void;
+  /** the refund book: accepts a refund (or returns the one of that out_refund_no); throws RefundInvalid */
+  refunds?: {
+    create(req: RefundRequest, source: 'api'): StoredRefund;
+    get(outRefundNo: string): StoredRefund | null;
+  };
+  /** called for every authenticated refund / refund query request, by out_refund_no */
+  onRefundRequest?: (op: 'refund' | 'refundQuery', outRefundNo: string) => void;
 }
 
 export type WxpayOperation = 'prepay' | 'query' | 'close';
@@ -96,7 +105,7 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
         return error(res, 400, 'OUT_TRADE_NO_USED', 'out_trade_no already used with different parameters');
       }
       const state = effectiveState(existing, nowMs);
-      if (state === 'SUCCESS') return error(res, 400, 'ORDERPAID', 'order already paid');
+      if (isPaidState(state)) return error(res, 400, 'ORDERPAID', 'order already paid');
       if (state === 'CLOSED') return error(res, 400, 'ORDER_CLOSED', 'order closed');
       return reply(res, 200, { code_url: existing.code_url });
     }
@@ -126,7 +135,7 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
     const no = String(req.params.no);
     const order = ctx.store.value.orders[no];
     if (!order) return error(res, 404, 'ORDER_NOT_EXIST', 'order does not exist');
-    if (effectiveState(order, ctx.now()) === 'SUCCESS') return error(res, 400, 'ORDERPAID', 'order already paid');
+    if (isPaidState(effectiveState(order, ctx.now()))) return error(res, 400, 'ORDERPAID', 'order already paid');
     if (order.trade_state !== 'CLOSED') {
       ctx.store.update((s) => {
         s.orders[no]!.trade_state = 'CLOSED';
@@ -134,6 +143,29 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
       });
     }
     reply(res, 204);
+  });
+
+  // 申请退款 (pay.weixin.qq.com/docs/merchant/products/refund/apilist.html)
+  router.post('/v3/refund/domestic/refunds', (req, res) => {
+    if (!ctx.refunds) return error(res, 404, 'NOT_FOUND', 'no such API in the emulator');
+    try {
+      const request = validateRefundRequest(jsonBody(req));
+      ctx.onRefundRequest?.('refund', request.out_refund_no);
+      reply(res, 200, toRefund(ctx.refunds.create(request, 'api')));
+    } catch (err) {
+      if (!(err instanceof RefundInvalid)) throw err;
+      error(res, err.status, err.code, err.message, err.field ? { field: err.field, location: 'body' } : undefined);
+    }
+  });
+
+  // 查询单笔退款（通过商户退款单号）: unknown → 404 RESOURCE_NOT_EXISTS (wechatpay-skills scripts/商户/查询退款.py)
+  router.get('/v3/refund/domestic/refunds/:no', (req, res) => {
+    if (!ctx.refunds) return error(res, 404, 'NOT_FOUND', 'no such API in the emulator');
+    const no = String(req.params.no);
+    ctx.onRefundRequest?.('refundQuery', no);
+    const refund = ctx.refunds.get(no);
+    if (!refund) return error(res, 404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
+    reply(res, 200, toRefund(refund));
   });
 
   router.use('/v3', (_req, res) => error(res, 404, 'NOT_FOUND', 'no such API in the emulator'));

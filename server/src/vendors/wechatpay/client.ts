@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { VendorError } from '../../lib/errors.js';
-import type { WechatPayClient, WxTransaction } from '../types.js';
+import type { WechatPayClient, WxRefund, WxTransaction } from '../types.js';
 import { buildAuthorization, checkSignedMessage } from './signing.js';
 import { toWechatTime } from './time.js';
 
@@ -32,6 +32,9 @@ interface RawResponse {
 }
 
 const PAY_PATH = '/v3/pay/transactions';
+/** pay.weixin.qq.com/docs/merchant/products/refund/apilist.html (申请退款 / 查询单笔退款) */
+const REFUND_PATH = '/v3/refund/domestic/refunds';
+const REFUND_STATES = new Set(['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL']);
 
 export class HttpWechatPayClient implements WechatPayClient {
   readonly appid: string;
@@ -102,6 +105,51 @@ export class HttpWechatPayClient implements WechatPayClient {
       return 'paid';
     }
     return this.fail('close', res);
+  }
+
+  async createRefund(req: {
+    outTradeNo: string;
+    outRefundNo: string;
+    reason: string;
+    notifyUrl: string;
+    refundFen: number;
+    totalFen: number;
+  }): Promise<WxRefund> {
+    const res = await this.request('refund', 'POST', REFUND_PATH, {
+      out_trade_no: req.outTradeNo,
+      out_refund_no: req.outRefundNo,
+      reason: req.reason,
+      notify_url: req.notifyUrl,
+      amount: { refund: req.refundFen, total: req.totalFen, currency: 'CNY' },
+    });
+    if (res.status !== 200) this.fail('refund', res);
+    return this.refundAnswer('refund', res, req.outRefundNo);
+  }
+
+  async queryRefund(outRefundNo: string): Promise<WxRefund | null> {
+    const res = await this.request('refund query', 'GET', `${REFUND_PATH}/${encodeURIComponent(outRefundNo)}`);
+    if (res.status === 404 && errorCode(res) === 'RESOURCE_NOT_EXISTS') {
+      this.verify('refund query', res);
+      return null;
+    }
+    if (res.status !== 200) this.fail('refund query', res);
+    return this.refundAnswer('refund query', res, outRefundNo);
+  }
+
+  private refundAnswer(op: string, res: RawResponse, outRefundNo: string): WxRefund {
+    const json = this.verifiedJson(op, res);
+    const amount = json.amount as Record<string, unknown> | undefined;
+    if (
+      json.out_refund_no !== outRefundNo ||
+      typeof json.refund_id !== 'string' ||
+      typeof json.out_trade_no !== 'string' ||
+      !REFUND_STATES.has(json.status as string) ||
+      !Number.isInteger(amount?.refund) ||
+      !Number.isInteger(amount?.total)
+    ) {
+      throw new VendorError('wechatpay', `${op}: answer is not the refund asked for`, { status: res.status });
+    }
+    return json as unknown as WxRefund;
   }
 
   /** Sends one signed request. `path` is what WeChat sees (and what is signed), without the base URL's prefix. */

@@ -3,11 +3,17 @@
  * The caller answers WeChat with `WxNotifyError.status` and `{"code":"FAIL","message":…}` on failure, 204 on success.
  */
 import type { KeyObject } from 'node:crypto';
-import type { WxNotification, WxTransaction } from '../types.js';
+import type { WxNotification, WxRefundNotice, WxTransaction } from '../types.js';
 import { decryptResource, RESOURCE_ALGORITHM } from './keys.js';
 import { checkSignedMessage, DEFAULT_MAX_SKEW_SECONDS, type HeaderMap } from './signing.js';
 
 export const TRANSACTION_SUCCESS = 'TRANSACTION.SUCCESS';
+/**
+ * Refund results, sent to the refund's notify_url (or the refund URL set in the merchant platform) when a refund
+ * succeeds, closes or turns abnormal; resource.original_type `refund` (pay.weixin.qq.com/doc/v3/merchant/4012791865).
+ */
+export const REFUND_EVENTS = ['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'] as const;
+const REFUND_STATES = new Set(['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL']);
 
 /** A notification we refuse: 401 for anything about the signature, 400 for the body. */
 export class WxNotifyError extends Error {
@@ -56,7 +62,8 @@ export function verifyNotification(input: {
   const body = parseJson(text, 'malformed_body');
   if (!isObject(body) || typeof body.event_type !== 'string') throw new WxNotifyError(400, 'malformed_body');
   const eventType = body.event_type;
-  if (eventType !== TRANSACTION_SUCCESS) return { kind: 'other', eventType };
+  const isRefund = (REFUND_EVENTS as readonly string[]).includes(eventType);
+  if (eventType !== TRANSACTION_SUCCESS && !isRefund) return { kind: 'other', eventType };
 
   const resource = body.resource;
   if (
@@ -80,6 +87,7 @@ export function verifyNotification(input: {
   } catch {
     throw new WxNotifyError(400, 'decrypt_failed');
   }
+  if (isRefund) return { kind: 'refund', eventType, refund: refundNotice(plaintext, eventType) };
   const transaction = parseJson(plaintext, 'malformed_transaction');
   if (
     !isObject(transaction) ||
@@ -89,4 +97,25 @@ export function verifyNotification(input: {
     throw new WxNotifyError(400, 'malformed_transaction');
   }
   return { kind: 'transaction', eventType, transaction: transaction as unknown as WxTransaction };
+}
+
+/** The decrypted refund of a REFUND.* event; its refund_status must be the event's. */
+function refundNotice(plaintext: string, eventType: string): WxRefundNotice {
+  const r = parseJson(plaintext, 'malformed_refund');
+  const amount = isObject(r) ? r.amount : undefined;
+  if (
+    !isObject(r) ||
+    typeof r.out_trade_no !== 'string' ||
+    typeof r.out_refund_no !== 'string' ||
+    typeof r.refund_id !== 'string' ||
+    typeof r.refund_status !== 'string' ||
+    !REFUND_STATES.has(r.refund_status) ||
+    `REFUND.${r.refund_status}` !== eventType ||
+    !isObject(amount) ||
+    !Number.isInteger(amount.refund) ||
+    !Number.isInteger(amount.total)
+  ) {
+    throw new WxNotifyError(400, 'malformed_refund');
+  }
+  return r as unknown as WxRefundNotice;
 }

@@ -1,9 +1,12 @@
-/** Notices above the tabs: offline, membership (not member / expired / low balance), a login that will not last. */
+/**
+ * Notices above the tabs: offline, membership (not member / expired / low balance), a recent refund and what it took
+ * back, a login that will not last.
+ */
 import type { ReactNode } from 'react';
 import type { AppState } from '../../../shared/contract';
-import { membershipBanner, purchaseLabel, type BannerKind } from '../logic/membership';
+import { membershipBanner, purchaseLabel, refundNotice, type BannerKind } from '../logic/membership';
 import { startPurchase } from '../store/actions';
-import { dismissSessionNotice, useBusy, useStore } from '../store/app-store';
+import { dismissRefundNotice, dismissSessionNotice, useBusy, useStore } from '../store/app-store';
 import { AlertIcon, CloseIcon, CrownIcon, WifiOffIcon } from './icons';
 
 type BannerTone = 'accent' | 'warning' | 'danger' | 'neutral';
@@ -34,6 +37,8 @@ const MEMBERSHIP_TONE: Partial<Record<BannerKind, BannerTone>> = { not_member: '
 
 export function Banners({ app }: { app: AppState }) {
   const dismissed = useStore((s) => s.sessionNoticeDismissed);
+  const refundDismissed = useStore((s) => s.refundNoticeDismissed);
+  const refund = refundNotice(app.membership, Date.now(), refundDismissed);
   const buying = useBusy('purchase');
   const banner = membershipBanner(app.membership);
   const tone = MEMBERSHIP_TONE[banner.kind];
@@ -56,6 +61,25 @@ export function Banners({ app }: { app: AppState }) {
           }
         >
           {banner.message}
+        </Banner>
+      ) : null}
+      {refund && app.membership?.lastRefund ? (
+        <Banner
+          tone="neutral"
+          icon={<AlertIcon />}
+          testId="refund-notice"
+          action={
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="知道了"
+              onClick={() => dismissRefundNotice(app.membership!.lastRefund!.at)}
+            >
+              <CloseIcon size={16} />
+            </button>
+          }
+        >
+          {refund}
         </Banner>
       ) : null}
       {!app.sessionPersisted && !dismissed ? (

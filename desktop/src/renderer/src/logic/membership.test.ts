@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expiredMember, membership, notMember } from '../../../../test/support/app-state-fixtures';
-import { membershipBanner, membershipStatus, planText, purchaseLabel, purchaseNote } from './membership';
+import { membershipBanner, membershipStatus, planText, purchaseLabel, purchaseNote, refundNotice } from './membership';
 
 describe('membershipStatus', () => {
   it('tells a member, someone who never paid, and an expired member apart', () => {
@@ -50,5 +50,25 @@ describe('purchase wording', () => {
     expect(planText({ priceFen: 9900, quota: 100, days: 30 })).toBe('100 次 / 30 天');
     expect(purchaseNote(membership())).toBe('续费后增加 100 次，有效期顺延 30 天');
     expect(purchaseNote(expiredMember())).toBe('支付后立即到账 100 次，有效期 30 天');
+  });
+});
+
+describe('refundNotice', () => {
+  const at = '2026-12-01T02:00:00.000Z';
+  const refunded = membership({ lastRefund: { orderId: 'O1', refundFen: 4950, quotaTaken: 50, expiryShortenedSeconds: 15 * 86_400, at } });
+  const now = Date.parse(at) + 3_600_000;
+
+  it('tells what the latest refund took back', () => {
+    expect(refundNotice(refunded, now)).toBe('订单已退款 ¥49.50，次数 −50，有效期缩短 15 天');
+    expect(
+      refundNotice(membership({ lastRefund: { orderId: 'O1', refundFen: 9900, quotaTaken: 0, expiryShortenedSeconds: 0, at } }), now),
+    ).toBe('订单已退款 ¥99.00，次数 −0');
+  });
+
+  it('says nothing without a refund, once dismissed, or a week after', () => {
+    expect(refundNotice(membership(), now)).toBeNull();
+    expect(refundNotice(null, now)).toBeNull();
+    expect(refundNotice(refunded, now, at)).toBeNull();
+    expect(refundNotice(refunded, Date.parse(at) + 8 * 86_400_000)).toBeNull();
   });
 });

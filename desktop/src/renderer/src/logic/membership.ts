@@ -43,6 +43,22 @@ export function membershipBanner(m: MembershipView | null): MembershipBanner {
   return { kind: 'ok', message: null };
 }
 
+/** A refund is told about for this long after it was applied (then the balance speaks for itself). */
+export const REFUND_NOTICE_DAYS = 7;
+
+/**
+ * 「订单已退款 ¥49.50，次数 −50，有效期缩短 15 天」 for the merchant's latest refund, or null when there is none
+ * recent enough (or it was dismissed: `dismissedAt` is the `at` of the refund the merchant closed).
+ */
+export function refundNotice(m: MembershipView | null, nowMs: number, dismissedAt: string | null = null): string | null {
+  const r = m?.lastRefund;
+  if (!r || r.at === dismissedAt || nowMs - Date.parse(r.at) > REFUND_NOTICE_DAYS * 86_400_000) return null;
+  const parts = [`订单已退款 ${formatMoney(r.refundFen)}`, `次数 −${r.quotaTaken}`];
+  const days = Math.round(r.expiryShortenedSeconds / 86_400);
+  if (days > 0) parts.push(`有效期缩短 ${days} 天`);
+  return parts.join('，');
+}
+
 /** 「开通会员」 for someone who never paid, 「续费」 otherwise. */
 export function purchaseLabel(m: MembershipView | null): string {
   return !m || membershipStatus(m) === 'not_member' ? '开通会员' : '续费';

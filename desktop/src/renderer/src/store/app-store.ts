@@ -19,6 +19,8 @@ export interface StoreState {
   busy: Record<string, true>;
   toasts: Toast[];
   sessionNoticeDismissed: boolean;
+  /** the `at` of the refund notice the merchant closed */
+  refundNoticeDismissed: string | null;
   /** files are being dragged over the window */
   dragActive: boolean;
   history: HistoryState;
@@ -31,6 +33,7 @@ export const initialStore: StoreState = {
   busy: {},
   toasts: [],
   sessionNoticeDismissed: false,
+  refundNoticeDismissed: null,
   dragActive: false,
   history: initialHistory,
 };
@@ -65,6 +68,7 @@ export const setDragActive = (dragActive: boolean): void => {
 };
 
 export const dismissSessionNotice = (): void => useStore.setState({ sessionNoticeDismissed: true });
+export const dismissRefundNotice = (at: string): void => useStore.setState({ refundNoticeDismissed: at });
 
 export function setBusy(key: string, on: boolean): void {
   useStore.setState((s) => {

@@ -1,17 +1,25 @@
 /**
- * The dashboard figures. "Today" and "this month" are business days/months (BUSINESS_TIMEZONE). Revenue counts paid
- * orders by paidAt; a new member is a user whose first paid order falls in the period.
+ * The dashboard figures. "Today" and "this month" are business days/months (BUSINESS_TIMEZONE). Revenue is net of
+ * refunds: the money of orders paid in the period (by paidAt, whatever was refunded since) minus the refunds that
+ * succeeded in it (by successAt); a new member is a user whose first paid order falls in the period.
  */
 import { Op } from 'sequelize';
-import { TASK_TYPES, type AdminDashboard, type TaskStatus, type TaskType } from '@aizhao/shared';
+import { PAID_ORDER_STATUSES, TASK_TYPES, type AdminDashboard, type TaskStatus, type TaskType } from '@aizhao/shared';
 import type { AppContext } from '../../../context.js';
 import { startOfBusinessDay, startOfBusinessMonth } from '../../../lib/time.js';
 
 /** a pending order older than this is stale */
 export const STALE_ORDER_MS = 10 * 60_000;
 
-async function revenueSince(ctx: AppContext, since: Date): Promise<number> {
-  const sum = await ctx.db.models.Order.sum('amountFen', { where: { status: 'paid', paidAt: { [Op.gte]: since } } });
+const PAID = { [Op.in]: [...PAID_ORDER_STATUSES] };
+
+async function grossRevenueSince(ctx: AppContext, since: Date): Promise<number> {
+  const sum = await ctx.db.models.Order.sum('amountFen', { where: { status: PAID, paidAt: { [Op.gte]: since } } });
+  return Number(sum ?? 0);
+}
+
+async function refundsSince(ctx: AppContext, since: Date): Promise<number> {
+  const sum = await ctx.db.models.Refund.sum('amountFen', { where: { status: 'SUCCESS', successAt: { [Op.gte]: since } } });
   return Number(sum ?? 0);
 }
 
@@ -19,13 +27,13 @@ async function newMembersSince(ctx: AppContext, since: Date): Promise<number> {
   const { Order } = ctx.db.models;
   const paid = (await Order.findAll({
     attributes: ['userId'],
-    where: { status: 'paid', paidAt: { [Op.gte]: since } },
+    where: { status: PAID, paidAt: { [Op.gte]: since } },
     group: ['userId'],
     raw: true,
   })) as unknown as { userId: string }[];
   if (!paid.length) return 0;
   const earlier = await Order.count({
-    where: { userId: paid.map((p) => p.userId), status: 'paid', paidAt: { [Op.lt]: since } },
+    where: { userId: paid.map((p) => p.userId), status: PAID, paidAt: { [Op.lt]: since } },
     distinct: true,
     col: 'userId',
   });
@@ -62,12 +70,14 @@ export async function dashboard(ctx: AppContext): Promise<AdminDashboard> {
   const today = startOfBusinessDay(now, tz);
   const month = startOfBusinessMonth(now, tz);
   const { User, Order, Task } = ctx.db.models;
-  const [membersNow, newMembersToday, newMembersMonth, revenueTodayFen, revenueMonthFen, tasksToday, stuckTasks, stalePendingOrders] = await Promise.all([
+  const [membersNow, newMembersToday, newMembersMonth, grossToday, grossMonth, refundsTodayFen, refundsMonthFen, tasksToday, stuckTasks, stalePendingOrders] = await Promise.all([
     User.count({ where: { isMember: true, quotaExpireAt: { [Op.gt]: now } } }),
     newMembersSince(ctx, today),
     newMembersSince(ctx, month),
-    revenueSince(ctx, today),
-    revenueSince(ctx, month),
+    grossRevenueSince(ctx, today),
+    grossRevenueSince(ctx, month),
+    refundsSince(ctx, today),
+    refundsSince(ctx, month),
     tasksSince(ctx, today),
     Task.count({ where: { status: 'processing', createdAt: { [Op.lt]: new Date(now.getTime() - ctx.config.runninghub.timeoutMs) } } }),
     Order.count({ where: { status: 'pending', createdAt: { [Op.lt]: new Date(now.getTime() - STALE_ORDER_MS) } } }),
@@ -77,8 +87,10 @@ export async function dashboard(ctx: AppContext): Promise<AdminDashboard> {
     membersNow,
     newMembersToday,
     newMembersMonth,
-    revenueTodayFen,
-    revenueMonthFen,
+    revenueTodayFen: grossToday - refundsTodayFen,
+    revenueMonthFen: grossMonth - refundsMonthFen,
+    refundsTodayFen,
+    refundsMonthFen,
     tasksToday,
     failureRateToday: finished ? Math.round((tasksToday.failed / finished) * 10_000) / 10_000 : 0,
     stuckTasks,

@@ -1,8 +1,9 @@
 import { Router } from 'express';
-import { adminOptionalReason, adminOrdersQuery } from '@aizhao/shared';
+import { adminOptionalReason, adminOrdersQuery, orderRefundRequest } from '@aizhao/shared';
 import type { AppContext } from '../../../context.js';
 import { parse, route } from '../../../http/middleware.js';
 import { actorOf, bodyOf, pathId, queryOf } from '../http.js';
+import { refundOrder } from './refunds.js';
 import { closeOrder, getAdminOrder, listOrders, syncOrder } from './service.js';
 
 const NOT_FOUND = '订单不存在';
@@ -35,6 +36,14 @@ export function adminOrderRoutes(ctx: AppContext): Router {
       const id = pathId(req, NOT_FOUND);
       const { reason } = parse(adminOptionalReason, bodyOf(req));
       res.json(await closeOrder(ctx, actorOf(req), id, reason ?? null));
+    }),
+  );
+  r.post(
+    '/orders/:id/refunds',
+    route(async (req, res) => {
+      const id = pathId(req, NOT_FOUND);
+      const body = parse(orderRefundRequest, bodyOf(req));
+      res.status(201).json(await refundOrder(ctx, actorOf(req), id, body));
     }),
   );
   return r;

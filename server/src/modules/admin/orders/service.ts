@@ -12,6 +12,7 @@ import { syncOrderWithWechat } from '../../membership/service.js';
 import { writeAudit, type Actor } from '../audit/service.js';
 import { afterCursor, cutPage, dateRange, type Page } from '../paging.js';
 import { phonesOf, toAdminOrder } from '../views.js';
+import { refundsOfOrder } from './refunds.js';
 
 export async function listOrders(ctx: AppContext, q: AdminOrdersQuery): Promise<Page<AdminOrder>> {
   const where: Record<string | symbol, unknown> = { [Op.and]: [...dateRange(q.from, q.to, ctx.config.timezone), ...afterCursor(q.cursor)] };
@@ -31,8 +32,9 @@ const view = async (ctx: AppContext, order: Order): Promise<{ order: AdminOrder 
   order: toAdminOrder(order, await phonesOf(ctx.db.models, [order.userId])),
 });
 
+/** The order with its refunds. */
 export async function getAdminOrder(ctx: AppContext, orderId: string) {
-  return view(ctx, await findOrder(ctx, orderId));
+  return { ...(await view(ctx, await findOrder(ctx, orderId))), refunds: await refundsOfOrder(ctx, orderId) };
 }
 
 /** Asks WeChat Pay about a pending order now (no throttle) and applies a payment found, exactly as the callback would. */

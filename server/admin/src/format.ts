@@ -48,6 +48,7 @@ export const LEDGER_ACTION_LABELS = {
   refund: '失败返还',
   expire: '到期清零',
   adjust: '人工调整',
+  reinstate: '续费恢复',
 } as const satisfies Record<AdminLedgerEntry['action'], string>;
 
 export const STAGE_LABELS: Record<string, string> = {

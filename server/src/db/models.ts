@@ -91,7 +91,11 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
   declare updatedAt: CreationOptional<Date>;
 }
 
-export const LEDGER_ACTIONS = ['grant', 'deduct', 'refund', 'expire', 'adjust'] as const;
+/**
+ * `reinstate`: a renewal paid before the expiry whose notice came after the lapse credits back what that lapse's
+ * `expire` rows wrote off (once per order: the row carries the renewing order's id).
+ */
+export const LEDGER_ACTIONS = ['grant', 'deduct', 'refund', 'expire', 'adjust', 'reinstate'] as const;
 export type LedgerAction = (typeof LEDGER_ACTIONS)[number];
 
 export class QuotaLog extends Model<InferAttributes<QuotaLog>, InferCreationAttributes<QuotaLog>> {

@@ -49,7 +49,9 @@ describe.each<DbKind>(MONEY_DBS)('a renewal racing notifications, queries and ta
     const [notified, reads, tasks] = await Promise.all([
       call(s.url, 'POST', `/sandbox/wxpay/orders/${renewal.orderId}/notify`, { body: { times: NOTIFICATIONS, parallel: true } }),
       Promise.all(Array.from({ length: READS }, () => call(s.url, 'GET', `/membership/orders/${renewal.orderId}`, { token: m.token }))),
-      Promise.all(Array.from({ length: TASKS }, (_, i) => createTask(s.url, m.token, basicBody(m.inputKey, { clientRequestId: `race-${i}` })))),
+      Promise.all(
+        Array.from({ length: TASKS }, (_, i) => createTask(s.url, m.token, basicBody(m.inputKey, { clientRequestId: `race-${i}` }))),
+      ),
     ]);
     expect(notified.body.statuses).toEqual(Array(NOTIFICATIONS).fill(204));
     expect(reads.map((r) => r.status)).toEqual(Array(READS).fill(200));
@@ -61,39 +63,42 @@ describe.each<DbKind>(MONEY_DBS)('a renewal racing notifications, queries and ta
     await expectLedgerInvariant(s.db);
   });
 
-  it.runIf(db !== 'sqlite')('the user row changes while the grant waits for its lock: the grant runs once and sees the change', async () => {
-    aheadMs = 0;
-    const m = await newMerchant(s.url);
-    const renewal = await purchase(s.url, m.token);
-    const { sequelize, models } = s.db;
-    // another transaction (an operator's adjustment) holds the user's row lock …
-    const holder = await sequelize.transaction();
-    const held = await lockUser(s.db, m.userId, holder);
-    let attempts = 0;
-    const realTransaction = sequelize.transaction.bind(sequelize);
-    sequelize.transaction = ((...args: Parameters<typeof sequelize.transaction>) => {
-      attempts++;
-      return realTransaction(...args);
-    }) as typeof sequelize.transaction;
-    // … and changes it and commits just when the grant asks for that lock (after the grant read the order)
-    const asked = new Promise<void>((resolve) => {
-      models.User.addHook('beforeFind', 'grant-race', (options) => {
-        if (options.lock && options.transaction !== holder) resolve();
+  it.runIf(db !== 'sqlite')(
+    'the user row changes while the grant waits for its lock: the grant runs once and sees the change',
+    async () => {
+      aheadMs = 0;
+      const m = await newMerchant(s.url);
+      const renewal = await purchase(s.url, m.token);
+      const { sequelize, models } = s.db;
+      // another transaction (an operator's adjustment) holds the user's row lock …
+      const holder = await sequelize.transaction();
+      const held = await lockUser(s.db, m.userId, holder);
+      let attempts = 0;
+      const realTransaction = sequelize.transaction.bind(sequelize);
+      sequelize.transaction = ((...args: Parameters<typeof sequelize.transaction>) => {
+        attempts++;
+        return realTransaction(...args);
+      }) as typeof sequelize.transaction;
+      // … and changes it and commits just when the grant asks for that lock (after the grant read the order)
+      const asked = new Promise<void>((resolve) => {
+        models.User.addHook('beforeFind', 'grant-race', (options) => {
+          if (options.lock && options.transaction !== holder) resolve();
+        });
       });
-    });
-    try {
-      const answer = deliver(s.url, signedNotification(id, successTransaction(id, renewal)));
-      await asked;
-      await changeBalance(s.db, held, { action: 'adjust', amount: -1, reason: 'test' }, holder);
-      await holder.commit();
-      expect((await answer).status).toBe(204);
-    } finally {
-      models.User.removeHook('beforeFind', 'grant-race');
-      sequelize.transaction = realTransaction;
-    }
-    expect(attempts).toBe(1);
-    await expectGrantedOnce(s, m.userId, renewal.orderId);
-    expect((await models.User.findByPk(m.userId))?.quotaRemaining).toBe(199);
-    await expectLedgerInvariant(s.db);
-  });
+      try {
+        const answer = deliver(s.url, signedNotification(id, successTransaction(id, renewal)));
+        await asked;
+        await changeBalance(s.db, held, { action: 'adjust', amount: -1, reason: 'test' }, holder);
+        await holder.commit();
+        expect((await answer).status).toBe(204);
+      } finally {
+        models.User.removeHook('beforeFind', 'grant-race');
+        sequelize.transaction = realTransaction;
+      }
+      expect(attempts).toBe(1);
+      await expectGrantedOnce(s, m.userId, renewal.orderId);
+      expect((await models.User.findByPk(m.userId))?.quotaRemaining).toBe(199);
+      await expectLedgerInvariant(s.db);
+    },
+  );
 });

@@ -119,7 +119,10 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
       expect(answer).toMatchObject({ status: 400, body: { code: 'FAIL' } });
     }
     await expectNothingGranted(s, user.userId, order.orderId);
-    const ok = await deliver(base, signedNotification(id, successTransaction(id, order, { success_time: '2026-06-08T10:34:56+08:00' }), { nowMs: clock.ms() }));
+    const ok = await deliver(
+      base,
+      signedNotification(id, successTransaction(id, order, { success_time: '2026-06-08T10:34:56+08:00' }), { nowMs: clock.ms() }),
+    );
     expect(ok.status).toBe(204);
     expect((await moneyState(s, user.userId, order.orderId)).order?.paidAt?.toISOString()).toBe('2026-06-08T02:34:56.000Z');
   });

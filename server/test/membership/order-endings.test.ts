@@ -49,7 +49,12 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
   const wxState = (orderId: string) => s.sandbox!.wxpay.getOrder(orderId)?.trade_state;
   const local = async (orderId: string) => (await s.db.models.Order.findByPk(orderId))!;
   const payError = (order: { orderId: string; amountFen: number }) =>
-    successTransaction(id, order, { trade_state: 'PAYERROR', trade_state_desc: '支付失败', transaction_id: undefined, success_time: undefined });
+    successTransaction(id, order, {
+      trade_state: 'PAYERROR',
+      trade_state_desc: '支付失败',
+      transaction_id: undefined,
+      success_time: undefined,
+    });
 
   it('past time_expire WeChat still says NOTPAY and the payer cannot pay: the reconciler closes it at WeChat and here', async () => {
     // created 31 min ago by the server's clock: its time_expire (30 min) has passed by WeChat's (real) clock too
@@ -101,7 +106,8 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
       const tx = await realQuery(no);
       return tx && { ...tx, trade_state: 'PAYERROR', trade_state_desc: '支付失败' };
     };
-    wechat.closeOrder = () => Promise.reject(new VendorError('wechatpay', 'close: HTTP 500 SYSTEM_ERROR', { status: 500, retryable: true }));
+    wechat.closeOrder = () =>
+      Promise.reject(new VendorError('wechatpay', 'close: HTTP 500 SYSTEM_ERROR', { status: 500, retryable: true }));
     const read = async () => {
       clock.advance(5000); // past the query grace and the per-order query interval
       return (await call(base, 'GET', `/membership/orders/${order.orderId}`, { token: user.token })).body.status;

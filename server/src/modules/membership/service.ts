@@ -84,7 +84,12 @@ async function reserveOrder(ctx: AppContext, userId: string, channel: string): P
     const now = ctx.now();
     await lockUser(ctx.db, userId, t);
     const reusable = await Order.findOne({
-      where: { userId, status: 'pending', codeUrl: { [Op.ne]: null }, expiresAt: { [Op.gt]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) } },
+      where: {
+        userId,
+        status: 'pending',
+        codeUrl: { [Op.ne]: null },
+        expiresAt: { [Op.gt]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) },
+      },
       order: [['createdAt', 'DESC']],
       transaction: t,
     });

@@ -4,10 +4,13 @@
  *   closes it through the close API, at WeChat and here;
  * - PAYERROR closes the order at WeChat first and then fails it here; when the close answers ORDER_PAID the payment
  *   is queried and granted; when the close fails the order stays pending and is tried again;
+ * - an order whose prepay was cut off (the process stopped before its code was stored) can be paid by nobody: it is
+ *   closed 5 min after creation, or failed when WeChat never heard of it;
  * - one order or one user that fails does not stop the reconciler or the expiry sweep for the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepExpiredMemberships } from '../../src/jobs/orders.js';
+import { newId } from '../../src/lib/ids.js';
 import { VendorError } from '../../src/lib/errors.js';
 import { EmulatorOrderNotPending } from '../../src/sandbox/wxpay/index.js';
 import { call, login } from '../support/client.js';
@@ -170,5 +173,47 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
     expect((await User.findByPk(b.userId))?.isMember).toBe(false);
     await sweepExpiredMemberships(s.ctx);
     expect((await User.findByPk(a.userId))?.isMember).toBe(false);
+  });
+
+  it('orders whose prepay was cut off before the code was stored end 5 min after creation: closed, or failed if unknown', async () => {
+    clock.set(Date.now() - 6 * MIN);
+    const user = await login(base);
+    const cutOff = async () => {
+      const now = clock.now();
+      const { plan, wechat } = s.ctx.config;
+      return s.db.models.Order.create({
+        id: newId(),
+        userId: user.userId,
+        status: 'pending',
+        amountFen: plan.priceFen,
+        quota: plan.quota,
+        days: plan.days,
+        channel: 'wx',
+        codeUrl: null,
+        transactionId: null,
+        expiresAt: new Date(now.getTime() + wechat.orderExpireMinutes * MIN),
+        paidAt: null,
+        closedAt: null,
+        lastQueriedAt: null,
+        failReason: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    };
+    const neverSent = await cutOff();
+    const prepaid = await cutOff(); // the prepay reached WeChat, its answer was lost with the process
+    await s.ctx.vendors.wechat.nativePrepay({
+      outTradeNo: prepaid.id,
+      description: s.ctx.config.wechat.description,
+      amountFen: prepaid.amountFen,
+      timeExpire: prepaid.expiresAt,
+      notifyUrl: `${s.ctx.config.publicBaseUrl}/membership/payment-callback`,
+    });
+    clock.set(Date.now());
+    await runSlowJobs(s);
+    expect(await local(neverSent.id)).toMatchObject({ status: 'failed', failReason: 'prepay failed' });
+    expect(await local(prepaid.id)).toMatchObject({ status: 'closed' });
+    expect(wxState(prepaid.id)).toBe('CLOSED');
+    expect(calls(prepaid.id)).toEqual({ prepay: 1, query: 1, close: 1 });
   });
 });

@@ -50,6 +50,7 @@ abstract class EmulatorOrderStateError extends Error {
 export class EmulatorOrderNotPending extends EmulatorOrderStateError {
   constructor(outTradeNo: string, state: StoredState) {
     super(outTradeNo, state, 'NOTPAY');
+    if (state === 'NOTPAY') this.message = `wxpay emulator: order ${outTradeNo} is past its time_expire`;
   }
 }
 

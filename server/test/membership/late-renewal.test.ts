@@ -57,7 +57,7 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
    * A member with 100 until `expiry` renews: the order is created 2 min and paid 10 s before the expiry; the sweep
    * lapses the membership 1 s after it; the clock then stands 5 s after it. Returns what is needed to apply the payment.
    */
-  async function renewBeforeExpiryLapseInBetween() {
+  async function renewBeforeExpiryLapseInBetween(o: { sweep: boolean } = { sweep: true }) {
     const user = await login(base);
     const first = await purchase(base, user.token);
     await payAndNotifyAt(s, id, first.orderId, clock.ms());
@@ -67,9 +67,11 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
     clock.set(expiry - 2 * MIN);
     const renewal = await purchase(base, user.token);
     await s.sandbox!.wxpay.pay(renewal.orderId, { deliver: false, at: expiry - 10_000 });
-    clock.set(expiry + 1000);
-    await sweepExpiredMemberships(s.ctx);
-    expect((await moneyState(s, user.userId)).user).toMatchObject({ isMember: false, quotaRemaining: 0 });
+    if (o.sweep) {
+      clock.set(expiry + 1000);
+      await sweepExpiredMemberships(s.ctx);
+      expect((await moneyState(s, user.userId)).user).toMatchObject({ isMember: false, quotaRemaining: 0 });
+    }
     clock.set(expiry + 5000);
     return { user, first, renewal, expiry };
   }
@@ -108,6 +110,20 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
     await expectRenewedFromExpiry(r);
     await runSlowJobs(s);
     await expectRenewedFromExpiry(r);
+  });
+
+  it('by its notification 5 s after expiry before any lapse: 200 and expiry + 30 days, nothing expired', async () => {
+    const r = await renewBeforeExpiryLapseInBetween({ sweep: false });
+    const answer = await deliver(base, signedNotification(id, transactionOf(r.renewal.orderId), { nowMs: clock.ms() }));
+    expect(answer.status).toBe(204);
+    expect(await status(r.user.token)).toMatchObject({
+      quotaRemaining: 200,
+      quotaExpireAt: new Date(r.expiry + 30 * DAY_MS).toISOString(),
+    });
+    expect((await moneyState(s, r.user.userId)).ledger.map((e) => [e.action, e.amount, e.balanceAfter])).toEqual([
+      ['grant', 100, 100],
+      ['grant', 100, 200],
+    ]);
   });
 
   it('a notification whose success_time is missing or not RFC 3339 is refused with 400 FAIL and grants nothing', async () => {

@@ -124,8 +124,9 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
     const no = String(req.params.no);
     const order = ctx.store.value.orders[no];
     if (!order) return error(res, 404, 'ORDER_NOT_EXIST', 'order does not exist');
-    // 204 No Content on success, also for an order already closed; a paid order answers ORDER_PAID (the v3 code;
-    // 400, as ORDER_CLOSED in the same table: pay.weixin.qq.com/doc/v3/merchant/4013070360)
+    // 204 No Content on success (pay.weixin.qq.com/doc/v3/merchant/4013070360), also for an order already closed
+    // (developers.weixin.qq.com/community/pay/doc/00048a1efdc23011142d839d351800); a paid order answers the v3 code
+    // ORDER_PAID — with 400 as ORDER_CLOSED in that table (the status of the ORDER_PAID row is our assumption)
     if (order.trade_state === 'SUCCESS') return error(res, 400, 'ORDER_PAID', '订单已支付');
     if (order.trade_state !== 'CLOSED') {
       ctx.store.update((s) => {

@@ -139,7 +139,7 @@ export type AdminTaskDetail = z.infer<typeof adminTaskDetailSchema>;
 
 export const adminLedgerEntrySchema = z.object({
   id: z.string(),
-  action: z.enum(['grant', 'deduct', 'refund', 'expire', 'adjust', 'order_refund']),
+  action: z.enum(['grant', 'deduct', 'refund', 'expire', 'adjust', 'order_refund', 'reinstate']),
   amount: z.number().int(),
   balanceAfter: z.number().int(),
   taskId: z.string().nullable(),

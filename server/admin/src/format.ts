@@ -63,6 +63,7 @@ export const LEDGER_ACTION_LABELS = {
   expire: '到期清零',
   adjust: '人工调整',
   order_refund: '订单退款扣回',
+  reinstate: '续费恢复',
 } as const satisfies Record<AdminLedgerEntry['action'], string>;
 
 export const STAGE_LABELS: Record<string, string> = {

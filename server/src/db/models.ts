@@ -122,8 +122,12 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
   declare updatedAt: CreationOptional<Date>;
 }
 
-/** `refund`: a task's cost given back; `order_refund`: what a refunded order takes back (migration 08) */
-export const LEDGER_ACTIONS = ['grant', 'deduct', 'refund', 'expire', 'adjust', 'order_refund'] as const;
+/**
+ * `refund`: a task's cost given back; `order_refund`: what a refunded order takes back (migration 08);
+ * `reinstate`: a renewal paid before the expiry whose notice came after the lapse credits back what that lapse's
+ * `expire` rows wrote off (once per order: the row carries the renewing order's id).
+ */
+export const LEDGER_ACTIONS = ['grant', 'deduct', 'refund', 'expire', 'adjust', 'order_refund', 'reinstate'] as const;
 export type LedgerAction = (typeof LEDGER_ACTIONS)[number];
 
 export class QuotaLog extends Model<InferAttributes<QuotaLog>, InferCreationAttributes<QuotaLog>> {

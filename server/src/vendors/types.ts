@@ -119,7 +119,7 @@ export interface WechatPayClient {
   }): Promise<{ codeUrl: string }>;
   /** The order at WeChat Pay, or null when WeChat does not know it (ORDER_NOT_EXIST). */
   queryOrder(outTradeNo: string): Promise<WxTransaction | null>;
-  /** Closes the order; 'paid' when WeChat answers ORDERPAID (then query and grant). */
+  /** Closes the order; 'paid' when WeChat answers ORDER_PAID (v2: ORDERPAID): then query and grant. */
   closeOrder(outTradeNo: string): Promise<'closed' | 'paid'>;
   /**
    * Asks for a refund. The same `outRefundNo` again is the same refund (WeChat: "同一退款单号多次请求只退一笔").

@@ -196,13 +196,13 @@ export async function runSlowJobs(s: TestServer): Promise<void> {
 }
 
 /**
- * The payer pays at the emulated WeChat Pay, and WeChat's notification (the emulator's transaction, signed with our
- * platform key) arrives when the server's clock says `nowMs` — for tests that move the server's clock away from
- * real time, where the emulator's own real-time signature would be stale.
+ * The payer pays at the emulated WeChat Pay at `paidAtMs` (its `success_time`), and WeChat's notification (the
+ * emulator's transaction, signed with our platform key) arrives when the server's clock says `nowMs` — for tests
+ * that move the server's clock away from real time, where the emulator's own real-time signature would be stale.
  */
-export async function payAndNotifyAt(s: TestServer, id: TestWechatIdentity, orderId: string, nowMs: number): Promise<void> {
+export async function payAndNotifyAt(s: TestServer, id: TestWechatIdentity, orderId: string, nowMs: number, paidAtMs = nowMs): Promise<void> {
   const wx = s.sandbox!.wxpay;
-  await wx.pay(orderId, { deliver: false });
+  await wx.pay(orderId, { deliver: false, at: paidAtMs });
   const { description: _d, notify_url: _n, code_url: _c, time_expire: _t, ...tx } = wx.getOrder(orderId)!;
   const r = await deliver(s.url, signedNotification(id, tx, { nowMs }));
   if (r.status !== 204) throw new Error(`payment callback ${r.status} ${JSON.stringify(r.body)}`);

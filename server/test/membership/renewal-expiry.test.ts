@@ -20,7 +20,8 @@ import {
 } from './helpers.js';
 
 describe.each<DbKind>(MONEY_DBS)('renewal and expiry on %s', (db) => {
-  const clock = mutableClock();
+  // on a whole second: WeChat's success_time has second precision, and the membership runs from it
+  const clock = mutableClock(Math.floor(Date.now() / 1000) * 1000);
   const T0 = clock.ms();
   let id: TestWechatIdentity;
   let s: TestServer;

@@ -64,13 +64,13 @@ describe('HttpWechatPayClient ↔ emulator', () => {
     expect(Date.parse(stored.time_expire!)).toBe(Math.floor(req.timeExpire.getTime() / 1000) * 1000);
   });
 
-  it('answers the same code_url for a repeated prepay, OUT_TRADE_NO_USED for different parameters', async () => {
+  it('answers the same code_url for a repeated prepay, 403 OUT_TRADE_NO_USED for different parameters', async () => {
     const req = prepayRequest();
     const first = await h.client().nativePrepay(req);
     expect(await h.client().nativePrepay(req)).toEqual(first);
     const err = await vendorError(h.client().nativePrepay({ ...req, amountFen: 1 }));
     expect(err.vendor).toBe('wechatpay');
-    expect(err.details).toMatchObject({ status: 400, code: 'OUT_TRADE_NO_USED' });
+    expect(err.details).toMatchObject({ status: 403, code: 'OUT_TRADE_NO_USED', retryable: false });
   });
 
   it('rejects invalid prepay fields with 400 PARAM_ERROR', async () => {
@@ -125,7 +125,7 @@ describe('HttpWechatPayClient ↔ emulator', () => {
     expect(err.details).toMatchObject({ status: 404, code: 'ORDER_NOT_EXIST' });
   });
 
-  it('after payment: query answers SUCCESS with the transaction, close answers paid (ORDERPAID)', async () => {
+  it('after payment: query answers SUCCESS with the transaction, close answers paid (400 ORDER_PAID)', async () => {
     const req = prepayRequest();
     await h.client().nativePrepay(req);
     expect(await h.emulator.pay(req.outTradeNo)).toEqual({ delivered: true, status: 204 });
@@ -139,17 +139,19 @@ describe('HttpWechatPayClient ↔ emulator', () => {
     expect((await h.client().queryOrder(req.outTradeNo))!.trade_state).toBe('SUCCESS');
   });
 
-  it('answers CLOSED for an unpaid order past time_expire', async () => {
+  it('leaves an unpaid order NOTPAY past time_expire, which the payer can no longer pay, until it is closed', async () => {
     const req = prepayRequest({ timeExpire: new Date(Date.now() + 60_000) });
     await h.client().nativePrepay(req);
     clockOffsetMs = 4 * 60_000; // the emulator's clock moves past time_expire, still within the signature window
     try {
-      expect((await h.client().queryOrder(req.outTradeNo))!.trade_state).toBe('CLOSED');
+      expect((await h.client().queryOrder(req.outTradeNo))!.trade_state).toBe('NOTPAY');
       await expect(h.emulator.pay(req.outTradeNo)).rejects.toBeInstanceOf(EmulatorOrderNotPending);
+      expect(h.emulator.getOrder(req.outTradeNo)?.trade_state).toBe('NOTPAY');
+      expect(await h.client().closeOrder(req.outTradeNo)).toBe('closed');
+      expect((await h.client().queryOrder(req.outTradeNo))!.trade_state).toBe('CLOSED');
     } finally {
       clockOffsetMs = 0;
     }
-    expect((await h.client().queryOrder(req.outTradeNo))!.trade_state).toBe('NOTPAY');
   });
 
   it('keeps its orders on disk across emulator instances', async () => {

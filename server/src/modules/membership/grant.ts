@@ -2,11 +2,12 @@
  * Applying a WeChat Pay transaction to our order — the one code path shared by the payment callback, the order
  * query of GET /membership/orders/:id, the reconciler and (later) the admin sync. Grants exactly once per order.
  */
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
+import type { OrderStatus } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
-import type { Order } from '../../db/models.js';
+import type { Order, User } from '../../db/models.js';
 import type { WxTransaction } from '../../vendors/types.js';
-import { PAID_ORDER_STATUSES } from '@aizhao/shared';
+import { parseWechatTime } from '../../vendors/wechatpay/time.js';
 import { applyLapse, changeBalance, lockUser } from '../quota/ledger.js';
 import { noteRefundedAtWechat } from './refunds.js';
 
@@ -17,28 +18,39 @@ export class PaymentMismatchError extends Error {
   }
 }
 
-/** Checks that a transaction reported by WeChat belongs to this order of this merchant, for its amount. */
-export function assertTransactionMatches(ctx: AppContext, order: Order, tx: WxTransaction): void {
+/**
+ * Checks that a transaction reported by WeChat belongs to this order of this merchant, for its amount, and that a
+ * SUCCESS says when it was paid (`success_time`, RFC 3339: the moment a grant is computed at). Returns that moment
+ * for a SUCCESS, null otherwise. Throws PaymentMismatchError: the callback answers it with 400, a query logs it and
+ * leaves the order pending.
+ */
+export function assertTransactionMatches(ctx: AppContext, order: Order, tx: WxTransaction): Date | null {
   const { appid, mchid } = ctx.vendors.wechat;
   if (tx.out_trade_no !== order.id) throw new PaymentMismatchError('out_trade_no mismatch');
   if (tx.mchid !== mchid) throw new PaymentMismatchError('mchid mismatch');
   if (tx.appid !== appid) throw new PaymentMismatchError('appid mismatch');
-  if (tx.trade_state === 'SUCCESS' && tx.amount?.total !== order.amountFen) throw new PaymentMismatchError('amount mismatch');
+  if (tx.trade_state !== 'SUCCESS') return null;
+  if (tx.amount?.total !== order.amountFen) throw new PaymentMismatchError('amount mismatch');
+  const paidMs = typeof tx.success_time === 'string' ? parseWechatTime(tx.success_time) : null;
+  if (paidMs === null) throw new PaymentMismatchError('success_time missing or not RFC 3339');
+  return new Date(paidMs);
 }
 
 export type ApplyOutcome = 'granted' | 'already_paid' | 'not_paid' | 'closed' | 'failed';
 
 /**
  * Applies a verified transaction. SUCCESS grants (even for an order we had closed: the money was taken);
- * CLOSED/REVOKED close a pending order; PAYERROR fails it; anything else changes nothing.
+ * CLOSED/REVOKED close a pending order; PAYERROR closes the order at WeChat first (so the payer cannot pay it after
+ * all) and then fails it here, or grants when WeChat answers that it was paid meanwhile — a failed close throws and
+ * leaves it pending for the next query; anything else changes nothing.
  */
 export async function applyTransaction(ctx: AppContext, order: Order, tx: WxTransaction): Promise<ApplyOutcome> {
-  assertTransactionMatches(ctx, order, tx);
+  const paidAt = assertTransactionMatches(ctx, order, tx);
   const now = ctx.now();
   const { Order } = ctx.db.models;
   switch (tx.trade_state) {
     case 'SUCCESS':
-      return grantOrder(ctx, order.id, tx.transaction_id ?? null, tx.success_time ? new Date(tx.success_time) : now);
+      return grantOrder(ctx, order.id, tx.transaction_id ?? null, paidAt!);
     case 'CLOSED':
     case 'REVOKED': {
       await Order.update({ status: 'closed', closedAt: now }, { where: { id: order.id, status: 'pending' } });
@@ -51,35 +63,45 @@ export async function applyTransaction(ctx: AppContext, order: Order, tx: WxTran
       return outcome;
     }
     case 'PAYERROR': {
-      await Order.update({ status: 'failed', failReason: tx.trade_state_desc ?? 'PAYERROR' }, { where: { id: order.id, status: 'pending' } });
-      return 'failed';
+      if (order.status !== 'pending') return 'not_paid';
+      const closed = await closeOrderAtWechat(ctx, order, { status: 'failed', failReason: tx.trade_state_desc ?? 'PAYERROR' });
+      return closed === 'paid' ? 'granted' : 'failed';
     }
     default:
       return 'not_paid';
   }
 }
 
+/** An order in these states may still be granted by a SUCCESS (a closed or failed one too: the money was taken). */
+const GRANTABLE: readonly OrderStatus[] = ['pending', 'closed', 'failed'];
+
 /**
- * One transaction: order → paid (only from a non-paid state), then the user's row lock, lapse, +quota, expiry
- * extended from max(now, current expiry), and the `grant` ledger row (unique per order).
+ * One transaction that locks before it reads what decides: the order row (`SELECT … FOR UPDATE`; only a grantable
+ * order is granted), then the user row. Everything is computed at the payment's moment, `at` = min(success_time,
+ * now) (DECISIONS 15): the lapse, the extension from max(at, current expiry) + order.days, and — when the
+ * membership was still running at `at` but lapsed before this notice — the `reinstate` credit of what the expiry
+ * wrote off after `at`. Then +order.quota with the `grant` ledger row (unique per order).
  */
 export async function grantOrder(ctx: AppContext, orderId: string, transactionId: string | null, paidAt: Date): Promise<ApplyOutcome> {
   const { plan } = ctx.config;
-  const now = ctx.now();
   const outcome = await ctx.db.transaction(async (t) => {
-    const [affected] = await ctx.db.models.Order.update(
-      { status: 'paid', transactionId, paidAt },
-      { where: { id: orderId, status: { [Op.notIn]: [...PAID_ORDER_STATUSES] } }, transaction: t },
-    );
-    if (affected === 0) return 'already_paid' as const;
-    const order = await ctx.db.models.Order.findByPk(orderId, { transaction: t });
+    const now = ctx.now();
+    const order = await ctx.db.models.Order.findByPk(orderId, { transaction: t, lock: t.LOCK.UPDATE });
     if (!order) throw new Error(`order ${orderId} vanished`);
+    if (!GRANTABLE.includes(order.status)) return 'already_paid' as const;
     const user = await lockUser(ctx.db, order.userId, t);
-    await applyLapse(ctx.db, user, t, now);
+    const at = new Date(Math.min(paidAt.getTime(), now.getTime()));
+    order.set({ status: 'paid', transactionId, paidAt });
+    await order.save({ transaction: t });
+    if (user.quotaExpireAt && user.quotaExpireAt.getTime() > at.getTime()) {
+      await reinstateLapsedSince(ctx, user, orderId, at, t, now);
+    } else {
+      await applyLapse(ctx.db, user, t, at);
+    }
     // what the order sold when it was created (DECISIONS 15); orders from before migration 06 fall back to config
     const quota = order.quota ?? plan.quota;
     const days = order.days ?? plan.days;
-    const from = Math.max(now.getTime(), user.quotaExpireAt?.getTime() ?? 0);
+    const from = Math.max(at.getTime(), user.quotaExpireAt?.getTime() ?? 0);
     user.quotaExpireAt = new Date(from + days * 86_400_000);
     user.isMember = true;
     const entry = await changeBalance(
@@ -89,7 +111,7 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
       t,
       now,
     );
-    if (!entry) throw new Error(`grant for order ${orderId} recorded twice`); // unreachable: the status update guards it
+    if (!entry) throw new Error(`grant for order ${orderId} recorded twice`); // unreachable: the order lock guards it
     return 'granted' as const;
   });
   ctx.logger.info({ orderId, outcome }, 'payment applied');
@@ -97,17 +119,40 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
 }
 
 /**
- * Closes a pending order at WeChat Pay and locally; when WeChat answers ORDERPAID the payment is queried and
- * applied instead. Shared by purchase (an expiring QR code), the reconciler and the admin. Throws VendorError.
+ * The renewal was paid at `at`, while the membership still ran, but its notice came after the expiry lapsed it:
+ * what `expire` rows wrote off since `at` is credited back (`reinstate`, once per order by the ledger's unique key),
+ * so the renewal extends the membership it was paid for. The user is locked by `t`.
  */
-export async function closeOrderAtWechat(ctx: AppContext, order: Order): Promise<'closed' | 'paid'> {
+async function reinstateLapsedSince(ctx: AppContext, user: User, orderId: string, at: Date, t: Transaction, now: Date): Promise<void> {
+  const expired = await ctx.db.models.QuotaLog.sum('amount', {
+    where: { userId: user.id, action: 'expire', createdAt: { [Op.gt]: at } },
+    transaction: t,
+  });
+  const lapsed = -Number(expired ?? 0);
+  if (lapsed > 0) {
+    await changeBalance(ctx.db, user, { action: 'reinstate', amount: lapsed, orderId, reason: '到期前已续费，恢复到期清零的次数' }, t, now);
+  }
+}
+
+/**
+ * Closes a pending order at WeChat Pay and then here (`closed`, or what `local` says); when WeChat answers that the
+ * order was paid (ORDER_PAID) the payment is queried and applied instead. Shared by purchase (an expiring QR code),
+ * the reconciler, PAYERROR and the admin. Throws VendorError.
+ */
+export async function closeOrderAtWechat(
+  ctx: AppContext,
+  order: Order,
+  local: { status: 'closed' } | { status: 'failed'; failReason: string } = { status: 'closed' },
+): Promise<'closed' | 'paid'> {
   const outcome = await ctx.vendors.wechat.closeOrder(order.id);
   if (outcome === 'paid') {
     const tx = await ctx.vendors.wechat.queryOrder(order.id);
-    if (tx) await applyTransaction(ctx, order, tx);
+    // (a PAYERROR answer here would close again: never loop on a contradictory answer)
+    if (tx && tx.trade_state !== 'PAYERROR') await applyTransaction(ctx, order, tx);
   } else {
-    await ctx.db.models.Order.update({ status: 'closed', closedAt: ctx.now() }, { where: { id: order.id, status: 'pending' } });
-    ctx.logger.info({ orderId: order.id }, 'order closed');
+    const fields = local.status === 'closed' ? { status: 'closed' as const, closedAt: ctx.now() } : local;
+    await ctx.db.models.Order.update(fields, { where: { id: order.id, status: 'pending' } });
+    ctx.logger.info({ orderId: order.id, status: local.status }, 'order closed');
   }
   return outcome;
 }

@@ -24,6 +24,12 @@ export async function membershipStatus(ctx: AppContext, userId: string): Promise
 
 /** A pending order is handed out again only while it has at least this long left to be paid. */
 const REUSE_MIN_REMAINING_MS = 60_000;
+/**
+ * A pending order without its code yet has a prepay in flight (another request, maybe another instance): it is
+ * waited for this long — the client's 10 s timeout and some room — checking every PREPAY_WAIT_STEP_MS.
+ */
+const PREPAY_WAIT_MS = 15_000;
+const PREPAY_WAIT_STEP_MS = 100;
 
 const toPurchaseView = (o: Order): PurchaseResponse => ({
   orderId: o.id,
@@ -34,17 +40,32 @@ const toPurchaseView = (o: Order): PurchaseResponse => ({
 
 /**
  * Creates a pending order and its Native prepay, or returns the merchant's unexpired pending order (so two QR codes
- * can never both be paid). Serialised per merchant by the user's row lock.
+ * can never both be paid). The decision is serialised per merchant by the user's row lock, but the prepay call is
+ * not made under it: the order is committed without a code, prepaid, and its code stored only if it is still
+ * pending without one. A purchase that finds another's prepay in flight waits for its code.
  */
 export async function purchase(ctx: AppContext, userId: string, channel: string): Promise<{ created: boolean; order: PurchaseResponse }> {
   if (channel !== ctx.config.paymentChannel) throw new AppError('UNSUPPORTED_CHANNEL');
-  const { wechat, plan, publicBaseUrl } = ctx.config;
+  await closeExpiringOrders(ctx, userId);
+  for (let round = 0; ; round++) {
+    const step = await reserveOrder(ctx, userId, channel);
+    if (step.kind === 'reuse') return { created: false, order: toPurchaseView(step.order) };
+    if (step.kind === 'created') return { created: true, order: toPurchaseView(await prepay(ctx, step.order)) };
+    // another purchase's prepay is in flight: wait for its code, then decide again (it may have failed)
+    if (round >= 1 || !(await waitForPrepay(ctx, step.order.id))) throw new AppError('PAYMENT_PROVIDER_ERROR');
+  }
+}
+
+/** An order about to expire can still be paid: close it at WeChat first, so two QR codes are never both payable. */
+async function closeExpiringOrders(ctx: AppContext, userId: string): Promise<void> {
   const now = ctx.now();
-  const { Order } = ctx.db.models;
-  const reuseUntil = new Date(now.getTime() + REUSE_MIN_REMAINING_MS);
-  // an order about to expire can still be paid: close it at WeChat first, so two QR codes are never both payable
-  const expiring = await Order.findAll({
-    where: { userId, status: 'pending', codeUrl: { [Op.ne]: null }, expiresAt: { [Op.gt]: now, [Op.lte]: reuseUntil } },
+  const expiring = await ctx.db.models.Order.findAll({
+    where: {
+      userId,
+      status: 'pending',
+      codeUrl: { [Op.ne]: null },
+      expiresAt: { [Op.gt]: now, [Op.lte]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) },
+    },
   });
   for (const old of expiring) {
     try {
@@ -54,14 +75,34 @@ export async function purchase(ctx: AppContext, userId: string, channel: string)
       throw new AppError('PAYMENT_PROVIDER_ERROR');
     }
   }
-  const result = await ctx.db.transaction(async (t) => {
+}
+
+type Reservation = { kind: 'reuse' | 'created' | 'in_flight'; order: Order };
+
+/** Under the user's row lock: the reusable pending order, a pending one whose prepay is in flight, or a new one. */
+async function reserveOrder(ctx: AppContext, userId: string, channel: string): Promise<Reservation> {
+  const { wechat, plan } = ctx.config;
+  const { Order } = ctx.db.models;
+  return ctx.db.transaction(async (t): Promise<Reservation> => {
+    const now = ctx.now();
     await lockUser(ctx.db, userId, t);
     const reusable = await Order.findOne({
-      where: { userId, status: 'pending', codeUrl: { [Op.ne]: null }, expiresAt: { [Op.gt]: reuseUntil } },
+      where: {
+        userId,
+        status: 'pending',
+        codeUrl: { [Op.ne]: null },
+        expiresAt: { [Op.gt]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) },
+      },
       order: [['createdAt', 'DESC']],
       transaction: t,
     });
-    if (reusable) return { created: false, order: reusable };
+    if (reusable) return { kind: 'reuse', order: reusable };
+    const inFlight = await Order.findOne({
+      where: { userId, status: 'pending', codeUrl: null, createdAt: { [Op.gt]: new Date(now.getTime() - PREPAY_WAIT_MS) } },
+      order: [['createdAt', 'DESC']],
+      transaction: t,
+    });
+    if (inFlight) return { kind: 'in_flight', order: inFlight };
     const order = await Order.create(
       {
         id: newId(),
@@ -83,28 +124,52 @@ export async function purchase(ctx: AppContext, userId: string, channel: string)
       },
       { transaction: t },
     );
-    try {
-      const { codeUrl } = await ctx.vendors.wechat.nativePrepay({
-        outTradeNo: order.id,
-        description: wechat.description,
-        amountFen: order.amountFen,
-        timeExpire: order.expiresAt,
-        notifyUrl: `${publicBaseUrl}/membership/payment-callback`,
-      });
-      order.codeUrl = codeUrl;
-      await order.save({ transaction: t });
-      return { created: true, order };
-    } catch (err) {
-      ctx.logger.error({ err, orderId: order.id }, 'wechat prepay failed');
-      order.status = 'failed';
-      order.failReason = 'prepay failed';
-      await order.save({ transaction: t });
-      return { created: false, order, failed: true };
-    }
+    return { kind: 'created', order };
   });
-  if ('failed' in result) throw new AppError('PAYMENT_PROVIDER_ERROR');
-  if (result.created) ctx.logger.info({ orderId: result.order.id, userId }, 'order created');
-  return { created: result.created, order: toPurchaseView(result.order) };
+}
+
+/**
+ * The Native prepay of a committed order, outside any transaction; its code is stored only while the order is still
+ * pending without one. A failed prepay (or an order no longer pending) fails the purchase, and the order ends failed.
+ */
+async function prepay(ctx: AppContext, order: Order): Promise<Order> {
+  const { wechat, publicBaseUrl } = ctx.config;
+  const { Order } = ctx.db.models;
+  const pendingWithoutCode = { id: order.id, status: 'pending' as const, codeUrl: null };
+  let codeUrl: string;
+  try {
+    ({ codeUrl } = await ctx.vendors.wechat.nativePrepay({
+      outTradeNo: order.id,
+      description: wechat.description,
+      amountFen: order.amountFen,
+      timeExpire: order.expiresAt,
+      notifyUrl: `${publicBaseUrl}/membership/payment-callback`,
+    }));
+  } catch (err) {
+    ctx.logger.error({ err, orderId: order.id }, 'wechat prepay failed');
+    await Order.update({ status: 'failed', failReason: 'prepay failed' }, { where: pendingWithoutCode });
+    throw new AppError('PAYMENT_PROVIDER_ERROR');
+  }
+  const [stored] = await Order.update({ codeUrl }, { where: pendingWithoutCode });
+  if (stored !== 1) {
+    ctx.logger.error({ orderId: order.id }, 'prepaid order is no longer pending without a code; its code is not handed out');
+    throw new AppError('PAYMENT_PROVIDER_ERROR');
+  }
+  ctx.logger.info({ orderId: order.id, userId: order.userId }, 'order created');
+  order.codeUrl = codeUrl;
+  return order;
+}
+
+/** Waits until the order's prepay stored its code or the order left `pending`; false when it took too long. */
+async function waitForPrepay(ctx: AppContext, orderId: string): Promise<boolean> {
+  const deadline = Date.now() + PREPAY_WAIT_MS;
+  while (Date.now() < deadline) {
+    const order = await ctx.db.models.Order.findByPk(orderId);
+    if (!order || order.status !== 'pending' || order.codeUrl !== null) return true;
+    await new Promise((r) => setTimeout(r, PREPAY_WAIT_STEP_MS));
+  }
+  ctx.logger.warn({ orderId }, 'a concurrent prepay did not finish in time');
+  return false;
 }
 
 export const toOrderView = (o: Order): OrderView => ({

@@ -11,8 +11,8 @@ import type { SandboxSecrets } from '../secrets.js';
 import { toWechatTime } from '../../vendors/wechatpay/time.js';
 import { Notifier } from './notifier.js';
 import {
-  effectiveState,
   isPaidState,
+  isPayable,
   newOpenid,
   newTransactionId,
   toEmulatedOrder,
@@ -63,10 +63,11 @@ abstract class EmulatorOrderStateError extends Error {
   }
 }
 
-/** `pay` on an order that is not NOTPAY (paid, closed, or past time_expire). */
+/** `pay` on an order that cannot be paid: not NOTPAY (paid, closed), or NOTPAY past its time_expire. */
 export class EmulatorOrderNotPending extends EmulatorOrderStateError {
   constructor(outTradeNo: string, state: StoredState) {
     super(outTradeNo, state, 'NOTPAY');
+    if (state === 'NOTPAY') this.message = `wxpay emulator: order ${outTradeNo} is past its time_expire`;
   }
 }
 
@@ -110,8 +111,9 @@ export interface WxpayEmulator {
   /**
    * The payer pays: NOTPAY → SUCCESS, then the notification is delivered (and retried in the background).
    * With `deliver: false` the notification is lost (never sent, nothing retried): `{ delivered: false, status: 0 }`.
+   * `at` (epoch ms, default now) is when the payer paid: its `success_time`, for tests whose server clock is moved.
    */
-  pay(outTradeNo: string, o?: { deliver?: boolean }): Promise<{ delivered: boolean; status: number }>;
+  pay(outTradeNo: string, o?: { deliver?: boolean; at?: number }): Promise<{ delivered: boolean; status: number }>;
   /** Re-delivers the SUCCESS notification `times` times; the HTTP status of each answer (0 = no answer). */
   notify(outTradeNo: string, o: { times: number; parallel: boolean }): Promise<{ statuses: number[] }>;
   getOrder(outTradeNo: string): EmulatedOrder | null;
@@ -185,8 +187,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
       : (Object.values(store.value.orders).find((o) => o.transaction_id === req.transaction_id) ?? null);
     if (!order) throw new RefundInvalidError(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
     const behaviour = refundBehaviour;
-    const state = effectiveState(order, now());
-    checkRefundable(order, isPaidState(state), req, storedRefundsOf(order.out_trade_no), behaviour);
+    checkRefundable(order, isPaidState(order.trade_state), req, storedRefundsOf(order.out_trade_no), behaviour);
     const refund: StoredRefund = {
       out_refund_no: req.out_refund_no,
       refund_id: newRefundId(),
@@ -248,13 +249,13 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
     router,
 
     async pay(outTradeNo, o = {}) {
-      const state = effectiveState(existing(outTradeNo), now());
-      if (state !== 'NOTPAY') throw new EmulatorOrderNotPending(outTradeNo, state);
+      const order = existing(outTradeNo);
+      if (!isPayable(order, o.at ?? now())) throw new EmulatorOrderNotPending(outTradeNo, order.trade_state);
       const paid = store.update((s) => {
         const order = s.orders[outTradeNo]!;
         order.trade_state = 'SUCCESS';
         order.transaction_id = newTransactionId();
-        order.success_time = toWechatTime(now());
+        order.success_time = toWechatTime(o.at ?? now());
         order.payer_openid = newOpenid();
         order.notification_id = randomUUID();
         return { ...order };
@@ -268,8 +269,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
         throw new RangeError('times must be an integer from 1 to 500');
       }
       const order = existing(outTradeNo);
-      const state = effectiveState(order, now());
-      if (state !== 'SUCCESS') throw new EmulatorOrderNotPaid(outTradeNo, state);
+      if (order.trade_state !== 'SUCCESS') throw new EmulatorOrderNotPaid(outTradeNo, order.trade_state);
       const statuses: number[] = [];
       if (o.parallel) {
         statuses.push(...(await Promise.all(Array.from({ length: o.times }, () => notifier.deliverOnce(order)))));
@@ -281,7 +281,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
 
     getOrder(outTradeNo) {
       const order = lookup(outTradeNo);
-      return order ? toEmulatedOrder(order, now()) : null;
+      return order ? toEmulatedOrder(order) : null;
     },
 
     setRefundBehaviour(b) {

@@ -44,7 +44,7 @@ export class Notifier {
       event_type: 'TRANSACTION.SUCCESS',
       summary: '支付成功',
       resource: encryptResource({
-        plaintext: JSON.stringify(toTransaction(order, nowMs)),
+        plaintext: JSON.stringify(toTransaction(order)),
         apiV3Key: this.opts.apiV3Key,
         associatedData: 'transaction',
       }),

@@ -119,11 +119,15 @@ export function validatePrepay(
   };
 }
 
-/** The state WeChat reports: an unpaid order past its time_expire is CLOSED. */
-export function effectiveState(order: StoredOrder, nowMs: number): StoredState {
-  if (order.trade_state !== 'NOTPAY' || !order.time_expire) return order.trade_state;
-  const expireMs = parseWechatTime(order.time_expire);
-  return expireMs !== null && nowMs >= expireMs ? 'CLOSED' : 'NOTPAY';
+/**
+ * Whether the payer can still pay the order: NOTPAY and before its time_expire. Past time_expire WeChat still
+ * reports the unpaid order as NOTPAY (it closes it by itself only days later; the merchant closes it through the
+ * close API): time_expire ends when it can be paid, not its state.
+ */
+export function isPayable(order: StoredOrder, nowMs: number): boolean {
+  if (order.trade_state !== 'NOTPAY') return false;
+  const expireMs = order.time_expire ? parseWechatTime(order.time_expire) : null;
+  return expireMs === null || nowMs < expireMs;
 }
 
 const STATE_DESC: Record<StoredState, string> = {
@@ -134,8 +138,8 @@ const STATE_DESC: Record<StoredState, string> = {
 };
 
 /** The query response / decrypted notification of an order (§2.5). */
-export function toTransaction(order: StoredOrder, nowMs: number): WxTransaction {
-  const state = effectiveState(order, nowMs);
+export function toTransaction(order: StoredOrder): WxTransaction {
+  const state = order.trade_state;
   const paid = isPaidState(state);
   return {
     appid: order.appid,
@@ -154,9 +158,9 @@ export function toTransaction(order: StoredOrder, nowMs: number): WxTransaction 
   };
 }
 
-export function toEmulatedOrder(order: StoredOrder, nowMs: number): EmulatedOrder {
+export function toEmulatedOrder(order: StoredOrder): EmulatedOrder {
   return {
-    ...toTransaction(order, nowMs),
+    ...toTransaction(order),
     description: order.description,
     notify_url: order.notify_url,
     code_url: order.code_url,

@@ -15,7 +15,6 @@ import {
   signedHeaders,
 } from '../../vendors/wechatpay/signing.js';
 import {
-  effectiveState,
   isPaidState,
   newCodeUrl,
   PrepayInvalid,
@@ -101,12 +100,10 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
     const nowMs = ctx.now();
     const existing = ctx.store.value.orders[fields.out_trade_no];
     if (existing) {
-      if (existing.fingerprint !== fields.fingerprint) {
-        return error(res, 400, 'OUT_TRADE_NO_USED', 'out_trade_no already used with different parameters');
-      }
-      const state = effectiveState(existing, nowMs);
-      if (isPaidState(state)) return error(res, 400, 'ORDERPAID', 'order already paid');
-      if (state === 'CLOSED') return error(res, 400, 'ORDER_CLOSED', 'order closed');
+      // v3 business error: 403 OUT_TRADE_NO_USED 商户订单号重复 (pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter3_4_3.shtml)
+      if (existing.fingerprint !== fields.fingerprint) return error(res, 403, 'OUT_TRADE_NO_USED', '商户订单号重复');
+      if (isPaidState(existing.trade_state)) return error(res, 400, 'ORDERPAID', 'order already paid');
+      if (existing.trade_state === 'CLOSED') return error(res, 400, 'ORDER_CLOSED', 'order closed');
       return reply(res, 200, { code_url: existing.code_url });
     }
     const order = { ...fields, code_url: newCodeUrl(), trade_state: 'NOTPAY' as const, created_at_ms: nowMs };
@@ -123,7 +120,7 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
     }
     const order = ctx.store.value.orders[String(req.params.no)];
     if (!order) return error(res, 404, 'ORDER_NOT_EXIST', 'order does not exist');
-    reply(res, 200, toTransaction(order, ctx.now()));
+    reply(res, 200, toTransaction(order));
   });
 
   router.post('/v3/pay/transactions/out-trade-no/:no/close', (req, res) => {
@@ -135,7 +132,10 @@ export function createWxpayRouter(ctx: WxpayRouterContext): express.Router {
     const no = String(req.params.no);
     const order = ctx.store.value.orders[no];
     if (!order) return error(res, 404, 'ORDER_NOT_EXIST', 'order does not exist');
-    if (isPaidState(effectiveState(order, ctx.now()))) return error(res, 400, 'ORDERPAID', 'order already paid');
+    // 204 No Content on success (pay.weixin.qq.com/doc/v3/merchant/4013070360), also for an order already closed
+    // (developers.weixin.qq.com/community/pay/doc/00048a1efdc23011142d839d351800); a paid order answers the v3 code
+    // ORDER_PAID — with 400 as ORDER_CLOSED in that table (the status of the ORDER_PAID row is our assumption)
+    if (isPaidState(order.trade_state)) return error(res, 400, 'ORDER_PAID', '订单已支付');
     if (order.trade_state !== 'CLOSED') {
       ctx.store.update((s) => {
         s.orders[no]!.trade_state = 'CLOSED';

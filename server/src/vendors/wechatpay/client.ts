@@ -100,7 +100,9 @@ export class HttpWechatPayClient implements WechatPayClient {
       this.verify('close', res);
       return 'closed';
     }
-    if (errorCode(res) === 'ORDERPAID') {
+    // v3 answers ORDER_PAID for an order that was paid; ORDERPAID is the v2 spelling, also seen on v3 answers
+    const code = errorCode(res);
+    if (res.status >= 400 && res.status < 500 && (code === 'ORDER_PAID' || code === 'ORDERPAID')) {
       this.verify('close', res);
       return 'paid';
     }

@@ -129,7 +129,8 @@ export async function deliver(base: string, n: SignedNotification): Promise<{ st
 }
 
 /** A clock the test moves; the server reads it through `startTestServer({ now })`. */
-export function mutableClock(startMs = Date.now()) {
+/** (It starts on a whole second: WeChat's success_time, which a payment counts from, has second precision.) */
+export function mutableClock(startMs = Math.floor(Date.now() / 1000) * 1000) {
   let t = startMs;
   return {
     now: () => new Date(t),

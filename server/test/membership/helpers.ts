@@ -128,8 +128,10 @@ export async function deliver(base: string, n: SignedNotification): Promise<{ st
   return { status: res.status, body: res.body };
 }
 
-/** A clock the test moves; the server reads it through `startTestServer({ now })`. */
-/** (It starts on a whole second: WeChat's success_time, which a payment counts from, has second precision.) */
+/**
+ * A clock the test moves; the server reads it through `startTestServer({ now })`. It starts on a whole second:
+ * WeChat's success_time, which a payment counts from, has second precision.
+ */
 export function mutableClock(startMs = Math.floor(Date.now() / 1000) * 1000) {
   let t = startMs;
   return {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ERROR_CODES, type ErrorBody } from '@aizhao/shared';
 import type { z } from 'zod';
+import { isDbUnavailable } from '../db/index.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -58,7 +59,10 @@ export function errorHandler(logger: Logger) {
     if (err instanceof AppError) appErr = err;
     else if ((err as { type?: string })?.type === 'entity.parse.failed') appErr = new AppError('INVALID_INPUT', '请求体不是有效的 JSON');
     else if ((err as { type?: string })?.type === 'entity.too.large') appErr = new AppError('INVALID_INPUT', '请求体过大');
-    else {
+    else if (isDbUnavailable(err)) {
+      logger.warn({ err, requestId: req.id, path: req.path }, 'database unavailable');
+      appErr = new AppError('SERVICE_UNAVAILABLE', '服务暂时不可用，请稍后再试');
+    } else {
       logger.error({ err, requestId: req.id, path: req.path }, 'unhandled error');
       appErr = new AppError('INTERNAL', ERROR_CODES.INTERNAL.message);
     }

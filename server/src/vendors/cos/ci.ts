@@ -2,7 +2,7 @@
 import type COS from 'cos-nodejs-sdk-v5';
 import { VendorError } from '../../lib/errors.js';
 import type { AuditVerdict, ContentAuditor, ImageProcessor } from '../types.js';
-import { cosCall, createCosClient, type CosClientOptions } from './client.js';
+import { cosCall, cosDeadlineMs, createCosClient, type CosClientOptions } from './client.js';
 
 /** Product matting, subject centred (DECISIONS 6); the compose step does the final sizing. */
 export const GOODS_MATTING_RULE = 'ci-process=GoodsMatting&center-layout=1';
@@ -37,15 +37,20 @@ export class CosImageProcessor implements ImageProcessor {
 
   async goodsMatting(srcKey: string, dstKey: string): Promise<void> {
     const picOperations = JSON.stringify({ is_pic_info: 0, rules: [{ fileid: `/${dstKey}`, rule: GOODS_MATTING_RULE }] });
-    const data = await cosCall('ci', 'GoodsMatting', () =>
-      this.cos.request({
-        Bucket: this.opts.bucket,
-        Region: this.opts.region,
-        Key: srcKey,
-        Method: 'POST',
-        Action: 'image_process',
-        Headers: { 'Pic-Operations': picOperations },
-      }),
+    // repeating it is safe: the same rule writes the same dstKey
+    const data = await cosCall(
+      'ci',
+      'GoodsMatting',
+      () =>
+        this.cos.request({
+          Bucket: this.opts.bucket,
+          Region: this.opts.region,
+          Key: srcKey,
+          Method: 'POST',
+          Action: 'image_process',
+          Headers: { 'Pic-Operations': picOperations },
+        }),
+      cosDeadlineMs(this.opts),
     );
     const result = firstOf((data['UploadResult'] as { ProcessResults?: { Object?: unknown } } | undefined)?.ProcessResults?.Object) as
       { Key?: unknown } | undefined;
@@ -62,18 +67,22 @@ export class CosContentAuditor implements ContentAuditor {
   }
 
   async audit(key: string, sizeBytes: number): Promise<AuditVerdict> {
-    const data = await cosCall('ci', 'sensitive-content-recognition', () =>
-      this.cos.request({
-        Bucket: this.opts.bucket,
-        Region: this.opts.region,
-        Key: key,
-        Method: 'GET',
-        Query: {
-          'ci-process': 'sensitive-content-recognition',
-          ...(this.opts.bizType ? { 'biz-type': this.opts.bizType } : {}),
-          ...(sizeBytes > AUDIT_PLAIN_MAX_BYTES ? { 'large-image-detect': '1' } : {}),
-        },
-      }),
+    const data = await cosCall(
+      'ci',
+      'sensitive-content-recognition',
+      () =>
+        this.cos.request({
+          Bucket: this.opts.bucket,
+          Region: this.opts.region,
+          Key: key,
+          Method: 'GET',
+          Query: {
+            'ci-process': 'sensitive-content-recognition',
+            ...(this.opts.bizType ? { 'biz-type': this.opts.bizType } : {}),
+            ...(sizeBytes > AUDIT_PLAIN_MAX_BYTES ? { 'large-image-detect': '1' } : {}),
+          },
+        }),
+      cosDeadlineMs(this.opts),
     );
     const r = data['RecognitionResult'] as { Result?: unknown; Score?: unknown; Label?: unknown } | undefined;
     const result = Number(r?.Result);

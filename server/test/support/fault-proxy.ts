@@ -22,10 +22,16 @@ export interface FaultProxy {
   readonly host: string;
   /** modes for the next connections, in order (appended to what is left of the plan) */
   plan(...modes: FaultMode[]): void;
+  /** `mode` for the next connection whose first bytes (the HTTP request line, in plain HTTP) match `pattern` */
+  planMatching(pattern: RegExp, mode: FaultMode): void;
   /** the mode of connections beyond the plan (default `pass`); existing connections are dropped */
   setDefault(mode: FaultMode): void;
+  /** from now on each connection beyond the plan gets a random fault with this probability (0: none) */
+  setFaultRate(rate: number): void;
   /** connections accepted so far, by the mode they got */
   readonly counts: Record<FaultMode, number>;
+  /** connections closed so far, by the mode they got (a `slow` one once its whole answer was passed on) */
+  readonly closed: Record<FaultMode, number>;
   /** all connections accepted so far */
   readonly connections: number;
   /** connections still planned */
@@ -45,8 +51,14 @@ export interface FaultProxyOptions {
   faults?: FaultMode[];
   /** seed of the random schedule (reproducible runs) */
   seed?: number;
+  /**
+   * One HTTP request per connection (plain HTTP only): the answer's `Connection: keep-alive` becomes `close`, so
+   * every request opens a new connection and takes the next mode (else keep-alive would carry most requests).
+   */
+  oneRequestPerConnection?: boolean;
 }
 
+const KEEP_ALIVE = /\r\nConnection: keep-alive\r\n/i;
 const BODY_503 = 'Service Unavailable (fault proxy)';
 const RESPONSE_503 = `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${BODY_503.length}\r\nConnection: close\r\n\r\n${BODY_503}`;
 
@@ -66,17 +78,23 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
   const queue: FaultMode[] = [];
   let fallback: FaultMode = 'pass';
   const counts: Record<FaultMode, number> = { pass: 0, reset: 0, stall: 0, slow: 0, http503: 0 };
+  const closed: Record<FaultMode, number> = { pass: 0, reset: 0, stall: 0, slow: 0, http503: 0 };
   let connections = 0;
   const open = new Set<Socket>();
   const random = seeded(o.seed ?? 1);
+  let faultRate = o.faultRate ?? 0;
   const faults = o.faults ?? ['reset', 'http503', 'slow'];
   const dripBytes = o.dripBytes ?? 64;
   const dripMs = o.dripMs ?? 20;
 
-  const nextMode = (): FaultMode => {
+  const targeted: { pattern: RegExp; mode: FaultMode }[] = [];
+  const nextMode = (first: Buffer): FaultMode => {
+    const text = first.toString('latin1');
+    const hit = targeted.findIndex((t) => t.pattern.test(text));
+    if (hit >= 0) return targeted.splice(hit, 1)[0]!.mode;
     const planned = queue.shift();
     if (planned) return planned;
-    if (o.faultRate && random() < o.faultRate) return faults[Math.floor(random() * faults.length)] ?? 'reset';
+    if (faultRate > 0 && random() < faultRate) return faults[Math.floor(random() * faults.length)] ?? 'reset';
     return fallback;
   };
 
@@ -88,25 +106,42 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
 
   const server: Server = createServer((client) => {
     connections++;
-    const mode = nextMode();
-    counts[mode]++;
     track(client);
+    // the mode is chosen when the client has said something (so a rule can match its request line)
+    client.once('data', (firstChunk: Buffer) => {
+      client.pause();
+      handle(client, nextMode(firstChunk), firstChunk);
+      client.resume();
+    });
+  });
+
+  function handle(client: Socket, mode: FaultMode, firstChunk: Buffer): void {
+    counts[mode]++;
+    client.once('close', () => void closed[mode]++);
     if (mode === 'stall') {
       client.on('data', () => undefined);
       return;
     }
     if (mode === 'http503') {
-      client.once('data', () => client.end(RESPONSE_503));
+      client.end(RESPONSE_503);
       return;
     }
     const upstream = connect({ host: target.host ?? '127.0.0.1', port: target.port });
     track(upstream);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => (mode === 'slow' ? undefined : client.end()));
+    upstream.write(firstChunk);
     client.on('data', (chunk: Buffer) => upstream.write(chunk));
     client.on('end', () => upstream.end());
+    let first = true;
+    /** the answer as passed on (see oneRequestPerConnection) */
+    const answer = (chunk: Buffer): Buffer => {
+      if (!first || !o.oneRequestPerConnection) return chunk;
+      first = false;
+      return Buffer.from(chunk.toString('latin1').replace(KEEP_ALIVE, '\r\nConnection: close\r\n'), 'latin1');
+    };
     if (mode === 'pass') {
-      upstream.on('data', (chunk: Buffer) => client.write(chunk));
+      upstream.on('data', (chunk: Buffer) => client.write(answer(chunk)));
       return;
     }
     if (mode === 'reset') {
@@ -133,7 +168,7 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
       timer = setTimeout(step, dripMs);
     };
     upstream.on('data', (chunk: Buffer) => {
-      pending.push(chunk);
+      pending.push(answer(chunk));
       if (!timer) timer = setTimeout(step, dripMs);
     });
     upstream.on('close', () => {
@@ -143,7 +178,7 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
     client.on('close', () => {
       if (timer) clearTimeout(timer);
     });
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
@@ -155,16 +190,22 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     plan: (...modes) => void queue.push(...modes),
+    planMatching: (pattern, mode) => void targeted.push({ pattern, mode }),
     setDefault(mode) {
       fallback = mode;
       dropAll();
     },
+    setFaultRate(rate) {
+      faultRate = rate;
+      dropAll();
+    },
     counts,
+    closed,
     get connections() {
       return connections;
     },
     get planned() {
-      return queue.length;
+      return queue.length + targeted.length;
     },
     dropAll,
     async close() {

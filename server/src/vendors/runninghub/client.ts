@@ -144,7 +144,12 @@ export class HttpRunningHubClient implements RunningHubClient {
     });
   }
 
-  async download(url: string): Promise<Buffer> {
+  /** A GET, safe to repeat: a transport error, a 5xx or a 429 is tried again (a new timeout each time). */
+  download(url: string): Promise<Buffer> {
+    return withRetry(this.retry, () => this.downloadOnce(url));
+  }
+
+  private async downloadOnce(url: string): Promise<Buffer> {
     const signal = AbortSignal.timeout(this.downloadTimeoutMs);
     let current = this.checkDownloadUrl(url);
     for (let hop = 0; ; hop++) {

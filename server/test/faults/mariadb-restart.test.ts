@@ -84,6 +84,8 @@ describe('a MariaDB restart in the middle of a run', () => {
     );
     expect(down.body).toEqual({ ok: false, db: 'down' });
     const sawDownMs = Date.now() - stoppedAt;
+    // a merchant's request made now waits for the database instead of failing
+    const during = call(base, 'GET', '/membership/status', { token: m.token });
     // the slow CI answer arrives while the database is down: the job then has a result to write
     await waitUntil(
       async () => proxy.closed.slow,
@@ -106,10 +108,14 @@ describe('a MariaDB restart in the middle of a run', () => {
     );
     const recoveredMs = Date.now() - restartedAt;
     expect(up.body).toMatchObject({ ok: true, db: 'up' });
+    const answered = await during;
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+    expect(answered.body.quotaRemaining).toBe(quotaBefore - ids.length);
 
     await waitUntil(
-      () => Task.count({ where: { id: ids, status: 'processing' } }),
-      (n) => n === 0,
+      // (what is left, should it time out)
+      () => Task.findAll({ attributes: ['id', 'type', 'stage', 'leaseUntil', 'attempts'], where: { id: ids, status: 'processing' } }),
+      (left) => left.length === 0,
       120_000,
       'all tasks terminal',
       200,

@@ -49,6 +49,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     dataDir: config.dataDir,
     poolMin: config.database.poolMin,
     poolMax: config.database.poolMax,
+    reconnectWindowMs: config.database.reconnectWindowMs,
     sessionSql: opts.dbSessionSql,
   });
   if (config.sandbox) await db.migrate();

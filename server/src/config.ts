@@ -35,6 +35,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be mysql://user:pass@host:3306/db').optional(),
   DATABASE_POOL_MIN: int(0).default(5),
   DATABASE_POOL_MAX: int(1).default(20),
+  DATABASE_RECONNECT_WINDOW_MS: int(0).default(10_000),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_EXPIRE: z.string().regex(/^\d+[smhd]$/, 'must look like 7d, 12h, 30m').default('7d'),
   TENCENT_SECRET_ID: optStr,
@@ -106,6 +107,15 @@ const envSchema = z.object({
   SMS_IP_HOURLY_LIMIT: int(1).default(30),
   AUDIT_ENABLED: bool.optional(),
   AUDIT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  VENDOR_RETRIES: int(0, 10).default(2),
+  VENDOR_RETRY_MIN_MS: int(0).default(200),
+  VENDOR_RETRY_MAX_MS: int(0).default(2000),
+  COS_TIMEOUT_MS: int(100).default(15_000),
+  CI_TIMEOUT_MS: int(100).default(30_000),
+  STS_TIMEOUT_MS: int(100).default(10_000),
+  SMS_TIMEOUT_MS: int(1000).default(10_000),
+  WECHAT_TIMEOUT_MS: int(100).default(10_000),
+  RUNNINGHUB_DOWNLOAD_TIMEOUT_MS: int(100).default(60_000),
   ADMIN_USERNAME: optStr,
   ADMIN_PASSWORD_HASH: optStr,
   ADMIN_SESSION_HOURS: int(1, 24 * 30).default(12),
@@ -153,7 +163,7 @@ export interface Config {
   timezone: string;
   sandbox: boolean;
   dataDir: string;
-  database: { url: string | null; poolMin: number; poolMax: number };
+  database: { url: string | null; poolMin: number; poolMax: number; reconnectWindowMs: number };
   jwt: { secret: string; expire: string };
   cos: { secretId: string; secretKey: string; appId: string; bucket: string; region: string; imageDomain?: string };
   stsDurationSeconds: number;
@@ -190,6 +200,10 @@ export interface Config {
     ipHourlyLimit: number;
   };
   audit: { enabled: boolean; threshold: number };
+  /** retries of vendor calls that are safe to repeat */
+  vendorRetry: { retries: number; minMs: number; maxMs: number };
+  /** per-request timeouts of the vendor clients, ms */
+  vendorTimeouts: { cos: number; ci: number; sts: number; sms: number; wechat: number; runninghub: number; runninghubDownload: number };
   admin: { username?: string; passwordHash?: string; sessionHours: number };
   logLevel: string;
   jobTickMs: number;
@@ -357,6 +371,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret = '';
   }
   if (e.DATABASE_POOL_MIN > e.DATABASE_POOL_MAX) problems.push('DATABASE_POOL_MIN: must not exceed DATABASE_POOL_MAX');
+  if (e.VENDOR_RETRY_MIN_MS > e.VENDOR_RETRY_MAX_MS) problems.push('VENDOR_RETRY_MIN_MS: must not exceed VENDOR_RETRY_MAX_MS');
   if (e.ADMIN_USERNAME && !e.ADMIN_PASSWORD_HASH) problems.push('ADMIN_PASSWORD_HASH: required with ADMIN_USERNAME');
   try {
     new Intl.DateTimeFormat('en', { timeZone: e.BUSINESS_TIMEZONE });
@@ -374,7 +389,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     timezone: e.BUSINESS_TIMEZONE,
     sandbox,
     dataDir,
-    database: { url: e.DATABASE_URL ?? null, poolMin: e.DATABASE_POOL_MIN, poolMax: e.DATABASE_POOL_MAX },
+    database: {
+      url: e.DATABASE_URL ?? null,
+      poolMin: e.DATABASE_POOL_MIN,
+      poolMax: e.DATABASE_POOL_MAX,
+      reconnectWindowMs: e.DATABASE_RECONNECT_WINDOW_MS,
+    },
     jwt: { secret: jwtSecret, expire: e.JWT_EXPIRE },
     cos,
     stsDurationSeconds: e.STS_DURATION_SECONDS,
@@ -403,6 +423,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ipHourlyLimit: e.SMS_IP_HOURLY_LIMIT,
     },
     audit: { enabled: e.AUDIT_ENABLED ?? sandbox, threshold: e.AUDIT_THRESHOLD },
+    vendorRetry: { retries: e.VENDOR_RETRIES, minMs: e.VENDOR_RETRY_MIN_MS, maxMs: e.VENDOR_RETRY_MAX_MS },
+    vendorTimeouts: {
+      cos: e.COS_TIMEOUT_MS,
+      ci: e.CI_TIMEOUT_MS,
+      sts: e.STS_TIMEOUT_MS,
+      sms: e.SMS_TIMEOUT_MS,
+      wechat: e.WECHAT_TIMEOUT_MS,
+      runninghub: e.RUNNINGHUB_REQUEST_TIMEOUT,
+      runninghubDownload: e.RUNNINGHUB_DOWNLOAD_TIMEOUT_MS,
+    },
     admin: { username: e.ADMIN_USERNAME, passwordHash: e.ADMIN_PASSWORD_HASH, sessionHours: e.ADMIN_SESSION_HOURS },
     logLevel: e.LOG_LEVEL,
     jobTickMs: e.JOB_TICK_MS,

@@ -36,6 +36,32 @@ export function isRetryableDbError(err: unknown): boolean {
   return inner.code === 'SQLITE_BUSY';
 }
 
+/** Sequelize's errors for a connection that could not be had: nothing of the statement or transaction ran. */
+const NOT_CONNECTED = new Set([
+  'SequelizeConnectionError',
+  'SequelizeConnectionRefusedError',
+  'SequelizeConnectionAcquireTimeoutError',
+  'SequelizeConnectionTimedOutError',
+  'SequelizeHostNotFoundError',
+  'SequelizeHostNotReachableError',
+]);
+/** A connection lost under a statement (server shut down or restarted, network cut): 1053 ER_SERVER_SHUTDOWN, 1927 ER_CONNECTION_KILLED. */
+const LOST_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);
+const LOST_ERRNOS = new Set([1053, 1927, 2006, 2013]);
+
+/** The database cannot be reached right now (no connection, or the connection went away). */
+export function isDbUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; parent?: { errno?: number; code?: string }; original?: { errno?: number; code?: string } } | null;
+  if (!e) return false;
+  if (e.name && NOT_CONNECTED.has(e.name)) return true;
+  const inner = e.parent ?? e.original;
+  return Boolean(inner && ((inner.code && LOST_CODES.has(inner.code)) || (inner.errno !== undefined && LOST_ERRNOS.has(inner.errno))));
+}
+const isNotConnected = (err: unknown): boolean => NOT_CONNECTED.has((err as { name?: string } | null)?.name ?? '');
+
+/** How often a call waiting for the database tries again while it is unreachable. */
+export const RECONNECT_STEP_MS = 500;
+
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { name?: string })?.name === 'SequelizeUniqueConstraintError';
 }
@@ -48,12 +74,20 @@ export interface DatabaseOptions {
   logging?: (sql: string) => void;
   /** statements run on every new MariaDB connection (tests: `SET SESSION innodb_snapshot_isolation = ON`) */
   sessionSql?: string[];
+  /**
+   * How long a call waits for an unreachable MariaDB (restarting, failing over) before it fails, ms; default 10 s.
+   * A statement outside a transaction is sent again only when no connection could be had (so it never ran);
+   * a transaction is run again whole when it failed for want of a connection before its COMMIT was sent.
+   */
+  reconnectWindowMs?: number;
 }
 
 export function createDatabase(opts: DatabaseOptions): Database {
   const common: Options = { logging: opts.logging ?? false, define: { freezeTableName: true } };
   let sequelize: Sequelize;
   let dialect: Dialect;
+  const reconnectWindowMs = opts.reconnectWindowMs ?? 10_000;
+  const reconnectTries = Math.max(1, Math.ceil(reconnectWindowMs / RECONNECT_STEP_MS) + 1);
   if (opts.url) {
     dialect = 'mysql';
     sequelize = new Sequelize(opts.url.replace(/^mariadb:/, 'mysql:'), {
@@ -62,6 +96,14 @@ export function createDatabase(opts: DatabaseOptions): Database {
       timezone: '+00:00',
       pool: { min: opts.poolMin ?? 5, max: opts.poolMax ?? 20, acquire: 30_000, idle: 10_000 },
       dialectOptions: { dateStrings: false, supportBigNumbers: true, bigNumberStrings: false },
+      // Sequelize retries the whole query function, connection acquisition included (sequelize.js query())
+      retry: {
+        max: reconnectTries,
+        match: [(err: unknown) => isNotConnected(err)],
+        backoffBase: RECONNECT_STEP_MS,
+        backoffExponent: 1,
+        backoffJitter: RECONNECT_STEP_MS / 4,
+      },
     });
     // MariaDB (10.6+) has `FOR UPDATE SKIP LOCKED`, which the job claims rely on, but Sequelize's mysql dialect does
     // not declare it and silently drops `skipLocked` (a plain FOR UPDATE then waits on, and deadlocks with, the
@@ -97,17 +139,26 @@ export function createDatabase(opts: DatabaseOptions): Database {
 
   async function transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
     const maxRetries = 3;
-    for (let attempt = 0; ; attempt++) {
+    const waitUntil = Date.now() + reconnectWindowMs;
+    for (let attempt = 0; ; ) {
+      // a connection lost after the callback finished may have lost the COMMIT's answer only: never run it twice
+      let committing = false;
       try {
         return await serialise(() =>
-          sequelize.transaction(
-            dialect === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {},
-            (t) => fn(t),
-          ),
+          sequelize.transaction(dialect === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {}, async (t) => {
+            const result = await fn(t);
+            committing = true;
+            return result;
+          }),
         );
       } catch (err) {
+        if (dialect === 'mysql' && !committing && isDbUnavailable(err) && Date.now() < waitUntil) {
+          await new Promise((r) => setTimeout(r, RECONNECT_STEP_MS * (0.75 + Math.random() / 2)));
+          continue;
+        }
         if (attempt >= maxRetries || !isRetryableDbError(err)) throw err;
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+        attempt++;
       }
     }
   }
@@ -123,7 +174,8 @@ export function createDatabase(opts: DatabaseOptions): Database {
     },
     async ping() {
       try {
-        await sequelize.query('SELECT 1');
+        // answers at once while the database is down (no reconnect wait)
+        await sequelize.query('SELECT 1', { retry: { max: 1 } });
         return true;
       } catch {
         return false;

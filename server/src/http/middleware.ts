@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ERROR_CODES, type ErrorBody } from '@aizhao/shared';
 import type { z } from 'zod';
+import { isDbUnavailable } from '../db/index.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -83,7 +84,10 @@ export function errorHandler(logger: Logger) {
     let appErr: AppError | null;
     if (err instanceof AppError) appErr = err;
     else if ((appErr = clientError(err))) logger.info({ requestId: req.id, path: req.path, err: String(err) }, 'bad request');
-    else {
+    else if (isDbUnavailable(err)) {
+      logger.warn({ err, requestId: req.id, path: req.path }, 'database unavailable');
+      appErr = new AppError('SERVICE_UNAVAILABLE', '服务暂时不可用，请稍后再试');
+    } else {
       logger.error({ err, requestId: req.id, path: req.path }, 'unhandled error');
       appErr = new AppError('INTERNAL', ERROR_CODES.INTERNAL.message);
     }

@@ -7,6 +7,7 @@
 import type { Transaction, WhereOptions } from 'sequelize';
 import { Op } from 'sequelize';
 import type { AppContext } from '../context.js';
+import { isDbUnavailable } from '../db/index.js';
 import type { Task } from '../db/models.js';
 
 type TaskChanges = Partial<Pick<Task, 'stage' | 'leaseUntil' | 'nextActionAt' | 'updatedAt'>> & {
@@ -34,7 +35,10 @@ export async function claimTasks(
   if (limit <= 0) return [];
   const { Task } = ctx.db.models;
   const mysql = ctx.db.dialect === 'mysql';
+  /** the rows this claim updated, known before its COMMIT is sent */
+  let updated: string[] = [];
   const claim = async (t: Transaction | undefined): Promise<string[]> => {
+    updated = [];
     // MariaDB: wait for the cap's lock row (released at commit), then lock the candidates, and only then count what
     // is in flight: every locking read comes before the first plain read (which opens the transaction's snapshot),
     // so a task changed meanwhile by another transaction never fails them with snapshot-isolation error 1020.
@@ -54,7 +58,8 @@ export async function claimTasks(
     const rows = candidates.slice(0, room);
     if (mysql) {
       if (rows.length) await Task.update(changes as Partial<Task>, { where: { id: { [Op.in]: rows.map((r) => r.id) } }, transaction: t });
-      return rows.map((r) => r.id);
+      updated = rows.map((r) => r.id);
+      return updated;
     }
     // SQLite: a conditional UPDATE per candidate (outside a transaction another writer may have taken it)
     const claimed: string[] = [];
@@ -64,8 +69,27 @@ export async function claimTasks(
     }
     return claimed;
   };
-  const ids = mysql || cap ? await ctx.db.transaction(claim) : await claim(undefined);
+  let ids: string[];
+  try {
+    ids = mysql || cap ? await ctx.db.transaction(claim) : await claim(undefined);
+  } catch (err) {
+    if (!updated.length || !isDbUnavailable(err)) throw err;
+    // The connection went away around the COMMIT (a database restart): the claim may have been committed, and its
+    // tasks would then sit under our lease until it runs out. Take back the rows that carry exactly our changes.
+    ids = await claimedAnyway(ctx, updated, changes);
+    ctx.logger.warn({ err, claimed: ids.length, of: updated.length }, 'claim commit lost; recovered the rows it had claimed');
+  }
   return ids.length ? Task.findAll({ where: { id: { [Op.in]: ids } }, order: [['createdAt', 'ASC']] }) : [];
+}
+
+/** Of `ids`, the rows whose stage and lease times are exactly what the claim wrote (waits for the database). */
+async function claimedAnyway(ctx: AppContext, ids: string[], changes: TaskChanges): Promise<string[]> {
+  const rows = await ctx.db.models.Task.findAll({ where: { id: { [Op.in]: ids } } });
+  const same = (a: unknown, b: unknown): boolean =>
+    a instanceof Date || b instanceof Date ? (a as Date | null)?.getTime() === (b as Date | null)?.getTime() : a === b;
+  // (not updatedAt: Sequelize stamps that itself)
+  const fields = (['stage', 'leaseUntil', 'nextActionAt'] as const).filter((f) => changes[f] !== undefined);
+  return rows.filter((r) => fields.length > 0 && fields.every((f) => same(r[f], changes[f]))).map((r) => r.id);
 }
 
 /** `nextActionAt` is unset or due. */

@@ -19,7 +19,9 @@ const behaviourSchema = z
     downloadFailures: z.number().int().min(0).max(100).optional(),
   })
   .strict();
-const auditSchema = z.object({ mode: z.enum(['pass', 'reject', 'unavailable']) }).strict();
+const auditSchema = z
+  .object({ mode: z.enum(['pass', 'reject', 'suspect', 'unavailable']), score: z.number().int().min(0).max(100).optional() })
+  .strict();
 const notifySchema = z.object({ times: z.number().int().min(1).max(500).default(1), parallel: z.boolean().default(false) }).strict();
 const platformRefundSchema = z.object({ amountFen: z.number().int().positive() }).strict();
 const refundBehaviourSchema = z
@@ -97,8 +99,12 @@ export function sandboxControlRoutes(sandbox: Sandbox): Router {
   r.get('/sandbox/runninghub/stats', (_req, res) => void res.json(sandbox.runninghub.stats()));
   r.post('/sandbox/audit/behaviour', json, (req, res) => {
     const b = parse(auditSchema, req.body);
-    sandbox.cos.setAuditMode(b.mode);
-    res.json({ ok: true, mode: b.mode });
+    try {
+      sandbox.cos.setAuditBehaviour(b);
+    } catch (err) {
+      throw new AppError('INVALID_INPUT', '审核模拟参数无效', [{ path: 'score', message: (err as Error).message }]);
+    }
+    res.json({ ok: true, mode: b.mode, ...(b.score === undefined ? {} : { score: b.score }) });
   });
   return r;
 }

@@ -13,7 +13,10 @@ import { HttpWechatPayClient } from './wechatpay/client.js';
 
 export function createVendors(config: Config, sandbox: Sandbox | null): Vendors {
   const cosEndpoint = sandbox ? sandboxCosEndpoint(config.publicBaseUrl) : undefined;
+  const retry = config.vendorRetry;
+  const timeouts = config.vendorTimeouts;
   const cosOptions = {
+    timeoutMs: timeouts.cos,
     secretId: config.cos.secretId,
     secretKey: config.cos.secretKey,
     bucket: config.cos.bucket,
@@ -36,9 +39,9 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
     storage: new CosObjectStorage(cosOptions),
     sts: sandbox
       ? new SandboxStsIssuer(sandbox.cos)
-      : new QcloudStsIssuer({ secretId: config.cos.secretId, secretKey: config.cos.secretKey, appId: config.cos.appId, bucket: config.cos.bucket, region: config.cos.region }),
-    imageProcessor: new CosImageProcessor(cosOptions),
-    auditor: new CosContentAuditor(cosOptions),
+      : new QcloudStsIssuer({ secretId: config.cos.secretId, secretKey: config.cos.secretKey, appId: config.cos.appId, bucket: config.cos.bucket, region: config.cos.region, timeoutMs: timeouts.sts, retry }),
+    imageProcessor: new CosImageProcessor({ ...cosOptions, timeoutMs: timeouts.ci }),
+    auditor: new CosContentAuditor({ ...cosOptions, timeoutMs: timeouts.ci }),
     sms: sandbox
       ? sandbox.sms
       : new TencentSmsSender({
@@ -48,6 +51,8 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
           smsSdkAppId: config.sms.appId ?? '',
           signName: config.sms.signName ?? '',
           templateId: config.sms.templateId ?? '',
+          timeoutSeconds: Math.ceil(timeouts.sms / 1000),
+          retry,
         }),
     wechat: new HttpWechatPayClient({
       baseUrl: config.wechat.baseUrl,
@@ -56,6 +61,8 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
       merchantSerialNo: config.wechat.merchantSerialNo,
       merchantPrivateKey: config.wechat.merchantPrivateKeyPem,
       platformKeys: wechatNotifyKeys,
+      timeoutMs: timeouts.wechat,
+      retry,
     }),
     wechatNotifyKeys,
     runninghub: new HttpRunningHubClient({
@@ -64,6 +71,8 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
       webappId: config.runninghub.webappId,
       timeoutMs: config.runninghub.requestTimeoutMs,
       allowedDownloadHosts: [new URL(config.runninghub.baseUrl).host, ...config.runninghub.downloadHosts],
+      downloadTimeoutMs: timeouts.runninghubDownload,
+      retry,
     }),
     cosEndpoint,
   };

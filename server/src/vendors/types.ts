@@ -40,7 +40,10 @@ export interface ImageProcessor {
 }
 
 export interface AuditVerdict {
-  /** Result as CI reports it: 0 normal, 1 violation, 2 suspected. */
+  /**
+   * Result as CI reports it: 0 normal (Score 0–60), 1 sensitive (91–100), 2 suspected (61–90), the bands of
+   * cloud.tencent.com/document/product/460/46492 (审核详情: 敏感 [91,100], 疑似 [61,90], 正常 [0,60]).
+   */
   result: number;
   /** 0..100 */
   score: number;
@@ -48,7 +51,8 @@ export interface AuditVerdict {
 }
 /** CI sensitive-content-recognition. Throws VendorError when the service is unavailable. */
 export interface ContentAuditor {
-  audit(key: string): Promise<AuditVerdict>;
+  /** `sizeBytes`: the object's size (images over 5 MB need CI's large-image mode). */
+  audit(key: string, sizeBytes: number): Promise<AuditVerdict>;
 }
 
 /** Login codes by SMS. */

@@ -3,10 +3,10 @@ import { XMLParser } from 'fast-xml-parser';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alphaBoundingBox } from '../../src/vendors/cos/alpha-bounds.js';
-import { CosContentAuditor, CosImageProcessor } from '../../src/vendors/cos/ci.js';
+import { AUDIT_PLAIN_MAX_BYTES, CosContentAuditor, CosImageProcessor, sameObjectKey } from '../../src/vendors/cos/ci.js';
 import { CANVAS_SIZE, MAX_JPEG_BYTES, MIN_JPEG_BYTES, composeOnWhite } from '../../src/vendors/cos/compose.js';
 import { CosObjectStorage } from '../../src/vendors/cos/storage.js';
-import { garmentJpeg, pixelAt, startHarness, type Harness } from './helpers.js';
+import { garmentJpeg, noisyJpeg, pixelAt, startHarness, type Harness } from './helpers.js';
 
 let h: Harness;
 let storage: CosObjectStorage;
@@ -93,7 +93,8 @@ describe('GoodsMatting (sandbox) through CosImageProcessor', () => {
     expect(result.OriginalInfo.ImageInfo).toMatchObject({ Format: 'JPEG', Width: '800', Height: '600', Orientation: '6' });
     const [padded, full] = result.ProcessResults.Object;
     expect(padded?.Key).toBe('input/u1/cut.png');
-    expect(full).toMatchObject({ Key: 'work/u1/side-full.png', Format: 'PNG', Width: '600', Height: '800' });
+    // an absolute fileid comes back as given, with its leading '/'
+    expect(full).toMatchObject({ Key: '/work/u1/side-full.png', Format: 'PNG', Width: '600', Height: '800' });
 
     const cut = await storage.get('input/u1/cut.png');
     expect(Number(padded?.Size)).toBe(cut.length);
@@ -105,6 +106,25 @@ describe('GoodsMatting (sandbox) through CosImageProcessor', () => {
     expect(box.top).toBe(30);
     expect(width - box.left - box.width).toBe(20);
     expect(height - box.top - box.height).toBe(30);
+  });
+
+  it('accepts the result Key of an absolute fileid with or without its leading slash, and nothing else', async () => {
+    expect(sameObjectKey('/work/u1/t1/cutout.png', 'work/u1/t1/cutout.png')).toBe(true);
+    expect(sameObjectKey('work/u1/t1/cutout.png', 'work/u1/t1/cutout.png')).toBe(true);
+    expect(sameObjectKey('//work/u1/t1/cutout.png', 'work/u1/t1/cutout.png')).toBe(false);
+    expect(sameObjectKey('work/u1/t1/other.png', 'work/u1/t1/cutout.png')).toBe(false);
+    expect(sameObjectKey(undefined, 'work/u1/t1/cutout.png')).toBe(false);
+    // the emulator answers with the slash (as the first test's GoodsMatting call already relied on)
+    const raw = await h.cos.request({
+      ...at('input/u1/shirt.jpg'),
+      Method: 'POST',
+      Action: 'image_process',
+      Headers: { 'Pic-Operations': JSON.stringify({ rules: [{ fileid: '/work/u1/t2/cutout.png', rule: 'ci-process=GoodsMatting' }] }) },
+    });
+    expect((raw['UploadResult'] as { ProcessResults: { Object: { Key: string } } }).ProcessResults.Object.Key).toBe(
+      '/work/u1/t2/cutout.png',
+    );
+    await new CosImageProcessor(h.clientOptions).goodsMatting('input/u1/shirt.jpg', 'work/u1/t2/cutout.png');
   });
 
   it('answers COS XML errors for a missing source and for rules it does not emulate', async () => {
@@ -189,24 +209,50 @@ describe('composeOnWhite', () => {
 });
 
 describe('content audit through CosContentAuditor', () => {
-  it('pass, reject and unavailable, as the sandbox audit mode says; the mode survives a restart', async () => {
+  const shirtSize = async (): Promise<number> => (await storage.head('input/u1/shirt.jpg'))!.size;
+
+  it('pass, suspect, reject and unavailable, as the sandbox audit mode says, with scores in the documented bands', async () => {
     const auditor = new CosContentAuditor(h.clientOptions);
+    const size = await shirtSize();
     expect(h.emulator.auditMode).toBe('pass');
-    expect(await auditor.audit('input/u1/shirt.jpg')).toEqual({ result: 0, score: 0, label: 'Normal' });
+    expect(await auditor.audit('input/u1/shirt.jpg', size)).toEqual({ result: 0, score: 0, label: 'Normal' });
 
     h.emulator.setAuditMode('reject');
-    expect(await auditor.audit('input/u1/shirt.jpg')).toEqual({ result: 1, score: 95, label: 'Porn' });
+    expect(await auditor.audit('input/u1/shirt.jpg', size)).toEqual({ result: 1, score: 95, label: 'Porn' });
     await h.restart();
     expect(h.emulator.auditMode).toBe('reject');
 
+    h.emulator.setAuditBehaviour({ mode: 'suspect', score: 83 });
+    expect(await auditor.audit('input/u1/shirt.jpg', size)).toEqual({ result: 2, score: 83, label: 'Porn' });
+    // scores outside the band of the result are refused (0–60 normal, 61–90 suspected, 91–100 sensitive)
+    expect(() => h.emulator.setAuditBehaviour({ mode: 'suspect', score: 91 })).toThrow(/band/);
+    expect(() => h.emulator.setAuditBehaviour({ mode: 'pass', score: 61 })).toThrow(/band/);
+    expect(() => h.emulator.setAuditBehaviour({ mode: 'reject', score: 90 })).toThrow(/band/);
+
     h.emulator.setAuditMode('unavailable');
-    await expect(auditor.audit('input/u1/shirt.jpg')).rejects.toMatchObject({
+    await expect(auditor.audit('input/u1/shirt.jpg', size)).rejects.toMatchObject({
       name: 'VendorError',
       vendor: 'ci',
       details: { status: 503, retryable: true },
     });
     h.emulator.setAuditMode('pass');
-    expect((await auditor.audit('input/u1/shirt.jpg')).result).toBe(0);
+    expect((await auditor.audit('input/u1/shirt.jpg', size)).result).toBe(0);
+  });
+
+  it('an image over 5 MB is audited with large-image-detect=1; without it CI refuses it', async () => {
+    const big = await noisyJpeg();
+    expect(big.length).toBeGreaterThan(AUDIT_PLAIN_MAX_BYTES);
+    await storage.put('input/u1/big.jpg', big, 'image/jpeg');
+    const refused = await h.cos
+      .request({ ...at('input/u1/big.jpg'), Method: 'GET', Query: { 'ci-process': 'sensitive-content-recognition' } })
+      .catch((e: { statusCode: number; code: string; message: string }) => e);
+    expect(refused).toMatchObject({ statusCode: 400, code: 'InvalidArgument' });
+    expect(String((refused as { message: string }).message)).toMatch(/large-image-detect/);
+    expect(await new CosContentAuditor(h.clientOptions).audit('input/u1/big.jpg', big.length)).toEqual({
+      result: 0,
+      score: 0,
+      label: 'Normal',
+    });
   });
 
   it('the raw answer is a RecognitionResult; a missing object is a 404 error', async () => {
@@ -218,7 +264,7 @@ describe('content audit through CosContentAuditor', () => {
     });
     const doc = new XMLParser().parse(String(raw.Body)) as { RecognitionResult: Record<string, unknown> };
     expect(doc.RecognitionResult).toMatchObject({ Result: 0, Label: 'Normal', Object: 'input/u1/shirt.jpg', PornInfo: { HitFlag: 0 } });
-    await expect(new CosContentAuditor(h.clientOptions).audit('input/u1/nope.jpg')).rejects.toMatchObject({
+    await expect(new CosContentAuditor(h.clientOptions).audit('input/u1/nope.jpg', 1000)).rejects.toMatchObject({
       details: { status: 404, retryable: false },
     });
   });

@@ -148,6 +148,15 @@ export async function largeJpeg(): Promise<Buffer> {
     .toBuffer();
 }
 
+/** A real photo-sized JPEG over 5 MB (about 7 MB: noise at quality 98), for CI's large-image rules. */
+export async function noisyJpeg(side = 2600): Promise<Buffer> {
+  return sharp({
+    create: { width: side, height: side, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+  })
+    .jpeg({ quality: 98 })
+    .toBuffer();
+}
+
 /** RGBA pixel at (x, y) of an encoded image. */
 export async function pixelAt(img: Buffer, x: number, y: number): Promise<number[]> {
   const { data, info } = await sharp(img).ensureAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -36,7 +36,10 @@ async function readMetadata(ctx: AppContext, key: string, size: number): Promise
   return tryRead(await ctx.vendors.storage.get(key));
 }
 
-export async function checkInputObject(ctx: AppContext, key: string): Promise<{ width: number; height: number; format: string }> {
+export async function checkInputObject(
+  ctx: AppContext,
+  key: string,
+): Promise<{ width: number; height: number; format: string; size: number }> {
   const invalid = (message: string, detail: string) => new AppError('INVALID_INPUT', message, [{ path: 'inputKey', message: detail }]);
   const head = await ctx.vendors.storage.head(key);
   if (!head) throw invalid('图片不存在，请重新上传', 'object missing');
@@ -51,5 +54,5 @@ export async function checkInputObject(ctx: AppContext, key: string): Promise<{ 
   if (Math.min(meta.width, meta.height) < minSide) {
     throw invalid(`图片太小，短边至少 ${minSide} 像素`, 'too small');
   }
-  return { width: meta.width, height: meta.height, format: meta.format };
+  return { width: meta.width, height: meta.height, format: meta.format, size: head.size };
 }

@@ -27,11 +27,11 @@ async function findByClientRequestId(ctx: AppContext, userId: string, clientRequ
   return ctx.db.models.Task.findOne({ where: { userId, clientRequestId } });
 }
 
-async function audit(ctx: AppContext, key: string): Promise<void> {
+async function audit(ctx: AppContext, key: string, sizeBytes: number): Promise<void> {
   if (!ctx.config.audit.enabled) return;
   let verdict;
   try {
-    verdict = await ctx.vendors.auditor.audit(key);
+    verdict = await ctx.vendors.auditor.audit(key, sizeBytes);
   } catch (err) {
     ctx.logger.warn({ err, key }, 'content audit unavailable');
     throw new AppError('AUDIT_UNAVAILABLE', undefined, undefined, { cause: err instanceof VendorError ? err : undefined });
@@ -62,9 +62,9 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
 
   assertMember(await getUserWithLapse(ctx.db, userId, ctx.now()), ctx.now());
   checkInputKeyShape(userId, input.inputKey);
-  await checkInputObject(ctx, input.inputKey);
+  const object = await checkInputObject(ctx, input.inputKey);
   if (previous) throw new AppError('IDEMPOTENCY_CONFLICT');
-  await audit(ctx, input.inputKey);
+  await audit(ctx, input.inputKey, object.size);
 
   const cost = ctx.config.taskCost[input.type];
   let created: { task: Task; quotaRemaining: number };

@@ -8,8 +8,39 @@ import { header } from './request.js';
 import { sendXml, type HandlerContext } from './respond.js';
 import { toXml } from './xml.js';
 
-export type AuditMode = 'pass' | 'reject' | 'unavailable';
-export const AUDIT_MODES: readonly AuditMode[] = ['pass', 'reject', 'unavailable'];
+export type AuditMode = 'pass' | 'reject' | 'suspect' | 'unavailable';
+export const AUDIT_MODES: readonly AuditMode[] = ['pass', 'reject', 'suspect', 'unavailable'];
+
+/**
+ * What the emulated audit answers: `Result` and a `Score` in the documented band of that result
+ * (cloud.tencent.com/document/product/460/46492: 正常 [0,60], 疑似 [61,90], 敏感 [91,100]).
+ */
+export const AUDIT_BANDS = {
+  pass: { result: 0, label: 'Normal', min: 0, max: 60, score: 0 },
+  suspect: { result: 2, label: 'Porn', min: 61, max: 90, score: 75 },
+  reject: { result: 1, label: 'Porn', min: 91, max: 100, score: 95 },
+} as const satisfies Record<Exclude<AuditMode, 'unavailable'>, { result: number; label: string; min: number; max: number; score: number }>;
+
+export interface AuditBehaviour {
+  mode: AuditMode;
+  /** the Score to answer; default the band's typical value; must lie in the mode's band */
+  score?: number;
+}
+
+/** Throws unless `b.score` (when given) lies in the band of `b.mode`. */
+export function checkAuditBehaviour(b: AuditBehaviour): void {
+  if (!AUDIT_MODES.includes(b.mode)) throw new Error(`unknown audit mode: ${String(b.mode)}`);
+  if (b.score === undefined) return;
+  if (b.mode === 'unavailable') throw new Error('an unavailable audit has no score');
+  const band = AUDIT_BANDS[b.mode];
+  if (!Number.isInteger(b.score) || b.score < band.min || b.score > band.max) {
+    throw new Error(`score ${b.score} is outside the ${b.mode} band ${band.min}..${band.max}`);
+  }
+}
+
+/** Image moderation size limits (cloud.tencent.com/document/product/436/53946): 5 MB plain, 32 MB with large-image-detect=1. */
+export const AUDIT_PLAIN_MAX_BYTES = 5 * 1024 * 1024;
+export const AUDIT_MAX_BYTES = 32 * 1024 * 1024;
 export const MAX_PIC_RULES = 5;
 const MAX_PADDING = 1000;
 
@@ -94,7 +125,11 @@ export async function handleImageProcess(c: HandlerContext): Promise<void> {
   const source = c.store.read(c.r.key);
   if (!meta || !source) throw noSuchKey();
   const { isPicInfo, rules } = parsePicOperations(c);
-  const jobs = rules.map((rule) => ({ key: resolveFileId(c.r.key, rule.fileid), opts: parseMattingRule(rule.rule) }));
+  const jobs = rules.map((rule) => ({
+    fileid: rule.fileid,
+    key: resolveFileId(c.r.key, rule.fileid),
+    opts: parseMattingRule(rule.rule),
+  }));
   const objects: Record<string, unknown>[] = [];
   for (const job of jobs) {
     let out: Awaited<ReturnType<typeof goodsMatting>>;
@@ -105,7 +140,8 @@ export async function handleImageProcess(c: HandlerContext): Promise<void> {
     }
     const stored = c.store.put(job.key, out.png, 'image/png');
     objects.push({
-      Key: job.key,
+      // for an absolute fileid CI answers the Key as given, with its leading '/' (as public integration tests expect)
+      Key: job.fileid.startsWith('/') ? job.fileid : job.key,
       Location: c.location(job.key),
       Format: 'PNG',
       Width: out.width,
@@ -123,16 +159,37 @@ export async function handleImageProcess(c: HandlerContext): Promise<void> {
 
 const SCENES = ['PornInfo', 'AdsInfo', 'PoliticsInfo', 'TerrorismInfo'] as const;
 
-/** `GET /<key>?ci-process=sensitive-content-recognition`, answered as the current audit mode says. */
-export function handleAudit(c: HandlerContext, mode: AuditMode): void {
-  if (!c.store.head(c.r.key)) throw noSuchKey();
-  if (mode === 'unavailable') {
+/** `GET /<key>?ci-process=sensitive-content-recognition`, answered as the current audit behaviour says. */
+export function handleAudit(c: HandlerContext, behaviour: AuditBehaviour): void {
+  const meta = c.store.head(c.r.key);
+  if (!meta) throw noSuchKey();
+  // Over 5 MB only with large-image-detect=1, never over 32 MB. The docs name the limit, not the error code it
+  // answers; the emulator answers COS's generic 400 InvalidArgument.
+  const large = c.r.params.get('large-image-detect') === '1';
+  if (meta.size > AUDIT_MAX_BYTES || (meta.size > AUDIT_PLAIN_MAX_BYTES && !large)) {
+    throw invalidArgument(
+      meta.size > AUDIT_MAX_BYTES
+        ? `The image is larger than ${AUDIT_MAX_BYTES} bytes, the maximum of image moderation.`
+        : `The image is larger than ${AUDIT_PLAIN_MAX_BYTES} bytes: set large-image-detect=1 to audit it.`,
+    );
+  }
+  if (behaviour.mode === 'unavailable') {
     throw new CosError(503, 'ServiceUnavailable', 'The sandbox content audit is set to be unavailable.');
   }
-  const reject = mode === 'reject';
+  const band = AUDIT_BANDS[behaviour.mode];
+  const score = behaviour.score ?? band.score;
+  const hitScene = behaviour.mode === 'pass' ? null : 'PornInfo';
   const scene = (name: string): Record<string, unknown> => {
-    const hit = reject && name === 'PornInfo';
-    return { Code: 0, Msg: 'OK', HitFlag: hit ? 1 : 0, Score: hit ? 95 : 0, Label: hit ? 'Porn' : '', Category: '', SubLabel: '' };
+    const hit = name === hitScene;
+    return {
+      Code: 0,
+      Msg: 'OK',
+      HitFlag: hit ? 1 : 0,
+      Score: hit ? score : 0,
+      Label: hit ? band.label : '',
+      Category: '',
+      SubLabel: '',
+    };
   };
   sendXml(
     c.res,
@@ -141,9 +198,9 @@ export function handleAudit(c: HandlerContext, mode: AuditMode): void {
       JobId: `si${randomBytes(12).toString('hex')}`,
       State: 'Success',
       Object: c.r.key,
-      Result: reject ? 1 : 0,
-      Score: reject ? 95 : 0,
-      Label: reject ? 'Porn' : 'Normal',
+      Result: band.result,
+      Score: score,
+      Label: band.label,
       Category: '',
       SubLabel: '',
       ...Object.fromEntries(SCENES.map((s) => [s, scene(s)])),

@@ -11,7 +11,7 @@ import type { TemporaryCredentials } from '../../vendors/types.js';
 import { JsonStore } from '../json-store.js';
 import type { SandboxSecrets } from '../secrets.js';
 import { authenticate, authorize } from './access.js';
-import { AUDIT_MODES, handleAudit, handleImageProcess, type AuditMode } from './ci-handlers.js';
+import { checkAuditBehaviour, handleAudit, handleImageProcess, type AuditBehaviour } from './ci-handlers.js';
 import { CosError, accessDenied } from './errors.js';
 import { handleObjectOperation } from './object-handlers.js';
 import { CosObjectStore } from './object-store.js';
@@ -21,8 +21,8 @@ import { sendXml, type HandlerContext } from './respond.js';
 import { TempKeyStore } from './temp-keys.js';
 import { errorXml } from './xml.js';
 
-export type { AuditMode } from './ci-handlers.js';
-export { AUDIT_MODES } from './ci-handlers.js';
+export type { AuditBehaviour, AuditMode } from './ci-handlers.js';
+export { AUDIT_BANDS, AUDIT_MODES } from './ci-handlers.js';
 
 /** Where the lead mounts the router on the main server. */
 export const SANDBOX_COS_MOUNT = '/sandbox/cos';
@@ -34,8 +34,10 @@ export interface CosEmulator {
   readonly region: string;
   /** The sandbox STS: a temporary key that may do what `policy` allows (vendors/cos/upload-policy.ts), until it expires. */
   issueTemporaryKey(o: { policy: UploadPolicy; durationSeconds: number }): TemporaryCredentials;
-  setAuditMode(mode: AuditMode): void;
-  readonly auditMode: AuditMode;
+  /** what the audit answers from now on (throws when the score is outside the mode's band) */
+  setAuditBehaviour(b: AuditBehaviour): void;
+  setAuditMode(mode: AuditBehaviour['mode']): void;
+  readonly auditMode: AuditBehaviour['mode'];
 }
 
 /**
@@ -59,7 +61,9 @@ export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecre
   const root = join(opts.dataDir, 'sandbox', 'cos');
   const store = new CosObjectStore(root, now);
   const tempKeys = new TempKeyStore(root, now);
-  const state = new JsonStore<{ auditMode: AuditMode }>(join(root, 'state.json'), () => ({ auditMode: 'pass' }));
+  const state = new JsonStore<{ auditMode: AuditBehaviour['mode']; auditScore?: number }>(join(root, 'state.json'), () => ({
+    auditMode: 'pass',
+  }));
   const access = {
     secretId: opts.secrets.secretId,
     secretKey: opts.secrets.secretKey,
@@ -99,7 +103,7 @@ export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecre
       if (op === 'name/ci:ImageProcess' || op === 'name/ci:SensitiveContentRecognition') {
         if (principal.kind !== 'permanent') throw accessDenied();
         if (op === 'name/ci:ImageProcess') await handleImageProcess(ctx);
-        else handleAudit(ctx, state.value.auditMode);
+        else handleAudit(ctx, { mode: state.value.auditMode, score: state.value.auditScore });
         return;
       }
       handleObjectOperation(op, ctx);
@@ -125,11 +129,16 @@ export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecre
     bucket,
     region,
     issueTemporaryKey: (o) => tempKeys.issue(o),
-    setAuditMode(mode) {
-      if (!AUDIT_MODES.includes(mode)) throw new Error(`unknown audit mode: ${String(mode)}`);
+    setAuditBehaviour(b) {
+      checkAuditBehaviour(b);
       state.update((s) => {
-        s.auditMode = mode;
+        s.auditMode = b.mode;
+        if (b.score === undefined) delete s.auditScore;
+        else s.auditScore = b.score;
       });
+    },
+    setAuditMode(mode) {
+      this.setAuditBehaviour({ mode });
     },
     get auditMode() {
       return state.value.auditMode;

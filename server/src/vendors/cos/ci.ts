@@ -2,13 +2,31 @@
 import type COS from 'cos-nodejs-sdk-v5';
 import { VendorError } from '../../lib/errors.js';
 import type { AuditVerdict, ContentAuditor, ImageProcessor } from '../types.js';
-import { cosCall, createCosClient, type CosClientOptions } from './client.js';
+import { cosCall, cosDeadlineMs, createCosClient, type CosClientOptions } from './client.js';
 
 /** Product matting, subject centred (DECISIONS 6); the compose step does the final sizing. */
 export const GOODS_MATTING_RULE = 'ci-process=GoodsMatting&center-layout=1';
 
+/**
+ * Image moderation limits (cloud.tencent.com/document/product/436/53946 内容审核 "图片"; parameter
+ * `large-image-detect` in tencentcloud.com/zh/document/product/436/48537): images up to 32 MB are audited, but one
+ * over 5 MB only with `large-image-detect=1` (CI compresses it first, at a compression fee — so we send it only then).
+ */
+export const AUDIT_PLAIN_MAX_BYTES = 5 * 1024 * 1024;
+export const AUDIT_MAX_BYTES = 32 * 1024 * 1024;
+
 function firstOf(v: unknown): unknown {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * CI answers `ProcessResults.Object.Key` for an absolute `fileid` ("/work/…") with or without the leading '/' (the doc
+ * says only "文件名"; public integration code expects it back with the slash): compare with one leading '/' stripped.
+ */
+export function sameObjectKey(answered: unknown, key: string): boolean {
+  if (typeof answered !== 'string') return false;
+  const strip = (k: string): string => (k.startsWith('/') ? k.slice(1) : k);
+  return strip(answered) === strip(key);
 }
 
 export class CosImageProcessor implements ImageProcessor {
@@ -19,19 +37,24 @@ export class CosImageProcessor implements ImageProcessor {
 
   async goodsMatting(srcKey: string, dstKey: string): Promise<void> {
     const picOperations = JSON.stringify({ is_pic_info: 0, rules: [{ fileid: `/${dstKey}`, rule: GOODS_MATTING_RULE }] });
-    const data = await cosCall('ci', 'GoodsMatting', () =>
-      this.cos.request({
-        Bucket: this.opts.bucket,
-        Region: this.opts.region,
-        Key: srcKey,
-        Method: 'POST',
-        Action: 'image_process',
-        Headers: { 'Pic-Operations': picOperations },
-      }),
+    // repeating it is safe: the same rule writes the same dstKey
+    const data = await cosCall(
+      'ci',
+      'GoodsMatting',
+      () =>
+        this.cos.request({
+          Bucket: this.opts.bucket,
+          Region: this.opts.region,
+          Key: srcKey,
+          Method: 'POST',
+          Action: 'image_process',
+          Headers: { 'Pic-Operations': picOperations },
+        }),
+      cosDeadlineMs(this.opts),
     );
     const result = firstOf((data['UploadResult'] as { ProcessResults?: { Object?: unknown } } | undefined)?.ProcessResults?.Object) as
       { Key?: unknown } | undefined;
-    if (!result || result.Key !== dstKey) {
+    if (!result || !sameObjectKey(result.Key, dstKey)) {
       throw new VendorError('ci', `GoodsMatting answered without a result for ${dstKey}`, { retryable: false });
     }
   }
@@ -43,18 +66,23 @@ export class CosContentAuditor implements ContentAuditor {
     this.cos = createCosClient(opts);
   }
 
-  async audit(key: string): Promise<AuditVerdict> {
-    const data = await cosCall('ci', 'sensitive-content-recognition', () =>
-      this.cos.request({
-        Bucket: this.opts.bucket,
-        Region: this.opts.region,
-        Key: key,
-        Method: 'GET',
-        Query: {
-          'ci-process': 'sensitive-content-recognition',
-          ...(this.opts.bizType ? { 'biz-type': this.opts.bizType } : {}),
-        },
-      }),
+  async audit(key: string, sizeBytes: number): Promise<AuditVerdict> {
+    const data = await cosCall(
+      'ci',
+      'sensitive-content-recognition',
+      () =>
+        this.cos.request({
+          Bucket: this.opts.bucket,
+          Region: this.opts.region,
+          Key: key,
+          Method: 'GET',
+          Query: {
+            'ci-process': 'sensitive-content-recognition',
+            ...(this.opts.bizType ? { 'biz-type': this.opts.bizType } : {}),
+            ...(sizeBytes > AUDIT_PLAIN_MAX_BYTES ? { 'large-image-detect': '1' } : {}),
+          },
+        }),
+      cosDeadlineMs(this.opts),
     );
     const r = data['RecognitionResult'] as { Result?: unknown; Score?: unknown; Label?: unknown } | undefined;
     const result = Number(r?.Result);

@@ -1,17 +1,19 @@
 /** ObjectStorage over cos-nodejs-sdk-v5 (the real COS, or the sandbox emulator through `domain`/`protocol`). */
 import type COS from 'cos-nodejs-sdk-v5';
 import type { ObjectStorage } from '../types.js';
-import { cosCall, cosErrorStatus, createCosClient, toVendorError, type CosClientOptions } from './client.js';
+import { cosCall, cosDeadline, cosDeadlineMs, cosErrorStatus, createCosClient, toVendorError, type CosClientOptions } from './client.js';
 
 export class CosObjectStorage implements ObjectStorage {
   readonly bucket: string;
   readonly region: string;
   private readonly cos: COS;
+  private readonly deadlineMs: number;
 
   constructor(opts: CosClientOptions) {
     this.bucket = opts.bucket;
     this.region = opts.region;
     this.cos = createCosClient(opts);
+    this.deadlineMs = cosDeadlineMs(opts);
   }
 
   private at(key: string): { Bucket: string; Region: string; Key: string } {
@@ -19,12 +21,12 @@ export class CosObjectStorage implements ObjectStorage {
   }
 
   private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return cosCall('cos', operation, run);
+    return cosCall('cos', operation, run, this.deadlineMs);
   }
 
   async head(key: string): Promise<{ size: number; contentType: string | null } | null> {
     try {
-      const r = await this.cos.headObject(this.at(key));
+      const r = await cosDeadline('cos', 'headObject', this.deadlineMs, this.cos.headObject(this.at(key)));
       const h = (r.headers ?? {}) as Record<string, string | undefined>;
       return { size: Number(h['content-length'] ?? 0), contentType: h['content-type'] ?? null };
     } catch (err) {
@@ -40,7 +42,12 @@ export class CosObjectStorage implements ObjectStorage {
   async getRange(key: string, maxBytes: number): Promise<Buffer> {
     if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
     try {
-      const r = await this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` });
+      const r = await cosDeadline(
+        'cos',
+        'getObject(range)',
+        this.deadlineMs,
+        this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` }),
+      );
       return r.Body.subarray(0, maxBytes);
     } catch (err) {
       // A range from byte 0 is unsatisfiable only for an empty object.

@@ -1,6 +1,7 @@
 /** Temporary COS upload credentials: the real Tencent STS (qcloud-cos-sts) and the sandbox emulator's issuer. */
 import STS, { type CredentialData } from 'qcloud-cos-sts';
 import { VendorError } from '../../lib/errors.js';
+import { NO_RETRY, withDeadline, withRetry, type RetryPolicy } from '../../lib/retry.js';
 import type { StsIssuer, TemporaryCredentials } from '../types.js';
 import { buildUploadPolicy, type UploadPolicy } from './upload-policy.js';
 
@@ -16,24 +17,18 @@ export interface QcloudStsOptions {
   bucket: string;
   /** STS host (default `sts.tencentcloudapi.com`; e.g. `sts.internal.tencentcloudapi.com` inside Tencent Cloud). Always https. */
   host?: string;
+  /** per attempt (qcloud-cos-sts sets no timeout on its axios call); default 10 s */
+  timeoutMs?: number;
+  /** GetFederationToken only mints a key: repeating it is harmless */
+  retry?: RetryPolicy;
 }
 
 export class QcloudStsIssuer implements StsIssuer {
   constructor(private readonly opts: QcloudStsOptions) {}
 
-  async issue(o: { allowPrefix: string; durationSeconds: number; maxBytes: number }): Promise<TemporaryCredentials> {
-    const { secretId, secretKey, region, appId, bucket, host } = this.opts;
-    const policy = buildUploadPolicy({ region, appId, bucket, allowPrefix: o.allowPrefix, maxBytes: o.maxBytes });
-    let data: CredentialData;
+  private async getCredential(params: Parameters<typeof STS.getCredential>[0]): Promise<CredentialData> {
     try {
-      data = await STS.getCredential({
-        secretId,
-        secretKey,
-        region,
-        policy,
-        durationSeconds: o.durationSeconds,
-        ...(host ? { host } : {}),
-      });
+      return await STS.getCredential(params);
     } catch (err) {
       // Either a Tencent API error ({Code, Message, RequestId}) or a transport error from axios.
       const e = err as { Code?: unknown; Message?: unknown; message?: unknown; response?: { status?: unknown } };
@@ -47,6 +42,19 @@ export class QcloudStsIssuer implements StsIssuer {
         { cause: err },
       );
     }
+  }
+
+  async issue(o: { allowPrefix: string; durationSeconds: number; maxBytes: number }): Promise<TemporaryCredentials> {
+    const { secretId, secretKey, region, appId, bucket, host } = this.opts;
+    const policy = buildUploadPolicy({ region, appId, bucket, allowPrefix: o.allowPrefix, maxBytes: o.maxBytes });
+    const timeoutMs = this.opts.timeoutMs ?? 10_000;
+    const data = await withRetry(this.opts.retry ?? NO_RETRY, () =>
+      withDeadline(
+        this.getCredential({ secretId, secretKey, region, policy, durationSeconds: o.durationSeconds, ...(host ? { host } : {}) }),
+        timeoutMs,
+        () => new VendorError('sts', `GetFederationToken timed out after ${timeoutMs} ms`, { code: 'TIMEOUT', retryable: true }),
+      ),
+    );
     const c = data.credentials;
     if (!c?.tmpSecretId || !c.tmpSecretKey || !c.sessionToken || !Number.isFinite(data.expiredTime)) {
       throw new VendorError('sts', 'GetFederationToken answered without credentials', { retryable: false });

@@ -4,6 +4,7 @@
  * service (https://www.runninghub.cn) and to the sandbox emulator (baseUrl = http://host:port/sandbox/runninghub).
  */
 import { VendorError } from '../../lib/errors.js';
+import { NO_RETRY, withRetry, type RetryPolicy } from '../../lib/retry.js';
 import type { RhOutputsResult, RhRunResult, RunningHubClient } from '../types.js';
 import { DEFAULT_DOWNLOAD_HOSTS, hostMatcher } from './download-hosts.js';
 
@@ -23,12 +24,16 @@ export interface HttpRunningHubClientOptions {
   maxDownloadBytes?: number;
   /** per download, default 60 s */
   downloadTimeoutMs?: number;
+  /** retries of the calls that are safe to repeat (all but `run`, see `post`); default none */
+  retry?: RetryPolicy;
 }
 
 /** Codes that mean "the queue or the concurrency limit is full: try again later". */
 const QUEUE_FULL_CODES = new Set([421, 415, 814, 1003, 1520]);
 const IMAGE_TYPES = new Set(['png', 'jpg', 'jpeg', 'webp', 'bmp', 'gif']);
 const MAX_REDIRECTS = 3;
+/** Submitting twice would start (and bill) two tasks: `run` is never resent; its caller fails the task instead. */
+const RUN_PATH = '/task/openapi/ai-app/run';
 
 interface Envelope {
   code: number;
@@ -51,8 +56,10 @@ export class HttpRunningHubClient implements RunningHubClient {
   private readonly allowedHost: (host: string, hostname: string) => boolean;
   private readonly maxDownloadBytes: number;
   private readonly downloadTimeoutMs: number;
+  private readonly retry: RetryPolicy;
 
   constructor(opts: HttpRunningHubClientOptions) {
+    this.retry = opts.retry ?? NO_RETRY;
     const base = new URL(opts.baseUrl);
     this.baseUrl = base.href.replace(/\/+$/, '');
     this.apiKey = opts.apiKey;
@@ -140,7 +147,12 @@ export class HttpRunningHubClient implements RunningHubClient {
     });
   }
 
-  async download(url: string): Promise<Buffer> {
+  /** A GET, safe to repeat: a transport error, a 5xx or a 429 is tried again (a new timeout each time). */
+  download(url: string): Promise<Buffer> {
+    return withRetry(this.retry, () => this.downloadOnce(url));
+  }
+
+  private async downloadOnce(url: string): Promise<Buffer> {
     const signal = AbortSignal.timeout(this.downloadTimeoutMs);
     let current = this.checkDownloadUrl(url);
     for (let hop = 0; ; hop++) {
@@ -209,8 +221,10 @@ export class HttpRunningHubClient implements RunningHubClient {
     return Buffer.concat(chunks);
   }
 
+  /** outputs, status and cancel are reads or idempotent, and are tried again after a transport error or a non-200. */
   private post(path: string, body: Record<string, unknown>): Promise<Envelope> {
-    return this.send(path, JSON.stringify({ apiKey: this.apiKey, ...body }), 'application/json');
+    const once = (): Promise<Envelope> => this.send(path, JSON.stringify({ apiKey: this.apiKey, ...body }), 'application/json');
+    return path === RUN_PATH ? once() : withRetry(this.retry, once);
   }
 
   /**

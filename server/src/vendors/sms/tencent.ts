@@ -2,6 +2,7 @@
 import type { Agent } from 'node:http';
 import { sms } from 'tencentcloud-sdk-nodejs-sms';
 import { VendorError } from '../../lib/errors.js';
+import { NO_RETRY, withRetry, type RetryPolicy } from '../../lib/retry.js';
 import type { SmsSender } from '../types.js';
 
 const SmsClient = sms.v20210111.Client;
@@ -23,7 +24,17 @@ export interface TencentSmsSenderOptions {
   timeoutSeconds?: number;
   /** HTTPS agent for the SDK's requests (a proxy, or a test CA); default Node's global agent */
   agent?: Agent;
+  /**
+   * SendSms is not idempotent (each call sends and bills a message): only a connection that was never made
+   * (refused, no DNS answer) is tried again; a reset, a timeout or a 5xx may have sent it, and fails.
+   */
+  retry?: RetryPolicy;
 }
+
+/** The request certainly never reached Tencent: nothing was sent. */
+const NOT_CONNECTED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/;
+export const smsNotSent = (err: unknown): boolean =>
+  err instanceof VendorError && err.details.status === undefined && err.details.code === undefined && NOT_CONNECTED.test(err.message);
 
 /** Request-level error codes worth retrying later (the rest are configuration or input problems). */
 const RETRYABLE_CODE = /^(InternalError|RequestLimitExceeded|LimitExceeded\.DeliveryFrequencyLimit)/;
@@ -65,9 +76,13 @@ export class TencentSmsSender implements SmsSender {
 
   async sendLoginCode(phone: string, code: string, ttlMinutes: number): Promise<void> {
     const number = toE164(phone);
-    let res: Awaited<ReturnType<SdkClient['SendSms']>>;
+    const res = await withRetry(this.opts.retry ?? NO_RETRY, () => this.sendOnce(number, code, ttlMinutes), { shouldRetry: smsNotSent });
+    this.checkStatus(res, number);
+  }
+
+  private async sendOnce(number: string, code: string, ttlMinutes: number): Promise<Awaited<ReturnType<SdkClient['SendSms']>>> {
     try {
-      res = await this.client.SendSms({
+      return await this.client.SendSms({
         PhoneNumberSet: [number],
         SmsSdkAppId: this.opts.smsSdkAppId,
         SignName: this.opts.signName,
@@ -88,6 +103,9 @@ export class TencentSmsSender implements SmsSender {
         { cause: err },
       );
     }
+  }
+
+  private checkStatus(res: Awaited<ReturnType<SdkClient['SendSms']>>, number: string): void {
     const status = res.SendStatusSet?.find((s) => s.PhoneNumber === number) ?? res.SendStatusSet?.[0];
     if (!status) {
       throw new VendorError('sms', `SendSms returned no status (request ${res.RequestId ?? '?'})`, { retryable: true });

@@ -4,6 +4,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { VendorError } from '../../lib/errors.js';
+import { NO_RETRY, withRetry, type RetryPolicy } from '../../lib/retry.js';
 import type { WechatPayClient, WxRefund, WxTransaction } from '../types.js';
 import { buildAuthorization, checkSignedMessage } from './signing.js';
 import { toWechatTime } from './time.js';
@@ -23,6 +24,8 @@ export interface HttpWechatPayClientOptions {
   platformKeys?: Map<string, KeyObject>;
   /** Per request; default 10 s. */
   timeoutMs?: number;
+  /** Retries of a transport error, 5xx or 429 (see `request`); default none. */
+  retry?: RetryPolicy;
 }
 
 interface RawResponse {
@@ -154,8 +157,22 @@ export class HttpWechatPayClient implements WechatPayClient {
     return json as unknown as WxRefund;
   }
 
+  /**
+   * Sends a signed request, again (newly signed) after a transport error, a 5xx or a 429. Every call of this client
+   * is safe to repeat with the same body: query and close change nothing twice, and a prepay resent with the same
+   * out_trade_no and parameters answers the same order (a different one would get OUT_TRADE_NO_USED); WeChat's
+   * SYSTEM_ERROR answer itself asks to call again with the same parameters.
+   */
+  private request(op: string, method: 'GET' | 'POST', path: string, payload?: object): Promise<RawResponse> {
+    return withRetry(this.opts.retry ?? NO_RETRY, async () => {
+      const res = await this.requestOnce(op, method, path, payload);
+      if (res.status >= 500 || res.status === 429) this.fail(op, res);
+      return res;
+    });
+  }
+
   /** Sends one signed request. `path` is what WeChat sees (and what is signed), without the base URL's prefix. */
-  private async request(op: string, method: 'GET' | 'POST', path: string, payload?: object): Promise<RawResponse> {
+  private async requestOnce(op: string, method: 'GET' | 'POST', path: string, payload?: object): Promise<RawResponse> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const headers: Record<string, string> = {
       Accept: 'application/json',

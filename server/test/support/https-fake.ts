@@ -1,0 +1,74 @@
+/**
+ * A local HTTPS server with a self-signed certificate for a named host (and 127.0.0.1), answering JSON as a test
+ * says: the stand-in for Tencent Cloud API hosts (STS, SMS) whose SDKs only speak https. `agent` trusts its CA
+ * and resolves the host to 127.0.0.1, so an SDK signs exactly what it would sign for the real host.
+ */
+import https from 'node:https';
+import type { AddressInfo, LookupFunction } from 'node:net';
+import { generate } from 'selfsigned';
+
+export interface HttpsFake {
+  port: number;
+  /** the self-signed certificate (PEM), to trust */
+  ca: string;
+  /** trusts `ca` and sends `hostname` to 127.0.0.1 */
+  agent: https.Agent;
+  /** requests received (body text) */
+  received: string[];
+  /** what to answer (default 200 `{}`); 'hangup': take the request, then close the connection without an answer */
+  respond: (body: string) => { status: number; body: unknown } | 'hangup';
+  close(): Promise<void>;
+}
+
+export async function startHttpsFake(hostname: string): Promise<HttpsFake> {
+  const pems = await generate([{ name: 'commonName', value: hostname }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: hostname },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
+  });
+  const lookup: LookupFunction = (host, options, callback) => {
+    if (host !== hostname && host !== '127.0.0.1') {
+      callback(Object.assign(new Error(`unexpected lookup ${host}`), { code: 'ENOTFOUND' }), '', 4);
+    } else if (options.all) {
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+    } else {
+      callback(null, '127.0.0.1', 4);
+    }
+  };
+  const fake: HttpsFake = {
+    port: 0,
+    ca: pems.cert,
+    agent: new https.Agent({ ca: pems.cert, lookup, keepAlive: false }),
+    received: [],
+    respond: () => ({ status: 200, body: {} }),
+    close: async () => undefined,
+  };
+  const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      fake.received.push(body);
+      const answer = fake.respond(body);
+      if (answer === 'hangup') return void req.socket.destroy();
+      res.writeHead(answer.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.port = (server.address() as AddressInfo).port;
+  fake.close = async () => {
+    fake.agent.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return fake;
+}

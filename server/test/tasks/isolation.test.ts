@@ -46,10 +46,14 @@ describe('STS credentials', () => {
   it('of A cannot write under B’s prefix (new object or overwrite) nor outside input/', async () => {
     const body = await garmentJpeg(600, 600, '#000000');
     const planted = `input/${b.userId}/planted.jpg`;
-    expect(await cosStatus(cosA.putObject({ ...at(planted), Body: body }))).toBe(403);
-    expect(await cosStatus(cosA.putObject({ ...at(b.inputKey), Body: Buffer.from('not an image any more') }))).toBe(403);
-    expect(await cosStatus(cosA.putObject({ ...at(`output/${a.userId}/${taskA.id}/result.jpg`), Body: body }))).toBe(403);
-    expect(await cosStatus(cosA.putObject({ ...at(`input/${a.userId}x/y.jpg`), Body: body }))).toBe(403);
+    expect(await cosStatus(cosA.putObject({ ...at(planted), Body: body, ContentType: 'image/jpeg' }))).toBe(403);
+    expect(
+      await cosStatus(cosA.putObject({ ...at(b.inputKey), Body: Buffer.from('not an image any more'), ContentType: 'image/jpeg' })),
+    ).toBe(403);
+    expect(
+      await cosStatus(cosA.putObject({ ...at(`output/${a.userId}/${taskA.id}/result.jpg`), Body: body, ContentType: 'image/jpeg' })),
+    ).toBe(403);
+    expect(await cosStatus(cosA.putObject({ ...at(`input/${a.userId}x/y.jpg`), Body: body, ContentType: 'image/jpeg' }))).toBe(403);
     // nothing was written: B cannot use the planted key, and B's own input is still the image it was
     expectError(await createTask(base, b.token, basicBody(planted)), 400, 'INVALID_INPUT');
     const again = await created(base, b.token, basicBody(b.inputKey));
@@ -57,7 +61,9 @@ describe('STS credentials', () => {
   });
 
   it('of A can write under A’s prefix but read nothing, not even A’s own objects', async () => {
-    expect(await cosStatus(cosA.putObject({ ...at(`input/${a.userId}/ok.jpg`), Body: await garmentJpeg() }))).toBe(200);
+    expect(
+      await cosStatus(cosA.putObject({ ...at(`input/${a.userId}/ok.jpg`), Body: await garmentJpeg(), ContentType: 'image/jpeg' })),
+    ).toBe(200);
     expect(await cosStatus(cosA.getObject(at(a.inputKey)))).toBe(403);
     expect(await cosStatus(cosA.getObject(at(b.inputKey)))).toBe(403);
     expect(await cosStatus(cosA.headObject(at(b.inputKey)))).toBe(403);

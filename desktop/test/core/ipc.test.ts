@@ -36,6 +36,10 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   clearDraft: [],
   startBatch: [{ type: 'model_pose12', params: { scene: 'street', category: 'coat' } }],
   retryItem: ['7c1d3f0e-item'],
+  pauseBatch: ['7c1d3f0e-batch'],
+  resumeBatch: ['7c1d3f0e-batch'],
+  cancelBatch: ['7c1d3f0e-batch'],
+  removeItem: ['7c1d3f0e-item'],
   clearFinishedBatches: [],
   listTasks: [{ status: 'done', type: 'basic_clean', cursor: 'abc' }],
   redownload: ['01HZZZZZZZZZZZZZZZZZZZZZZZ'],
@@ -43,6 +47,10 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   revealFile: ['/tmp/results/2024-06-18/a/a_白底.jpg'],
   chooseResultRoot: [],
   thumbnail: ['/tmp/a.jpg'],
+  checkForUpdates: [],
+  installUpdate: [],
+  legalText: ['terms'],
+  acceptConsent: [],
 };
 
 const INVALID: [string, unknown][] = [

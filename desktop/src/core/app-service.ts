@@ -245,7 +245,8 @@ export class AppService {
       settings: { resultRoot: this.resultRoot },
       about: { version: this.o.appVersion ?? '0.0.0', helpUrl: this.config?.helpUrl ?? null },
       update: this.updates.view,
-      consent: this.user && this.consent ? { required: this.consent.required, terms: this.consent.terms, privacy: this.consent.privacy } : null,
+      consent:
+        this.user && this.consent ? { required: this.consent.required, terms: this.consent.terms, privacy: this.consent.privacy } : null,
     };
   }
 
@@ -493,7 +494,11 @@ export class AppService {
 
   private async readConsent(): Promise<void> {
     const c: ConsentStatus = await this.api.consent();
-    const doc = (kind: LegalDocView['kind'], d: { title: string; version: string }): LegalDocView => ({ kind, title: d.title, version: d.version });
+    const doc = (kind: LegalDocView['kind'], d: { title: string; version: string }): LegalDocView => ({
+      kind,
+      title: d.title,
+      version: d.version,
+    });
     this.consent = {
       required: c.accepted?.termsVersion !== c.terms.version || c.accepted?.privacyVersion !== c.privacy.version,
       terms: doc('terms', c.terms),
@@ -577,8 +582,7 @@ export class AppService {
       );
       return { files };
     } catch (e) {
-      if (e instanceof DesktopError && (e.status === 403 || e.status === 404))
-        throw resultExpired();
+      if (e instanceof DesktopError && (e.status === 403 || e.status === 404)) throw resultExpired();
       throw e;
     }
   }

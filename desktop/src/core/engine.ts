@@ -132,7 +132,8 @@ export class Engine {
     if (!item || item.userId !== this.userId) throw new DesktopError('NOT_FOUND', '找不到这张图片');
     if (item.stage !== 'failed') throw new DesktopError('NOT_FAILED', '这张图片没有失败，无需重试');
     if (item.failure === 'expired') throw resultExpired();
-    if (this.queue.batch(item.batchId)?.cancelled && item.failure !== 'download') throw new DesktopError('BATCH_CANCELLED', '这批已取消，请重新添加图片');
+    if (this.queue.batch(item.batchId)?.cancelled && item.failure !== 'download')
+      throw new DesktopError('BATCH_CANCELLED', '这批已取消，请重新添加图片');
     const reset = { failure: null, errorReason: null } as const;
     if (item.failure === 'download') this.queue.update(itemId, { ...reset, stage: 'downloading' });
     else if (item.failure === 'task')
@@ -238,7 +239,9 @@ export class Engine {
   private isIdle(): boolean {
     if (this.running.size > 0 || this.syncing) return false;
     if (!this.userId) return true;
-    return this.queue.items(this.userId).every((i) => isFinished(i.stage) || (this.queue.batch(i.batchId)?.paused === true && i.stage !== 'processing'));
+    return this.queue
+      .items(this.userId)
+      .every((i) => isFinished(i.stage) || (this.queue.batch(i.batchId)?.paused === true && i.stage !== 'processing'));
   }
 
   private pump(): void {

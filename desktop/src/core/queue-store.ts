@@ -150,7 +150,8 @@ export class QueueStore {
     const item = this.item(itemId);
     if (!item) return;
     this.data.items = this.data.items.filter((i) => i.id !== itemId);
-    if (!this.data.items.some((i) => i.batchId === item.batchId)) this.data.batches = this.data.batches.filter((b) => b.id !== item.batchId);
+    if (!this.data.items.some((i) => i.batchId === item.batchId))
+      this.data.batches = this.data.batches.filter((b) => b.id !== item.batchId);
     this.flush();
   }
 

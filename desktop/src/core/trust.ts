@@ -3,7 +3,7 @@
  * call the IPC API, which links may leave the app for the system browser, and which files the renderer's scheme
  * serves.
  */
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import path from 'node:path';
 
 /**
  * The renderer is served from a privileged custom scheme (`app://aizhao/…`, see `main/window.ts`), never from
@@ -33,7 +33,7 @@ export function isTrustedSender(frameUrl: string | undefined, rendererUrl: strin
  * The file under `root` that a renderer-scheme URL stands for (`/` is index.html), or null for another host, a
  * path that leaves `root` (`..`, encoded or not) or a malformed URL.
  */
-export function rendererFile(url: string, root: string): string | null {
+export function rendererFile(url: string, root: string, paths: path.PlatformPath = path): string | null {
   let u: URL;
   try {
     u = new URL(url);
@@ -41,16 +41,16 @@ export function rendererFile(url: string, root: string): string | null {
     return null;
   }
   if (u.protocol !== `${RENDERER_SCHEME}:` || u.host !== RENDERER_HOST) return null;
-  let path: string;
+  let name: string;
   try {
-    path = decodeURIComponent(u.pathname);
+    name = decodeURIComponent(u.pathname);
   } catch {
     return null;
   }
-  if (path.includes('\0')) return null;
-  const file = resolve(join(root, path === '/' ? 'index.html' : path));
-  const rel = relative(resolve(root), file);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  if (name.includes('\0')) return null;
+  const file = paths.resolve(paths.join(root, name === '/' ? 'index.html' : name));
+  const rel = paths.relative(paths.resolve(root), file);
+  if (rel === '' || rel.startsWith('..') || paths.isAbsolute(rel)) return null;
   return file;
 }
 

@@ -8,11 +8,11 @@
  * quitting with work in flight asks first.
  */
 import { join } from 'node:path';
-import { BrowserWindow, Menu, Tray, app, dialog, nativeImage, powerSaveBlocker } from 'electron';
+import { type BrowserWindow, Menu, Tray, app, dialog, nativeImage, powerSaveBlocker } from 'electron';
 import { AppService } from '../core/app-service.js';
 import { trayTooltip, workSummary, type WorkSummary } from '../core/background.js';
 import { createDispatcher } from '../core/dispatcher.js';
-import type { KeyValueStore } from '../core/ports.js';
+import type { KeyValueStore, Platform } from '../core/ports.js';
 import type { UpdaterPort } from '../core/updates.js';
 import { NAVIGATE_EVENT, type AppState, type NavigateTarget } from '../shared/contract.js';
 import { registerIpc } from './ipc.js';
@@ -83,6 +83,7 @@ export class MainWindow {
 export interface RunningApp {
   service: AppService;
   window: MainWindow;
+  platform: Platform;
   tray: Tray | null;
 }
 
@@ -164,14 +165,15 @@ export function startApp(o: StartOptions): Promise<RunningApp> | null {
 
   const ready = app.whenReady().then(() => {
     const network = electronNetwork();
+    const platform = electronPlatform(
+      () => window.current,
+      (batchId) => window.navigate({ tab: 'progress', batchId }),
+    );
     service = new AppService({
       apiBaseUrl: o.apiBaseUrl,
       store: o.store,
       secrets: electronSecretBox(),
-      platform: electronPlatform(
-        () => window.current,
-        (batchId) => window.navigate({ tab: 'progress', batchId }),
-      ),
+      platform,
       defaultResultRoot: join(app.getPath('pictures'), 'AI照'),
       appVersion: app.getVersion(),
       fetch: network.fetch,
@@ -213,7 +215,7 @@ export function startApp(o: StartOptions): Promise<RunningApp> | null {
     s.onState(showWork);
     window.show();
     void s.init();
-    return { service: s, window, tray };
+    return { service: s, window, platform, tray };
   });
   return ready;
 }
@@ -223,11 +225,7 @@ function createTray(icon: string, window: MainWindow, quit: () => void): Tray {
   const tray = new Tray(image.isEmpty() ? nativeImage.createEmpty() : image);
   tray.setToolTip('AI照');
   tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: '打开 AI照', click: () => window.show() },
-      { type: 'separator' },
-      { label: '退出', click: quit },
-    ]),
+    Menu.buildFromTemplate([{ label: '打开 AI照', click: () => window.show() }, { type: 'separator' }, { label: '退出', click: quit }]),
   );
   tray.on('click', () => window.show());
   return tray;

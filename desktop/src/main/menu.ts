@@ -9,7 +9,12 @@ export interface MenuActions {
   checkForUpdates(): void;
 }
 
-export function menuTemplate(o: { packaged: boolean; platform: NodeJS.Platform; appName: string; actions: MenuActions }): MenuItemConstructorOptions[] {
+export function menuTemplate(o: {
+  packaged: boolean;
+  platform: NodeJS.Platform;
+  appName: string;
+  actions: MenuActions;
+}): MenuItemConstructorOptions[] {
   const mac = o.platform === 'darwin';
   const appMenu: MenuItemConstructorOptions = {
     label: o.appName,
@@ -26,7 +31,9 @@ export function menuTemplate(o: { packaged: boolean; platform: NodeJS.Platform; 
   };
   const fileMenu: MenuItemConstructorOptions = {
     label: '文件',
-    submenu: mac ? [{ role: 'close', label: '关闭窗口' }] : [{ label: '检查更新…', click: () => o.actions.checkForUpdates() }, { type: 'separator' }, { role: 'quit', label: '退出' }],
+    submenu: mac
+      ? [{ role: 'close', label: '关闭窗口' }]
+      : [{ label: '检查更新…', click: () => o.actions.checkForUpdates() }, { type: 'separator' }, { role: 'quit', label: '退出' }],
   };
   const editMenu: MenuItemConstructorOptions = {
     label: '编辑',
@@ -62,7 +69,13 @@ export function menuTemplate(o: { packaged: boolean; platform: NodeJS.Platform; 
     submenu: [
       { label: '显示主窗口', click: () => o.actions.showWindow() },
       { role: 'minimize', label: '最小化' },
-      ...(mac ? ([{ role: 'zoom', label: '缩放' }, { type: 'separator' }, { role: 'front', label: '前置全部窗口' }] satisfies MenuItemConstructorOptions[]) : []),
+      ...(mac
+        ? ([
+            { role: 'zoom', label: '缩放' },
+            { type: 'separator' },
+            { role: 'front', label: '前置全部窗口' },
+          ] satisfies MenuItemConstructorOptions[])
+        : []),
     ],
   };
   return [...(mac ? [appMenu] : []), fileMenu, editMenu, viewMenu, windowMenu];

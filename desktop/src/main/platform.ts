@@ -28,7 +28,8 @@ export function electronSecretBox(): SecretBox {
 export function electronNetwork(): { fetch: typeof fetch; resolveProxy: (url: string) => Promise<string> } {
   trustSystemCertificates(tls as unknown as TlsWithSystemCa);
   return {
-    fetch: ((input: string | URL | Request, init?: RequestInit) => net.fetch(input instanceof URL ? input.href : input, init)) as typeof fetch,
+    fetch: ((input: string | URL | Request, init?: RequestInit) =>
+      net.fetch(input instanceof URL ? input.href : input, init)) as typeof fetch,
     resolveProxy: (url) => session.defaultSession.resolveProxy(url),
   };
 }

@@ -29,9 +29,10 @@ export function registerRendererScheme(): void {
 export function serveRenderer(outDir: string): void {
   const root = join(outDir, 'renderer');
   protocol.handle(RENDERER_SCHEME, (request) => {
+    const notFound = () => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });
     const file = rendererFile(request.url, root);
-    if (!file) return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });
-    return net.fetch(pathToFileURL(file).href);
+    if (!file) return notFound();
+    return net.fetch(pathToFileURL(file).href).catch(notFound);
   });
 }
 

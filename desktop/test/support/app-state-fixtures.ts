@@ -2,7 +2,17 @@
  * Builders of `AppState` and its parts for renderer tests (unit tests and the screenshot harness). Values look like
  * what the server sends (the catalogue's labels, a ¥99 plan of 100 次 for 30 days); every builder takes overrides.
  */
-import type { AppState, BatchView, ClientOptions, ItemView, LegalDocView, MembershipView, PaymentView, TaskRow, UpdateView } from '../../src/shared/contract.js';
+import type {
+  AppState,
+  BatchView,
+  ClientOptions,
+  ItemView,
+  LegalDocView,
+  MembershipView,
+  PaymentView,
+  TaskRow,
+  UpdateView,
+} from '../../src/shared/contract.js';
 
 export const PLAN = { priceFen: 9900, quota: 100, days: 30 };
 
@@ -70,7 +80,7 @@ export const item = (o: Partial<ItemView> & Pick<ItemView, 'id' | 'name'>): Item
   retryable: o.stage === 'failed',
   outputDir: `${RESULT_ROOT}/2026-03-08/${o.name.replace(/\.[^.]+$/, '')}`,
   files: [],
-  removable: o.taskId == null || o.stage === 'failed',
+  removable: !o.taskId || o.stage === 'failed',
   keptAfterCancel: false,
   ...o,
 });

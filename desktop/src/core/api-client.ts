@@ -48,7 +48,8 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 export function createApiClient(o: ApiClientOptions) {
   const base = o.baseUrl.replace(/\/+$/, '');
   const timeoutMs = o.timeoutMs ?? 20_000;
-  const send = o.fetch ?? fetch;
+  // looked up at each call: Node's global fetch by default (tests wrap it)
+  const send: typeof fetch = (input, init) => (o.fetch ?? globalThis.fetch)(input, init);
 
   async function request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     const headers: Record<string, string> = { accept: 'application/json' };

@@ -481,6 +481,7 @@ export class AppService {
   // ---- updates
 
   async checkForUpdates(): Promise<void> {
+    if (!this.o.updater) throw new DesktopError('UPDATES_UNAVAILABLE', '这个版本不能自动更新（开发版本）');
     await this.updates.check();
   }
 

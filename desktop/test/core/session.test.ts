@@ -151,7 +151,7 @@ describe('the login session', () => {
     const { userId } = await apiLogin(server.url);
     const { token } = await makeToken(userId);
     const d = await start(server.url);
-    new SessionStore(d.store, d.secrets).save(token, userId);
+    await new SessionStore(d.store, d.secrets).save(token, userId);
     expect(storeFile(d)).toHaveProperty('session');
     await d.service.close();
 

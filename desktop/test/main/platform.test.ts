@@ -112,7 +112,9 @@ describe('thumbnails', () => {
     const big = join(dir, 'big.png');
     const noise = Buffer.alloc(6000 * 8000 * 3);
     for (let i = 0; i < noise.length; i += 4099) noise[i] = i & 0xff;
-    await sharp(noise, { raw: { width: 6000, height: 8000, channels: 3 } }).png({ compressionLevel: 1 }).toFile(big);
+    await sharp(noise, { raw: { width: 6000, height: 8000, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toFile(big);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const began = performance.now();
@@ -149,7 +151,8 @@ describe('the network', () => {
   it('sends the API and downloads through Electron’s net, and the COS uploads through the system proxy', async () => {
     const app = await start();
     const port = (proxy.address() as AddressInfo).port;
-    fake.state.proxy = (url) => (new URL(url).pathname.startsWith('/sandbox/cos') ? `SOCKS5 127.0.0.1:1; PROXY 127.0.0.1:${port}; DIRECT` : 'DIRECT');
+    fake.state.proxy = (url) =>
+      new URL(url).pathname.startsWith('/sandbox/cos') ? `SOCKS5 127.0.0.1:1; PROXY 127.0.0.1:${port}; DIRECT` : 'DIRECT';
     await loginWithSandboxCode(asDesktop(app), server.url);
     await buyInApp(asDesktop(app));
     await app.service.addFiles([await photoFolder(2)]);

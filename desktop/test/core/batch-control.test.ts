@@ -9,7 +9,7 @@ import { call, setRunningHub } from '../../../server/test/support/client.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
 import { buyInApp, loginWithSandboxCode, photoFolder, startDesktop, waitForState, type Desktop } from '../support/desktop.js';
 import type { AppState, BatchView } from '../../src/shared/contract.js';
-import { DesktopError } from '../../src/core/errors.js';
+import { type DesktopError } from '../../src/core/errors.js';
 
 describe('pause, resume, cancel and remove', () => {
   let server: TestServer;

@@ -74,7 +74,8 @@ describe('in the background', () => {
       expect([...fake.state.blockers.values()]).toEqual(['prevent-app-suspension']);
 
       win.close();
-      expect(fake.state.quitted).toBe(false); // still running, in the tray
+      expect(fake.state.quitted).toBe(false); // still running, in the tray, without a question
+      expect(fake.state.messageBoxes).toEqual([]);
       expect(tray.isDestroyed()).toBe(false);
       // the tray's menu opens the window again
       tray.menu!.items.find((i) => i.label === '打开 AI照')!.click!();

@@ -222,7 +222,7 @@ export function startApp(o: StartOptions): Promise<RunningApp> | null {
 
 function createTray(icon: string, window: MainWindow, quit: () => void): Tray {
   const image = nativeImage.createFromPath(icon);
-  const tray = new Tray(image.isEmpty() ? nativeImage.createEmpty() : image);
+  const tray = new Tray(image.isEmpty() ? nativeImage.createEmpty() : image.resize({ width: 32, height: 32, quality: 'best' }));
   tray.setToolTip('AI照');
   tray.setContextMenu(
     Menu.buildFromTemplate([{ label: '打开 AI照', click: () => window.show() }, { type: 'separator' }, { label: '退出', click: quit }]),

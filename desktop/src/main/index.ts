@@ -1,4 +1,5 @@
 /** The entry of the main process: the store, the updater and the API server this build talks to. */
+import { join } from 'node:path';
 import electronUpdater from 'electron-updater';
 import { app } from 'electron';
 import { startApp } from './app.js';
@@ -13,4 +14,7 @@ const { autoUpdater } = electronUpdater;
 autoUpdater.autoDownload = true;
 autoUpdater.autoInstallOnAppQuit = true;
 
-void startApp({ apiBaseUrl, store: electronStore(), updater: app.isPackaged ? autoUpdater : null });
+// the tray icon: a resource of the installed app (electron-builder `extraResources`), the repository's icon in development
+const trayIcon = app.isPackaged ? join(process.resourcesPath, 'tray.png') : join(app.getAppPath(), '..', 'build', 'icon.png');
+
+void startApp({ apiBaseUrl, store: electronStore(), updater: app.isPackaged ? autoUpdater : null, trayIcon });

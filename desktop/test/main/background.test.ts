@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 
 vi.mock('electron', async () => await import('../support/fake-electron.js'));
 
-import { fake } from '../support/fake-electron.js';
+import { fake, type FakeBrowserWindow } from '../support/fake-electron.js';
 import { startApp, type RunningApp } from '../../src/main/app.js';
 import { setRunningHub } from '../../../server/test/support/client.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
@@ -65,7 +65,7 @@ describe('in the background', () => {
   it('Windows/Linux: closing the window keeps the app in the tray with its progress; quitting asks first', async () => {
     await withPlatform('linux', async () => {
       const app = await appWithRunningBatch();
-      const win = app.window.current!;
+      const win = app.window.current! as unknown as FakeBrowserWindow;
       const tray = fake.state.trays[0]!;
       expect(tray).toBeTruthy();
       await vi.waitFor(() => expect(tray.tooltip).toBe('AI照 · 正在处理 0/2'));
@@ -104,7 +104,7 @@ describe('in the background', () => {
       await vi.waitFor(() => expect(fake.state.blockers.size).toBe(1));
       app.service.pauseBatch(app.batchId);
       await vi.waitFor(() => expect(fake.state.blockers.size).toBe(0));
-      const win = app.window.current!;
+      const win = app.window.current! as unknown as FakeBrowserWindow;
       expect(win.progress).toBe(-1);
       expect(fake.state.trays[0]!.tooltip).toBe('AI照 · 已暂停（2 张未完成）');
       win.close();
@@ -121,7 +121,7 @@ describe('in the background', () => {
       app.window.current!.close();
       expect(fake.state.quitted).toBe(false);
       fake.activate();
-      await vi.waitFor(() => expect(app.window.current!.progress).toBe(0));
+      await vi.waitFor(() => expect((app.window.current! as unknown as FakeBrowserWindow).progress).toBe(0));
     });
   });
 });

@@ -232,7 +232,7 @@ describe('electron-builder --dir with a stand-in Electron', () => {
     const { getCurrentFuseWire, FuseV1Options } = await import('@electron/fuses');
     const { FuseState } = require('@electron/fuses/dist/constants.js') as { FuseState: { ENABLE: number; DISABLE: number } };
     const wire = await getCurrentFuseWire(join(unpacked, 'aizhao'));
-    const state = (o: number) => wire[o];
+    const state = (o: number) => (wire as unknown as Record<number, number>)[o];
     expect(state(FuseV1Options.RunAsNode)).toBe(FuseState.DISABLE);
     expect(state(FuseV1Options.EnableNodeOptionsEnvironmentVariable)).toBe(FuseState.DISABLE);
     expect(state(FuseV1Options.EnableNodeCliInspectArguments)).toBe(FuseState.DISABLE);

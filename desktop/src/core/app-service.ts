@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { type ClientConfig, type ConsentStatus, type Task } from '@aizhao/shared';
+import { versionBelow, type ClientConfig, type ConsentStatus, type Task } from '@aizhao/shared';
 import type {
   AppState,
   BatchView,
@@ -33,7 +33,7 @@ import { QueueStore, isFinished, type QueueItem } from './queue-store.js';
 import { allocateOutputDirs, resultFileNames } from './result-paths.js';
 import { SessionStore } from './session-store.js';
 import { StsCache, Uploader } from './uploader.js';
-import { UpdateFlow, versionBelow, type UpdaterPort } from './updates.js';
+import { UpdateFlow, type UpdaterPort } from './updates.js';
 
 export interface AppServiceOptions {
   apiBaseUrl: string;

@@ -21,23 +21,6 @@ export const UPDATE_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 const IDLE: UpdateView = { status: 'idle', version: null, percent: null, required: false, minVersion: null, message: null };
 
-/** `a < b` for dotted versions (`1.2.10` > `1.2.9`; a pre-release tag sorts before its release). */
-export function versionBelow(a: string, b: string): boolean {
-  const parse = (v: string) => {
-    const [core = '', pre] = v.trim().replace(/^v/, '').split('-', 2);
-    return { nums: core.split('.').map((n) => Number.parseInt(n, 10) || 0), pre: pre ?? null };
-  };
-  const x = parse(a);
-  const y = parse(b);
-  for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
-    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
-    if (d !== 0) return d < 0;
-  }
-  if (x.pre !== null && y.pre === null) return true;
-  if (x.pre === null || y.pre === null) return false;
-  return x.pre < y.pre;
-}
-
 export class UpdateFlow {
   private state: UpdateView = IDLE;
   private timer: NodeJS.Timeout | null = null;

@@ -5,6 +5,7 @@ import * as taskVendorError from './2026.11.26T00.00.03.task-vendor-error.js';
 import * as taskResultsPurged from './2026.11.26T00.00.04.task-results-purged.js';
 import * as jobLocks from './2026.11.26T00.00.05.job-locks.js';
 import * as orderSnapshot from './2026.12.01T00.00.06.order-snapshot-and-balance-check.js';
+import * as consents from './2026.12.01T00.00.10.consents.js';
 
 export const MIGRATIONS = [
   { name: '2026.11.26T00.00.01.initial-schema', ...initialSchema },
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   { name: '2026.11.26T00.00.04.task-results-purged', ...taskResultsPurged },
   { name: '2026.11.26T00.00.05.job-locks', ...jobLocks },
   { name: '2026.12.01T00.00.06.order-snapshot-and-balance-check', ...orderSnapshot },
+  { name: '2026.12.01T00.00.10.consents', ...consents },
 ];

@@ -13,7 +13,8 @@ export interface UpdaterPort {
   on(event: 'update-available' | 'update-downloaded', listener: (info: { version: string }) => void): unknown;
   on(event: 'download-progress', listener: (p: { percent: number }) => void): unknown;
   on(event: 'error', listener: (e: Error) => void): unknown;
-  checkForUpdates(): Promise<unknown>;
+  /** with `autoDownload`, the result carries the download's promise */
+  checkForUpdates(): Promise<{ downloadPromise?: Promise<unknown> | null } | null | unknown>;
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void;
 }
 
@@ -69,7 +70,10 @@ export class UpdateFlow {
     this.checking ??= this.updater
       .checkForUpdates()
       .then(
-        () => {},
+        (result) => {
+          // a failed download (network, sha512 mismatch) rejects this promise and is reported by `error` as well
+          (result as { downloadPromise?: Promise<unknown> | null } | null)?.downloadPromise?.catch(() => {});
+        },
         () => {
           // electron-updater also emits `error`; the state is set there
         },

@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 
 vi.mock('electron', async () => await import('../support/fake-electron.js'));
 
+import type * as ElectronUpdater from 'electron-updater';
 import { fake, installRequireHook } from '../support/fake-electron.js';
 import { startApp, type RunningApp } from '../../src/main/app.js';
 import { createApiClient } from '../../src/core/api-client.js';
@@ -27,7 +28,7 @@ import { confStore, waitForState } from '../support/desktop.js';
 
 installRequireHook(); // electron-updater require()s electron: it gets the fake, as inside Electron
 const require = createRequire(import.meta.url);
-const { AppImageUpdater } = require('electron-updater') as typeof import('electron-updater');
+const { AppImageUpdater } = require('electron-updater') as typeof ElectronUpdater;
 
 const OUT = fileURLToPath(new URL('../../out', import.meta.url));
 const NEW_VERSION = '0.2.0';

@@ -32,7 +32,10 @@ export class UpdateFlow {
     private readonly changed: () => void,
     private readonly intervalMs = UPDATE_CHECK_INTERVAL_MS,
   ) {
-    if (!updater) return;
+    if (!updater) {
+      this.state = { ...IDLE, message: '这个版本不能自动更新（开发版本）' };
+      return;
+    }
     updater.on('checking-for-update', () => this.set({ status: this.state.status === 'ready' ? 'ready' : 'checking', message: null }));
     updater.on('update-not-available', () => this.set({ status: 'latest', version: null, percent: null }));
     updater.on('update-available', (info) => this.set({ status: 'downloading', version: info.version, percent: 0 }));

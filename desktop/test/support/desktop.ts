@@ -3,7 +3,7 @@
  * store (electron-store is built on conf), an AES "OS keychain", and a platform that records what it was asked.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
@@ -12,6 +12,9 @@ import { AppService, type AppServiceOptions } from '../../src/core/app-service.j
 import type { KeyValueStore, Platform, SecretBox } from '../../src/core/ports.js';
 import type { AppState } from '../../src/shared/contract.js';
 import { call, garmentJpeg, newPhone } from '../../../server/test/support/client.js';
+
+/** the app's version, as Electron's app.getVersion() reads it from the package */
+export const DESKTOP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A store file in `dir` (the same file again after a "restart"). */
 export function confStore(dir: string): KeyValueStore & { path: string } {
@@ -124,6 +127,7 @@ export async function startDesktop(
     engine: { syncIntervalMs: 150, retryDelayMs: 50 },
     paymentPollMs: 100,
     connectRetryMs: 100,
+    appVersion: DESKTOP_VERSION,
     ...o.service,
   });
   await service.init();

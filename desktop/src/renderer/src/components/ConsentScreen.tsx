@@ -42,7 +42,13 @@ export function ConsentScreen({ consent }: { consent: ConsentView }) {
           <button type="button" className="btn btn--ghost" onClick={() => void logout()}>
             不同意并退出登录
           </button>
-          <button type="button" className="btn btn--primary" data-testid="consent-accept" disabled={!checked || accepting} onClick={() => void acceptConsent()}>
+          <button
+            type="button"
+            className="btn btn--primary"
+            data-testid="consent-accept"
+            disabled={!checked || accepting}
+            onClick={() => void acceptConsent()}
+          >
             同意并继续
           </button>
         </div>

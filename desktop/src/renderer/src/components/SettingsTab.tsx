@@ -29,7 +29,7 @@ export function updateText(u: UpdateView): string {
     case 'error':
       return u.message ?? '检查更新失败';
     default:
-      return '每天自动检查更新';
+      return u.message ?? '每天自动检查更新';
   }
 }
 

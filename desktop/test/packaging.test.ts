@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { extractFile, listPackage } from '@electron/asar';
+import { extractFile, listPackage, statFile } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
@@ -205,6 +205,16 @@ describe('electron-builder --dir with a stand-in Electron', () => {
       'qcloud-cos-sts',
     ])
       expect(modules, dev).not.toContain(dev);
+  });
+
+  it('unpacks every native file (sharp’s addon and libvips) next to app.asar, where the OS can load it', () => {
+    const native = files.filter((f) => /\.node$|\.so(\.\d+)*$|\.dylib$|\.dll$/.test(f));
+    expect(native.length).toBeGreaterThanOrEqual(2); // sharp-<os>-<arch>.node and libvips-cpp
+    for (const f of native) {
+      expect(existsSync(join(unpacked, 'resources', 'app.asar.unpacked', f)), f).toBe(true);
+      // listed in the archive as unpacked: the archive holds no bytes of it
+      expect(statFile(asarPath, f.slice(1)), f).toMatchObject({ unpacked: true });
+    }
   });
 
   it('carries no tests, sources, server code or secrets', () => {

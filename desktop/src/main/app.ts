@@ -207,7 +207,7 @@ export function startApp(o: StartOptions): Promise<RunningApp> | null {
           packaged: app.isPackaged,
           platform: process.platform,
           appName: app.getName(),
-          actions: { showWindow: () => window.show(), checkForUpdates: () => void s.checkForUpdates() },
+          actions: { showWindow: () => window.show(), checkForUpdates: () => void s.checkForUpdates().catch(() => {}) },
         }),
       ),
     );

@@ -23,7 +23,8 @@ export function electronSecretBox(): SecretBox {
  * The network as the merchant's browser sees it. `net.fetch` is Chromium's stack: the system proxy (including PAC
  * and WPAD) and the OS certificate store (https://www.electronjs.org/docs/latest/api/net). The COS SDK cannot use
  * it, so it gets the proxy `session.resolveProxy` picks for its endpoint, and Node's TLS is given the OS
- * certificates as well (`tls.getCACertificates('system')`, Node ≥ 22.15; Electron 45 ships Node 22).
+ * certificates as well (`tls.getCACertificates('system')` + `tls.setDefaultCACertificates`, Node ≥ 24.5; Electron 45
+ * ships Node 24: https://www.electronjs.org/blog/electron-40-0 moved it to 24).
  */
 export function electronNetwork(): { fetch: typeof fetch; resolveProxy: (url: string) => Promise<string> } {
   trustSystemCertificates(tls as unknown as TlsWithSystemCa);

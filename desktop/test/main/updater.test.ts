@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 vi.mock('electron', async () => await import('../support/fake-electron.js'));
 
 import type * as ElectronUpdater from 'electron-updater';
-import { fake, installRequireHook } from '../support/fake-electron.js';
+import { fake, installRequireHook, type FakeBrowserWindow } from '../support/fake-electron.js';
 import { startApp, type RunningApp } from '../../src/main/app.js';
 import { createApiClient } from '../../src/core/api-client.js';
 import type { UpdaterPort } from '../../src/core/updates.js';
@@ -32,6 +32,7 @@ const { AppImageUpdater } = require('electron-updater') as typeof ElectronUpdate
 
 const OUT = fileURLToPath(new URL('../../out', import.meta.url));
 const NEW_VERSION = '0.2.0';
+const HELP = 'https://help.aizhao.example/kefu';
 
 interface Feed {
   url: string;
@@ -81,7 +82,7 @@ const running: RunningApp[] = [];
 const env = { ...process.env };
 
 beforeAll(async () => {
-  server = await startTestServer({ db: 'sqlite', jobs: false, env: { MIN_CLIENT_VERSION: NEW_VERSION } });
+  server = await startTestServer({ db: 'sqlite', jobs: false, env: { MIN_CLIENT_VERSION: NEW_VERSION, HELP_URL: HELP } });
   feed = await startFeed();
 });
 afterAll(async () => {
@@ -160,6 +161,19 @@ describe('auto-update from a generic feed', () => {
     const current = createApiClient({ baseUrl: server.url, token: () => token, clientVersion: NEW_VERSION, onUpgradeRequired });
     await expect(current.membership()).resolves.toMatchObject({ isMember: false });
     expect(onUpgradeRequired).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('帮助与客服', () => {
+  it('the help link the operator configured opens in the system browser; other sites stay closed', async () => {
+    const app = await start(null);
+    await waitForState(app.service, (st) => st.about.helpUrl === HELP);
+    const win = app.window.current! as unknown as FakeBrowserWindow;
+    const open = (url: string) => win.webContents.windowOpenHandler!({ url });
+    expect(open(HELP)).toEqual({ action: 'deny' }); // never a new Electron window…
+    expect(open('https://evil.example/')).toEqual({ action: 'deny' });
+    expect(open('http://help.aizhao.example/kefu')).toEqual({ action: 'deny' });
+    expect(fake.state.externalOpened).toEqual([HELP]); // …but the help page in the browser
   });
 });
 

@@ -5,10 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, posix, relative, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternal, isTrustedSender } from '../src/core/trust.js';
+import { RENDERER_URL, isAllowedExternal, isTrustedSender, rendererFile } from '../src/core/trust.js';
 
 const desktop = fileURLToPath(new URL('..', import.meta.url));
 const scan = (input: string) => {
@@ -42,16 +42,45 @@ describe('Electronegativity', () => {
 });
 
 describe('trust rules of the Electron glue', () => {
-  it('lets only our own renderer page call the API', () => {
-    const own = 'file:///opt/AI照/resources/app.asar/out/renderer/index.html';
+  it('lets only our own renderer page call the API: the app scheme’s origin, never a file page', () => {
+    const own = RENDERER_URL;
+    expect(own).toBe('app://aizhao/index.html');
     expect(isTrustedSender(own, own)).toBe(true);
     expect(isTrustedSender(`${own}#/history`, own)).toBe(true);
+    expect(isTrustedSender('app://aizhao/other.html?x=1', own)).toBe(true);
+    expect(isTrustedSender('app://evil/index.html', own)).toBe(false);
+    expect(isTrustedSender('file:///opt/AI照/resources/app.asar/out/renderer/index.html', own)).toBe(false);
     expect(isTrustedSender('file:///tmp/evil.html', own)).toBe(false);
     expect(isTrustedSender('https://evil.example/', own)).toBe(false);
     expect(isTrustedSender(undefined, own)).toBe(false);
     expect(isTrustedSender('http://localhost:5173/', 'http://localhost:5173/')).toBe(true);
     expect(isTrustedSender('http://localhost:5174/', 'http://localhost:5173/')).toBe(false);
     expect(isTrustedSender('not a url', own)).toBe(false);
+  });
+
+  it('serves only files inside the renderer folder on the app scheme, whatever the install path holds', () => {
+    const installs = [
+      { root: '/opt/AI照 #1/resources/app.asar/out/renderer', paths: posix },
+      // a lower-case drive letter and a '#': a file URL of this path would be cut, and compared wrongly
+      { root: 'c:\\Users\\店主 #2\\AppData\\Local\\Programs\\AI照\\resources\\app.asar\\out\\renderer', paths: win32 },
+    ];
+    for (const { root, paths } of installs) {
+      expect(rendererFile('app://aizhao/index.html', root, paths)).toBe(paths.join(root, 'index.html'));
+      expect(rendererFile('app://aizhao/', root, paths)).toBe(paths.join(root, 'index.html'));
+      expect(rendererFile('app://aizhao/assets/index-abc.js', root, paths)).toBe(paths.join(root, 'assets', 'index-abc.js'));
+      expect(rendererFile('app://aizhao/..%5c..%5cmain%5cindex.js', root, win32), root).toBeNull();
+    }
+    const root = '/opt/AI照 #1/out/renderer';
+    expect(rendererFile('app://aizhao/%E5%9B%BE.png', root)).toBe(`${root}/图.png`);
+    for (const bad of [
+      'app://aizhao/..%2f..%2fmain%2findex.js',
+      'app://aizhao/%2e%2e%2fpreload/index.cjs',
+      'app://other/index.html',
+      'file:///etc/passwd',
+      'app://aizhao/%00',
+      'app://aizhao/%E0%A4%A',
+    ])
+      expect(rendererFile(bad, root), bad).toBeNull();
   });
 
   it('opens only allow-listed https sites in the system browser', () => {
@@ -81,8 +110,10 @@ describe('the glue has one door', () => {
 
   it('keeps electron out of the tested services and the renderer, and ipcRenderer inside the preload', () => {
     expect(using(/from 'electron'/).sort()).toEqual([
+      'src/main/app.ts',
       'src/main/index.ts',
       'src/main/ipc.ts',
+      'src/main/menu.ts', // types only
       'src/main/platform.ts',
       'src/main/window.ts',
       'src/preload/index.ts',
@@ -90,7 +121,7 @@ describe('the glue has one door', () => {
     expect(using(/ipcRenderer/)).toEqual(['src/preload/index.ts']);
     expect(using(/shell\.openExternal/)).toEqual(['src/main/window.ts']);
     expect(sources.find((f) => f.path === 'src/main/window.ts')!.text).toMatch(
-      /if \(isAllowedExternal\(url\)\) void shell\.openExternal\(url\)/,
+      /if \(isAllowedExternal\(url, extraOrigins\(\)\)\) void shell\.openExternal\(url\)/,
     );
   });
 });

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createDatabase, type Database } from './db/index.js';
 import { createMigrator } from './db/migrator.js';
+import { clientVersionGate } from './http/client-version.js';
 import { errorHandler, notFound, requestId } from './http/middleware.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
@@ -17,6 +18,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { adminApiRoutes, seedAdminFromConfig } from './modules/admin/index.js';
 import { adminPage } from './modules/admin/page.js';
 import { authRoutes } from './modules/auth/routes.js';
+import { consentRoutes, legalRoutes } from './modules/legal/routes.js';
 import { membershipRoutes, paymentCallbackRoute } from './modules/membership/routes.js';
 import { publicRoutes } from './modules/public/routes.js';
 import { storageRoutes } from './modules/storage/routes.js';
@@ -95,7 +97,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   app.use(paymentCallbackRoute(ctx));
   app.use('/admin/api', adminApiRoutes(ctx)); // its own body parser, cookie session and CSRF
   app.use(express.json({ limit: '100kb' }));
-  app.use(publicRoutes(ctx), authRoutes(ctx), membershipRoutes(ctx), storageRoutes(ctx), taskRoutes(ctx));
+  // /client-config and the legal texts answer any version (they tell an old app to update); the rest needs MIN_CLIENT_VERSION
+  app.use(publicRoutes(ctx), legalRoutes(), clientVersionGate(config));
+  app.use(authRoutes(ctx), consentRoutes(ctx), membershipRoutes(ctx), storageRoutes(ctx), taskRoutes(ctx));
   app.use(adminPage(ctx)); // the web admin page: GET /admin and its bundled assets
   app.use(notFound);
   app.use(errorHandler(logger));

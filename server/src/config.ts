@@ -119,6 +119,8 @@ const envSchema = z.object({
   ADMIN_USERNAME: optStr,
   ADMIN_PASSWORD_HASH: optStr,
   ADMIN_SESSION_HOURS: int(1, 24 * 30).default(12),
+  MIN_CLIENT_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 1.2.0').optional(),
+  HELP_URL: z.url({ protocol: /^https$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** ms between two runs of the background job loop (tests lower it). */
   JOB_TICK_MS: int(20).default(1000),
@@ -171,6 +173,8 @@ export interface Config {
   taskCost: { basic_clean: number; model_pose12: number };
   upload: { maxBytes: number; minSide: number };
   resultRetentionDays: number;
+  /** what the desktop app is told in /client-config: the lowest version served (older: 426) and the help page */
+  client: { minVersion?: string; helpUrl?: string };
   ciMaxConcurrency: number;
   runninghub: {
     baseUrl: string;
@@ -402,6 +406,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     taskCost: { basic_clean: e.TASK_COST_BASIC_CLEAN, model_pose12: e.TASK_COST_MODEL_POSE12 },
     upload: { maxBytes: e.UPLOAD_MAX_BYTES, minSide: e.UPLOAD_MIN_SIDE },
     resultRetentionDays: e.RESULT_RETENTION_DAYS,
+    client: { minVersion: e.MIN_CLIENT_VERSION, helpUrl: e.HELP_URL },
     ciMaxConcurrency: e.CI_MAX_CONCURRENCY,
     runninghub,
     paymentChannel: e.PAYMENT_CHANNEL,

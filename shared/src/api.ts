@@ -37,6 +37,10 @@ export const clientConfigResponse = z.object({
   upload: z.object({ maxBytes: z.number().int(), accept: z.array(z.string()) }),
   /** how many days results stay downloadable after a task ends */
   resultRetentionDays: z.number().int().optional(),
+  /** the lowest desktop version the server serves; older ones get 426 UPGRADE_REQUIRED and update themselves */
+  minClientVersion: z.string().optional(),
+  /** the operator's help and support page, linked from the app's 设置 */
+  helpUrl: z.string().optional(),
 });
 export type ClientConfig = z.infer<typeof clientConfigResponse>;
 
@@ -150,3 +154,19 @@ export const listTasksQuery = z
   .strict();
 export const listTasksResponse = z.object({ items: z.array(taskSchema), nextCursor: z.string().nullable() });
 export type ListTasksResponse = z.infer<typeof listTasksResponse>;
+
+// ---- terms and privacy policy (the merchant accepts them at the first login, and again when a version changes)
+export const LEGAL_KINDS = ['terms', 'privacy'] as const;
+export type LegalKind = (typeof LEGAL_KINDS)[number];
+export const legalDocResponse = z.object({ kind: z.enum(LEGAL_KINDS), title: z.string(), version: z.string(), body: z.string() });
+export type LegalDoc = z.infer<typeof legalDocResponse>;
+const legalVersion = z.string().min(1).max(64);
+export const consentRequest = z.object({ termsVersion: legalVersion, privacyVersion: legalVersion }).strict();
+export type ConsentRequest = z.infer<typeof consentRequest>;
+export const consentStatusResponse = z.object({
+  terms: z.object({ title: z.string(), version: z.string() }),
+  privacy: z.object({ title: z.string(), version: z.string() }),
+  /** what this user last accepted, null: never */
+  accepted: z.object({ termsVersion: z.string(), privacyVersion: z.string(), acceptedAt: isoDate }).nullable(),
+});
+export type ConsentStatus = z.infer<typeof consentStatusResponse>;

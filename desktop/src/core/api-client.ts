@@ -1,6 +1,9 @@
 /** The HTTP client of the AI照 API (API.md), typed and checked by the shared zod schemas. */
 import {
   clientConfigResponse,
+  consentStatusResponse,
+  legalDocResponse,
+  type ConsentRequest,
   createTaskResponse,
   listTasksResponse,
   loginResponse,
@@ -26,24 +29,37 @@ export interface ApiClientOptions {
   onUnauthenticated?: () => void;
   /** per-request timeout */
   timeoutMs?: number;
+  /**
+   * The HTTP stack: Electron's `net.fetch` in the app (Chromium's networking: the system/PAC proxy and the OS
+   * certificate store), Node's `fetch` in tests.
+   */
+  fetch?: typeof fetch;
+  /** this app's version, sent as `X-Client-Version` so that the server can require a newer one */
+  clientVersion?: string;
+  /** called when the server refuses this version (426 UPGRADE_REQUIRED) */
+  onUpgradeRequired?: (minVersion: string | null) => void;
 }
 
-const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+const upgradeDetails = z.tuple([z.object({ minClientVersion: z.string() }).loose()]).rest(z.unknown());
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 export function createApiClient(o: ApiClientOptions) {
   const base = o.baseUrl.replace(/\/+$/, '');
   const timeoutMs = o.timeoutMs ?? 20_000;
+  // looked up at each call: Node's global fetch by default (tests wrap it)
+  const send: typeof fetch = (input, init) => (o.fetch ?? globalThis.fetch)(input, init);
 
   async function request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = o.token();
     if (token) headers.authorization = `Bearer ${token}`;
+    if (o.clientVersion) headers['x-client-version'] = o.clientVersion;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(`${base}${path}`, {
+      res = await send(`${base}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -62,6 +78,10 @@ export function createApiClient(o: ApiClientOptions) {
     if (!res.ok) {
       const parsed = errorBody.safeParse(json);
       if (parsed.success && parsed.data.error.code === 'UNAUTHENTICATED' && token) o.onUnauthenticated?.();
+      if (res.status === 426 || (parsed.success && parsed.data.error.code === 'UPGRADE_REQUIRED')) {
+        const details = upgradeDetails.safeParse(parsed.data?.error.details);
+        o.onUpgradeRequired?.(details.success ? details.data[0].minClientVersion : null);
+      }
       if (parsed.success) throw new DesktopError(parsed.data.error.code, parsed.data.error.message, res.status);
       throw new DesktopError(
         res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'HTTP_ERROR',
@@ -79,6 +99,9 @@ export function createApiClient(o: ApiClientOptions) {
     sendSmsCode: (phone: string) => request('POST', '/auth/sms-code', smsCodeResponse, { phone }),
     login: (phone: string, code: string) => request('POST', '/auth/login', loginResponse, { phone, code }),
     me: () => request('GET', '/me', meResponse),
+    consent: () => request('GET', '/me/consent', consentStatusResponse),
+    acceptConsent: (body: ConsentRequest) => request('POST', '/me/consent', consentStatusResponse, body),
+    legal: (kind: 'terms' | 'privacy') => request('GET', `/legal/${kind}`, legalDocResponse),
     membership: () => request('GET', '/membership/status', membershipStatusResponse),
     purchase: () => request('POST', '/membership/purchase', purchaseResponse, { channel: 'wx' }),
     order: (orderId: string) => request('GET', `/membership/orders/${encodeURIComponent(orderId)}`, orderResponse),

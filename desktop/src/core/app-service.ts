@@ -6,13 +6,15 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { type ClientConfig, type Task } from '@aizhao/shared';
+import { versionBelow, type ClientConfig, type ConsentStatus, type Task } from '@aizhao/shared';
 import type {
   AppState,
   BatchView,
   ClientOptions,
+  ConsentView,
   DraftFile,
   ItemView,
+  LegalDocView,
   MembershipView,
   StartBatchInput,
   TaskFilter,
@@ -27,10 +29,11 @@ import { scanPaths, type InputFile, type RejectedInput } from './input-files.js'
 import { isPathInside } from './path-guard.js';
 import { PaymentFlow } from './payment.js';
 import type { KeyValueStore, Platform, SecretBox } from './ports.js';
-import { QueueStore, type QueueItem } from './queue-store.js';
+import { QueueStore, isFinished, type QueueItem } from './queue-store.js';
 import { allocateOutputDirs, resultFileNames } from './result-paths.js';
 import { SessionStore } from './session-store.js';
 import { StsCache, Uploader } from './uploader.js';
+import { UpdateFlow, type UpdaterPort } from './updates.js';
 
 export interface AppServiceOptions {
   apiBaseUrl: string;
@@ -47,6 +50,16 @@ export interface AppServiceOptions {
   membershipRefreshMs?: number;
   /** uploads above this size go multipart */
   uploadSliceSize?: number;
+  /** this app's version (Electron's `app.getVersion()`), sent to the server and shown in 设置 */
+  appVersion?: string;
+  /** the HTTP stack for the API and downloads: Electron's `net.fetch` in the app; Node's `fetch` by default */
+  fetch?: typeof fetch;
+  /** the system proxy for a URL in PAC syntax (`session.resolveProxy`), for the COS SDK's own requests */
+  resolveProxy?: (url: string) => Promise<string>;
+  /** electron-updater's `autoUpdater` (null or absent: this build does not update itself, e.g. in development) */
+  updater?: UpdaterPort | null;
+  /** how often updates are looked for (daily) */
+  updateIntervalMs?: number;
 }
 
 const DEFAULT_ENGINE: EngineOptions = {
@@ -91,13 +104,19 @@ export class AppService {
   private readonly backgroundReads = new Set<Promise<void>>();
   private closed = false;
   private initDone: Promise<void> | null = null;
+  private readonly updates: UpdateFlow;
+  private consent: (ConsentView & { termsVersion: string; privacyVersion: string }) | null = null;
 
   constructor(private readonly o: AppServiceOptions) {
     this.session = new SessionStore(o.store, o.secrets);
+    this.updates = new UpdateFlow(o.updater ?? null, () => this.emit(), o.updateIntervalMs);
     this.api = createApiClient({
       baseUrl: o.apiBaseUrl,
       token: () => this.session.current?.token ?? null,
       onUnauthenticated: () => this.endSession(),
+      fetch: o.fetch,
+      clientVersion: o.appVersion,
+      onUpgradeRequired: (min) => this.updates.require(min),
     });
     this.queue = new QueueStore(o.store);
     this.engine = new Engine(
@@ -121,7 +140,7 @@ export class AppService {
         batchFinished: () => this.refreshInBackground(),
         online: (ok) => this.setOffline(!ok),
       },
-      { ...DEFAULT_ENGINE, ...o.engine },
+      { ...DEFAULT_ENGINE, ...o.engine, fetch: o.fetch },
     );
     this.payment = new PaymentFlow(
       this.api,
@@ -139,10 +158,14 @@ export class AppService {
   }
 
   private async connect(): Promise<void> {
+    await this.session.load();
+    this.updates.start();
     while (!this.closed) {
       try {
         this.config = await this.api.clientConfig();
         this.setOffline(false);
+        const min = this.config.minClientVersion;
+        if (min && this.o.appVersion && versionBelow(this.o.appVersion, min)) this.updates.require(min);
         break;
       } catch {
         this.setOffline(true);
@@ -169,6 +192,7 @@ export class AppService {
   /** Stops timers and the queue; used on quit and by tests. */
   async close(): Promise<void> {
     this.closed = true;
+    this.updates.stop();
     this.engine.stop();
     this.queue.flush(); // now, synchronously: the app may be gone before the running steps end
     this.payment.close();
@@ -219,6 +243,10 @@ export class AppService {
       },
       batches: userId ? this.batchViews(userId) : [],
       settings: { resultRoot: this.resultRoot },
+      about: { version: this.o.appVersion ?? '0.0.0', helpUrl: this.config?.helpUrl ?? null },
+      update: this.updates.view,
+      consent:
+        this.user && this.consent ? { required: this.consent.required, terms: this.consent.terms, privacy: this.consent.privacy } : null,
     };
   }
 
@@ -233,7 +261,9 @@ export class AppService {
           type: b.type,
           params: b.params,
           items,
-          finished: items.filter((i) => i.stage === 'done' || i.stage === 'failed').length,
+          finished: items.filter((i) => isFinished(i.stage)).length,
+          paused: b.paused === true,
+          cancelled: b.cancelled === true,
         };
       })
       .reverse();
@@ -255,6 +285,8 @@ export class AppService {
       retryable: i.stage === 'failed' && i.failure !== 'expired',
       outputDir: i.outputDir,
       files: i.files,
+      removable: i.stage !== 'done' && i.stage !== 'cancelled' && (i.taskId === null || i.stage === 'failed'),
+      keptAfterCancel: i.keptAfterCancel === true,
     };
   }
 
@@ -283,7 +315,7 @@ export class AppService {
 
   async login(phone: string, code: string): Promise<void> {
     const r = await this.api.login(phone, code);
-    this.session.save(r.token, r.user.id);
+    await this.session.save(r.token, r.user.id);
     await this.beginSession(r.user);
   }
 
@@ -293,7 +325,7 @@ export class AppService {
 
   private async beginSession(user: { id: string; phone: string }): Promise<void> {
     this.user = { id: user.id, phone: user.phone };
-    await this.refreshMembership().catch(() => {});
+    await Promise.all([this.refreshMembership().catch(() => {}), this.readConsent().catch(() => {})]);
     if (this.membershipTimer) clearInterval(this.membershipTimer);
     this.membershipTimer = setInterval(() => void this.refreshMembership().catch(() => {}), this.o.membershipRefreshMs ?? 5 * 60_000);
     this.membershipTimer.unref?.();
@@ -309,6 +341,7 @@ export class AppService {
     this.session.clear();
     this.user = null;
     this.membership = null;
+    this.consent = null;
     this.uploaderFor = null;
     this.draft = { files: [], rejected: [] };
     this.emit();
@@ -424,6 +457,73 @@ export class AppService {
     this.emit();
   }
 
+  pauseBatch(batchId: string): void {
+    this.requireUser();
+    this.engine.pause(batchId);
+  }
+
+  resumeBatch(batchId: string): void {
+    this.requireUser();
+    this.engine.resume(batchId);
+  }
+
+  cancelBatch(batchId: string): void {
+    this.requireUser();
+    this.engine.cancel(batchId);
+  }
+
+  removeItem(itemId: string): void {
+    this.requireUser();
+    this.engine.remove(itemId);
+    this.emit();
+  }
+
+  // ---- updates
+
+  async checkForUpdates(): Promise<void> {
+    if (!this.o.updater) throw new DesktopError('UPDATES_UNAVAILABLE', '这个版本不能自动更新（开发版本）');
+    await this.updates.check();
+  }
+
+  /** Quits and installs the downloaded update; unfinished batches resume at the next start. */
+  installUpdate(): void {
+    this.queue.flush();
+    if (!this.updates.install()) throw new DesktopError('UPDATE_NOT_READY', '新版本还没有下载好，请稍候');
+  }
+
+  // ---- terms and privacy
+
+  private async readConsent(): Promise<void> {
+    const c: ConsentStatus = await this.api.consent();
+    const doc = (kind: LegalDocView['kind'], d: { title: string; version: string }): LegalDocView => ({
+      kind,
+      title: d.title,
+      version: d.version,
+    });
+    this.consent = {
+      required: c.accepted?.termsVersion !== c.terms.version || c.accepted?.privacyVersion !== c.privacy.version,
+      terms: doc('terms', c.terms),
+      privacy: doc('privacy', c.privacy),
+      termsVersion: c.terms.version,
+      privacyVersion: c.privacy.version,
+    };
+    this.emit();
+  }
+
+  async legalText(kind: 'terms' | 'privacy'): Promise<LegalDocView & { body: string }> {
+    const d = await this.api.legal(kind);
+    return { kind, title: d.title, version: d.version, body: d.body };
+  }
+
+  /** Records the acceptance of the versions the merchant was shown. */
+  async acceptConsent(): Promise<void> {
+    this.requireUser();
+    if (!this.consent) await this.readConsent();
+    const c = this.consent!;
+    await this.api.acceptConsent({ termsVersion: c.termsVersion, privacyVersion: c.privacyVersion });
+    await this.readConsent();
+  }
+
   clearFinishedBatches(): void {
     this.queue.removeFinished(this.requireUser().id);
     this.emit();
@@ -479,11 +579,11 @@ export class AppService {
         task.results.slice(0, names.length).map((r) => r.url),
         record.outputDir,
         names,
+        { fetch: this.o.fetch },
       );
       return { files };
     } catch (e) {
-      if (e instanceof DesktopError && (e.status === 403 || e.status === 404))
-        throw resultExpired();
+      if (e instanceof DesktopError && (e.status === 403 || e.status === 404)) throw resultExpired();
       throw e;
     }
   }
@@ -536,7 +636,12 @@ export class AppService {
       const cos = this.requireConfig().cos;
       this.uploaderFor = {
         userId: user.id,
-        uploader: new Uploader(new StsCache(this.api), { domain: cos.domain, protocol: cos.protocol, sliceSize: this.o.uploadSliceSize }),
+        uploader: new Uploader(new StsCache(this.api), {
+          domain: cos.domain,
+          protocol: cos.protocol,
+          sliceSize: this.o.uploadSliceSize,
+          resolveProxy: this.o.resolveProxy,
+        }),
       };
     }
     return this.uploaderFor.uploader;

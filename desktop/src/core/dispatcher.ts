@@ -27,6 +27,10 @@ function handlers(s: AppService): Handlers {
     clearDraft: () => s.clearDraft(),
     startBatch: (input) => s.startBatch(input),
     retryItem: (id) => s.retryItem(id),
+    pauseBatch: (id) => s.pauseBatch(id),
+    resumeBatch: (id) => s.resumeBatch(id),
+    cancelBatch: (id) => s.cancelBatch(id),
+    removeItem: (id) => s.removeItem(id),
     clearFinishedBatches: () => s.clearFinishedBatches(),
     listTasks: (filter) => s.listTasks(filter),
     redownload: (taskId) => s.redownload(taskId),
@@ -34,6 +38,10 @@ function handlers(s: AppService): Handlers {
     revealFile: (path) => s.revealFile(path),
     chooseResultRoot: () => s.chooseResultRoot(),
     thumbnail: (path) => s.thumbnail(path),
+    checkForUpdates: () => s.checkForUpdates(),
+    installUpdate: () => s.installUpdate(),
+    legalText: (kind) => s.legalText(kind),
+    acceptConsent: () => s.acceptConsent(),
   };
 }
 

@@ -16,10 +16,12 @@ export interface DownloadOptions {
   /** first retry delay; doubles each time */
   minRetryDelayMs?: number;
   timeoutMs?: number;
+  /** the HTTP stack (Electron's `net.fetch` in the app: system proxy and OS certificates); Node's `fetch` by default */
+  fetch?: typeof fetch;
 }
 
-async function fetchToFile(url: string, dest: string, timeoutMs: number): Promise<void> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+async function fetchToFile(url: string, dest: string, timeoutMs: number, send: typeof fetch): Promise<void> {
+  const res = await send(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok || !res.body) {
     const err = new DesktopError('DOWNLOAD_FAILED', `下载结果失败（${res.status}）`, res.status);
     // an expired or missing object will not come back by retrying the same URL
@@ -47,7 +49,7 @@ export async function downloadAll(
   for (const [i, url] of urls.entries()) {
     const dest = join(dir, names[i]!);
     if (!existsSync(dest)) {
-      await pRetry(() => fetchToFile(url, dest, o.timeoutMs ?? 60_000), {
+      await pRetry(() => fetchToFile(url, dest, o.timeoutMs ?? 60_000, o.fetch ?? fetch), {
         retries: o.retries ?? 4,
         minTimeout: o.minRetryDelayMs ?? 500,
         factor: 2,

@@ -10,7 +10,7 @@ import { downloadAll } from './downloader.js';
 import { DesktopError, resultExpired } from './errors.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
-import type { QueueItem, QueueStore } from './queue-store.js';
+import { isFinished, type QueueItem, type QueueStore } from './queue-store.js';
 import { allocateOutputDirs, resultFileNames } from './result-paths.js';
 import type { TaskParams } from '../shared/contract.js';
 import type { TaskType } from '@aizhao/shared';
@@ -25,6 +25,8 @@ export interface EngineOptions {
   /** retries of a task creation that met a network or server error */
   createRetries: number;
   retryDelayMs: number;
+  /** the HTTP stack for result downloads (Electron's `net.fetch` in the app) */
+  fetch?: typeof fetch;
 }
 
 export interface EngineEvents {
@@ -53,6 +55,10 @@ export class Engine {
   private syncTimer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private idle: (() => void)[] = [];
+  /** items whose `POST /task/create` is on the wire: whether they are charged is not known yet */
+  private readonly creating = new Set<string>();
+  /** items the merchant removed while their upload ran: dropped when the upload ends */
+  private readonly removed = new Set<string>();
 
   constructor(
     private readonly api: ApiClient,
@@ -126,12 +132,102 @@ export class Engine {
     if (!item || item.userId !== this.userId) throw new DesktopError('NOT_FOUND', '找不到这张图片');
     if (item.stage !== 'failed') throw new DesktopError('NOT_FAILED', '这张图片没有失败，无需重试');
     if (item.failure === 'expired') throw resultExpired();
+    if (this.queue.batch(item.batchId)?.cancelled && item.failure !== 'download')
+      throw new DesktopError('BATCH_CANCELLED', '这批已取消，请重新添加图片');
     const reset = { failure: null, errorReason: null } as const;
     if (item.failure === 'download') this.queue.update(itemId, { ...reset, stage: 'downloading' });
     else if (item.failure === 'task')
       this.queue.update(itemId, { ...reset, stage: 'creating', taskId: null, refunded: false, clientRequestId: randomUUID() });
     else this.queue.update(itemId, { ...reset, stage: 'waiting' });
     this.pump();
+  }
+
+  /** Pauses a batch: nothing of it starts (no upload, no charge, no download) until it is resumed. */
+  pause(batchId: string): void {
+    const batch = this.ownBatch(batchId);
+    if (batch.cancelled) throw new DesktopError('BATCH_CANCELLED', '这批已取消');
+    this.queue.updateBatch(batchId, { paused: true });
+    this.events.changed();
+    this.settle();
+  }
+
+  resume(batchId: string): void {
+    this.ownBatch(batchId);
+    this.queue.updateBatch(batchId, { paused: false });
+    this.events.changed();
+    this.pump();
+  }
+
+  /**
+   * Cancels a batch: every item not charged yet stops for good (an upload under way ends first, and no task is
+   * created for it). Items whose task was already created were charged: they go on, their results are saved, and
+   * the quota comes back only if the task fails — the server's refund rule.
+   */
+  cancel(batchId: string): void {
+    this.ownBatch(batchId);
+    this.queue.updateBatch(batchId, { cancelled: true, paused: false });
+    for (const item of this.queue.batchItems(batchId)) {
+      if (isFinished(item.stage)) continue;
+      if (item.taskId || this.creating.has(item.id)) this.queue.update(item.id, { keptAfterCancel: true });
+      else if (!this.running.has(item.id)) this.markCancelled(item);
+      // a running upload: `send` sees the cancellation before it would create the task
+    }
+    this.events.changed();
+    this.finishBatchIfDone(batchId);
+    this.pump();
+  }
+
+  /** Removes an item that has not been charged (not created yet, or failed and refunded). */
+  remove(itemId: string): void {
+    const item = this.queue.item(itemId);
+    if (!item || item.userId !== this.userId) throw new DesktopError('NOT_FOUND', '找不到这张图片');
+    if (this.creating.has(itemId)) throw new DesktopError('ITEM_BUSY', '这张图片正在提交，请稍候再移除');
+    const charged = item.taskId !== null && !item.refunded && item.stage !== 'failed';
+    if (charged || item.stage === 'done') throw new DesktopError('ITEM_CHARGED', '这张图片已扣次数并在处理，不能移除');
+    if (this.running.has(itemId)) {
+      this.removed.add(itemId); // its upload ends first; `send` drops it before it would create the task
+      return;
+    }
+    this.queue.removeItem(itemId);
+    this.events.changed();
+    this.finishBatchIfDone(item.batchId);
+    this.settle();
+  }
+
+  private ownBatch(batchId: string) {
+    const batch = this.queue.batch(batchId);
+    if (!batch || batch.userId !== this.userId) throw new DesktopError('NOT_FOUND', '找不到这批任务');
+    return batch;
+  }
+
+  private markCancelled(item: QueueItem): void {
+    this.progress.delete(item.id);
+    this.queue.update(item.id, { stage: 'cancelled', failure: null, errorReason: '已取消，未扣次数' });
+  }
+
+  /** Whether an item must not start (or go on to its charge) now: its batch is paused or cancelled, or it was removed. */
+  private held(item: QueueItem): boolean {
+    if (this.removed.has(item.id)) return true;
+    const batch = this.queue.batch(item.batchId);
+    return !batch || batch.paused === true || batch.cancelled === true;
+  }
+
+  /** After an upload, before the charge: a removed or cancelled item ends here; a paused one waits. */
+  private stopBeforeCharge(item: QueueItem): boolean {
+    if (this.removed.delete(item.id)) {
+      this.queue.removeItem(item.id);
+      this.progress.delete(item.id);
+      this.events.changed();
+      this.finishBatchIfDone(item.batchId);
+      return true;
+    }
+    const batch = this.queue.batch(item.batchId);
+    if (batch?.cancelled) {
+      this.markCancelled(item);
+      this.finishStep(item);
+      return true;
+    }
+    return batch?.paused === true;
   }
 
   /** Resolves when nothing is running or waiting to run (tests, and a clean quit). */
@@ -143,7 +239,9 @@ export class Engine {
   private isIdle(): boolean {
     if (this.running.size > 0 || this.syncing) return false;
     if (!this.userId) return true;
-    return this.queue.items(this.userId).every((i) => i.stage === 'done' || i.stage === 'failed');
+    return this.queue
+      .items(this.userId)
+      .every((i) => isFinished(i.stage) || (this.queue.batch(i.batchId)?.paused === true && i.stage !== 'processing'));
   }
 
   private pump(): void {
@@ -162,6 +260,8 @@ export class Engine {
             : null;
       if (item.stage === 'processing') processing = true;
       if (!job) continue;
+      // a cancelled batch's charged items still download; nothing of a paused batch starts
+      if (this.held(item) && !(job === 'fetch' && !this.queue.batch(item.batchId)?.paused)) continue;
       if (counts[job] >= (job === 'send' ? this.o.uploadConcurrency : this.o.downloadConcurrency)) continue;
       counts[job]++;
       this.running.set(item.id, job);
@@ -207,12 +307,16 @@ export class Engine {
       return this.fail(item, 'upload', e);
     }
     if (this.userId !== item.userId) return; // logged out during the upload: create at the next login
+    if (this.stopBeforeCharge(item)) return;
+    this.creating.add(item.id);
     try {
       const created = await this.createWithRetry(item);
+      this.creating.delete(item.id);
       this.events.quota(created.quotaRemaining);
       this.events.online(true);
       this.applyTask(item, created.task);
     } catch (e) {
+      this.creating.delete(item.id);
       // the object is gone or unusable: a retry uploads again
       if (e instanceof DesktopError && e.code === 'INVALID_INPUT') this.queue.update(item.id, { uploaded: false, inputKey: null });
       this.fail(item, 'create', e);
@@ -296,6 +400,7 @@ export class Engine {
         task.results.slice(0, names.length).map((r) => r.url),
         item.outputDir,
         names,
+        { fetch: this.o.fetch },
       );
     };
     const refused = (e: unknown) => e instanceof DesktopError && (e.status === 403 || e.status === 404);
@@ -322,19 +427,27 @@ export class Engine {
   /** After an item ends: tell the merchant once when its whole batch has finished. */
   private finishStep(item: QueueItem): void {
     this.events.changed();
-    const batch = this.queue.batch(item.batchId);
+    this.finishBatchIfDone(item.batchId);
+  }
+
+  private finishBatchIfDone(batchId: string): void {
+    const batch = this.queue.batch(batchId);
     if (!batch || batch.notified) return;
     const items = this.queue.batchItems(batch.id);
-    if (!items.every((i) => i.stage === 'done' || i.stage === 'failed')) return;
+    if (!items.every((i) => isFinished(i.stage))) return;
     this.queue.markNotified(batch.id);
     this.events.batchFinished();
     const done = items.filter((i) => i.stage === 'done').length;
-    const failed = items.length - done;
+    const failed = items.filter((i) => i.stage === 'failed').length;
+    const cancelled = items.filter((i) => i.stage === 'cancelled').length;
+    if (done + failed === 0) return; // cancelled before anything ran: nothing to tell
+    const parts = [`${done} 张已完成`];
+    if (failed) parts.push(`${failed} 张失败（失败的不扣次数），可在“处理进度”中重试`);
+    if (cancelled) parts.push(`${cancelled} 张已取消（未扣次数）`);
     this.platform.notify(
       'AI照：批次处理完成',
-      failed === 0
-        ? `${done} 张图片已完成，结果已保存到本地文件夹`
-        : `${done} 张已完成，${failed} 张失败（失败的不扣次数），可在“处理进度”中重试`,
+      failed === 0 && cancelled === 0 ? `${done} 张图片已完成，结果已保存到本地文件夹` : parts.join('，'),
+      batch.id,
     );
   }
 }

@@ -7,6 +7,7 @@ import { MAX_PATHS_PER_CALL, type InvokeChannel } from '../shared/contract.js';
 
 const path = z.string().min(1).max(4096);
 const none = z.tuple([]);
+const id = z.string().min(1).max(64);
 
 export const ipcArgs = {
   getState: none,
@@ -29,7 +30,11 @@ export const ipcArgs = {
       })
       .strict(),
   ]),
-  retryItem: z.tuple([z.string().min(1).max(64)]),
+  retryItem: z.tuple([id]),
+  pauseBatch: z.tuple([id]),
+  resumeBatch: z.tuple([id]),
+  cancelBatch: z.tuple([id]),
+  removeItem: z.tuple([id]),
   clearFinishedBatches: none,
   listTasks: z.tuple([
     z
@@ -41,4 +46,8 @@ export const ipcArgs = {
   revealFile: z.tuple([path]),
   chooseResultRoot: none,
   thumbnail: z.tuple([path]),
+  checkForUpdates: none,
+  installUpdate: none,
+  legalText: z.tuple([z.enum(['terms', 'privacy'])]),
+  acceptConsent: none,
 } satisfies Record<InvokeChannel, z.ZodTuple>;

@@ -11,12 +11,12 @@ export interface KeyValueStore {
   delete(key: string): void;
 }
 
-/** The OS secret protection (Electron safeStorage). */
+/** The OS secret protection (Electron safeStorage's asynchronous API). */
 export interface SecretBox {
   /** false when the OS offers no real protection (e.g. Linux without a keyring: safeStorage's basic_text) */
-  isSecure(): boolean;
-  encrypt(plain: string): Buffer;
-  decrypt(cipher: Buffer): string;
+  isSecure(): Promise<boolean>;
+  encrypt(plain: string): Promise<Buffer>;
+  decrypt(cipher: Buffer): Promise<string>;
 }
 
 export interface Platform {
@@ -26,7 +26,8 @@ export interface Platform {
   pickFolder(defaultPath: string): Promise<string | null>;
   openFolder(path: string): Promise<void>;
   revealFile(path: string): void;
-  notify(title: string, body: string): void;
+  /** a system notification; `batchId`: clicking it opens that batch */
+  notify(title: string, body: string, batchId?: string): void;
   /** a small preview of a local image as a data URL, or null when it cannot be made */
   thumbnail(path: string): Promise<string | null>;
 }

@@ -38,6 +38,8 @@ export interface QueueItem {
   errorReason: string | null;
   refunded: boolean;
   files: string[];
+  /** the batch was cancelled after this item's task was created (and charged): it goes on and its results are saved */
+  keptAfterCancel?: boolean;
 }
 
 export interface QueueBatch {
@@ -47,6 +49,10 @@ export interface QueueBatch {
   type: TaskType;
   params: TaskParams;
   notified: boolean;
+  /** paused by the merchant: nothing of it starts until resumed (kept across restarts) */
+  paused?: boolean;
+  /** cancelled by the merchant: what was not charged stops; what was charged goes on and is saved */
+  cancelled?: boolean;
 }
 
 export interface TaskRecord {
@@ -62,6 +68,9 @@ interface Persisted {
 }
 
 const KEY = 'queue';
+
+/** an item that will not move any more by itself */
+export const isFinished = (stage: ItemStage): boolean => stage === 'done' || stage === 'failed' || stage === 'cancelled';
 /**
  * What goes into `POST /task/create` with the item's `clientRequestId`: written before any request uses it, since the
  * same id with another body is refused as a conflict, and a new id after a crash could pay twice.
@@ -128,6 +137,24 @@ export class QueueStore {
     this.save();
   }
 
+  /** Changes a batch's flags (paused, cancelled) and writes them at once: a paused batch must stay paused after a crash. */
+  updateBatch(batchId: string, change: Partial<Pick<QueueBatch, 'paused' | 'cancelled'>>): void {
+    const b = this.batch(batchId);
+    if (!b) throw new Error(`unknown batch ${batchId}`);
+    Object.assign(b, change);
+    this.flush();
+  }
+
+  /** Removes one item (and its batch when it was the last one). */
+  removeItem(itemId: string): void {
+    const item = this.item(itemId);
+    if (!item) return;
+    this.data.items = this.data.items.filter((i) => i.id !== itemId);
+    if (!this.data.items.some((i) => i.batchId === item.batchId))
+      this.data.batches = this.data.batches.filter((b) => b.id !== item.batchId);
+    this.flush();
+  }
+
   markNotified(batchId: string): void {
     const b = this.batch(batchId);
     if (b) b.notified = true;
@@ -138,7 +165,7 @@ export class QueueStore {
   removeFinished(userId: string): number {
     const finished = new Set(
       this.batches(userId)
-        .filter((b) => this.batchItems(b.id).every((i) => i.stage === 'done' || i.stage === 'failed'))
+        .filter((b) => this.batchItems(b.id).every((i) => isFinished(i.stage)))
         .map((b) => b.id),
     );
     this.data.batches = this.data.batches.filter((b) => !finished.has(b.id));
@@ -154,7 +181,7 @@ export class QueueStore {
 
   /** Output folders of items that are not finished yet (they may not exist on disk yet). */
   reservedDirs(): Set<string> {
-    return new Set(this.data.items.filter((i) => i.stage !== 'done' && i.stage !== 'failed').map((i) => i.outputDir));
+    return new Set(this.data.items.filter((i) => !isFinished(i.stage)).map((i) => i.outputDir));
   }
 
   /** Writes pending changes now (a new batch or id, and before the app quits). */

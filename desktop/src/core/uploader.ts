@@ -8,6 +8,7 @@ import type { StsResponse } from '@aizhao/shared';
 import pRetry, { AbortError } from 'p-retry';
 import type { ApiClient } from './api-client.js';
 import { DesktopError } from './errors.js';
+import { proxyUrlFromPac } from './proxy.js';
 
 /** Fetch new credentials when the cached ones have less than this left. */
 const STS_REFRESH_MARGIN_SECONDS = 5 * 60;
@@ -52,6 +53,17 @@ export interface UploaderOptions {
   chunkSize?: number;
   retries?: number;
   minRetryDelayMs?: number;
+  /**
+   * The system proxy for a URL, in PAC syntax (Electron's `session.resolveProxy`): the COS SDK makes its own
+   * requests, so it is handed the proxy Chromium would use for the bucket's endpoint.
+   */
+  resolveProxy?: (url: string) => Promise<string>;
+}
+
+/** The URL the COS SDK will request for a bucket (its `Domain` template, or the public endpoint). */
+export function cosEndpoint(bucket: string, region: string, o: Pick<UploaderOptions, 'domain' | 'protocol'>): string {
+  const host = (o.domain ?? '{Bucket}.cos.{Region}.myqcloud.com').replaceAll('{Bucket}', bucket).replaceAll('{Region}', region);
+  return `${o.protocol ?? 'https:'}//${host}/`;
 }
 
 export class Uploader {
@@ -97,6 +109,11 @@ export class Uploader {
         const s = await this.sts.get().catch((e: unknown) => {
           throw e instanceof DesktopError && !e.transient ? new AbortError(e) : e;
         });
+        // the SDK reads `options.Proxy` for each request it makes (cos-nodejs-sdk-v5 sdk/base.js, submitRequest)
+        if (this.o.resolveProxy) {
+          const pac = await this.o.resolveProxy(cosEndpoint(s.bucket, s.region, this.o)).catch(() => 'DIRECT');
+          (this.cos as unknown as { options: { Proxy: string } }).options.Proxy = proxyUrlFromPac(pac) ?? '';
+        }
         try {
           await this.cos.uploadFile({
             Bucket: s.bucket,

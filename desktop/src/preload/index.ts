@@ -3,7 +3,7 @@
  * the path of a dropped file. No `ipcRenderer`, no Node, no tokens reach the renderer.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { INVOKE_CHANNELS, STATE_EVENT, type AppState, type BridgeApi } from '../shared/contract.js';
+import { INVOKE_CHANNELS, NAVIGATE_EVENT, STATE_EVENT, type AppState, type BridgeApi, type NavigateTarget } from '../shared/contract.js';
 
 const calls = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, (...args: unknown[]) => ipcRenderer.invoke(channel, ...args)]));
 
@@ -15,6 +15,13 @@ const api = {
     ipcRenderer.on(STATE_EVENT, handler);
     return () => {
       ipcRenderer.removeListener(STATE_EVENT, handler);
+    };
+  },
+  onNavigate(listener: (target: NavigateTarget) => void) {
+    const handler = (_event: unknown, target: NavigateTarget) => listener(target);
+    ipcRenderer.on(NAVIGATE_EVENT, handler);
+    return () => {
+      ipcRenderer.removeListener(NAVIGATE_EVENT, handler);
     };
   },
 } as BridgeApi;

@@ -12,7 +12,7 @@ import type { Category, Plan, Scene, TaskStatus, TaskType } from '@aizhao/shared
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
-export type ItemStage = 'waiting' | 'uploading' | 'creating' | 'processing' | 'downloading' | 'done' | 'failed';
+export type ItemStage = 'waiting' | 'uploading' | 'creating' | 'processing' | 'downloading' | 'done' | 'failed' | 'cancelled';
 
 export interface TaskParams {
   scene?: Scene;
@@ -39,6 +39,10 @@ export interface ItemView {
   outputDir: string;
   /** result files on disk, once downloaded */
   files: string[];
+  /** not charged (no task yet, or its task failed and was refunded): 移除 takes it out of the batch */
+  removable: boolean;
+  /** the batch was cancelled after this item was charged: it goes on, its results are saved, refunded only if it fails */
+  keptAfterCancel: boolean;
 }
 
 export interface BatchView {
@@ -47,8 +51,11 @@ export interface BatchView {
   type: TaskType;
   params: TaskParams;
   items: ItemView[];
-  /** done + failed, of items.length */
+  /** done + failed + cancelled, of items.length */
   finished: number;
+  /** paused by the merchant (kept across restarts) */
+  paused: boolean;
+  cancelled: boolean;
 }
 
 export interface DraftFile {
@@ -108,6 +115,36 @@ export interface ClientOptions {
   resultRetentionDays: number | null;
 }
 
+export type UpdateStatus = 'idle' | 'checking' | 'latest' | 'downloading' | 'ready' | 'error';
+
+/** The app's own updates (electron-updater against the operator's feed). */
+export interface UpdateView {
+  status: UpdateStatus;
+  /** the version on offer (downloading / ready) */
+  version: string | null;
+  /** download progress 0…100 while downloading */
+  percent: number | null;
+  /** the server refuses this version (426 UPGRADE_REQUIRED): the app must update before it can go on */
+  required: boolean;
+  /** the lowest version the server takes, when it said so */
+  minVersion: string | null;
+  /** why the last check or download failed (Chinese) */
+  message: string | null;
+}
+
+export interface LegalDocView {
+  kind: 'terms' | 'privacy';
+  title: string;
+  version: string;
+}
+
+/** The terms and privacy policy the merchant must accept (shown at the first login, and again when they change). */
+export interface ConsentView {
+  required: boolean;
+  terms: LegalDocView;
+  privacy: LegalDocView;
+}
+
 export interface AppState {
   /** false until the first contact with the server (client config) succeeded */
   ready: boolean;
@@ -122,6 +159,11 @@ export interface AppState {
   draft: { files: DraftFile[]; rejected: RejectedFile[] };
   batches: BatchView[];
   settings: { resultRoot: string };
+  /** this app: its version, and the help link the operator configured (null: none) */
+  about: { version: string; helpUrl: string | null };
+  update: UpdateView;
+  /** null until the server said which terms apply (logged in only) */
+  consent: ConsentView | null;
 }
 
 export interface TaskFilter {
@@ -175,6 +217,11 @@ export interface DesktopApi {
   clearDraft(): Promise<IpcResult<null>>;
   startBatch(input: StartBatchInput): Promise<IpcResult<{ batchId: string }>>;
   retryItem(itemId: string): Promise<IpcResult<null>>;
+  pauseBatch(batchId: string): Promise<IpcResult<null>>;
+  resumeBatch(batchId: string): Promise<IpcResult<null>>;
+  cancelBatch(batchId: string): Promise<IpcResult<null>>;
+  /** takes an item that was not charged out of its batch */
+  removeItem(itemId: string): Promise<IpcResult<null>>;
   clearFinishedBatches(): Promise<IpcResult<null>>;
   listTasks(filter: TaskFilter): Promise<IpcResult<TaskPage>>;
   redownload(taskId: string): Promise<IpcResult<{ files: string[] }>>;
@@ -182,6 +229,13 @@ export interface DesktopApi {
   revealFile(path: string): Promise<IpcResult<null>>;
   chooseResultRoot(): Promise<IpcResult<null>>;
   thumbnail(path: string): Promise<IpcResult<string | null>>;
+  checkForUpdates(): Promise<IpcResult<null>>;
+  /** quits and installs the downloaded update */
+  installUpdate(): Promise<IpcResult<null>>;
+  /** the text of the terms or the privacy policy, as the server serves it */
+  legalText(kind: 'terms' | 'privacy'): Promise<IpcResult<LegalDocView & { body: string }>>;
+  /** records that the merchant accepted the versions shown */
+  acceptConsent(): Promise<IpcResult<null>>;
 }
 
 export type InvokeChannel = keyof DesktopApi;
@@ -202,6 +256,10 @@ export const INVOKE_CHANNELS = [
   'clearDraft',
   'startBatch',
   'retryItem',
+  'pauseBatch',
+  'resumeBatch',
+  'cancelBatch',
+  'removeItem',
   'clearFinishedBatches',
   'listTasks',
   'redownload',
@@ -209,9 +267,21 @@ export const INVOKE_CHANNELS = [
   'revealFile',
   'chooseResultRoot',
   'thumbnail',
+  'checkForUpdates',
+  'installUpdate',
+  'legalText',
+  'acceptConsent',
 ] as const satisfies readonly InvokeChannel[];
 
 export const STATE_EVENT = 'state-changed';
+
+/** main → renderer: show a batch (a notification about it was clicked) */
+export const NAVIGATE_EVENT = 'navigate';
+
+export interface NavigateTarget {
+  tab: 'progress';
+  batchId: string;
+}
 
 /** The most paths one `addFiles` call takes (a folder counts as one path). */
 export const MAX_PATHS_PER_CALL = 1000;
@@ -222,4 +292,6 @@ export type BridgeApi = DesktopApi & {
   pathForFile(file: File): string;
   /** subscribes to state pushes; returns the unsubscribe function */
   onState(listener: (state: AppState) => void): () => void;
+  /** subscribes to "show this batch" requests (notification clicks); returns the unsubscribe function */
+  onNavigate(listener: (target: NavigateTarget) => void): () => void;
 };

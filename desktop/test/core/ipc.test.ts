@@ -36,6 +36,10 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   clearDraft: [],
   startBatch: [{ type: 'model_pose12', params: { scene: 'street', category: 'coat' } }],
   retryItem: ['7c1d3f0e-item'],
+  pauseBatch: ['7c1d3f0e-batch'],
+  resumeBatch: ['7c1d3f0e-batch'],
+  cancelBatch: ['7c1d3f0e-batch'],
+  removeItem: ['7c1d3f0e-item'],
   clearFinishedBatches: [],
   listTasks: [{ status: 'done', type: 'basic_clean', cursor: 'abc' }],
   redownload: ['01HZZZZZZZZZZZZZZZZZZZZZZZ'],
@@ -43,6 +47,10 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   revealFile: ['/tmp/results/2024-06-18/a/a_白底.jpg'],
   chooseResultRoot: [],
   thumbnail: ['/tmp/a.jpg'],
+  checkForUpdates: [],
+  installUpdate: [],
+  legalText: ['terms'],
+  acceptConsent: [],
 };
 
 const INVALID: [string, unknown][] = [
@@ -228,6 +236,14 @@ describe('the IPC contract and dispatcher', () => {
         clearDraft: 'ok',
         startBatch: 'UNAUTHENTICATED',
         retryItem: 'UNAUTHENTICATED',
+        pauseBatch: 'UNAUTHENTICATED',
+        resumeBatch: 'UNAUTHENTICATED',
+        cancelBatch: 'UNAUTHENTICATED',
+        removeItem: 'UNAUTHENTICATED',
+        checkForUpdates: 'UPDATES_UNAVAILABLE',
+        installUpdate: 'UPDATE_NOT_READY',
+        legalText: 'NETWORK',
+        acceptConsent: 'UNAUTHENTICATED',
         clearFinishedBatches: 'UNAUTHENTICATED',
         listTasks: 'UNAUTHENTICATED',
         redownload: 'UNAUTHENTICATED',
@@ -292,14 +308,14 @@ describe('the built preload', () => {
     return { required, exposed, invoked, listeners, ipcRenderer, emit };
   }
 
-  it('exposes one function per channel, pathForFile and onState, and nothing else', async (ctx) => {
+  it('exposes one function per channel, pathForFile, onState and onNavigate, and nothing else', async (ctx) => {
     const code = builtPreload();
     if (!code) return ctx.skip('desktop/out/preload/index.cjs is missing and could not be built');
     const p = loadPreload(code);
     expect(p.required).toEqual(['electron']);
     expect(p.exposed.map(([key]) => key)).toEqual(['api']);
     const api = p.exposed[0]![1];
-    expect(Object.keys(api).sort()).toEqual([...INVOKE_CHANNELS, 'pathForFile', 'onState'].sort());
+    expect(Object.keys(api).sort()).toEqual([...INVOKE_CHANNELS, 'pathForFile', 'onState', 'onNavigate'].sort());
     for (const key of ['ipcRenderer', 'require', 'process', 'electron', 'invoke', 'send', 'on', 'token'])
       expect(api, key).not.toHaveProperty(key);
     for (const [key, value] of Object.entries(api)) {

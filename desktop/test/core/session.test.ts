@@ -29,7 +29,7 @@ describe('the login session', () => {
   /** what the store file holds right now */
   const storeFile = (d: Desktop) => (existsSync(d.store.path) ? JSON.parse(readFileSync(d.store.path, 'utf8')) : {}) as Record<string, any>;
   /** the token as the app keeps it (decrypted with the "OS" key) */
-  const savedToken = (d: Desktop) => d.secrets.decrypt(Buffer.from(storeFile(d).session.token as string, 'base64'));
+  const savedToken = (d: Desktop) => d.secrets.open(Buffer.from(storeFile(d).session.token as string, 'base64'));
   const expectNoToken = (state: AppState, token: string) => {
     const json = JSON.stringify(state);
     expect(json).not.toContain('eyJ');
@@ -151,7 +151,7 @@ describe('the login session', () => {
     const { userId } = await apiLogin(server.url);
     const { token } = await makeToken(userId);
     const d = await start(server.url);
-    new SessionStore(d.store, d.secrets).save(token, userId);
+    await new SessionStore(d.store, d.secrets).save(token, userId);
     expect(storeFile(d)).toHaveProperty('session');
     await d.service.close();
 

@@ -2,7 +2,17 @@
  * Builders of `AppState` and its parts for renderer tests (unit tests and the screenshot harness). Values look like
  * what the server sends (the catalogue's labels, a ¥99 plan of 100 次 for 30 days); every builder takes overrides.
  */
-import type { AppState, BatchView, ClientOptions, ItemView, MembershipView, PaymentView, TaskRow } from '../../src/shared/contract.js';
+import type {
+  AppState,
+  BatchView,
+  ClientOptions,
+  ItemView,
+  LegalDocView,
+  MembershipView,
+  PaymentView,
+  TaskRow,
+  UpdateView,
+} from '../../src/shared/contract.js';
 
 export const PLAN = { priceFen: 9900, quota: 100, days: 30 };
 
@@ -70,6 +80,8 @@ export const item = (o: Partial<ItemView> & Pick<ItemView, 'id' | 'name'>): Item
   retryable: o.stage === 'failed',
   outputDir: `${RESULT_ROOT}/2026-03-08/${o.name.replace(/\.[^.]+$/, '')}`,
   files: [],
+  removable: !o.taskId || o.stage === 'failed',
+  keptAfterCancel: false,
   ...o,
 });
 
@@ -77,7 +89,9 @@ export const batch = (o: Partial<BatchView> & Pick<BatchView, 'id' | 'items'>): 
   createdAt: new Date().toISOString(),
   type: 'basic_clean',
   params: {},
-  finished: o.items.filter((i) => i.stage === 'done' || i.stage === 'failed').length,
+  finished: o.items.filter((i) => i.stage === 'done' || i.stage === 'failed' || i.stage === 'cancelled').length,
+  paused: false,
+  cancelled: false,
   ...o,
 });
 
@@ -108,5 +122,23 @@ export const appState = (o: Partial<AppState> = {}): AppState => ({
   draft: { files: [], rejected: [] },
   batches: [],
   settings: { resultRoot: RESULT_ROOT },
+  about: { version: '0.1.0', helpUrl: 'https://kf.qq.com/' },
+  update: updateView(),
+  consent: { required: false, terms: LEGAL.terms, privacy: LEGAL.privacy },
   ...o,
 });
+
+export const updateView = (o: Partial<UpdateView> = {}): UpdateView => ({
+  status: 'latest',
+  version: null,
+  percent: null,
+  required: false,
+  minVersion: null,
+  message: null,
+  ...o,
+});
+
+export const LEGAL = {
+  terms: { kind: 'terms', title: 'AI照用户协议', version: '2026-12-01' },
+  privacy: { kind: 'privacy', title: 'AI照隐私政策', version: '2026-12-01' },
+} as const satisfies Record<string, LegalDocView>;

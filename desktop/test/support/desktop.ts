@@ -3,7 +3,7 @@
  * store (electron-store is built on conf), an AES "OS keychain", and a platform that records what it was asked.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
@@ -12,6 +12,9 @@ import { AppService, type AppServiceOptions } from '../../src/core/app-service.j
 import type { KeyValueStore, Platform, SecretBox } from '../../src/core/ports.js';
 import type { AppState } from '../../src/shared/contract.js';
 import { call, garmentJpeg, newPhone } from '../../../server/test/support/client.js';
+
+/** the app's version, as Electron's app.getVersion() reads it from the package */
+export const DESKTOP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A store file in `dir` (the same file again after a "restart"). */
 export function confStore(dir: string): KeyValueStore & { path: string } {
@@ -24,23 +27,42 @@ export function confStore(dir: string): KeyValueStore & { path: string } {
   };
 }
 
-/** safeStorage stand-in: AES-256-GCM under a key held by the "OS"; `secure: false` is Linux's basic_text. */
-export function testSecretBox(secure = true, key = randomBytes(32)): SecretBox & { key: Buffer } {
-  return {
+export interface TestSecretBox extends SecretBox {
+  key: Buffer;
+  /** how often each call was made */
+  calls: { isSecure: number; encrypt: number; decrypt: number };
+  /** decrypts synchronously (for the test's own checks of the store file) */
+  open(cipher: Buffer): string;
+}
+
+/** safeStorage stand-in (its asynchronous API): AES-256-GCM under a key held by the "OS"; `secure: false` is Linux's basic_text. */
+export function testSecretBox(secure = true, key = randomBytes(32)): TestSecretBox {
+  const open = (cipher: Buffer) => {
+    const d = createDecipheriv('aes-256-gcm', key, cipher.subarray(0, 12));
+    d.setAuthTag(cipher.subarray(12, 28));
+    return Buffer.concat([d.update(cipher.subarray(28)), d.final()]).toString('utf8');
+  };
+  const box: TestSecretBox = {
     key,
-    isSecure: () => secure,
-    encrypt(plain) {
+    calls: { isSecure: 0, encrypt: 0, decrypt: 0 },
+    open,
+    isSecure: async () => {
+      box.calls.isSecure++;
+      return secure;
+    },
+    async encrypt(plain) {
+      box.calls.encrypt++;
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
       return Buffer.concat([iv, c.getAuthTag(), body]);
     },
-    decrypt(cipher) {
-      const d = createDecipheriv('aes-256-gcm', key, cipher.subarray(0, 12));
-      d.setAuthTag(cipher.subarray(12, 28));
-      return Buffer.concat([d.update(cipher.subarray(28)), d.final()]).toString('utf8');
+    async decrypt(cipher) {
+      box.calls.decrypt++;
+      return open(cipher);
     },
   };
+  return box;
 }
 
 export interface RecordingPlatform extends Platform {
@@ -79,7 +101,7 @@ export function recordingPlatform(): RecordingPlatform {
 export interface Desktop {
   service: AppService;
   store: KeyValueStore & { path: string };
-  secrets: SecretBox & { key: Buffer };
+  secrets: TestSecretBox;
   platform: RecordingPlatform;
   /** the app's data folder (store) and the result root */
   dir: string;
@@ -105,6 +127,7 @@ export async function startDesktop(
     engine: { syncIntervalMs: 150, retryDelayMs: 50 },
     paymentPollMs: 100,
     connectRetryMs: 100,
+    appVersion: DESKTOP_VERSION,
     ...o.service,
   });
   await service.init();

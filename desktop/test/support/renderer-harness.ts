@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { INVOKE_CHANNELS, type AppState, type InvokeChannel, type IpcResult } from '../../src/shared/contract.js';
+import { INVOKE_CHANNELS, type AppState, type InvokeChannel, type IpcResult, type NavigateTarget } from '../../src/shared/contract.js';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,6 +35,7 @@ declare global {
   interface Window {
     __invoke(channel: string, args: unknown[]): Promise<IpcResult<unknown>>;
     __pushState(state: AppState): void;
+    __navigate(target: NavigateTarget): void;
     __filePaths: Record<string, string>;
   }
 }
@@ -91,13 +92,19 @@ export function launchBrowser(): Promise<Browser> {
 /** Runs in the page before any of its scripts: the preload's `window.api`, backed by `window.__invoke`. */
 function installBridge({ channels, filePaths }: { channels: string[]; filePaths: Record<string, string> }): void {
   const listeners = new Set<(state: AppState) => void>();
+  const navigators = new Set<(target: NavigateTarget) => void>();
   window.__filePaths = { ...filePaths };
   window.__pushState = (state) => listeners.forEach((listener) => listener(state));
+  window.__navigate = (target) => navigators.forEach((listener) => listener(target));
   const api: Record<string, unknown> = {
     pathForFile: (file: File) => window.__filePaths[file.name] ?? '',
     onState(listener: (state: AppState) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onNavigate(listener: (target: NavigateTarget) => void) {
+      navigators.add(listener);
+      return () => navigators.delete(listener);
     },
   };
   for (const channel of channels) api[channel] = (...args: unknown[]) => window.__invoke(channel, args);
@@ -142,6 +149,11 @@ export async function openRenderer(browser: Browser, url: string, invoke: Invoke
 /** Delivers a state push, as main does on every change. */
 export async function pushState(page: Page, state: AppState): Promise<void> {
   await page.evaluate((s) => window.__pushState(s), state);
+}
+
+/** Main asks the renderer to show a batch (a notification was clicked). */
+export async function navigate(page: Page, target: NavigateTarget): Promise<void> {
+  await page.evaluate((t) => window.__navigate(t), target);
 }
 
 /** What `pathForFile` answers for a dropped file of this name. */

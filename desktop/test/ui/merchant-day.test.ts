@@ -84,7 +84,17 @@ describe('a merchant’s first day in the desktop app (real main process, real s
     await expect.poll(() => page.getByTestId('login-code').inputValue()).toBe(code);
     expect(await page.getByTestId('code-sent').textContent()).toContain(`验证码 ${code} 已自动填好`);
     await page.getByTestId('login-submit').click();
+    // the first login: the terms and the privacy policy, served by the server, accepted (and recorded there)
+    await page.getByTestId('consent-screen').waitFor();
+    await page.getByTestId('legal-terms').waitFor();
+    expect(await page.getByTestId('consent-accept').isDisabled()).toBe(true);
+    await page.getByTestId('consent-tab-privacy').click();
+    await page.getByTestId('legal-privacy').waitFor();
+    await page.getByTestId('consent-check').check();
+    await shot('01b-consent');
+    await page.getByTestId('consent-accept').click();
     await expect.poll(() => page.getByTestId('membership-bar').textContent()).toContain('未开通');
+    expect(d.service.getState().consent?.required).toBe(false);
     expect(await page.getByTestId('user-phone').textContent()).toBe('139****5678');
     await shot('02-not-member');
   });

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import './styles/base.css';
 import './styles/app.css';
+import './styles/shell.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');

@@ -7,6 +7,7 @@ import * as jobLocks from './2026.11.26T00.00.05.job-locks.js';
 import * as orderSnapshot from './2026.12.01T00.00.06.order-snapshot-and-balance-check.js';
 import * as taskSaveAttempts from './2026.12.01T00.00.07.task-save-attempts.js';
 import * as refunds from './2026.12.01T00.00.08.refunds.js';
+import * as consents from './2026.12.01T00.00.10.consents.js';
 
 export const MIGRATIONS = [
   { name: '2026.11.26T00.00.01.initial-schema', ...initialSchema },
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   { name: '2026.12.01T00.00.06.order-snapshot-and-balance-check', ...orderSnapshot },
   { name: '2026.12.01T00.00.07.task-save-attempts', ...taskSaveAttempts },
   { name: '2026.12.01T00.00.08.refunds', ...refunds },
+  { name: '2026.12.01T00.00.10.consents', ...consents },
 ];

@@ -35,6 +35,8 @@ export function publicRoutes(ctx: AppContext): Router {
       categories: CATEGORIES.map((id) => ({ id, label: CATEGORY_LABELS[id] })),
       upload: { maxBytes: config.upload.maxBytes, accept: [...INPUT_MIME_TYPES] },
       resultRetentionDays: config.resultRetentionDays,
+      ...(config.client.minVersion ? { minClientVersion: config.client.minVersion } : {}),
+      ...(config.client.helpUrl ? { helpUrl: config.client.helpUrl } : {}),
     };
     res.json(body);
   });

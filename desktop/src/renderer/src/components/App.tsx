@@ -4,6 +4,7 @@ import { useFileDrop } from '../hooks/useFileDrop';
 import { connect } from '../store/actions';
 import { useStore } from '../store/app-store';
 import { Spinner } from './common';
+import { ConsentScreen } from './ConsentScreen';
 import { LoginScreen } from './LoginScreen';
 import { MainScreen } from './MainScreen';
 import { Toasts } from './Toasts';
@@ -22,6 +23,8 @@ export function App() {
           <div className="brand-mark brand-mark--large">AI照</div>
           <Spinner label="正在连接服务器…" />
         </div>
+      ) : loggedIn && app.consent?.required ? (
+        <ConsentScreen consent={app.consent} />
       ) : loggedIn ? (
         <MainScreen app={app} />
       ) : (

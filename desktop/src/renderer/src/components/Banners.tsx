@@ -5,9 +5,9 @@
 import type { ReactNode } from 'react';
 import type { AppState } from '../../../shared/contract';
 import { membershipBanner, purchaseLabel, refundNotice, type BannerKind } from '../logic/membership';
-import { startPurchase } from '../store/actions';
+import { checkForUpdates, installUpdate, startPurchase } from '../store/actions';
 import { dismissRefundNotice, dismissSessionNotice, useBusy, useStore } from '../store/app-store';
-import { AlertIcon, CloseIcon, CrownIcon, WifiOffIcon } from './icons';
+import { AlertIcon, CloseIcon, CrownIcon, RefreshIcon, WifiOffIcon } from './icons';
 
 type BannerTone = 'accent' | 'warning' | 'danger' | 'neutral';
 
@@ -40,10 +40,42 @@ export function Banners({ app }: { app: AppState }) {
   const refundDismissed = useStore((s) => s.refundNoticeDismissed);
   const refund = refundNotice(app.membership, Date.now(), refundDismissed);
   const buying = useBusy('purchase');
+  const installing = useBusy('installUpdate');
   const banner = membershipBanner(app.membership);
   const tone = MEMBERSHIP_TONE[banner.kind];
   return (
     <div className="banners">
+      {app.update.status === 'ready' ? (
+        <Banner
+          tone="accent"
+          icon={<RefreshIcon />}
+          testId="update-ready"
+          action={
+            <button type="button" className="btn btn--primary btn--small" data-testid="install-update" disabled={installing} onClick={() => void installUpdate()}>
+              重启更新
+            </button>
+          }
+        >
+          新版本已就绪，重启更新（{app.update.version}）。未完成的图片会在重启后接着处理。
+        </Banner>
+      ) : null}
+      {app.update.required && app.update.status !== 'ready' ? (
+        <Banner
+          tone="danger"
+          icon={<AlertIcon />}
+          testId="update-required"
+          action={
+            app.update.status === 'error' ? (
+              <button type="button" className="btn btn--secondary btn--small" onClick={() => void checkForUpdates()}>
+                重试
+              </button>
+            ) : undefined
+          }
+        >
+          当前版本过低，需要更新后才能继续使用（最低 {app.update.minVersion ?? '新版本'}）：
+          {app.update.status === 'downloading' ? `正在下载新版本 ${app.update.percent ?? 0}%…` : app.update.status === 'error' ? app.update.message : '正在查找新版本…'}
+        </Banner>
+      ) : null}
       {app.offline ? (
         <Banner tone="neutral" icon={<WifiOffIcon />} testId="offline-banner">
           无法连接服务器，正在重试…

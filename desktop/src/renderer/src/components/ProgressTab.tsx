@@ -1,9 +1,10 @@
 /** 处理进度: the batches of this session, newest first, with every item's stage and what can be done with it. */
+import { useState } from 'react';
 import type { AppState, BatchView, ClientOptions, ItemView } from '../../../shared/contract';
 import { formatBytes, formatDateTime, labelOf } from '../logic/format';
 import { batchProgress, chargeNote, failureText, hasFinishedBatch, newestFirst, uploadFraction } from '../logic/progress';
 import { stageView } from '../logic/stages';
-import { clearFinishedBatches, openFolder, retryItem, revealFile } from '../store/actions';
+import { cancelBatch, clearFinishedBatches, openFolder, pauseBatch, removeItem, resumeBatch, retryItem, revealFile } from '../store/actions';
 import { setTab, useBusy } from '../store/app-store';
 import { Badge, EmptyState, ProgressBar, Thumbnail } from './common';
 import { FolderIcon, ImageIcon, RefreshIcon, UploadIcon } from './icons';
@@ -54,9 +55,53 @@ function batchTitle(batch: BatchView, options: ClientOptions | null): string {
   return details ? `${type}（${details}）` : type;
 }
 
+/** What a charged item of a cancelled batch does (the server's refund rule: only a failed task is refunded). */
+export const KEPT_AFTER_CANCEL = '已扣次数，取消后仍会处理完并保存结果；处理失败会自动退还次数';
+
+function BatchControls({ batch }: { batch: BatchView }) {
+  const busy = useBusy(`batch:${batch.id}`);
+  const [confirming, setConfirming] = useState(false);
+  if (confirming) {
+    return (
+      <div className="batch__controls batch__controls--confirm" data-testid="cancel-confirm">
+        <span>取消后，还没扣次数的图片不再处理；已扣次数的会处理完并保存。</span>
+        <button
+          type="button"
+          className="btn btn--danger btn--small"
+          data-testid="cancel-confirm-yes"
+          disabled={busy}
+          onClick={() => void cancelBatch(batch.id).then(() => setConfirming(false))}
+        >
+          确定取消
+        </button>
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => setConfirming(false)}>
+          返回
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="batch__controls">
+      {batch.paused ? (
+        <button type="button" className="btn btn--primary btn--small" data-testid="batch-resume" disabled={busy} onClick={() => void resumeBatch(batch.id)}>
+          继续
+        </button>
+      ) : (
+        <button type="button" className="btn btn--secondary btn--small" data-testid="batch-pause" disabled={busy} onClick={() => void pauseBatch(batch.id)}>
+          暂停
+        </button>
+      )}
+      <button type="button" className="btn btn--ghost btn--small" data-testid="batch-cancel" disabled={busy} onClick={() => setConfirming(true)}>
+        取消批次
+      </button>
+    </div>
+  );
+}
+
 function BatchCard({ batch, options }: { batch: BatchView; options: ClientOptions | null }) {
   const p = batchProgress(batch);
   const complete = p.finished === p.total;
+  const status = complete ? '已全部结束' : batch.cancelled ? '已取消，剩余的处理中' : batch.paused ? '已暂停' : `${p.percent}%`;
   return (
     <section className="card batch" data-testid="batch" data-batch-id={batch.id}>
       <div className="batch__head">
@@ -70,12 +115,16 @@ function BatchCard({ batch, options }: { batch: BatchView; options: ClientOption
           <span className="batch__count" data-testid="batch-count">
             {p.finished}/{p.total}
           </span>
-          <span className="muted">{complete ? '已全部结束' : `${p.percent}%`}</span>
+          <span className={batch.paused && !complete ? 'batch__paused' : 'muted'} data-testid="batch-status">
+            {status}
+          </span>
         </div>
       </div>
+      {!complete && !batch.cancelled ? <BatchControls batch={batch} /> : null}
       <ProgressBar value={p.percent / 100} tone={complete ? 'success' : 'accent'} label="批次进度" />
       <div className="batch__counts" data-testid="batch-counts">
-        已完成 {p.done} · 失败 {p.failed} · 进行中 {p.active}
+        已完成 {p.done} · 失败 {p.failed} · {batch.paused ? '暂停中' : '进行中'} {p.active}
+        {p.cancelled ? ` · 已取消 ${p.cancelled}` : ''}
       </div>
       <ul className="items">
         {batch.items.map((item) => (
@@ -89,6 +138,7 @@ function BatchCard({ batch, options }: { batch: BatchView; options: ClientOption
 function ItemRow({ item }: { item: ItemView }) {
   const stage = stageView(item.stage);
   const retrying = useBusy(`retry:${item.id}`);
+  const removing = useBusy(`removeItem:${item.id}`);
   const firstResult = item.files[0];
   return (
     <li className="item" data-testid="item" data-stage={item.stage}>
@@ -137,6 +187,18 @@ function ItemRow({ item }: { item: ItemView }) {
             重试
           </button>
         ) : null}
+        {item.removable && item.stage !== 'done' && item.stage !== 'cancelled' ? (
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            data-testid="item-remove"
+            title="移出这批（未扣次数）"
+            disabled={removing}
+            onClick={() => void removeItem(item.id)}
+          >
+            移除
+          </button>
+        ) : null}
       </div>
     </li>
   );
@@ -172,10 +234,19 @@ function ItemDetail({ item }: { item: ItemView }) {
         </div>
       );
     }
+    case 'cancelled':
+      return (
+        <div className="muted" data-testid="item-cancelled">
+          {item.errorReason ?? '已取消，未扣次数'}
+        </div>
+      );
     case 'processing':
-      return <div className="muted">AI 正在处理，请稍候</div>;
     case 'downloading':
-      return <div className="muted">正在保存结果到本机</div>;
+      return (
+        <div className={item.keptAfterCancel ? 'item__kept' : 'muted'} data-testid={item.keptAfterCancel ? 'item-kept' : undefined}>
+          {item.keptAfterCancel ? KEPT_AFTER_CANCEL : item.stage === 'processing' ? 'AI 正在处理，请稍候' : '正在保存结果到本机'}
+        </div>
+      );
     case 'creating':
       return <div className="muted">已上传，正在提交任务</div>;
     default:

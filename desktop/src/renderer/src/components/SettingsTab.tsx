@@ -1,8 +1,10 @@
-/** 设置: where results are saved, and how the folders are laid out. */
-import type { AppState } from '../../../shared/contract';
-import { chooseResultRoot, openFolder } from '../store/actions';
+/** 设置: where results are saved, how the folders are laid out, and about the app (version, updates, help, terms). */
+import { useState } from 'react';
+import type { AppState, UpdateView } from '../../../shared/contract';
+import { checkForUpdates, chooseResultRoot, installUpdate, openFolder } from '../store/actions';
 import { useBusy } from '../store/app-store';
 import { FolderIcon, ImageIcon } from './icons';
+import { LegalDialog } from './LegalDialog';
 
 /** The result folder layout, as a tree (depth, folder or file, name, what it is). */
 const LAYOUT: { depth: 0 | 1 | 2 | 3; folder: boolean; name: string; note: string }[] = [
@@ -12,6 +14,80 @@ const LAYOUT: { depth: 0 | 1 | 2 | 3; folder: boolean; name: string; note: strin
   { depth: 3, folder: false, name: '<文件名>_白底.jpg', note: '基础修图：白底主图' },
   { depth: 3, folder: false, name: '<文件名>_pose01.jpg … _pose12.jpg', note: 'AI模特12图：12 张模特图' },
 ];
+
+/** The update state in words. */
+export function updateText(u: UpdateView): string {
+  switch (u.status) {
+    case 'checking':
+      return '正在检查更新…';
+    case 'latest':
+      return '已是最新版本';
+    case 'downloading':
+      return `正在下载新版本 ${u.version ?? ''}（${u.percent ?? 0}%）`;
+    case 'ready':
+      return `新版本 ${u.version ?? ''} 已就绪，重启即可更新`;
+    case 'error':
+      return u.message ?? '检查更新失败';
+    default:
+      return u.message ?? '每天自动检查更新';
+  }
+}
+
+function AboutCard({ app }: { app: AppState }) {
+  const checking = useBusy('checkForUpdates') || app.update.status === 'checking';
+  const installing = useBusy('installUpdate');
+  const [legal, setLegal] = useState<'terms' | 'privacy' | null>(null);
+  const help = app.about.helpUrl;
+  return (
+    <section className="card settings__card" data-testid="about">
+      <h3>关于 AI照</h3>
+      <div className="about__row">
+        <span className="about__label">当前版本</span>
+        <span className="about__value" data-testid="app-version">
+          {app.about.version}
+        </span>
+        <span className="muted" data-testid="update-status">
+          {updateText(app.update)}
+        </span>
+        {app.update.status === 'ready' ? (
+          <button type="button" className="btn btn--primary btn--small" disabled={installing} onClick={() => void installUpdate()}>
+            重启更新
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="btn btn--secondary btn--small"
+            data-testid="check-updates"
+            disabled={checking || app.update.status === 'downloading'}
+            onClick={() => void checkForUpdates()}
+          >
+            检查更新
+          </button>
+        )}
+      </div>
+      <div className="about__row">
+        <span className="about__label">帮助与客服</span>
+        {help ? (
+          <a className="about__link" href={help} target="_blank" rel="noreferrer" data-testid="help-link">
+            {help}
+          </a>
+        ) : (
+          <span className="muted">请联系为您开通账号的服务商</span>
+        )}
+      </div>
+      <div className="about__row">
+        <span className="about__label">协议与隐私</span>
+        <button type="button" className="btn btn--ghost btn--small" data-testid="open-terms" onClick={() => setLegal('terms')}>
+          用户协议
+        </button>
+        <button type="button" className="btn btn--ghost btn--small" data-testid="open-privacy" onClick={() => setLegal('privacy')}>
+          隐私政策
+        </button>
+      </div>
+      {legal ? <LegalDialog kind={legal} onClose={() => setLegal(null)} /> : null}
+    </section>
+  );
+}
 
 export function SettingsTab({ app }: { app: AppState }) {
   const choosing = useBusy('chooseResultRoot');
@@ -54,6 +130,8 @@ export function SettingsTab({ app }: { app: AppState }) {
           ))}
         </ul>
       </section>
+
+      <AboutCard app={app} />
     </div>
   );
 }

@@ -10,9 +10,11 @@ const STAGE_SHARE: Record<Exclude<ItemStage, 'uploading'>, number> = {
   downloading: 0.85,
   done: 1,
   failed: 1,
+  cancelled: 1,
 };
 
-export const isFinished = (item: Pick<ItemView, 'stage'>): boolean => item.stage === 'done' || item.stage === 'failed';
+export const isFinished = (item: Pick<ItemView, 'stage'>): boolean =>
+  item.stage === 'done' || item.stage === 'failed' || item.stage === 'cancelled';
 
 /** How far one item is, 0…1. */
 export function itemFraction(item: Pick<ItemView, 'stage' | 'uploadedBytes' | 'size'>): number {
@@ -30,6 +32,7 @@ export interface BatchProgress {
   total: number;
   done: number;
   failed: number;
+  cancelled: number;
   active: number;
   /** 0…100, whole numbers; 100 only when every item is finished */
   percent: number;
@@ -39,11 +42,12 @@ export function batchProgress(batch: Pick<BatchView, 'items'>): BatchProgress {
   const total = batch.items.length;
   const done = batch.items.filter((i) => i.stage === 'done').length;
   const failed = batch.items.filter((i) => i.stage === 'failed').length;
-  const finished = done + failed;
+  const cancelled = batch.items.filter((i) => i.stage === 'cancelled').length;
+  const finished = done + failed + cancelled;
   const sum = batch.items.reduce((acc, i) => acc + itemFraction(i), 0);
   const raw = total === 0 ? 100 : (sum / total) * 100;
   const percent = finished === total ? 100 : Math.min(99, Math.floor(raw));
-  return { finished, total, done, failed, active: total - finished, percent };
+  return { finished, total, done, failed, cancelled, active: total - finished, percent };
 }
 
 /** Items not yet done or failed, over all batches (the 处理进度 tab's badge). */

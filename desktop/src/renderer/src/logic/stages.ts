@@ -19,6 +19,7 @@ const STAGES: Record<ItemStage, StageView> = {
   downloading: { label: '下载中', tone: 'info' },
   done: { label: '已完成', tone: 'success' },
   failed: { label: '失败', tone: 'danger' },
+  cancelled: { label: '已取消', tone: 'info' },
 };
 
 export const stageView = (stage: ItemStage): StageView => STAGES[stage];

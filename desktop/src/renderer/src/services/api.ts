@@ -2,7 +2,7 @@
  * The renderer's only way to the main process: `window.api` with the `IpcResult` envelope unwrapped. A failed call
  * throws a `DesktopError` whose message is already Chinese and meant for the merchant.
  */
-import { INVOKE_CHANNELS, type AppState, type BridgeApi, type DesktopApi, type IpcResult } from '../../../shared/contract';
+import { INVOKE_CHANNELS, type AppState, type BridgeApi, type DesktopApi, type IpcResult, type NavigateTarget } from '../../../shared/contract';
 
 export class DesktopError extends Error {
   constructor(
@@ -32,6 +32,7 @@ export type Api = {
 } & {
   pathForFile(file: File): string;
   onState(listener: (state: AppState) => void): () => void;
+  onNavigate(listener: (target: NavigateTarget) => void): () => void;
 };
 
 /** Builds the unwrapped API over a bridge, looked up at each call (so the module loads before `window.api` exists). */
@@ -46,6 +47,7 @@ export function createApi(bridge: () => BridgeApi): Api {
     ...calls,
     pathForFile: (file: File) => bridge().pathForFile(file),
     onState: (listener: (state: AppState) => void) => bridge().onState(listener),
+    onNavigate: (listener: (target: NavigateTarget) => void) => bridge().onNavigate(listener),
   } as Api;
 }
 

@@ -26,6 +26,7 @@ function installBridge(handlers: Partial<Record<string, Handler>> = {}) {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
+  bridge.onNavigate = () => () => {};
   (globalThis as any).window = { api: bridge };
   return { calls, push: (s: AppState) => listeners.forEach((l) => l(s)), listeners };
 }

@@ -35,7 +35,15 @@ export function connect(): () => void {
       if (!pushed) useStore.setState((s) => withAppState(s, app));
     })
     .catch((e: unknown) => showToast(errorMessage(e)));
-  return off;
+  // a notification about a batch was clicked: show that batch
+  const offNavigate = api.onNavigate((target) => {
+    setTab(target.tab);
+    requestAnimationFrame(() => document.querySelector(`[data-batch-id="${CSS.escape(target.batchId)}"]`)?.scrollIntoView({ block: 'start' }));
+  });
+  return () => {
+    off();
+    offNavigate();
+  };
 }
 
 export const logout = () => run('logout', () => api.logout());
@@ -74,12 +82,20 @@ export async function startBatch(): Promise<void> {
 
 // ---- progress
 export const retryItem = (itemId: string) => run(`retry:${itemId}`, () => api.retryItem(itemId));
+export const pauseBatch = (batchId: string) => run(`batch:${batchId}`, () => api.pauseBatch(batchId));
+export const resumeBatch = (batchId: string) => run(`batch:${batchId}`, () => api.resumeBatch(batchId));
+export const cancelBatch = (batchId: string) => run(`batch:${batchId}`, () => api.cancelBatch(batchId));
+export const removeItem = (itemId: string) => run(`removeItem:${itemId}`, () => api.removeItem(itemId));
 export const clearFinishedBatches = () => run('clearFinished', () => api.clearFinishedBatches());
 export const openFolder = (path: string) => run(`open:${path}`, () => api.openFolder(path));
 export const revealFile = (path: string) => run(`reveal:${path}`, () => api.revealFile(path));
 
-// ---- settings
+// ---- settings, updates, terms
 export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());
+export const checkForUpdates = () => run('checkForUpdates', () => api.checkForUpdates());
+export const installUpdate = () => run('installUpdate', () => api.installUpdate());
+export const acceptConsent = () => run('acceptConsent', () => api.acceptConsent());
+export const legalText = (kind: 'terms' | 'privacy') => run(`legal:${kind}`, () => api.legalText(kind));
 
 // ---- history
 /** Loads the first page (or the next one, `append`). `quiet`: a reload the merchant did not ask for shows no error. */

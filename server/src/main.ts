@@ -25,11 +25,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    running.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    running.logger.info({ signal, timeoutMs: config.shutdown.timeoutMs }, 'shutting down');
+    // a last resort past the shutdown's own deadline (PM2's kill_timeout is later still)
+    const force = setTimeout(() => process.exit(1), config.shutdown.timeoutMs + 2000);
     force.unref();
-    running.close().then(
-      () => process.exit(0),
+    running.shutdown().then(
+      (outcome) => {
+        running.logger.info(outcome, 'stopped');
+        process.exit(outcome.forced ? 1 : 0);
+      },
       (err: unknown) => {
         running.logger.error({ err }, 'shutdown failed');
         process.exit(1);
@@ -37,3 +41,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     );
   });
 }
+
+// PM2 (wait_ready) starts sending this process requests, and stops the old one of a reload, once it says so
+process.send?.('ready');

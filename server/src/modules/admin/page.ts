@@ -53,7 +53,10 @@ const bundleOf = (js: string, css: string): AdminBundle => ({
 
 /** Reads the assets the build wrote into `dir`. */
 export async function readPrebuiltAdminBundle(dir: string): Promise<AdminBundle> {
-  const [js, css] = await Promise.all([readFile(`${dir}/${ADMIN_ASSET_FILES.js}`, 'utf8'), readFile(`${dir}/${ADMIN_ASSET_FILES.css}`, 'utf8')]);
+  const [js, css] = await Promise.all([
+    readFile(`${dir}/${ADMIN_ASSET_FILES.js}`, 'utf8'),
+    readFile(`${dir}/${ADMIN_ASSET_FILES.css}`, 'utf8'),
+  ]);
   return bundleOf(js, css);
 }
 

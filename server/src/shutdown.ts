@@ -1,15 +1,15 @@
 /**
  * The graceful shutdown of one server process (SIGINT from a PM2 reload, SIGTERM from systemd or `pm2 stop`), within
  * SHUTDOWN_TIMEOUT_MS (PM2's kill_timeout is set above it in ecosystem.config.cjs):
- *  1. answers close their connection from now on, and the listener closes (new connections go to the other
- *     instances; under PM2 the new process is already listening);
+ *  1. the listener closes (new connections go to the other instances; under PM2 the new process is already
+ *     listening), and answers close their connection from now on;
  *  2. the job runner claims nothing more and its jobs in flight settle (claims are in the database, so whatever was
  *     not started yet is taken by another instance or after a restart); jobs still running at the deadline hand
  *     their leases back so that no task waits a whole lease;
  *  3. requests in flight are answered, idle keep-alive connections closed after SHUTDOWN_IDLE_GRACE_MS;
  *  4. the database is closed.
  * Sandbox mode: the emulators are served by this same listener and our own jobs call them over HTTP, so the
- * listener stays open (answering everything, with Connection: close) until the jobs have settled.
+ * listener stays open (answering everything as usual) until the jobs have settled.
  */
 import type { Config } from './config.js';
 import type { Database } from './db/index.js';
@@ -53,8 +53,13 @@ export async function gracefulShutdown(parts: ShutdownParts): Promise<ShutdownOu
   const { config, drainer, runner, sandbox, db, logger } = parts;
   const started = Date.now();
   const deadline = started + config.shutdown.timeoutMs;
-  drainer.begin();
-  if (!sandbox) drainer.closeListener();
+  // the listener closes first, then answers say Connection: close (clients told to reconnect while it still
+  // listens would keep connecting, and a connection still in the accept queue when it closes is reset)
+  const stopAccepting = () => {
+    drainer.closeListener();
+    drainer.begin();
+  };
+  if (!sandbox) stopAccepting();
 
   let releasedClaims = 0;
   const jobsSettled = await before(runner.stop(), deadline);
@@ -65,7 +70,7 @@ export async function gracefulShutdown(parts: ShutdownParts): Promise<ShutdownOu
     });
     logger.warn({ releasedClaims }, 'shutdown: jobs still running at the deadline; their claims were released');
   }
-  drainer.closeListener();
+  stopAccepting();
   const cut = await drainer.settle(config.shutdown.idleGraceMs, deadline);
   if (cut) logger.warn('shutdown: connections still open at the deadline were closed');
   for (const stop of parts.stoppers ?? []) stop();

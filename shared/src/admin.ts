@@ -142,6 +142,8 @@ export const adminDashboardSchema = z.object({
   stuckTasks: z.number().int(),
   /** orders pending for more than 10 minutes */
   stalePendingOrders: z.number().int(),
+  /** users whose balance is not the sum of their quota ledger (must be empty; checked when the dashboard is read) */
+  ledgerMismatches: z.array(z.object({ userId: z.string(), balance: z.number().int(), ledgerSum: z.number().int() })),
   timezone: z.string(),
   generatedAt: isoDate,
 });

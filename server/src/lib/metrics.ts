@@ -80,10 +80,13 @@ export function createMetrics(countTasks: () => Promise<{ type: string; stage: s
   };
 }
 
-/** The route pattern of a request (`/admin/api/users/:id`), or `unmatched`. */
+/**
+ * The route pattern of a request (`/admin/api/users/:id`); `/admin/api/*` for one answered inside a mounted router
+ * before a route matched (e.g. not signed in); else `unmatched`.
+ */
 function routeOf(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
-  if (path === undefined) return 'unmatched';
+  if (path === undefined) return req.baseUrl ? `${req.baseUrl}/*` : 'unmatched';
   const pattern = Array.isArray(path) ? String(path[0]) : String(path);
   return `${req.baseUrl}${pattern}`;
 }

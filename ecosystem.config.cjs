@@ -9,7 +9,7 @@
  * kill_timeout — when PM2 would SIGKILL — is set above that from the same value, so PM2 never cuts a drain short.
  */
 const { existsSync, readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 const dotenv = require('dotenv');
 
 const envFile = process.env.DOTENV_CONFIG_PATH || join(__dirname, '.env');
@@ -19,7 +19,7 @@ const setting = (name, fallback) => process.env[name] || fileEnv[name] || fallba
 
 const defaults = require('./server/src/process-defaults.json');
 const shutdownTimeoutMs = Number(setting('SHUTDOWN_TIMEOUT_MS', defaults.SHUTDOWN_TIMEOUT_MS));
-const logDir = setting('PM2_LOG_DIR', join(__dirname, 'logs'));
+const logDir = resolve(__dirname, setting('PM2_LOG_DIR', 'logs'));
 const instances = setting('PM2_INSTANCES', 'max');
 
 module.exports = {

@@ -9,7 +9,8 @@
  *    GROUP BY on the status/stage index);
  *  - aizhao_ledger_mismatch_users / aizhao_ledger_check_timestamp_seconds: the last periodic ledger check
  *    (jobs/ledger-check.ts);
- *  - the process metrics of prom-client (memory, event loop lag, GC), prefixed aizhao_.
+ *  - aizhao_process_info{pid,pm2_instance} and the process metrics of prom-client (memory, event loop lag, GC),
+ *    prefixed aizhao_.
  * PM2 cluster mode: each process has its own registry and PM2's master is not ours, so prom-client's
  * AggregatorRegistry (which aggregates in the `cluster` primary) cannot run there; set METRICS_PORT and each process
  * also serves /metrics on 127.0.0.1:METRICS_PORT+NODE_APP_INSTANCE for Prometheus to scrape every one.
@@ -35,6 +36,12 @@ export const PAYMENT_CALLBACK_ROUTE = '/membership/payment-callback';
 export function createMetrics(countTasks: () => Promise<{ type: string; stage: string; n: number }[]>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'aizhao_' });
+  new Gauge({
+    name: 'aizhao_process_info',
+    help: 'This server process: its pid and PM2 cluster instance number (NODE_APP_INSTANCE)',
+    labelNames: ['pid', 'pm2_instance'],
+    registers: [registry],
+  }).set({ pid: String(process.pid), pm2_instance: process.env.NODE_APP_INSTANCE ?? '' }, 1);
   return {
     registry,
     httpDuration: new Histogram({

@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer as createNetServer } from 'node:net';
+import { loadConfig } from '../../src/config.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { adminLogin } from '../admin/helpers.js';
 import { createMysqlDatabase, freePort } from '../support/server.js';
@@ -194,11 +196,51 @@ describe('production mode from the build (NODE_ENV=production, MariaDB)', () => 
   });
 });
 
+/** A free port whose successor is free too (METRICS_PORT for two processes). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    const taken = await new Promise<boolean>((resolve) => {
+      const srv = createNetServer();
+      srv.once('error', () => resolve(true));
+      srv.listen(p + 1, '127.0.0.1', () => srv.close(() => resolve(false)));
+    });
+    if (!taken) return p;
+  }
+}
+
+describe('ecosystem.config.cjs', () => {
+  const appFor = (env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, ['-e', 'console.log(JSON.stringify(require("./ecosystem.config.cjs").apps[0]))'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...NO_ENV_FILE, ...env },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+
+  it("runs the build in cluster mode, waits for ready, and kills only after the server's own shutdown deadline", () => {
+    const app = appFor({});
+    expect(app).toMatchObject({
+      script: join(DIST, 'main.js'),
+      exec_mode: 'cluster',
+      instances: 'max',
+      wait_ready: true,
+      merge_logs: true,
+    });
+    expect(app.kill_timeout).toBe(loadConfig({ DATA_DIR: tmp }).shutdown.timeoutMs + 5000);
+    expect(appFor({ SHUTDOWN_TIMEOUT_MS: '25000', PM2_INSTANCES: '3' })).toMatchObject({ kill_timeout: 30000, instances: 3 });
+    expect((appFor({}).env as Record<string, string>).NODE_ENV).toBe('production');
+  });
+});
+
 describe('PM2 cluster mode (ecosystem.config.cjs)', () => {
   const pm2Home = join(tmp, 'pm2');
   const pm2Bin = join(REPO_ROOT, 'node_modules', 'pm2', 'bin', 'pm2');
   let pm2Env: Record<string, string>;
   let port: number;
+  let metricsPort: number;
   const pm2 = (...args: string[]) => {
     const r = spawnSync(process.execPath, [pm2Bin, ...args], {
       cwd: REPO_ROOT,
@@ -219,8 +261,11 @@ describe('PM2 cluster mode (ecosystem.config.cjs)', () => {
     // offline: a private PM2_HOME, no version check (PM2 asks its server on a first start without this `touch` file)
     mkdirSync(pm2Home, { recursive: true });
     writeFileSync(join(pm2Home, 'touch'), String(Date.now()));
+    metricsPort = await freePortPair();
     pm2Env = {
       ...NO_ENV_FILE,
+      METRICS_PORT: String(metricsPort),
+      METRICS_TOKEN: 'pm2-metrics-token-0123456789',
       PM2_HOME: pm2Home,
       PM2_DISABLE_VERSION_CHECK: 'true',
       PM2_LOG_DIR: join(tmp, 'pm2-logs'),
@@ -288,5 +333,20 @@ describe('PM2 cluster mode (ecosystem.config.cjs)', () => {
     expect(stopped, logs()).toHaveLength(2);
     expect(logs()).not.toMatch(/"forced":true/);
     expect(logs().match(/"signal":"SIGINT"/g) ?? []).toHaveLength(2);
+
+    // every process serves its own metrics on METRICS_PORT + NODE_APP_INSTANCE
+    const served: string[] = [];
+    for (const p of [metricsPort, metricsPort + 1]) {
+      const r = await fetch(`http://127.0.0.1:${p}/metrics`, { headers: { authorization: `Bearer ${pm2Env.METRICS_TOKEN}` } });
+      expect(r.status).toBe(200);
+      served.push(/^aizhao_process_info\{(.*)\} 1$/m.exec(await r.text())?.[1] ?? '');
+    }
+    const info = served.map((labels) => /^pid="(\d+)",pm2_instance="(\d*)"$/.exec(labels));
+    expect(
+      info.map((m) => m?.[2]),
+      served.join('\n'),
+    ).toEqual(['0', '1']);
+    expect(info.map((m) => Number(m?.[1])).sort(), served.join('\n')).toEqual([...after].sort());
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(401);
   });
 });

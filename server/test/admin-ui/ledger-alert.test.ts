@@ -43,7 +43,10 @@ describe('dashboard: the ledger invariant', () => {
     await waitForText(alert.locator('strong'), '账本不一致：1 个用户的剩余次数与次数流水合计不符');
     await waitForText(alert.locator('li'), `${who.userId}：剩余 107，流水合计 100`);
     expect(await alert.locator('a').getAttribute('href')).toBe(`#/users/${who.userId}`);
-    expect(await alert.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(180, 35, 24)');
+    const colour = await alert.evaluate(
+      (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color,
+    );
+    expect(colour).toBe('rgb(180, 35, 24)'); // --bad
     await screenshot(page, 'admin-dashboard-ledger-alert');
     expect(problems).toEqual([]);
   });

@@ -13,15 +13,16 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { basicBody, created, newMerchant, waitSubmitted, waitUntil } from '../tasks/helpers.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
-const servers: TestServer[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.destroy();
-});
+/** One server at a time, stopped when its test is done (the models of one process follow the database opened last). */
+let current: TestServer | null = null;
 async function server(env: Record<string, string> = {}): Promise<TestServer> {
-  const s = await startTestServer({ env });
-  servers.push(s);
-  return s;
+  await current?.destroy();
+  current = await startTestServer({ env });
+  return current;
 }
+afterAll(async () => {
+  await current?.destroy();
+});
 
 /** Prometheus text → { 'name{labels}': value }. */
 function samples(text: string): Map<string, number> {
@@ -99,14 +100,15 @@ describe('GET /metrics content', () => {
   let s: TestServer;
   let password: string;
   beforeAll(async () => {
+    await current?.destroy();
     ({ s, password } = await startAdminServer({ env: { METRICS_TOKEN: TOKEN, LEDGER_CHECK_INTERVAL_MS: '1000' } }));
-    servers.push(s);
+    current = s;
   });
 
   it('has request latency by route pattern and status class, vendor calls, payment callbacks and tasks in flight', async () => {
     const m = await newMerchant(s.url); // logs in, buys (WeChat Pay prepay + a notification), uploads
     const basic = await created(s.url, m.token, basicBody(m.inputKey));
-    expect((await waitForTask(s.url, m.token, basic.id)).status).toBe('done');
+    expect((await waitForTask(s.url, m.token, basic.id, 60_000)).status).toBe('done');
     await setRunningHub(s.url, 'hang');
     const model = await created(s.url, m.token, {
       type: 'model_pose12',

@@ -62,4 +62,9 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   say "installing nginx"
   apt_install nginx
 fi
+# openssl makes the nginx test's self-signed certificate
+if ! command -v openssl >/dev/null 2>&1; then
+  [ "$can_install" = 1 ] || need "openssl" "openssl"
+  apt_install openssl
+fi
 exit 0

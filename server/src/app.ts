@@ -76,6 +76,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     now: opts.now ?? (() => new Date()),
   };
   runner = createJobRunner(ctx);
+  const ledgerCheck = createLedgerCheck(ctx, metrics);
+  ctx.lastLedgerCheck = ledgerCheck.last;
   await seedAdminFromConfig(ctx, config.admin);
 
   const app = express();
@@ -109,7 +111,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   app.use(adminPage(ctx)); // the web admin page: GET /admin and its bundled assets
   app.use(notFound);
   app.use(errorHandler(logger));
-  return { app, ctx, db, runner, sandbox, logger, metrics, ledgerCheck: createLedgerCheck(ctx, metrics) };
+  return { app, ctx, db, runner, sandbox, logger, metrics, ledgerCheck };
 }
 
 /** Tasks still processing by type and stage, for the metrics (one GROUP BY on the status/stage index). */

@@ -1,8 +1,8 @@
 /**
  * The ledger invariant, checked periodically (LEDGER_CHECK_INTERVAL_MS, and once at start): users whose balance is
  * not the sum of their quota ledger. The count goes to the aizhao_ledger_mismatch_users metric and a mismatch is
- * logged as an error with the user ids (the admin dashboard reads the same check live). One full scan per interval
- * and process, never per scrape.
+ * logged as an error with the user ids, and the admin dashboard shows the last result. One full scan per interval
+ * and process, never per scrape or dashboard view.
  */
 import type { AppContext } from '../context.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -13,6 +13,8 @@ export interface LedgerCheck {
   stop(): void;
   /** runs one check now; resolves with the mismatching users */
   checkNow(): Promise<Awaited<ReturnType<typeof ledgerMismatches>>>;
+  /** the last check's result (what the admin dashboard shows), null before the first */
+  last(): { at: Date; mismatches: Awaited<ReturnType<typeof ledgerMismatches>> } | null;
 }
 
 /** at most this many user ids in one log line */
@@ -21,11 +23,14 @@ const LOGGED_USERS = 50;
 export function createLedgerCheck(ctx: AppContext, metrics: Metrics): LedgerCheck {
   let timer: NodeJS.Timeout | null = null;
   let running: ReturnType<LedgerCheck['checkNow']> | null = null;
+  let last: ReturnType<LedgerCheck['last']> = null;
 
   async function check(): ReturnType<LedgerCheck['checkNow']> {
     const rows = await ledgerMismatches(ctx.db);
+    const at = ctx.now();
+    last = { at, mismatches: rows };
     metrics.ledgerMismatchUsers.set(rows.length);
-    metrics.ledgerCheckedAt.set(ctx.now().getTime() / 1000);
+    metrics.ledgerCheckedAt.set(at.getTime() / 1000);
     if (rows.length) {
       ctx.logger.error(
         { ledgerMismatches: rows.length, users: rows.slice(0, LOGGED_USERS) },
@@ -55,5 +60,6 @@ export function createLedgerCheck(ctx: AppContext, metrics: Metrics): LedgerChec
       timer = null;
     },
     checkNow,
+    last: () => last,
   };
 }

@@ -170,6 +170,7 @@ describe('GET /metrics content', () => {
     const d = await admin.get('/dashboard');
     expect(d.status).toBe(200);
     expect(d.body.ledgerMismatches).toEqual([{ userId: who.userId, balance: 105, ledgerSum: 100 }]);
+    expect(Date.parse(d.body.ledgerCheckedAt)).toBeGreaterThan(Date.now() - 60_000);
 
     // put right through the ledger: the next check clears it
     await s.db.models.User.increment({ quotaRemaining: -5 }, { where: { id: who.userId } });

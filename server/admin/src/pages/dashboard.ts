@@ -32,7 +32,7 @@ export async function dashboardPage(): Promise<Node> {
   return h(
     'div',
     { class: 'page page-dashboard' },
-    ledgerAlert(d.ledgerMismatches ?? []),
+    ledgerAlert(d.ledgerMismatches ?? [], d.ledgerCheckedAt),
     pageHeader(
       '概览',
       h('span', { class: 'muted' }, `统计时区 ${d.timezone} · 更新于 ${time(d.generatedAt)}`),
@@ -83,12 +83,13 @@ export async function dashboardPage(): Promise<Node> {
 }
 
 /** A red warning when a balance differs from its ledger (never expected: every change writes a ledger row). */
-function ledgerAlert(rows: AdminDashboard['ledgerMismatches']): Node | null {
+function ledgerAlert(rows: AdminDashboard['ledgerMismatches'], checkedAt: string | null): Node | null {
   if (!rows.length) return null;
   return h(
     'div',
     { class: 'alert alert-bad', attrs: { role: 'alert' } },
     h('strong', {}, `账本不一致：${rows.length} 个用户的剩余次数与次数流水合计不符`),
+    checkedAt ? h('span', { class: 'alert-when' }, `（核对于 ${time(checkedAt)}）`) : null,
     h('div', {}, '每次次数变动都应写入一条流水：请逐个核对这些用户的次数流水，查明余额被谁改动（切勿直接修改数据库）。'),
     h(
       'ul',

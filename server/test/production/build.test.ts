@@ -270,6 +270,8 @@ describe('PM2 cluster mode (ecosystem.config.cjs)', () => {
       PM2_DISABLE_VERSION_CHECK: 'true',
       PM2_LOG_DIR: join(tmp, 'pm2-logs'),
       PM2_INSTANCES: '2',
+      // a process that never says ready would hold each step of the reload this long (see the timing check below)
+      PM2_LISTEN_TIMEOUT_MS: '60000',
       NODE_ENV: 'test',
       PORT: String(port),
       DATA_DIR: join(tmp, 'pm2-data'),
@@ -310,8 +312,11 @@ describe('PM2 cluster mode (ecosystem.config.cjs)', () => {
       'load answered',
     );
     // not spawnSync: the load runs in this process and must go on while PM2 reloads
+    const reloadStarted = Date.now();
     const reload = spawnNode([pm2Bin, 'reload', 'ecosystem.config.cjs'], { HOME: tmp, ...pm2Env });
     expect(await reload.exited, reload.output()).toBe(0);
+    // each new process said ready (process.send('ready')) long before PM2_LISTEN_TIMEOUT_MS
+    expect(Date.now() - reloadStarted).toBeLessThan(45_000);
     const atReload = load.answered();
     await waitUntil(
       async () => load.answered(),
@@ -348,5 +353,5 @@ describe('PM2 cluster mode (ecosystem.config.cjs)', () => {
     ).toEqual(['0', '1']);
     expect(info.map((m) => Number(m?.[1])).sort(), served.join('\n')).toEqual([...after].sort());
     expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(401);
-  });
+  }, 240_000);
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the test suites need beyond npm packages is here: MariaDB reachable at TEST_DATABASE_URL (default
-# root@127.0.0.1:3306, database test), Debian's Chromium at /usr/bin/chromium and CJK fonts for the screenshots.
+# root@127.0.0.1:3306, database test), Debian's Chromium at /usr/bin/chromium and CJK fonts for the screenshots, and
+# Debian's nginx (the sample site config deploy/nginx/aizhao.conf is checked with nginx -t and run in front of a server).
 # As root on Debian it installs and starts what is missing; elsewhere it says what to install. Run by `npm test`.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -53,5 +54,17 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 if command -v fc-list >/dev/null 2>&1 && ! fc-list 2>/dev/null | grep -i 'noto sans cjk' >/dev/null; then
   if [ "$can_install" = 1 ]; then say "installing CJK fonts"; apt_install fonts-noto-cjk; else say "note: install fonts-noto-cjk, or Chinese shows as boxes in screenshots"; fi
+fi
+
+# --- nginx (the binary only: the tests run their own instance with a temporary config, nothing is enabled)
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  [ "$can_install" = 1 ] || need "nginx" "nginx"
+  say "installing nginx"
+  apt_install nginx
+fi
+# openssl makes the nginx test's self-signed certificate
+if ! command -v openssl >/dev/null 2>&1; then
+  [ "$can_install" = 1 ] || need "openssl" "openssl"
+  apt_install openssl
 fi
 exit 0

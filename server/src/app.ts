@@ -3,6 +3,7 @@
  * job runner. `startServer` also listens; main.ts is only the process entry around it.
  */
 import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -13,8 +14,13 @@ import { createMigrator } from './db/migrator.js';
 import { clientVersionGate } from './http/client-version.js';
 import { errorHandler, notFound, requestId } from './http/middleware.js';
 import { securityHeaders } from './http/security-headers.js';
+import { trackConnections } from './http/drain.js';
+import { createLedgerCheck, type LedgerCheck } from './jobs/ledger-check.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { createMetrics, httpMetrics, instrumentVendors, type Metrics } from './lib/metrics.js';
+import { metricsRoute, opsRoutes } from './modules/ops/routes.js';
+import { gracefulShutdown, type ShutdownOutcome } from './shutdown.js';
 import { adminApiRoutes, seedAdminFromConfig } from './modules/admin/index.js';
 import { adminPage } from './modules/admin/page.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -34,6 +40,8 @@ export interface App {
   runner: JobRunner;
   sandbox: Sandbox | null;
   logger: Logger;
+  metrics: Metrics;
+  ledgerCheck: LedgerCheck;
 }
 
 export interface AppOptions {
@@ -60,22 +68,26 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (pending.length) throw new Error(`database has ${pending.length} pending migration(s): run npm run db:migrate`);
   }
   const sandbox = config.sandbox ? createSandbox(config, logger) : null;
+  const metrics = createMetrics(() => countTasksInFlight(db));
   let runner: JobRunner | null = null;
   const ctx: AppContext = {
     config,
     db,
     logger,
-    vendors: createVendors(config, sandbox),
+    vendors: instrumentVendors(createVendors(config, sandbox), metrics),
     wakeJobs: () => runner?.wake(),
     now: opts.now ?? (() => new Date()),
   };
   runner = createJobRunner(ctx);
+  const ledgerCheck = createLedgerCheck(ctx, metrics);
+  ctx.lastLedgerCheck = ledgerCheck.last;
   await seedAdminFromConfig(ctx, config.admin);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
+  app.use(httpMetrics(metrics));
   app.use(securityHeaders(config));
   app.use(
     pinoHttp({
@@ -94,6 +106,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     next();
   });
   if (sandbox) app.use(sandboxControlRoutes(sandbox), sandbox.emulators);
+  app.use(opsRoutes(ctx, metrics)); // GET /readyz, GET /metrics
   app.use(paymentCallbackRoute(ctx));
   app.use('/admin/api', adminApiRoutes(ctx)); // its own body parser, cookie session and CSRF
   app.use(express.json({ limit: '100kb' }));
@@ -103,13 +116,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   app.use(adminPage(ctx)); // the web admin page: GET /admin and its bundled assets
   app.use(notFound);
   app.use(errorHandler(logger));
-  return { app, ctx, db, runner, sandbox, logger };
+  return { app, ctx, db, runner, sandbox, logger, metrics, ledgerCheck };
+}
+
+/** Tasks still processing by type and stage, for the metrics (one GROUP BY on the status/stage index). */
+async function countTasksInFlight(db: Database): Promise<{ type: string; stage: string; n: number }[]> {
+  const rows = (await db.models.Task.findAll({
+    attributes: ['type', 'stage', [db.sequelize.fn('COUNT', db.sequelize.col('id')), 'n']],
+    where: { status: 'processing' },
+    group: ['type', 'stage'],
+    raw: true,
+  })) as unknown as { type: string; stage: string; n: number | string }[];
+  return rows.map((r) => ({ type: r.type, stage: r.stage, n: Number(r.n) }));
 }
 
 export interface RunningServer extends App {
   server: Server;
   url: string;
+  /** stops at once (tests) */
   close(): Promise<void>;
+  /** the graceful stop of a SIGINT/SIGTERM (shutdown.ts) */
+  shutdown(): Promise<ShutdownOutcome>;
 }
 
 /** Creates the app, listens on config.port, starts the job runner. */
@@ -117,12 +144,17 @@ export async function startServer(config: Config, opts: AppOptions & { jobs?: bo
   const built = await createApp(config, opts);
   const server = createServer(built.app);
   server.keepAliveTimeout = 65_000;
+  const drainer = trackConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  if (opts.jobs !== false) built.runner.start();
+  if (opts.jobs !== false) {
+    built.runner.start();
+    built.ledgerCheck.start();
+  }
+  const metricsServer = await listenMetrics(config, built);
   let closed = false;
   return {
     ...built,
@@ -131,6 +163,8 @@ export async function startServer(config: Config, opts: AppOptions & { jobs?: bo
     async close() {
       if (closed) return;
       closed = true;
+      built.ledgerCheck.stop();
+      metricsServer?.close();
       await built.runner.stop();
       built.sandbox?.stop();
       await new Promise<void>((resolve) => {
@@ -139,5 +173,34 @@ export async function startServer(config: Config, opts: AppOptions & { jobs?: bo
       });
       await built.db.close();
     },
+    async shutdown() {
+      closed = true;
+      return gracefulShutdown({
+        config,
+        drainer,
+        runner: built.runner,
+        sandbox: built.sandbox,
+        db: built.db,
+        logger: built.logger,
+        stoppers: [() => built.ledgerCheck.stop(), () => metricsServer?.close()],
+      });
+    },
   };
+}
+
+/**
+ * METRICS_PORT: this process also serves GET /metrics on 127.0.0.1:METRICS_PORT+NODE_APP_INSTANCE (PM2 numbers its
+ * cluster processes 0…n-1), so that Prometheus can scrape every process of a PM2 cluster (lib/metrics.ts).
+ */
+async function listenMetrics(config: Config, built: App): Promise<Server | null> {
+  if (config.metrics.port === undefined) return null;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsRoute(built.ctx, built.metrics));
+  app.use(notFound);
+  app.use(errorHandler(built.logger));
+  const server = createServer(app);
+  server.listen(config.metrics.port + Number(process.env.NODE_APP_INSTANCE ?? 0), '127.0.0.1');
+  await once(server, 'listening');
+  return server;
 }

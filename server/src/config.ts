@@ -3,9 +3,11 @@
  * server with a message naming the variable. Sandbox mode fills the vendor identities from generated secrets.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from './paths.js';
+import processDefaults from './process-defaults.json' with { type: 'json' };
 import { loadSandboxSecrets, type SandboxSecrets } from './sandbox/secrets.js';
 import { DEFAULT_DOWNLOAD_HOSTS, hostPatternProblem } from './vendors/runninghub/download-hosts.js';
 
@@ -22,13 +24,38 @@ const bool = z
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const optStr = z.string().min(1).optional();
 
+/**
+ * TRUST_PROXY as Express reads `trust proxy`: true/false (the words `bool` accepts), a number of hops, or a
+ * comma-separated list of addresses, CIDRs and the names loopback / linklocal / uniquelocal. Behind nginx on the
+ * same machine, `loopback` trusts exactly that proxy (X-Forwarded-For from anyone else is ignored).
+ */
+function validTrustProxy(v: string): boolean {
+  if (bool.safeParse(v).success || /^\d+$/.test(v)) return true;
+  return v.split(',').every((part) => {
+    const item = part.trim();
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+    const [ip, bits, ...rest] = item.split('/');
+    return rest.length === 0 && isIP(ip ?? '') !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits));
+  });
+}
+function trustProxyValue(v: string): boolean | number | string {
+  const b = bool.safeParse(v);
+  if (b.success) return b.data;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
 /** The raw environment schema: names and defaults of CONFIG.md. Aliases are resolved before parsing. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_BASE_URL: z.url().optional(),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: z
+    .string()
+    .min(1)
+    .default('false')
+    .refine(validTrustProxy, 'must be true, false, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal separated by commas')
+    .transform(trustProxyValue),
   BUSINESS_TIMEZONE: z.string().default('Asia/Shanghai'),
   SANDBOX: z.enum(['1', '0']).optional(),
   DATA_DIR: z.string().default('./.data'),
@@ -124,6 +151,16 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** ms between two runs of the background job loop (tests lower it). */
   JOB_TICK_MS: int(20).default(1000),
+  /** ms a SIGINT/SIGTERM shutdown may take (PM2's kill_timeout is derived from it in ecosystem.config.cjs) */
+  SHUTDOWN_TIMEOUT_MS: int(1000).default(processDefaults.SHUTDOWN_TIMEOUT_MS),
+  /** ms an idle keep-alive connection is kept open after shutdown began (a request on it is still answered) */
+  SHUTDOWN_IDLE_GRACE_MS: int(0).default(1000),
+  /** bearer token for GET /metrics; unset → only loopback clients may read it */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** set: each process also serves /metrics on 127.0.0.1:METRICS_PORT+NODE_APP_INSTANCE (one port per PM2 process) */
+  METRICS_PORT: int(1, 65535).optional(),
+  /** ms between two checks of the ledger invariant (users whose balance ≠ the sum of their ledger) */
+  LEDGER_CHECK_INTERVAL_MS: int(1000).default(10 * 60_000),
 });
 
 const ALIASES: Record<string, string> = {
@@ -161,7 +198,8 @@ export interface Config {
   /** the address to listen on (127.0.0.1 unless HOST says otherwise) */
   host: string;
   publicBaseUrl: string;
-  trustProxy: boolean;
+  /** Express `trust proxy`: false, true (every hop), a hop count, or addresses/names such as `loopback` */
+  trustProxy: boolean | number | string;
   timezone: string;
   sandbox: boolean;
   dataDir: string;
@@ -211,6 +249,9 @@ export interface Config {
   admin: { username?: string; passwordHash?: string; sessionHours: number };
   logLevel: string;
   jobTickMs: number;
+  shutdown: { timeoutMs: number; idleGraceMs: number };
+  metrics: { token?: string; port?: number };
+  ledgerCheckIntervalMs: number;
   /** Generated identities of the sandbox emulators (sandbox mode only). */
   sandboxSecrets: SandboxSecrets | null;
   warnings: string[];
@@ -441,6 +482,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     admin: { username: e.ADMIN_USERNAME, passwordHash: e.ADMIN_PASSWORD_HASH, sessionHours: e.ADMIN_SESSION_HOURS },
     logLevel: e.LOG_LEVEL,
     jobTickMs: e.JOB_TICK_MS,
+    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, idleGraceMs: e.SHUTDOWN_IDLE_GRACE_MS },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
+    ledgerCheckIntervalMs: e.LEDGER_CHECK_INTERVAL_MS,
     sandboxSecrets: secrets,
     warnings,
   };

@@ -34,5 +34,7 @@ export interface AppContext {
   vendors: Vendors;
   /** wakes the background job runner (after a task is created) */
   wakeJobs: () => void;
+  /** the last result of the periodic ledger check of this process (jobs/ledger-check.ts), null before the first */
+  lastLedgerCheck?: () => { at: Date; mismatches: { userId: string; balance: number; ledgerSum: number }[] } | null;
   now: () => Date;
 }

@@ -179,6 +179,10 @@ export const adminDashboardSchema = z.object({
   stuckTasks: z.number().int(),
   /** orders pending for more than 10 minutes */
   stalePendingOrders: z.number().int(),
+  /** users whose balance is not the sum of their quota ledger at the last periodic check (must be empty) */
+  ledgerMismatches: z.array(z.object({ userId: z.string(), balance: z.number().int(), ledgerSum: z.number().int() })),
+  /** when that check ran; null before the first (LEDGER_CHECK_INTERVAL_MS) */
+  ledgerCheckedAt: isoDate.nullable(),
   timezone: z.string(),
   generatedAt: isoDate,
 });

@@ -96,3 +96,27 @@ async function claimedAnyway(ctx: AppContext, ids: string[], changes: TaskChange
 export const due = (now: Date) => ({ [Op.or]: [{ nextActionAt: null }, { nextActionAt: { [Op.lte]: now } }] });
 /** The lease of a crashed runner has run out. */
 export const leaseExpired = (now: Date) => ({ [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: now } }] });
+
+/**
+ * Ends the leases of tasks this process claimed but will not finish (a shutdown past its deadline): basic_clean in
+ * `working` and model_pose12 in `saving` are taken again by any instance at once. Both are safe to run again (the
+ * charge was made at creation; the outputs are written under the same keys). Returns how many were released.
+ */
+export async function releaseLeases(ctx: AppContext, taskIds: string[]): Promise<number> {
+  if (!taskIds.length) return 0;
+  const now = ctx.now();
+  const [n] = await ctx.db.models.Task.update(
+    { leaseUntil: new Date(now.getTime() - 1), updatedAt: now },
+    {
+      where: {
+        id: { [Op.in]: taskIds },
+        status: 'processing',
+        [Op.or]: [
+          { type: 'basic_clean', stage: 'working' },
+          { type: 'model_pose12', stage: 'saving' },
+        ],
+      },
+    },
+  );
+  return n;
+}

@@ -10,7 +10,7 @@ import type { Task } from '../db/models.js';
 import { VendorError } from '../lib/errors.js';
 import { failAndRefund } from '../modules/tasks/lifecycle.js';
 import { runBasicClean } from './basic-clean.js';
-import { claimTasks, due, leaseExpired } from './claims.js';
+import { claimTasks, due, leaseExpired, releaseLeases } from './claims.js';
 import { isolated } from './isolated.js';
 import {
   failOverdueModelTasks,
@@ -41,10 +41,17 @@ export interface JobRunner {
   /** resolves when nothing is in flight */
   idle(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Hands back the claims of the jobs still running here (their lease ends now, so another instance takes them at
+   * once instead of after a full lease). Only for a shutdown that cannot wait for them any longer.
+   */
+  releaseHeld(): Promise<number>;
 }
 
 export function createJobRunner(ctx: AppContext): JobRunner {
   const inFlight = new Set<Promise<void>>();
+  /** tasks whose claim (lease) a job of this process holds: basic_clean working, model_pose12 saving */
+  const held = new Set<string>();
   let basicRunning = 0;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
@@ -52,8 +59,14 @@ export function createJobRunner(ctx: AppContext): JobRunner {
   let stopped = true;
   let ticks = 0;
 
-  const track = (p: Promise<void>): void => {
-    const tracked = p.catch((err: unknown) => ctx.logger.error({ err }, 'job failed')).finally(() => inFlight.delete(tracked));
+  const track = (p: Promise<void>, leased?: string): void => {
+    if (leased) held.add(leased);
+    const tracked = p
+      .catch((err: unknown) => ctx.logger.error({ err }, 'job failed'))
+      .finally(() => {
+        inFlight.delete(tracked);
+        if (leased) held.delete(leased);
+      });
     inFlight.add(tracked);
   };
 
@@ -111,7 +124,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
       { stage: 'working', leaseUntil: new Date(now.getTime() + BASIC_CLEAN_LEASE_MS), attempts: ctx.db.sequelize.literal('attempts + 1'), updatedAt: now },
       free,
     );
-    for (const t of tasks) track(basicCleanJob(t));
+    for (const t of tasks) track(basicCleanJob(t), t.id);
   }
 
   /** model_pose12: each step on its own, so one that throws does not hold up the others */
@@ -127,7 +140,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         { leaseUntil: new Date(now.getTime() + SAVE_LEASE_MS), saveAttempts: ctx.db.sequelize.literal('saveAttempts + 1'), updatedAt: now },
         4,
       );
-      for (const t of saving) track(saveModelPose(ctx, t));
+      for (const t of saving) track(saveModelPose(ctx, t), t.id);
     });
 
     // poll running tasks that are due. The per-task throttle, across instances: the claim reserves the task for as
@@ -140,7 +153,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         { nextActionAt: new Date(ctx.now().getTime() + pollReservationMs(rh)) },
         50,
       );
-      for (const t of polls) track(pollModelPose(ctx, t));
+      for (const t of polls) track(pollModelPose(ctx, t), t.id); // a poll that finds the outputs goes on saving them
     });
 
     // submit queued tasks while RunningHub has free slots (counted and claimed atomically across instances)
@@ -218,5 +231,6 @@ export function createJobRunner(ctx: AppContext): JobRunner {
       await ticking;
       await Promise.all([...inFlight]);
     },
+    releaseHeld: () => releaseLeases(ctx, [...held]),
   };
 }

@@ -122,6 +122,8 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin dashboard on %s', (db) => {
       failureRateToday: 0.4286,
       stuckTasks: 2,
       stalePendingOrders: 1,
+      ledgerMismatches: [],
+      ledgerCheckedAt: null, // jobs off: no periodic check ran
       timezone: 'Asia/Shanghai',
       generatedAt: new Date(NOW).toISOString(),
     });

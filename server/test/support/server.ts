@@ -71,6 +71,16 @@ export interface TestServerOptions {
   now?: () => Date;
 }
 
+/** Quicker loops and looser limits than production, for every test server (also those run as child processes). */
+export const TEST_TIMINGS: Record<string, string> = {
+  JOB_TICK_MS: '100',
+  RUNNINGHUB_POLL_INTERVAL: '300',
+  SMS_PHONE_COOLDOWN_SECONDS: '0',
+  SMS_IP_HOURLY_LIMIT: '100000',
+  SMS_PHONE_DAILY_LIMIT: '1000',
+  ORDER_QUERY_MIN_INTERVAL: '1000',
+};
+
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'aizhao-test-'));
   let database: { url: string; drop: () => Promise<void> } | null = null;
@@ -82,12 +92,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     PORT: String(port),
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    JOB_TICK_MS: '100',
-    RUNNINGHUB_POLL_INTERVAL: '300',
-    SMS_PHONE_COOLDOWN_SECONDS: '0',
-    SMS_IP_HOURLY_LIMIT: '100000',
-    SMS_PHONE_DAILY_LIMIT: '1000',
-    ORDER_QUERY_MIN_INTERVAL: '1000',
+    ...TEST_TIMINGS,
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_MAX: '60', DATABASE_POOL_MIN: '0' } : {}),
     ...o.env,
   });

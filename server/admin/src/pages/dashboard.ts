@@ -32,6 +32,7 @@ export async function dashboardPage(): Promise<Node> {
   return h(
     'div',
     { class: 'page page-dashboard' },
+    ledgerAlert(d.ledgerMismatches ?? [], d.ledgerCheckedAt),
     pageHeader(
       '概览',
       h('span', { class: 'muted' }, `统计时区 ${d.timezone} · 更新于 ${time(d.generatedAt)}`),
@@ -77,6 +78,23 @@ export async function dashboardPage(): Promise<Node> {
         undefined,
         (r) => (r.isTotal ? 'total' : undefined),
       ),
+    ),
+  );
+}
+
+/** A red warning when a balance differs from its ledger (never expected: every change writes a ledger row). */
+function ledgerAlert(rows: AdminDashboard['ledgerMismatches'], checkedAt: string | null): Node | null {
+  if (!rows.length) return null;
+  return h(
+    'div',
+    { class: 'alert alert-bad', attrs: { role: 'alert' } },
+    h('strong', {}, `账本不一致：${rows.length} 个用户的剩余次数与次数流水合计不符`),
+    checkedAt ? h('span', { class: 'alert-when' }, `（核对于 ${time(checkedAt)}）`) : null,
+    h('div', {}, '每次次数变动都应写入一条流水：请逐个核对这些用户的次数流水，查明余额被谁改动（切勿直接修改数据库）。'),
+    h(
+      'ul',
+      { class: 'alert-list' },
+      ...rows.map((r) => h('li', {}, link(href(`/users/${r.userId}`), r.userId), `：剩余 ${r.balance}，流水合计 ${r.ledgerSum}`)),
     ),
   );
 }

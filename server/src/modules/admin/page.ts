@@ -1,14 +1,20 @@
 /**
  * The web admin page: `GET /admin` (the HTML shell) and its two assets, `/admin/assets/app.js` and `app.css`.
- * server/admin/src (strict TypeScript, plain DOM) is bundled with esbuild once, at the first request, into memory.
+ * server/admin/src (strict TypeScript, plain DOM) is bundled with esbuild: by `npm run build` into dist/admin/ (what
+ * production serves, read once at the first request), or in development once, at the first request, into memory.
  * Strict CSP (no inline script or style; images from us and from COS for the signed previews), no framing.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 
 const ADMIN_SRC = fileURLToPath(new URL('../../../admin/src/', import.meta.url));
+/** the files `npm run build` writes into dist/admin/ (server/build.ts) */
+export const ADMIN_ASSET_FILES = { js: 'app.js', css: 'app.css' } as const;
+/** true in the production build only (server/build.ts sets it with esbuild's `define`): the assets are prebuilt */
+declare const __AIZHAO_PREBUILT_ADMIN__: boolean | undefined;
 
 export interface AdminBundle {
   js: string;
@@ -36,8 +42,30 @@ export async function buildAdminBundle(): Promise<AdminBundle> {
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text;
   const css = result.outputFiles.find((f) => f.path.endsWith('.css'))?.text;
   if (js === undefined || css === undefined) throw new Error('admin bundle: missing output');
-  const version = createHash('sha256').update(js).update(css).digest('hex').slice(0, 12);
-  return { js, css, version };
+  return bundleOf(js, css);
+}
+
+const bundleOf = (js: string, css: string): AdminBundle => ({
+  js,
+  css,
+  version: createHash('sha256').update(js).update(css).digest('hex').slice(0, 12),
+});
+
+/** Reads the assets the build wrote into `dir`. */
+export async function readPrebuiltAdminBundle(dir: string): Promise<AdminBundle> {
+  const [js, css] = await Promise.all([
+    readFile(`${dir}/${ADMIN_ASSET_FILES.js}`, 'utf8'),
+    readFile(`${dir}/${ADMIN_ASSET_FILES.css}`, 'utf8'),
+  ]);
+  return bundleOf(js, css);
+}
+
+/** The build's assets beside the bundle (dist/admin/) in production; bundled on the fly in development. */
+function defaultAdminBundle(): Promise<AdminBundle> {
+  if (typeof __AIZHAO_PREBUILT_ADMIN__ !== 'undefined' && __AIZHAO_PREBUILT_ADMIN__) {
+    return readPrebuiltAdminBundle(fileURLToPath(new URL('./admin', import.meta.url)));
+  }
+  return buildAdminBundle();
 }
 
 /** Where signed input/result URLs point: the sandbox COS emulator (our own origin) or the bucket's COS domain. */
@@ -88,7 +116,7 @@ const shell = (version: string): string => `<!doctype html>
 /** Serves the admin page; mount before the 404 handler: `app.use(adminPage(ctx))`. */
 export function adminPage(ctx: AppContext, opts: { bundle?: () => Promise<AdminBundle> } = {}): Router {
   const csp = contentSecurityPolicy(imageOrigins(ctx));
-  const make = opts.bundle ?? buildAdminBundle;
+  const make = opts.bundle ?? defaultAdminBundle;
   let pending: Promise<AdminBundle> | null = null;
   const bundle = (): Promise<AdminBundle> => {
     pending ??= make().catch((err: unknown) => {

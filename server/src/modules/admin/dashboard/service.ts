@@ -82,6 +82,8 @@ export async function dashboard(ctx: AppContext): Promise<AdminDashboard> {
     Task.count({ where: { status: 'processing', createdAt: { [Op.lt]: new Date(now.getTime() - ctx.config.runninghub.timeoutMs) } } }),
     Order.count({ where: { status: 'pending', createdAt: { [Op.lt]: new Date(now.getTime() - STALE_ORDER_MS) } } }),
   ]);
+  // the periodic check's last result (a full scan: never one per dashboard view)
+  const ledger = ctx.lastLedgerCheck?.() ?? null;
   const finished = tasksToday.done + tasksToday.failed;
   return {
     membersNow,
@@ -95,6 +97,8 @@ export async function dashboard(ctx: AppContext): Promise<AdminDashboard> {
     failureRateToday: finished ? Math.round((tasksToday.failed / finished) * 10_000) / 10_000 : 0,
     stuckTasks,
     stalePendingOrders,
+    ledgerMismatches: ledger?.mismatches ?? [],
+    ledgerCheckedAt: ledger ? ledger.at.toISOString() : null,
     timezone: tz,
     generatedAt: now.toISOString(),
   };

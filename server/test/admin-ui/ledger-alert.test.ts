@@ -1,0 +1,56 @@
+/**
+ * The admin dashboard in Chromium shows a broken ledger invariant found by the periodic check as a red warning with
+ * the user's id, linking to the user (screenshot admin-dashboard-ledger-alert), and nothing when the ledger holds.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_USERNAME, startAdminServer } from '../admin/helpers.js';
+import { loginAsMember } from '../support/client.js';
+import type { TestServer } from '../support/server.js';
+import { launchBrowser, newPage, screenshot, waitForText } from './browser.js';
+
+let s: TestServer;
+let password: string;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+beforeAll(async () => {
+  ({ s, password } = await startAdminServer({ jobs: false }));
+  browser = await launchBrowser();
+  ({ page, problems } = await newPage(browser));
+});
+afterAll(async () => {
+  await browser?.close();
+  await s?.destroy();
+});
+
+describe('dashboard: the ledger invariant', () => {
+  it('no warning while every balance matches its ledger; a red one naming the user when one does not', async () => {
+    const who = await loginAsMember(s.url);
+    await page.goto(`${s.url}/admin`);
+    await page.waitForURL(/#\/login/);
+    await page.getByLabel('用户名').fill(ADMIN_USERNAME);
+    await page.getByLabel('密码').fill(password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(/#\/dashboard/);
+    await s.ledgerCheck.checkNow();
+    await page.getByRole('button', { name: '刷新' }).click();
+    await page.locator('.stat').first().waitFor();
+    expect(await page.locator('.alert-bad').count()).toBe(0);
+
+    await s.db.models.User.increment({ quotaRemaining: 7 }, { where: { id: who.userId } });
+    await s.ledgerCheck.checkNow(); // one pass of the periodic check (this server runs no background jobs)
+    await page.getByRole('button', { name: '刷新' }).click();
+    const alert = page.locator('.alert-bad[role="alert"]');
+    await waitForText(alert.locator('strong'), '账本不一致：1 个用户的剩余次数与次数流水合计不符');
+    await waitForText(alert.locator('li'), `${who.userId}：剩余 107，流水合计 100`);
+    expect(await alert.locator('a').getAttribute('href')).toBe(`#/users/${who.userId}`);
+    const colour = await alert.evaluate(
+      (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color,
+    );
+    expect(colour).toBe('rgb(180, 35, 24)'); // --bad
+    await screenshot(page, 'admin-dashboard-ledger-alert');
+    expect(problems).toEqual([]);
+  });
+});

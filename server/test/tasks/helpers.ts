@@ -2,23 +2,13 @@
 import { expect } from 'vitest';
 import type { Task } from '@aizhao/shared';
 import { call, garmentJpeg, loginAsMember, uploadInput, type ApiResponse } from '../support/client.js';
-import { expectLedgerInvariant } from '../support/invariants.js';
 import type { TestServer } from '../support/server.js';
 import type { CreationAttributes } from 'sequelize';
 import type { Task as TaskModel } from '../../src/db/models.js';
 import { newId } from '../../src/lib/ids.js';
 import type { RhBehaviour, RhStats as EmulatorStats } from '../../src/sandbox/runninghub/index.js';
 
-/** After a test file: tidy up, check the ledger invariant, and always stop the server and remove its data. */
-export async function finish(s: TestServer | undefined, tidy?: (s: TestServer) => Promise<void>): Promise<void> {
-  if (!s) return;
-  try {
-    await tidy?.(s);
-    await expectLedgerInvariant(s.db);
-  } finally {
-    await s.destroy();
-  }
-}
+export { finish } from '../support/server.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

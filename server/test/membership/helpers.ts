@@ -153,6 +153,7 @@ export function mutableClock(startMs = Math.floor(Date.now() / 1000) * 1000) {
   };
 }
 
+export const MIN_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
 export type MutableClock = ReturnType<typeof mutableClock>;
@@ -270,6 +271,9 @@ export async function payAndNotifyAt(
   const r = await deliver(s.url, signedNotification(id, tx, { nowMs }));
   if (r.status !== 204) throw new Error(`payment callback ${r.status} ${JSON.stringify(r.body)}`);
 }
+
+/** The requests the emulated WeChat Pay received about one order. */
+export const wxCalls = (s: TestServer, orderId: string) => s.sandbox!.wxpay.stats().byOrder[orderId] ?? { prepay: 0, query: 0, close: 0 };
 
 /** The order's refund rows and its `order_refund` ledger rows, oldest first. */
 export async function refundState(s: TestServer, orderId: string) {

@@ -15,6 +15,7 @@ import {
   DAY_MS,
   deliver,
   expectNothingGranted,
+  MIN_MS,
   moneyState,
   payAndNotifyAt,
   purchase,
@@ -23,8 +24,6 @@ import {
   successTransaction,
   usePaymentServer,
 } from './helpers.js';
-
-const MIN = 60_000;
 
 describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it, on %s', (db) => {
   const t = usePaymentServer(db);
@@ -48,7 +47,7 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
     const expiry = clock.ms() + 30 * DAY_MS;
     expect(await status(user.token)).toMatchObject({ quotaRemaining: 100, quotaExpireAt: new Date(expiry).toISOString() });
 
-    clock.set(expiry - 2 * MIN);
+    clock.set(expiry - 2 * MIN_MS);
     const renewal = await purchase(t.url, user.token);
     await t.s.sandbox!.wxpay.pay(renewal.orderId, { deliver: false, at: expiry - 10_000 });
     if (o.sweep) {

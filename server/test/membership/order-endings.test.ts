@@ -18,21 +18,20 @@ import { type DbKind, MONEY_DBS } from '../support/server.js';
 import {
   deliver,
   expectGrantedOnce,
+  MIN_MS,
   moneyState,
   purchase,
   runSlowJobs,
   signedNotification,
   successTransaction,
   usePaymentServer,
+  wxCalls,
 } from './helpers.js';
-
-const MIN = 60_000;
 
 describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
   const t = usePaymentServer(db);
   const { clock } = t;
 
-  const calls = (orderId: string) => t.s.sandbox!.wxpay.stats().byOrder[orderId] ?? { prepay: 0, query: 0, close: 0 };
   const wxState = (orderId: string) => t.s.sandbox!.wxpay.getOrder(orderId)?.trade_state;
   const local = async (orderId: string) => (await t.s.db.models.Order.findByPk(orderId))!;
   const payError = (order: { orderId: string; amountFen: number }) =>
@@ -45,14 +44,14 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
 
   it('past time_expire WeChat still says NOTPAY and the payer cannot pay: the reconciler closes it at WeChat and here', async () => {
     // created 31 min ago by the server's clock: its time_expire (30 min) has passed by WeChat's (real) clock too
-    clock.set(Date.now() - 31 * MIN);
+    clock.set(Date.now() - 31 * MIN_MS);
     const user = await login(t.url);
     const { orderId } = await purchase(t.url, user.token);
     await expect(t.s.sandbox!.wxpay.pay(orderId)).rejects.toBeInstanceOf(EmulatorOrderNotPending);
     expect(wxState(orderId)).toBe('NOTPAY');
     clock.set(Date.now());
     await runSlowJobs(t.s);
-    expect(calls(orderId)).toEqual({ prepay: 1, query: 1, close: 1 });
+    expect(wxCalls(t.s, orderId)).toEqual({ prepay: 1, query: 1, close: 1 });
     expect(wxState(orderId)).toBe('CLOSED');
     expect(await local(orderId)).toMatchObject({ status: 'closed', closedAt: clock.now() });
     expect((await moneyState(t.s, user.userId)).ledger).toEqual([]);
@@ -64,7 +63,7 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
     const order = await purchase(t.url, user.token);
     const r = await deliver(t.url, signedNotification(t.id, payError(order)));
     expect(r.status).toBe(204);
-    expect(calls(order.orderId)).toMatchObject({ close: 1 });
+    expect(wxCalls(t.s, order.orderId)).toMatchObject({ close: 1 });
     expect(wxState(order.orderId)).toBe('CLOSED');
     await expect(t.s.sandbox!.wxpay.pay(order.orderId)).rejects.toBeInstanceOf(EmulatorOrderNotPending);
     expect(await local(order.orderId)).toMatchObject({ status: 'failed', failReason: '支付失败', paidAt: null });
@@ -77,7 +76,7 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
     await t.s.sandbox!.wxpay.pay(order.orderId, { deliver: false });
     const r = await deliver(t.url, signedNotification(t.id, payError(order)));
     expect(r.status).toBe(204);
-    expect(calls(order.orderId)).toEqual({ prepay: 1, query: 1, close: 1 });
+    expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 1, close: 1 });
     expect(wxState(order.orderId)).toBe('SUCCESS');
     await expectGrantedOnce(t.s, user.userId, order.orderId);
   });
@@ -108,12 +107,12 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
       wechat.queryOrder = realQuery;
       wechat.closeOrder = realClose;
     }
-    expect(calls(order.orderId)).toMatchObject({ query: 3, close: 1 });
+    expect(wxCalls(t.s, order.orderId)).toMatchObject({ query: 3, close: 1 });
     expect(wxState(order.orderId)).toBe('CLOSED');
   });
 
   it('one order the reconciler cannot handle is logged and skipped; the orders after it are reconciled', async () => {
-    clock.set(Date.now() - 2 * MIN);
+    clock.set(Date.now() - 2 * MIN_MS);
     const a = await login(t.url);
     const b = await login(t.url);
     const stuck = await purchase(t.url, a.token);
@@ -132,8 +131,8 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
     } finally {
       Order.findByPk = realFindByPk;
     }
-    expect(calls(stuck.orderId).query).toBe(1);
-    expect(calls(lost.orderId).query).toBe(1);
+    expect(wxCalls(t.s, stuck.orderId).query).toBe(1);
+    expect(wxCalls(t.s, lost.orderId).query).toBe(1);
     await expectGrantedOnce(t.s, b.userId, lost.orderId);
     expect((await local(stuck.orderId)).status).toBe('pending');
   });
@@ -160,7 +159,7 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
   });
 
   it('orders whose prepay was cut off before the code was stored end 5 min after creation: closed, or failed if unknown', async () => {
-    clock.set(Date.now() - 6 * MIN);
+    clock.set(Date.now() - 6 * MIN_MS);
     const user = await login(t.url);
     const cutOff = () => t.s.db.models.Order.create(newPendingOrder(t.s.ctx, user.userId, 'wx', clock.now()));
     const neverSent = await cutOff();
@@ -177,6 +176,6 @@ describe.each<DbKind>(MONEY_DBS)('how pending orders end on %s', (db) => {
     expect(await local(neverSent.id)).toMatchObject({ status: 'failed', failReason: 'prepay failed' });
     expect(await local(prepaid.id)).toMatchObject({ status: 'closed' });
     expect(wxState(prepaid.id)).toBe('CLOSED');
-    expect(calls(prepaid.id)).toEqual({ prepay: 1, query: 1, close: 1 });
+    expect(wxCalls(t.s, prepaid.id)).toEqual({ prepay: 1, query: 1, close: 1 });
   });
 });

@@ -11,20 +11,19 @@ import {
   deliver,
   expectGrantedOnce,
   expectNothingGranted,
+  MIN_MS,
   purchase,
   runSlowJobs,
   signedNotification,
   successTransaction,
   usePaymentServer,
+  wxCalls,
 } from './helpers.js';
-
-const MIN = 60_000;
 
 describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
   const t = usePaymentServer(db);
   const { clock } = t;
 
-  const calls = (orderId: string) => t.s.sandbox!.wxpay.stats().byOrder[orderId] ?? { prepay: 0, query: 0, close: 0 };
   const localStatus = async (orderId: string) => (await t.s.db.models.Order.findByPk(orderId))?.status;
 
   describe('an unpaid order', () => {
@@ -41,20 +40,20 @@ describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
     it('is left alone for its first 60 s', async () => {
       clock.set(createdAt + 59_999);
       await runSlowJobs(t.s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 0, close: 0 });
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 0, close: 0 });
       expect(await localStatus(order.orderId)).toBe('pending');
     });
 
     it('is queried once after 60 s without a callback, then not again within the minute', async () => {
-      clock.set(createdAt + MIN + 1);
+      clock.set(createdAt + MIN_MS + 1);
       await runSlowJobs(t.s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
       clock.advance(30_000);
       await runSlowJobs(t.s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
       clock.advance(31_000);
       await runSlowJobs(t.s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 2, close: 0 });
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 2, close: 0 });
       expect(await localStatus(order.orderId)).toBe('pending');
       await expectNothingGranted(t.s, user.userId, order.orderId);
     });
@@ -62,13 +61,13 @@ describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
     it('past time_expire it is closed at WeChat and locally, and nothing is granted', async () => {
       clock.set(new Date(order.expiresAt).getTime() - 1);
       await runSlowJobs(t.s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 3, close: 0 });
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 3, close: 0 });
       expect(await localStatus(order.orderId)).toBe('pending');
 
       // the next pass that picks it up (more than a minute after the last query) finds it expired
-      clock.advance(MIN + 1);
+      clock.advance(MIN_MS + 1);
       await runSlowJobs(t.s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 4, close: 1 });
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 4, close: 1 });
       expect(t.s.sandbox!.wxpay.getOrder(order.orderId)?.trade_state).toBe('CLOSED');
       const row = await t.s.db.models.Order.findByPk(order.orderId);
       expect(row?.status).toBe('closed');
@@ -81,11 +80,11 @@ describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
     });
 
     it('a closed order is not asked about again, and purchase no longer reuses it', async () => {
-      const before = calls(order.orderId);
-      clock.advance(10 * MIN);
+      const before = wxCalls(t.s, order.orderId);
+      clock.advance(10 * MIN_MS);
       await runSlowJobs(t.s);
       await call(t.url, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
-      expect(calls(order.orderId)).toEqual(before);
+      expect(wxCalls(t.s, order.orderId)).toEqual(before);
       const again = await call(t.url, 'POST', '/membership/purchase', { token: user.token, body: { channel: 'wx' } });
       expect(again.status).toBe(201);
       expect(again.body.orderId).not.toBe(order.orderId);
@@ -106,14 +105,14 @@ describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
       const createdAt = clock.ms();
       const { orderId } = await purchase(t.url, user.token);
       expect(await t.s.sandbox!.wxpay.pay(orderId, { deliver: false })).toEqual({ delivered: false, status: 0 });
-      clock.set(createdAt + MIN + 1);
+      clock.set(createdAt + MIN_MS + 1);
       await runSlowJobs(t.s);
-      expect(calls(orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      expect(wxCalls(t.s, orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
       await expectGrantedOnce(t.s, user.userId, orderId);
       expect((await t.s.db.models.Order.findByPk(orderId))?.transactionId).toBe(t.s.sandbox!.wxpay.getOrder(orderId)?.transaction_id);
-      clock.advance(5 * MIN);
+      clock.advance(5 * MIN_MS);
       await runSlowJobs(t.s);
-      expect(calls(orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      expect(wxCalls(t.s, orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
       const me = await call(t.url, 'GET', '/membership/status', { token: user.token });
       expect(me.body).toMatchObject({ isMember: true, quotaRemaining: 100 });
     });
@@ -122,9 +121,9 @@ describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
       const user = await login(t.url);
       const { orderId, expiresAt } = await purchase(t.url, user.token);
       await t.s.sandbox!.wxpay.pay(orderId, { deliver: false });
-      clock.set(new Date(expiresAt).getTime() + MIN);
+      clock.set(new Date(expiresAt).getTime() + MIN_MS);
       await runSlowJobs(t.s);
-      expect(calls(orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      expect(wxCalls(t.s, orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
       await expectGrantedOnce(t.s, user.userId, orderId);
       expect(t.s.sandbox!.wxpay.getOrder(orderId)?.trade_state).toBe('SUCCESS');
     });

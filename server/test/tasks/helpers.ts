@@ -79,6 +79,20 @@ export async function taskLedger(s: TestServer, taskId: string): Promise<{ deduc
   };
 }
 
+/** Each task was charged once and refunded once exactly when it failed. */
+export async function expectChargedOnceEach(s: TestServer, tasks: { id: string; status: string }[]): Promise<void> {
+  for (const t of tasks) {
+    expect({ id: t.id, ...(await taskLedger(s, t.id)) }).toEqual({ id: t.id, deduct: 1, refund: t.status === 'failed' ? 1 : 0 });
+  }
+}
+
+/** The merchant's balance as the API shows it. */
+export async function quotaOf(base: string, token: string): Promise<number> {
+  const r = await call(base, 'GET', '/membership/status', { token });
+  expect(r.status).toBe(200);
+  return r.body.quotaRemaining as number;
+}
+
 export async function getTask(base: string, token: string, id: string): Promise<Task> {
   const r = await call<{ task: Task }>(base, 'GET', `/task/${id}`, { token });
   expect(r.status, JSON.stringify(r.body)).toBe(200);

@@ -9,6 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminOrderDetailResponse, orderRefundResponse } from '@aizhao/shared';
 import { newRefundRow } from '../../src/modules/membership/refunds.js';
+import { DEFAULT_REFUND_BEHAVIOUR, type RefundBehaviour } from '../../src/sandbox/wxpay/refunds.js';
 import { buyMembership, call, login } from '../support/client.js';
 import { type DbKind, MONEY_DBS } from '../support/server.js';
 import {
@@ -45,6 +46,15 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
   const userOf = async (userId: string) => (await t.s.db.models.User.findByPk(userId))!;
   const refund = (orderId: string, amountFen: number, reason = '用户申请退款') =>
     t.admin.post(`/orders/${orderId}/refunds`, { amountFen, reason });
+  /** Runs `fn` while the emulated WeChat Pay settles refunds as `b` says, then back to its default behaviour. */
+  const withRefundBehaviour = async <T>(b: Partial<RefundBehaviour>, fn: () => T | Promise<T>): Promise<T> => {
+    wx().setRefundBehaviour(b);
+    try {
+      return await fn();
+    } finally {
+      wx().setRefundBehaviour(DEFAULT_REFUND_BEHAVIOUR);
+    }
+  };
 
   it('a full refund from the admin: 201 {order, refund}, then SUCCESS takes back all 100 次 and 30 天 (one ledger row)', async () => {
     const m = await member();
@@ -151,13 +161,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
 
   it('WeChat refusing the refund (NOT_ENOUGH): 409 REFUND_REJECTED, the refund is REJECTED, the order stays paid, quota untouched', async () => {
     const m = await member();
-    wx().setRefundBehaviour({ notEnough: true });
-    let r;
-    try {
-      r = await refund(m.orderId, 100);
-    } finally {
-      wx().setRefundBehaviour({ notEnough: false });
-    }
+    const r = await withRefundBehaviour({ notEnough: true }, () => refund(m.orderId, 100));
     expect([r.status, r.body.error.code]).toEqual([409, 'REFUND_REJECTED']);
     expect(r.body.error.message).toContain('余额不足');
     const st = await refundState(t.s, m.orderId);
@@ -189,13 +193,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
 
   it('100 duplicate REFUND.SUCCESS notifications racing for the first application (20 at once, 80 in a row) → 100 × 204, one ledger row', async () => {
     const m = await member();
-    wx().setRefundBehaviour({ outcome: 'PROCESSING' });
-    let r;
-    try {
-      r = await refund(m.orderId, PRICE);
-    } finally {
-      wx().setRefundBehaviour({ outcome: 'SUCCESS' });
-    }
+    const r = await withRefundBehaviour({ outcome: 'PROCESSING' }, () => refund(m.orderId, PRICE));
     await wx().settleRefund(r.body.refund.id, 'SUCCESS', { deliver: false });
     expect((await refundState(t.s, m.orderId)).order!.status).toBe('refunding');
     const parallel = await wx().notifyRefund(r.body.refund.id, { times: 20, parallel: true });
@@ -209,13 +207,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
 
   it('the notification racing the reconciler query (notification lost first): one ledger row', async () => {
     const m = await member();
-    wx().setRefundBehaviour({ outcome: 'PROCESSING' });
-    let r;
-    try {
-      r = await refund(m.orderId, 4950);
-    } finally {
-      wx().setRefundBehaviour({ outcome: 'SUCCESS' });
-    }
+    const r = await withRefundBehaviour({ outcome: 'PROCESSING' }, () => refund(m.orderId, 4950));
     const no = r.body.refund.id as string;
     await wx().settleRefund(no, 'SUCCESS', { deliver: false });
     clock.advance(61_000);
@@ -229,13 +221,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
 
   it('a lost REFUND notification: the reconciler queries the processing refund after a minute and applies it', async () => {
     const m = await member();
-    wx().setRefundBehaviour({ deliver: false });
-    let r;
-    try {
-      r = await refund(m.orderId, 3300);
-    } finally {
-      wx().setRefundBehaviour({ deliver: true });
-    }
+    const r = await withRefundBehaviour({ deliver: false }, () => refund(m.orderId, 3300));
     const no = r.body.refund.id as string;
     await eventually(() => wx().getRefund(no)?.status === 'SUCCESS');
     await runSlowJobs(t.s);
@@ -253,13 +239,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
 
   it('a refund still processing at WeChat is asked about at most once a minute', async () => {
     const m = await member();
-    wx().setRefundBehaviour({ outcome: 'PROCESSING' });
-    let r;
-    try {
-      r = await refund(m.orderId, 100);
-    } finally {
-      wx().setRefundBehaviour({ outcome: 'SUCCESS' });
-    }
+    const r = await withRefundBehaviour({ outcome: 'PROCESSING' }, () => refund(m.orderId, 100));
     const no = r.body.refund.id as string;
     const queries = () => wx().stats().byRefund[no]?.refundQuery ?? 0;
     clock.advance(61_000);
@@ -341,12 +321,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
     const who = await login(t.url);
     const order = await purchase(t.url, who.token);
     await wx().pay(order.orderId, { deliver: false });
-    wx().setRefundBehaviour({ deliver: false });
-    try {
-      wx().refundFromPlatform(order.orderId, PRICE);
-    } finally {
-      wx().setRefundBehaviour({ deliver: true });
-    }
+    await withRefundBehaviour({ deliver: false }, () => wx().refundFromPlatform(order.orderId, PRICE));
     await eventually(() => wx().getOrder(order.orderId)!.trade_state === 'REFUND');
     clock.advance(61_000);
     await runSlowJobs(t.s);
@@ -380,13 +355,7 @@ describe.each<DbKind>(MONEY_DBS)('refunds on %s', (db) => {
 
   it('ABNORMAL leaves the quota alone and keeps the order refunding; CLOSED gives the amount back and the order is paid again', async () => {
     const m = await member();
-    wx().setRefundBehaviour({ outcome: 'ABNORMAL' });
-    let r;
-    try {
-      r = await refund(m.orderId, PRICE);
-    } finally {
-      wx().setRefundBehaviour({ outcome: 'SUCCESS' });
-    }
+    const r = await withRefundBehaviour({ outcome: 'ABNORMAL' }, () => refund(m.orderId, PRICE));
     const no = r.body.refund.id as string;
     await eventually(async () => (await t.s.db.models.Refund.findByPk(no))?.status === 'ABNORMAL');
     let st = await refundState(t.s, m.orderId);

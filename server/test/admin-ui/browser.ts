@@ -64,3 +64,10 @@ export async function waitForText(locator: Locator, text: string | RegExp, timeo
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Fills the login form on the page and submits it. */
+export async function submitLogin(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+}

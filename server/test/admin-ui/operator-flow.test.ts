@@ -5,16 +5,13 @@
  * stale pending order → the audit log lists every action. Asserts on the DOM and the database, and saves a
  * full-page screenshot of every screen to docs/screenshots/.
  */
-import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/lib/password.js';
 import { call, garmentJpeg, login, loginAsMember, setRunningHub, uploadInput, waitForTask } from '../support/client.js';
-import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_USERNAME as ADMIN, startAdminServer } from '../admin/helpers.js';
+import { finish, type TestServer } from '../support/server.js';
 import { fieldValue, launchBrowser, newPage, screenshot, statValue, waitForText } from './browser.js';
 
-const ADMIN = 'ops';
 const MIN = 60_000;
 const ADJUST_REASON = '客服补偿：AI模特任务长时间未完成';
 const FAIL_REASON = '生成超时，已为您返还次数，请重新提交';
@@ -37,7 +34,7 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
   let browser: Browser;
   let page: Page;
   let problems: string[];
-  const password = randomBytes(12).toString('base64url');
+  let password: string;
   let merchant: { token: string; userId: string; phone: string };
   let stale: { userId: string; phone: string; orderId: string };
   let cleanTaskId: string;
@@ -45,7 +42,7 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
   let vendorTaskId: string;
 
   beforeAll(async () => {
-    s = await startTestServer({ env: { ADMIN_USERNAME: ADMIN, ADMIN_PASSWORD_HASH: await hashPassword(password) } });
+    ({ s, password } = await startAdminServer());
     const base = s.url;
     const { Task, Order } = s.db.models;
 
@@ -90,13 +87,7 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
 
   afterAll(async () => {
     await browser?.close();
-    if (s) {
-      try {
-        await expectLedgerInvariant(s.db);
-      } finally {
-        await s.destroy();
-      }
-    }
+    await finish(s);
   });
 
   it('logs in (a wrong password shows the API message)', async () => {

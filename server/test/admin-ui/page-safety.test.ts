@@ -3,16 +3,13 @@
  * markup); a deep link survives the login and a reload; lists page with "加载更多"; the API's error message reaches
  * the operator (also inside a dialog); logout ends the session.
  */
-import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/lib/password.js';
-import { adminLogin, type AdminClient } from '../admin/helpers.js';
+import { ADMIN_USERNAME as ADMIN, adminLogin, startAdminServer, type AdminClient } from '../admin/helpers.js';
 import { login } from '../support/client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { launchBrowser, newPage, waitForText } from './browser.js';
+import { type TestServer } from '../support/server.js';
+import { launchBrowser, newPage, submitLogin, waitForText } from './browser.js';
 
-const ADMIN = 'ops';
 const USERS = 25;
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
@@ -22,11 +19,11 @@ describe('web admin page', () => {
   let page: Page;
   let problems: string[];
   let admin: AdminClient;
-  const password = randomBytes(12).toString('base64url');
+  let password: string;
   const users: { userId: string; phone: string }[] = [];
 
   beforeAll(async () => {
-    s = await startTestServer({ jobs: false, env: { ADMIN_USERNAME: ADMIN, ADMIN_PASSWORD_HASH: await hashPassword(password) } });
+    ({ s, password } = await startAdminServer({ jobs: false }));
     for (let i = 0; i < USERS; i++) users.push(await login(s.url));
     admin = await adminLogin(s.url, password);
     const r = await admin.post(`/users/${users[0]!.userId}/quota-adjustments`, { delta: 5, reason: XSS });
@@ -80,9 +77,7 @@ describe('web admin page', () => {
   it('a deep link asks for the login first, then opens; the list pages with 加载更多', async () => {
     await page.goto(`${s.url}/admin#/users`);
     await page.waitForURL(/#\/login\?next=%2Fusers$/);
-    await page.getByLabel('用户名').fill(ADMIN);
-    await page.getByLabel('密码').fill(password);
-    await page.getByRole('button', { name: '登录' }).click();
+    await submitLogin(page, ADMIN, password);
     await page.waitForURL(/#\/users$/);
 
     const rows = page.locator('table tbody tr');

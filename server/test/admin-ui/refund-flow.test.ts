@@ -4,16 +4,14 @@
  * order detail shows 部分退款 with the refund, what it took back, and the ledger row. Screenshots of the dialog and
  * of the refunded order go to docs/screenshots/ (UPDATE_SCREENSHOTS=1).
  */
-import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/lib/password.js';
+import { ADMIN_USERNAME as ADMIN, startAdminServer } from '../admin/helpers.js';
+import { waitForOrderStatus } from '../membership/helpers.js';
 import { buyMembership, login } from '../support/client.js';
-import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { fieldValue, launchBrowser, newPage, screenshot, waitForText } from './browser.js';
+import { finish, type TestServer } from '../support/server.js';
+import { fieldValue, launchBrowser, newPage, screenshot, submitLogin, waitForText } from './browser.js';
 
-const ADMIN = 'ops';
 const REASON = '用户误购，协商退还一半';
 
 describe('web admin: refunding part of a paid order', () => {
@@ -21,33 +19,25 @@ describe('web admin: refunding part of a paid order', () => {
   let browser: Browser;
   let page: Page;
   let problems: string[];
-  const password = randomBytes(12).toString('base64url');
   let merchant: { userId: string; phone: string };
   let orderId: string;
 
   beforeAll(async () => {
-    s = await startTestServer({ env: { ADMIN_USERNAME: ADMIN, ADMIN_PASSWORD_HASH: await hashPassword(password) } });
+    let password: string;
+    ({ s, password } = await startAdminServer());
     const who = await login(s.url);
     merchant = { userId: who.userId, phone: who.phone };
     orderId = await buyMembership(s.url, who.token);
     browser = await launchBrowser();
     ({ page, problems } = await newPage(browser));
     await page.goto(`${s.url}/admin`);
-    await page.getByLabel('用户名').fill(ADMIN);
-    await page.getByLabel('密码').fill(password);
-    await page.getByRole('button', { name: '登录' }).click();
+    await submitLogin(page, ADMIN, password);
     await page.waitForURL(/#\/dashboard/);
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (s) {
-      try {
-        await expectLedgerInvariant(s.db);
-      } finally {
-        await s.destroy();
-      }
-    }
+    await finish(s);
   });
 
   it('refunds ¥49.50 with a reason; the order becomes 部分退款 and 50 次 and 15 天 are taken back', async () => {
@@ -68,11 +58,7 @@ describe('web admin: refunding part of a paid order', () => {
     await expect.poll(() => page.locator('dialog[open]').count()).toBe(0);
 
     // WeChat settles the refund a moment later and notifies; the page shows it once reloaded
-    for (let i = 0; ; i++) {
-      if ((await s.db.models.Order.findByPk(orderId))?.status === 'partially_refunded') break;
-      if (i > 300) throw new Error('the refund never settled');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForOrderStatus(s, orderId, 'partially_refunded');
     await page.reload();
     await waitForText(fieldValue(page, '状态'), /^部分退款\s*已退 ¥49\.50$/);
     const row = page.locator('section', { hasText: '退款记录' }).locator('table tbody tr');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDashboardSchema, type OrderStatus, type TaskStatus, type TaskType } from '@aizhao/shared';
 import { newId } from '../../src/lib/ids.js';
 import { type DbKind, type TestServer } from '../support/server.js';
+import { taskRow } from '../tasks/helpers.js';
 import { adminLogin, startAdminServer, type AdminClient } from './helpers.js';
 
 const NOW = Date.parse('2026-11-15T04:00:00Z'); // 12:00 in Shanghai
@@ -57,28 +58,20 @@ describe.each<DbKind>(['sqlite', 'mysql'])('admin dashboard on %s', (db) => {
     await order(u5, 'closed', 9900, at('2026-11-15T00:00:00Z'));
 
     const task = (type: TaskType, status: TaskStatus, createdAt: Date) =>
-      Task.create({
-        id: newId(),
-        userId: u1,
-        type,
-        status,
-        stage: status === 'processing' ? 'running' : status,
-        inputKey: `input/${u1}/x.jpg`,
-        params: {},
-        resultKeys: null,
-        vendorTaskId: null,
-        vendorOutputs: null,
-        errorReason: status === 'failed' ? 'x' : null,
-        cost: 1,
-        clientRequestId: null,
-        requestHash: null,
-        leaseUntil: null,
-        nextActionAt: null,
-        submittedAt: null,
-        finishedAt: status === 'processing' ? null : createdAt,
-        createdAt,
-        updatedAt: createdAt,
-      });
+      Task.create(
+        taskRow({
+          userId: u1,
+          type,
+          status,
+          stage: status === 'processing' ? 'running' : status,
+          params: {},
+          resultKeys: null,
+          errorReason: status === 'failed' ? 'x' : null,
+          finishedAt: status === 'processing' ? null : createdAt,
+          createdAt,
+          updatedAt: createdAt,
+        }),
+      );
     const today = new Date(NOW - 60 * MIN);
     for (const [type, status, n] of [
       ['basic_clean', 'done', 3],

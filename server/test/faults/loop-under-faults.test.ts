@@ -8,11 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { Op } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, garmentJpeg, loginAsMember, setRunningHub, uploadInput } from '../support/client.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { setRunningHub } from '../support/client.js';
+import { startServerBehindProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { freePort, MONEY_DBS, startTestServer, type DbKind, type TestServer } from '../support/server.js';
-import { basicBody, createTask, modelBody, sleep, waitUntil } from '../tasks/helpers.js';
+import { MONEY_DBS, type DbKind, type TestServer } from '../support/server.js';
+import { basicBody, createTask, expectChargedOnceEach, modelBody, newMerchant, quotaOf, sleep, waitUntil } from '../tasks/helpers.js';
 
 const BASIC = 6;
 const MODEL = 6;
@@ -24,33 +24,22 @@ describe.each<DbKind>(MONEY_DBS)('the task loop under vendor faults on %s', (db)
   let proxy: FaultProxy;
 
   beforeAll(async () => {
-    const port = await freePort();
-    proxy = await startFaultProxy(
-      { port },
+    ({ s, proxy } = await startServerBehindProxy(
+      { seed: 20261201, faults: ['reset', 'http503', 'slow'], dripBytes: 512, dripMs: 2, oneRequestPerConnection: true },
       {
-        seed: 20261201,
-        faults: ['reset', 'http503', 'slow'],
-        dripBytes: 512,
-        dripMs: 2,
-        oneRequestPerConnection: true,
+        db,
+        env: {
+          RUNNINGHUB_MAX_CONCURRENCY: String(CAP),
+          VENDOR_RETRY_MIN_MS: '20',
+          VENDOR_RETRY_MAX_MS: '100',
+          COS_TIMEOUT_MS: '3000',
+          CI_TIMEOUT_MS: '5000',
+          RUNNINGHUB_REQUEST_TIMEOUT: '3000',
+          RUNNINGHUB_DOWNLOAD_TIMEOUT_MS: '5000',
+          AUDIT_ENABLED: '1',
+        },
       },
-    );
-    s = await startTestServer({
-      db,
-      env: {
-        PORT: String(port),
-        // the emulators are reached (and reach us) through the proxy
-        PUBLIC_BASE_URL: proxy.url,
-        RUNNINGHUB_MAX_CONCURRENCY: String(CAP),
-        VENDOR_RETRY_MIN_MS: '20',
-        VENDOR_RETRY_MAX_MS: '100',
-        COS_TIMEOUT_MS: '3000',
-        CI_TIMEOUT_MS: '5000',
-        RUNNINGHUB_REQUEST_TIMEOUT: '3000',
-        RUNNINGHUB_DOWNLOAD_TIMEOUT_MS: '5000',
-        AUDIT_ENABLED: '1',
-      },
-    });
+    ));
   });
   afterAll(async () => {
     await s?.destroy();
@@ -60,13 +49,12 @@ describe.each<DbKind>(MONEY_DBS)('the task loop under vendor faults on %s', (db)
   it('finishes every task, charges each once, refunds each failure once, and holds the RunningHub cap', async () => {
     const base = s.url;
     await setRunningHub(base, 'success', 200);
-    const m = await loginAsMember(base);
-    const inputKey = await uploadInput(base, m.token, await garmentJpeg());
-    const quotaBefore = (await call(base, 'GET', '/membership/status', { token: m.token })).body.quotaRemaining as number;
+    const m = await newMerchant(base);
+    const quotaBefore = await quotaOf(base, m.token);
 
     proxy.setFaultRate(FAULT_RATE);
     const started = Date.now();
-    const { Task, QuotaLog } = s.db.models;
+    const { Task } = s.db.models;
     let maxInFlight = 0;
     let sampling = true;
     const sampler = (async () => {
@@ -83,8 +71,8 @@ describe.each<DbKind>(MONEY_DBS)('the task loop under vendor faults on %s', (db)
     let auditRefusals = 0;
     const ids: string[] = [];
     for (const body of [
-      ...Array.from({ length: BASIC }, () => basicBody(inputKey)),
-      ...Array.from({ length: MODEL }, () => modelBody(inputKey)),
+      ...Array.from({ length: BASIC }, () => basicBody(m.inputKey)),
+      ...Array.from({ length: MODEL }, () => modelBody(m.inputKey)),
     ]) {
       const clientRequestId = randomUUID();
       for (;;) {
@@ -117,19 +105,14 @@ describe.each<DbKind>(MONEY_DBS)('the task loop under vendor faults on %s', (db)
     const done = tasks.filter((t) => t.status === 'done');
     const failed = tasks.filter((t) => t.status === 'failed');
     expect(done.length + failed.length).toBe(ids.length);
-    for (const t of tasks) {
-      const deducts = await QuotaLog.count({ where: { taskId: t.id, action: 'deduct' } });
-      const refunds = await QuotaLog.count({ where: { taskId: t.id, action: 'refund' } });
-      expect({ id: t.id, deducts, refunds }).toEqual({ id: t.id, deducts: 1, refunds: t.status === 'failed' ? 1 : 0 });
-      if (t.status === 'done') expect(t.resultKeys?.length).toBe(t.type === 'basic_clean' ? 1 : 12);
-    }
+    await expectChargedOnceEach(s, tasks);
+    for (const t of done) expect(t.resultKeys?.length).toBe(t.type === 'basic_clean' ? 1 : 12);
     // The faults may fail a task only where no retry is allowed: a submission (run is never resent) or RunningHub
     // itself failing the task (its fetch of our input crossed the faults). A result lost to a transient fault on a
     // call that may be repeated (downloads, COS, CI) would mean that call was not retried.
     const ALLOWED = ['AI模特任务提交失败，次数已返还', 'AI模特生成失败，次数已返还，请换一张图片或稍后重试'];
     expect(failed.map((t) => t.errorReason).filter((r) => !ALLOWED.includes(r ?? ''))).toEqual([]);
-    const quotaAfter = (await call(base, 'GET', '/membership/status', { token: m.token })).body.quotaRemaining as number;
-    expect(quotaAfter).toBe(quotaBefore - done.length);
+    expect(await quotaOf(base, m.token)).toBe(quotaBefore - done.length);
     await expectLedgerInvariant(s.db);
     expect(maxInFlight).toBeLessThanOrEqual(CAP);
 

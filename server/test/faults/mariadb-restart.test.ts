@@ -7,12 +7,12 @@
  * finishes, each charged once, the ledger invariant).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, garmentJpeg, loginAsMember, setRunningHub, uploadInput } from '../support/client.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { call, setRunningHub } from '../support/client.js';
+import { startServerBehindProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
 import { startPrivateMariadb, type PrivateMariadb } from '../support/private-mariadb.js';
-import { freePort, startTestServer, type TestServer } from '../support/server.js';
-import { basicBody, created, modelBody, sleep, waitUntil } from '../tasks/helpers.js';
+import { type TestServer } from '../support/server.js';
+import { basicBody, created, expectChargedOnceEach, modelBody, newMerchant, quotaOf, sleep, waitUntil } from '../tasks/helpers.js';
 
 /** how long the database stays down once the server has seen it down */
 const OUTAGE_MS = 3000;
@@ -25,19 +25,14 @@ describe('a MariaDB restart in the middle of a run', () => {
   beforeAll(async () => {
     mariadb = await startPrivateMariadb();
     await mariadb.createDatabase('aizhao');
-    const port = await freePort();
     // vendor calls cross the proxy (all passed on, but one CI answer is slowed down)
-    proxy = await startFaultProxy({ port }, { dripBytes: 32, dripMs: 100, oneRequestPerConnection: true });
-    s = await startTestServer({
-      databaseUrl: mariadb.url('aizhao'),
-      env: {
-        PORT: String(port),
-        PUBLIC_BASE_URL: proxy.url,
-        DATABASE_RECONNECT_WINDOW_MS: '30000',
-        RUNNINGHUB_MAX_CONCURRENCY: '2',
-        CI_TIMEOUT_MS: '30000',
+    ({ s, proxy } = await startServerBehindProxy(
+      { dripBytes: 32, dripMs: 100, oneRequestPerConnection: true },
+      {
+        databaseUrl: mariadb.url('aizhao'),
+        env: { DATABASE_RECONNECT_WINDOW_MS: '30000', RUNNINGHUB_MAX_CONCURRENCY: '2', CI_TIMEOUT_MS: '30000' },
       },
-    });
+    ));
   }, 120_000);
   afterAll(async () => {
     await s?.destroy();
@@ -48,13 +43,12 @@ describe('a MariaDB restart in the middle of a run', () => {
   it('answers 503 on /healthz while it is down, recovers by itself and loses nothing', async () => {
     const base = s.url;
     await setRunningHub(base, 'success', 1500);
-    const m = await loginAsMember(base);
-    const inputKey = await uploadInput(base, m.token, await garmentJpeg());
-    const quotaBefore = (await call(base, 'GET', '/membership/status', { token: m.token })).body.quotaRemaining as number;
+    const m = await newMerchant(base);
+    const quotaBefore = await quotaOf(base, m.token);
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await created(base, m.token, modelBody(inputKey))).id);
-    for (let i = 0; i < 3; i++) ids.push((await created(base, m.token, basicBody(inputKey))).id);
-    const { Task, QuotaLog } = s.db.models;
+    for (let i = 0; i < 3; i++) ids.push((await created(base, m.token, modelBody(m.inputKey))).id);
+    for (let i = 0; i < 3; i++) ids.push((await created(base, m.token, basicBody(m.inputKey))).id);
+    const { Task } = s.db.models;
     // in flight: a model task running at RunningHub …
     await waitUntil(
       () => Task.count({ where: { id: ids, stage: 'running' } }),
@@ -64,7 +58,7 @@ describe('a MariaDB restart in the middle of a run', () => {
     );
     // … and a basic_clean job whose GoodsMatting answer drips in over seconds
     proxy.planMatching(/^POST [^ ]*\?image_process/, 'slow');
-    const slowTask = (await created(base, m.token, basicBody(inputKey))).id;
+    const slowTask = (await created(base, m.token, basicBody(m.inputKey))).id;
     ids.push(slowTask);
     await waitUntil(
       () => Task.findByPk(slowTask),
@@ -122,16 +116,11 @@ describe('a MariaDB restart in the middle of a run', () => {
     );
     const tasksDoneMs = Date.now() - restartedAt;
     const tasks = await Task.findAll({ where: { id: ids } });
-    for (const t of tasks) {
-      const deducts = await QuotaLog.count({ where: { taskId: t.id, action: 'deduct' } });
-      const refunds = await QuotaLog.count({ where: { taskId: t.id, action: 'refund' } });
-      expect({ id: t.id, deducts, refunds }).toEqual({ id: t.id, deducts: 1, refunds: t.status === 'failed' ? 1 : 0 });
-    }
+    await expectChargedOnceEach(s, tasks);
     const done = tasks.filter((t) => t.status === 'done').length;
     // nothing failed because of the outage: every task finished
     expect(tasks.filter((t) => t.status === 'failed').map((t) => t.errorReason)).toEqual([]);
-    const quotaAfter = (await call(base, 'GET', '/membership/status', { token: m.token })).body.quotaRemaining as number;
-    expect(quotaAfter).toBe(quotaBefore - done);
+    expect(await quotaOf(base, m.token)).toBe(quotaBefore - done);
     await expectLedgerInvariant(s.db);
     console.warn(
       `\nMariaDB restart: healthz 503 ${sawDownMs} ms after the stop; down ${restartedAt - stoppedAt} ms ` +

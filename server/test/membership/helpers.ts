@@ -7,13 +7,14 @@ import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'no
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { WxTransaction } from '../../src/vendors/types.js';
 import { encryptResource } from '../../src/vendors/wechatpay/keys.js';
 import { newNonce, signedHeaders } from '../../src/vendors/wechatpay/signing.js';
 import { toWechatTime } from '../../src/vendors/wechatpay/time.js';
+import { adminLogin, startAdminServer, type AdminClient } from '../admin/helpers.js';
 import { call } from '../support/client.js';
-import type { TestServer } from '../support/server.js';
+import { finish, startTestServer, type DbKind, type TestServer } from '../support/server.js';
 
 export interface TestWechatIdentity {
   appid: string;
@@ -115,7 +116,13 @@ export function signedNotification(id: TestWechatIdentity, tx: object, o: Notifi
         originalType: o.originalType,
       }),
     });
-  const headers = signedHeaders({ body, privateKey: o.privateKey ?? id.privateKey, serial: o.serial ?? id.serial, nowMs, nonce: newNonce() });
+  const headers = signedHeaders({
+    body,
+    privateKey: o.privateKey ?? id.privateKey,
+    serial: o.serial ?? id.serial,
+    nowMs,
+    nonce: newNonce(),
+  });
   return { headers, body };
 }
 
@@ -146,7 +153,52 @@ export function mutableClock(startMs = Math.floor(Date.now() / 1000) * 1000) {
   };
 }
 
+export const MIN_MS = 60_000;
 export const DAY_MS = 86_400_000;
+
+export type MutableClock = ReturnType<typeof mutableClock>;
+
+export interface PaymentServer {
+  /** the server's clock, moved by the test (unless `now` was given) */
+  clock: MutableClock;
+  /** the running server (set before the suite's tests run) */
+  s: TestServer;
+  /** its base URL */
+  url: string;
+  /** our WeChat Pay identity, given to the server */
+  id: TestWechatIdentity;
+  /** with `admin: true`: the logged-in admin `ops` */
+  admin: AdminClient;
+}
+
+/**
+ * A payment suite's server: registers the hooks that create a WeChat Pay identity and start the server on `db`
+ * (jobs off; its clock the returned `clock`, or `now`) and, after the suite, check the ledger invariant, stop the
+ * server and remove the keys. Call it in the `describe` body; the returned object is filled in before the tests run.
+ */
+export function usePaymentServer(db: DbKind, o: { env?: Record<string, string>; now?: () => Date; admin?: boolean } = {}): PaymentServer {
+  const t = { clock: mutableClock() } as PaymentServer;
+  beforeAll(async () => {
+    t.id = createTestWechatIdentity();
+    const options = { db, jobs: false, now: o.now ?? t.clock.now, env: { ...t.id.env, ...o.env } };
+    if (o.admin) {
+      let password: string;
+      ({ s: t.s, password } = await startAdminServer(options));
+      t.admin = await adminLogin(t.s.url, password);
+    } else {
+      t.s = await startTestServer(options);
+    }
+    t.url = t.s.url;
+  });
+  afterAll(async () => {
+    try {
+      await finish(t.s);
+    } finally {
+      t.id?.cleanup();
+    }
+  });
+  return t;
+}
 
 /** Order row, user row and ledger rows as the database holds them. */
 export async function moneyState(s: TestServer, userId: string, orderId?: string) {
@@ -183,7 +235,10 @@ export async function expectGrantedOnce(s: TestServer, userId: string, orderId: 
 }
 
 /** Starts a purchase and returns the order as the API shows it. */
-export async function purchase(base: string, token: string): Promise<{ orderId: string; codeUrl: string; amountFen: number; expiresAt: string }> {
+export async function purchase(
+  base: string,
+  token: string,
+): Promise<{ orderId: string; codeUrl: string; amountFen: number; expiresAt: string }> {
   const r = await call(base, 'POST', '/membership/purchase', { token, body: { channel: 'wx' } });
   if (r.status !== 201) throw new Error(`purchase ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
@@ -203,7 +258,13 @@ export async function runSlowJobs(s: TestServer): Promise<void> {
  * emulator's transaction, signed with our platform key) arrives when the server's clock says `nowMs` — for tests
  * that move the server's clock away from real time, where the emulator's own real-time signature would be stale.
  */
-export async function payAndNotifyAt(s: TestServer, id: TestWechatIdentity, orderId: string, nowMs: number, paidAtMs = nowMs): Promise<void> {
+export async function payAndNotifyAt(
+  s: TestServer,
+  id: TestWechatIdentity,
+  orderId: string,
+  nowMs: number,
+  paidAtMs = nowMs,
+): Promise<void> {
   const wx = s.sandbox!.wxpay;
   await wx.pay(orderId, { deliver: false, at: paidAtMs });
   const { description: _d, notify_url: _n, code_url: _c, time_expire: _t, ...tx } = wx.getOrder(orderId)!;
@@ -211,16 +272,29 @@ export async function payAndNotifyAt(s: TestServer, id: TestWechatIdentity, orde
   if (r.status !== 204) throw new Error(`payment callback ${r.status} ${JSON.stringify(r.body)}`);
 }
 
+/** The requests the emulated WeChat Pay received about one order. */
+export const wxCalls = (s: TestServer, orderId: string) => s.sandbox!.wxpay.stats().byOrder[orderId] ?? { prepay: 0, query: 0, close: 0 };
+
 /** The order's refund rows and its `order_refund` ledger rows, oldest first. */
 export async function refundState(s: TestServer, orderId: string) {
   const order = await s.db.models.Order.findByPk(orderId);
-  const refunds = await s.db.models.Refund.findAll({ where: { orderId }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+  const refunds = await s.db.models.Refund.findAll({
+    where: { orderId },
+    order: [
+      ['createdAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
   const ledger = await s.db.models.QuotaLog.findAll({ where: { orderId, action: 'order_refund' }, order: [['id', 'ASC']] });
   return { order, refunds, ledger: ledger.map((l) => ({ amount: l.amount, refundId: l.refundId, balanceAfter: l.balanceAfter })) };
 }
 
 /** Polls `cond` every 50 ms until it holds; throws `describe()` (or a generic message) after `timeoutMs`. */
-export async function eventually(cond: () => boolean | Promise<boolean>, describe = () => 'condition not met', timeoutMs = 15_000): Promise<void> {
+export async function eventually(
+  cond: () => boolean | Promise<boolean>,
+  describe = () => 'condition not met',
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`${describe()} after ${timeoutMs} ms`);

@@ -5,51 +5,34 @@
  * 200 and expiry + 30 days, the lapse credited back once (`reinstate`). A SUCCESS without a valid success_time is
  * refused, never granted: 400 in WeChat's FAIL shape on the callback, pending (and asked again) on the query path.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sweepExpiredMemberships } from '../../src/jobs/orders.js';
 import type { WxTransaction } from '../../src/vendors/types.js';
 import { call, login } from '../support/client.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
+import { type DbKind, MONEY_DBS } from '../support/server.js';
 import {
-  createTestWechatIdentity,
   DAY_MS,
   deliver,
   expectNothingGranted,
+  MIN_MS,
   moneyState,
-  mutableClock,
   payAndNotifyAt,
   purchase,
   runSlowJobs,
   signedNotification,
   successTransaction,
-  type TestWechatIdentity,
+  usePaymentServer,
 } from './helpers.js';
 
-const MIN = 60_000;
-
 describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it, on %s', (db) => {
-  // on a whole second: WeChat's success_time has second precision
-  const clock = mutableClock(Math.floor(Date.now() / 1000) * 1000);
-  let id: TestWechatIdentity;
-  let s: TestServer;
-  let base: string;
+  const t = usePaymentServer(db);
+  const { clock } = t;
 
-  beforeAll(async () => {
-    id = createTestWechatIdentity();
-    s = await startTestServer({ db, jobs: false, now: clock.now, env: id.env });
-    base = s.url;
-  });
-  afterAll(async () => {
-    await expectLedgerInvariant(s.db);
-    await s.destroy();
-    id.cleanup();
-  });
-
-  const status = async (token: string) => (await call(base, 'GET', '/membership/status', { token })).body;
+  const status = async (token: string) => (await call(t.url, 'GET', '/membership/status', { token })).body;
   /** the emulator's transaction for an order, as its notification carries it */
   const transactionOf = (orderId: string): WxTransaction => {
-    const { description: _d, notify_url: _n, code_url: _c, time_expire: _t, ...tx } = s.sandbox!.wxpay.getOrder(orderId)!;
+    const { description: _d, notify_url: _n, code_url: _c, time_expire: _t, ...tx } = t.s.sandbox!.wxpay.getOrder(orderId)!;
     return tx;
   };
 
@@ -58,19 +41,19 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
    * lapses the membership 1 s after it; the clock then stands 5 s after it. Returns what is needed to apply the payment.
    */
   async function renewBeforeExpiryLapseInBetween(o: { sweep: boolean } = { sweep: true }) {
-    const user = await login(base);
-    const first = await purchase(base, user.token);
-    await payAndNotifyAt(s, id, first.orderId, clock.ms());
+    const user = await login(t.url);
+    const first = await purchase(t.url, user.token);
+    await payAndNotifyAt(t.s, t.id, first.orderId, clock.ms());
     const expiry = clock.ms() + 30 * DAY_MS;
     expect(await status(user.token)).toMatchObject({ quotaRemaining: 100, quotaExpireAt: new Date(expiry).toISOString() });
 
-    clock.set(expiry - 2 * MIN);
-    const renewal = await purchase(base, user.token);
-    await s.sandbox!.wxpay.pay(renewal.orderId, { deliver: false, at: expiry - 10_000 });
+    clock.set(expiry - 2 * MIN_MS);
+    const renewal = await purchase(t.url, user.token);
+    await t.s.sandbox!.wxpay.pay(renewal.orderId, { deliver: false, at: expiry - 10_000 });
     if (o.sweep) {
       clock.set(expiry + 1000);
-      await sweepExpiredMemberships(s.ctx);
-      expect((await moneyState(s, user.userId)).user).toMatchObject({ isMember: false, quotaRemaining: 0 });
+      await sweepExpiredMemberships(t.s.ctx);
+      expect((await moneyState(t.s, user.userId)).user).toMatchObject({ isMember: false, quotaRemaining: 0 });
     }
     clock.set(expiry + 5000);
     return { user, first, renewal, expiry };
@@ -82,7 +65,7 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
       quotaRemaining: 200,
       quotaExpireAt: new Date(r.expiry + 30 * DAY_MS).toISOString(),
     });
-    const { order, ledger } = await moneyState(s, r.user.userId, r.renewal.orderId);
+    const { order, ledger } = await moneyState(t.s, r.user.userId, r.renewal.orderId);
     expect(order?.status).toBe('paid');
     expect(order?.paidAt?.getTime()).toBe(r.expiry - 10_000);
     expect(ledger).toEqual([
@@ -91,13 +74,13 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
       { action: 'reinstate', amount: 100, orderId: r.renewal.orderId, balanceAfter: 100 },
       { action: 'grant', amount: 100, orderId: r.renewal.orderId, balanceAfter: 200 },
     ]);
-    await expectLedgerInvariant(s.db);
+    await expectLedgerInvariant(t.s.db);
   }
 
   it('by its notification 5 s after expiry: 200 and expiry + 30 days; repeated notifications change nothing', async () => {
     const r = await renewBeforeExpiryLapseInBetween();
     for (let i = 0; i < 3; i++) {
-      const answer = await deliver(base, signedNotification(id, transactionOf(r.renewal.orderId), { nowMs: clock.ms() }));
+      const answer = await deliver(t.url, signedNotification(t.id, transactionOf(r.renewal.orderId), { nowMs: clock.ms() }));
       expect(answer.status).toBe(204);
     }
     await expectRenewedFromExpiry(r);
@@ -105,49 +88,49 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
 
   it('by the reconciler’s query 5 s after expiry (the notification was lost): the same', async () => {
     const r = await renewBeforeExpiryLapseInBetween();
-    await runSlowJobs(s);
-    expect(s.sandbox!.wxpay.stats().byOrder[r.renewal.orderId]).toMatchObject({ query: 1, close: 0 });
+    await runSlowJobs(t.s);
+    expect(t.s.sandbox!.wxpay.stats().byOrder[r.renewal.orderId]).toMatchObject({ query: 1, close: 0 });
     await expectRenewedFromExpiry(r);
-    await runSlowJobs(s);
+    await runSlowJobs(t.s);
     await expectRenewedFromExpiry(r);
   });
 
   it('by its notification 5 s after expiry before any lapse: 200 and expiry + 30 days, nothing expired', async () => {
     const r = await renewBeforeExpiryLapseInBetween({ sweep: false });
-    const answer = await deliver(base, signedNotification(id, transactionOf(r.renewal.orderId), { nowMs: clock.ms() }));
+    const answer = await deliver(t.url, signedNotification(t.id, transactionOf(r.renewal.orderId), { nowMs: clock.ms() }));
     expect(answer.status).toBe(204);
     expect(await status(r.user.token)).toMatchObject({
       quotaRemaining: 200,
       quotaExpireAt: new Date(r.expiry + 30 * DAY_MS).toISOString(),
     });
-    expect((await moneyState(s, r.user.userId)).ledger.map((e) => [e.action, e.amount, e.balanceAfter])).toEqual([
+    expect((await moneyState(t.s, r.user.userId)).ledger.map((e) => [e.action, e.amount, e.balanceAfter])).toEqual([
       ['grant', 100, 100],
       ['grant', 100, 200],
     ]);
   });
 
   it('a notification whose success_time is missing or not RFC 3339 is refused with 400 FAIL and grants nothing', async () => {
-    const user = await login(base);
-    const order = await purchase(base, user.token);
+    const user = await login(t.url);
+    const order = await purchase(t.url, user.token);
     for (const success_time of ['2026-13-01 10:00:00', 'yesterday', '', undefined]) {
-      const tx = successTransaction(id, order, { success_time });
-      const answer = await deliver(base, signedNotification(id, tx, { nowMs: clock.ms() }));
+      const tx = successTransaction(t.id, order, { success_time });
+      const answer = await deliver(t.url, signedNotification(t.id, tx, { nowMs: clock.ms() }));
       expect(answer).toMatchObject({ status: 400, body: { code: 'FAIL' } });
     }
-    await expectNothingGranted(s, user.userId, order.orderId);
+    await expectNothingGranted(t.s, user.userId, order.orderId);
     const ok = await deliver(
-      base,
-      signedNotification(id, successTransaction(id, order, { success_time: '2026-06-08T10:34:56+08:00' }), { nowMs: clock.ms() }),
+      t.url,
+      signedNotification(t.id, successTransaction(t.id, order, { success_time: '2026-06-08T10:34:56+08:00' }), { nowMs: clock.ms() }),
     );
     expect(ok.status).toBe(204);
-    expect((await moneyState(s, user.userId, order.orderId)).order?.paidAt?.toISOString()).toBe('2026-06-08T02:34:56.000Z');
+    expect((await moneyState(t.s, user.userId, order.orderId)).order?.paidAt?.toISOString()).toBe('2026-06-08T02:34:56.000Z');
   });
 
   it('a query answering SUCCESS with a bad success_time leaves the order pending and is asked again later', async () => {
-    const user = await login(base);
-    const order = await purchase(base, user.token);
-    await s.sandbox!.wxpay.pay(order.orderId, { deliver: false, at: clock.ms() });
-    const wechat = s.ctx.vendors.wechat;
+    const user = await login(t.url);
+    const order = await purchase(t.url, user.token);
+    await t.s.sandbox!.wxpay.pay(order.orderId, { deliver: false, at: clock.ms() });
+    const wechat = t.s.ctx.vendors.wechat;
     const realQuery = wechat.queryOrder.bind(wechat);
     wechat.queryOrder = async (no) => {
       const tx = await realQuery(no);
@@ -156,16 +139,16 @@ describe.each<DbKind>(MONEY_DBS)('a renewal paid before expiry, applied after it
     try {
       for (let i = 0; i < 2; i++) {
         clock.advance(5000);
-        const view = await call(base, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
+        const view = await call(t.url, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
         expect(view).toMatchObject({ status: 200, body: { status: 'pending' } });
       }
-      expect(s.sandbox!.wxpay.stats().byOrder[order.orderId]!.query).toBe(2);
-      await expectNothingGranted(s, user.userId, order.orderId);
+      expect(t.s.sandbox!.wxpay.stats().byOrder[order.orderId]!.query).toBe(2);
+      await expectNothingGranted(t.s, user.userId, order.orderId);
     } finally {
       wechat.queryOrder = realQuery;
     }
     clock.advance(5000);
-    const view = await call(base, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
+    const view = await call(t.url, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
     expect(view.body).toMatchObject({ status: 'paid' });
   });
 });

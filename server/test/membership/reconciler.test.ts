@@ -4,44 +4,27 @@
  * ≥ 5 min after creation) they are closed at WeChat and locally; one paid at WeChat but never notified is granted.
  * WeChat's side is read from the emulator (its order state and the requests it received).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
-import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
+import { type DbKind, MONEY_DBS } from '../support/server.js';
 import {
-  createTestWechatIdentity,
   deliver,
   expectGrantedOnce,
   expectNothingGranted,
-  mutableClock,
+  MIN_MS,
   purchase,
   runSlowJobs,
   signedNotification,
   successTransaction,
-  type TestWechatIdentity,
+  usePaymentServer,
+  wxCalls,
 } from './helpers.js';
 
-const MIN = 60_000;
-
 describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
-  const clock = mutableClock();
-  let id: TestWechatIdentity;
-  let s: TestServer;
-  let base: string;
+  const t = usePaymentServer(db);
+  const { clock } = t;
 
-  beforeAll(async () => {
-    id = createTestWechatIdentity();
-    s = await startTestServer({ db, jobs: false, now: clock.now, env: id.env });
-    base = s.url;
-  });
-  afterAll(async () => {
-    await expectLedgerInvariant(s.db);
-    await s.destroy();
-    id.cleanup();
-  });
-
-  const calls = (orderId: string) => s.sandbox!.wxpay.stats().byOrder[orderId] ?? { prepay: 0, query: 0, close: 0 };
-  const localStatus = async (orderId: string) => (await s.db.models.Order.findByPk(orderId))?.status;
+  const localStatus = async (orderId: string) => (await t.s.db.models.Order.findByPk(orderId))?.status;
 
   describe('an unpaid order', () => {
     let user: { token: string; userId: string };
@@ -49,100 +32,100 @@ describe.each<DbKind>(MONEY_DBS)('the order reconciler on %s', (db) => {
     let createdAt: number;
 
     beforeAll(async () => {
-      user = await login(base);
+      user = await login(t.url);
       createdAt = clock.ms();
-      order = await purchase(base, user.token);
+      order = await purchase(t.url, user.token);
     });
 
     it('is left alone for its first 60 s', async () => {
       clock.set(createdAt + 59_999);
-      await runSlowJobs(s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 0, close: 0 });
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 0, close: 0 });
       expect(await localStatus(order.orderId)).toBe('pending');
     });
 
     it('is queried once after 60 s without a callback, then not again within the minute', async () => {
-      clock.set(createdAt + MIN + 1);
-      await runSlowJobs(s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      clock.set(createdAt + MIN_MS + 1);
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
       clock.advance(30_000);
-      await runSlowJobs(s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
       clock.advance(31_000);
-      await runSlowJobs(s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 2, close: 0 });
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 2, close: 0 });
       expect(await localStatus(order.orderId)).toBe('pending');
-      await expectNothingGranted(s, user.userId, order.orderId);
+      await expectNothingGranted(t.s, user.userId, order.orderId);
     });
 
     it('past time_expire it is closed at WeChat and locally, and nothing is granted', async () => {
       clock.set(new Date(order.expiresAt).getTime() - 1);
-      await runSlowJobs(s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 3, close: 0 });
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 3, close: 0 });
       expect(await localStatus(order.orderId)).toBe('pending');
 
       // the next pass that picks it up (more than a minute after the last query) finds it expired
-      clock.advance(MIN + 1);
-      await runSlowJobs(s);
-      expect(calls(order.orderId)).toEqual({ prepay: 1, query: 4, close: 1 });
-      expect(s.sandbox!.wxpay.getOrder(order.orderId)?.trade_state).toBe('CLOSED');
-      const row = await s.db.models.Order.findByPk(order.orderId);
+      clock.advance(MIN_MS + 1);
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, order.orderId)).toEqual({ prepay: 1, query: 4, close: 1 });
+      expect(t.s.sandbox!.wxpay.getOrder(order.orderId)?.trade_state).toBe('CLOSED');
+      const row = await t.s.db.models.Order.findByPk(order.orderId);
       expect(row?.status).toBe('closed');
       expect(row?.closedAt?.getTime()).toBe(clock.ms());
-      const view = await call(base, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
+      const view = await call(t.url, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
       expect(view.body).toMatchObject({ status: 'closed', paidAt: null });
-      const me = await call(base, 'GET', '/membership/status', { token: user.token });
+      const me = await call(t.url, 'GET', '/membership/status', { token: user.token });
       expect(me.body).toMatchObject({ isMember: false, quotaRemaining: 0 });
-      expect(await s.db.models.QuotaLog.count({ where: { userId: user.userId } })).toBe(0);
+      expect(await t.s.db.models.QuotaLog.count({ where: { userId: user.userId } })).toBe(0);
     });
 
     it('a closed order is not asked about again, and purchase no longer reuses it', async () => {
-      const before = calls(order.orderId);
-      clock.advance(10 * MIN);
-      await runSlowJobs(s);
-      await call(base, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
-      expect(calls(order.orderId)).toEqual(before);
-      const again = await call(base, 'POST', '/membership/purchase', { token: user.token, body: { channel: 'wx' } });
+      const before = wxCalls(t.s, order.orderId);
+      clock.advance(10 * MIN_MS);
+      await runSlowJobs(t.s);
+      await call(t.url, 'GET', `/membership/orders/${order.orderId}`, { token: user.token });
+      expect(wxCalls(t.s, order.orderId)).toEqual(before);
+      const again = await call(t.url, 'POST', '/membership/purchase', { token: user.token, body: { channel: 'wx' } });
       expect(again.status).toBe(201);
       expect(again.body.orderId).not.toBe(order.orderId);
     });
 
     it('a SUCCESS notification that arrives for the closed order still grants (the money was taken)', async () => {
-      const r = await deliver(base, signedNotification(id, successTransaction(id, order), { nowMs: clock.ms() }));
+      const r = await deliver(t.url, signedNotification(t.id, successTransaction(t.id, order), { nowMs: clock.ms() }));
       expect(r.status).toBe(204);
-      await expectGrantedOnce(s, user.userId, order.orderId);
-      const me = await call(base, 'GET', '/membership/status', { token: user.token });
+      await expectGrantedOnce(t.s, user.userId, order.orderId);
+      const me = await call(t.url, 'GET', '/membership/status', { token: user.token });
       expect(me.body).toMatchObject({ isMember: true, quotaRemaining: 100 });
     });
   });
 
   describe('an order paid at WeChat whose notification never arrived', () => {
     it('is granted by the reconciler’s query after 60 s, once', async () => {
-      const user = await login(base);
+      const user = await login(t.url);
       const createdAt = clock.ms();
-      const { orderId } = await purchase(base, user.token);
-      expect(await s.sandbox!.wxpay.pay(orderId, { deliver: false })).toEqual({ delivered: false, status: 0 });
-      clock.set(createdAt + MIN + 1);
-      await runSlowJobs(s);
-      expect(calls(orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
-      await expectGrantedOnce(s, user.userId, orderId);
-      expect((await s.db.models.Order.findByPk(orderId))?.transactionId).toBe(s.sandbox!.wxpay.getOrder(orderId)?.transaction_id);
-      clock.advance(5 * MIN);
-      await runSlowJobs(s);
-      expect(calls(orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
-      const me = await call(base, 'GET', '/membership/status', { token: user.token });
+      const { orderId } = await purchase(t.url, user.token);
+      expect(await t.s.sandbox!.wxpay.pay(orderId, { deliver: false })).toEqual({ delivered: false, status: 0 });
+      clock.set(createdAt + MIN_MS + 1);
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      await expectGrantedOnce(t.s, user.userId, orderId);
+      expect((await t.s.db.models.Order.findByPk(orderId))?.transactionId).toBe(t.s.sandbox!.wxpay.getOrder(orderId)?.transaction_id);
+      clock.advance(5 * MIN_MS);
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      const me = await call(t.url, 'GET', '/membership/status', { token: user.token });
       expect(me.body).toMatchObject({ isMember: true, quotaRemaining: 100 });
     });
 
     it('is granted, not closed, when the reconciler first sees it after time_expire', async () => {
-      const user = await login(base);
-      const { orderId, expiresAt } = await purchase(base, user.token);
-      await s.sandbox!.wxpay.pay(orderId, { deliver: false });
-      clock.set(new Date(expiresAt).getTime() + MIN);
-      await runSlowJobs(s);
-      expect(calls(orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
-      await expectGrantedOnce(s, user.userId, orderId);
-      expect(s.sandbox!.wxpay.getOrder(orderId)?.trade_state).toBe('SUCCESS');
+      const user = await login(t.url);
+      const { orderId, expiresAt } = await purchase(t.url, user.token);
+      await t.s.sandbox!.wxpay.pay(orderId, { deliver: false });
+      clock.set(new Date(expiresAt).getTime() + MIN_MS);
+      await runSlowJobs(t.s);
+      expect(wxCalls(t.s, orderId)).toEqual({ prepay: 1, query: 1, close: 0 });
+      await expectGrantedOnce(t.s, user.userId, orderId);
+      expect(t.s.sandbox!.wxpay.getOrder(orderId)?.trade_state).toBe('SUCCESS');
     });
   });
 });

@@ -11,6 +11,7 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { freePort, startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
 export type FaultMode = 'pass' | 'reset' | 'stall' | 'slow' | 'http503';
 
@@ -213,4 +214,23 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A test server behind a fault proxy: the proxy listens on the server's public address (PUBLIC_BASE_URL), so every
+ * vendor call the server makes to the emulators, and every call of the emulators back to us, crosses it.
+ */
+export async function startServerBehindProxy(
+  proxyOptions: FaultProxyOptions,
+  o: TestServerOptions = {},
+): Promise<{ s: TestServer; proxy: FaultProxy }> {
+  const port = await freePort();
+  const proxy = await startFaultProxy({ port }, proxyOptions);
+  try {
+    const s = await startTestServer({ ...o, env: { PORT: String(port), PUBLIC_BASE_URL: proxy.url, ...o.env } });
+    return { s, proxy };
+  } catch (err) {
+    await proxy.close();
+    throw err;
+  }
 }

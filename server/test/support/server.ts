@@ -8,6 +8,7 @@ import mysql from 'mysql2/promise';
 import { startServer, type RunningServer } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { expectLedgerInvariant } from './invariants.js';
 
 /**
  * Where a suite runs: SQLite (the embedded default), MariaDB as production runs it today (10.11 LTS:
@@ -111,4 +112,15 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       if (!o.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** After a test file: tidy up, check the ledger invariant, and always stop the server and remove its data. */
+export async function finish(s: TestServer | undefined, tidy?: (s: TestServer) => Promise<void>): Promise<void> {
+  if (!s) return;
+  try {
+    await tidy?.(s);
+    await expectLedgerInvariant(s.db);
+  } finally {
+    await s.destroy();
+  }
 }

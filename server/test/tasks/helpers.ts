@@ -2,23 +2,13 @@
 import { expect } from 'vitest';
 import type { Task } from '@aizhao/shared';
 import { call, garmentJpeg, loginAsMember, uploadInput, type ApiResponse } from '../support/client.js';
-import { expectLedgerInvariant } from '../support/invariants.js';
 import type { TestServer } from '../support/server.js';
 import type { CreationAttributes } from 'sequelize';
 import type { Task as TaskModel } from '../../src/db/models.js';
 import { newId } from '../../src/lib/ids.js';
 import type { RhBehaviour, RhStats as EmulatorStats } from '../../src/sandbox/runninghub/index.js';
 
-/** After a test file: tidy up, check the ledger invariant, and always stop the server and remove its data. */
-export async function finish(s: TestServer | undefined, tidy?: (s: TestServer) => Promise<void>): Promise<void> {
-  if (!s) return;
-  try {
-    await tidy?.(s);
-    await expectLedgerInvariant(s.db);
-  } finally {
-    await s.destroy();
-  }
-}
+export { finish } from '../support/server.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -87,6 +77,20 @@ export async function taskLedger(s: TestServer, taskId: string): Promise<{ deduc
     deduct: await QuotaLog.count({ where: { taskId, action: 'deduct' } }),
     refund: await QuotaLog.count({ where: { taskId, action: 'refund' } }),
   };
+}
+
+/** Each task was charged once and refunded once exactly when it failed. */
+export async function expectChargedOnceEach(s: TestServer, tasks: { id: string; status: string }[]): Promise<void> {
+  for (const t of tasks) {
+    expect({ id: t.id, ...(await taskLedger(s, t.id)) }).toEqual({ id: t.id, deduct: 1, refund: t.status === 'failed' ? 1 : 0 });
+  }
+}
+
+/** The merchant's balance as the API shows it. */
+export async function quotaOf(base: string, token: string): Promise<number> {
+  const r = await call(base, 'GET', '/membership/status', { token });
+  expect(r.status).toBe(200);
+  return r.body.quotaRemaining as number;
 }
 
 export async function getTask(base: string, token: string, id: string): Promise<Task> {

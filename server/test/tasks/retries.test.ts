@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendorError } from '../../src/lib/errors.js';
+import { aheadClock } from '../support/clock.js';
 import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { basicBody, created, finish, type Merchant, modelBody, newMerchant, setRh, taskLedger, waitUntil } from './helpers.js';
 
@@ -18,17 +19,16 @@ const SKIP_LEASE_MS = 6 * 60_000;
 describe.each<DbKind>(MONEY_DBS)('retry budgets on %s', (db) => {
   let s: TestServer;
   let m: Merchant;
-  let clockOffset = 0;
+  const clock = aheadClock();
 
   beforeAll(async () => {
     // VENDOR_RETRIES=0: a download error reaches the save step (the client would otherwise absorb a transient one)
-    s = await startTestServer({ db, jobs: false, now: () => new Date(Date.now() + clockOffset), env: { VENDOR_RETRIES: '0' } });
+    s = await startTestServer({ db, jobs: false, now: clock.now, env: { VENDOR_RETRIES: '0' } });
     m = await newMerchant(s.url);
   });
   afterAll(() => finish(s));
 
   const row = (id: string) => s.db.models.Task.findByPk(id, { rejectOnEmpty: true });
-  const serverNow = () => Date.now() + clockOffset;
 
   /** Calls of `fn` that never answer until `release()` (they then fail): a process that died in the middle. */
   function hang<A extends unknown[], R>(original: (...args: A) => Promise<R>) {
@@ -57,8 +57,8 @@ describe.each<DbKind>(MONEY_DBS)('retry budgets on %s', (db) => {
         const r = await row(task.id);
         // skip the queue-full backoffs and the save retry's backoff
         const waiting =
-          (r.stage === 'queued' && r.nextActionAt) || (r.stage === 'saving' && r.leaseUntil && r.leaseUntil.getTime() > serverNow());
-        if (waiting) clockOffset += SKIP_BACKOFF_MS;
+          (r.stage === 'queued' && r.nextActionAt) || (r.stage === 'saving' && r.leaseUntil && r.leaseUntil.getTime() > clock.ms());
+        if (waiting) clock.skip(SKIP_BACKOFF_MS);
         return r;
       },
       (r) => r.status !== 'processing',
@@ -84,7 +84,7 @@ describe.each<DbKind>(MONEY_DBS)('retry budgets on %s', (db) => {
           5000,
           'the task claimed',
         );
-        clockOffset += SKIP_LEASE_MS; // the runner "dies": its lease runs out
+        clock.skip(SKIP_LEASE_MS); // the runner "dies": its lease runs out
       }
       expect(matting.calls()).toBe(3);
       expect(await row(task.id)).toMatchObject({ status: 'failed', attempts: 3, errorReason: expect.stringMatching(/中断/) });
@@ -113,7 +113,7 @@ describe.each<DbKind>(MONEY_DBS)('retry budgets on %s', (db) => {
         'the results found',
       );
       for (let i = 0; i < 6 && (await row(task.id)).status === 'processing'; i++) {
-        clockOffset += SKIP_LEASE_MS;
+        clock.skip(SKIP_LEASE_MS);
         await s.runner.tick();
       }
       expect(await row(task.id)).toMatchObject({ status: 'failed', saveAttempts: 3, errorReason: expect.stringMatching(/保存/) });

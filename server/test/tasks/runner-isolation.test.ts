@@ -7,6 +7,7 @@
 import type { FindOptions, UpdateOptions } from 'sequelize';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner } from '../../src/jobs/runner.js';
+import { aheadClock } from '../support/clock.js';
 import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import { created, finish, type Merchant, modelBody, newMerchant, setRh, taskLedger, taskRow } from './helpers.js';
 
@@ -16,7 +17,7 @@ const INJECTED = 'injected failure';
 describe.each<DbKind>(MONEY_DBS)('runner pass isolation on %s', (db) => {
   let s: TestServer;
   let m: Merchant;
-  let clockOffset = 0;
+  const clock = aheadClock();
   const hooks: ['beforeFind' | 'beforeBulkUpdate', string][] = [];
 
   beforeAll(async () => {
@@ -24,7 +25,7 @@ describe.each<DbKind>(MONEY_DBS)('runner pass isolation on %s', (db) => {
       db,
       jobs: false,
       env: { RUNNINGHUB_QUEUE_DEADLINE: '1000', RESULT_RETENTION_DAYS: '30' },
-      now: () => new Date(Date.now() + clockOffset),
+      now: clock.now,
     });
     m = await newMerchant(s.url);
   });
@@ -46,7 +47,7 @@ describe.each<DbKind>(MONEY_DBS)('runner pass isolation on %s', (db) => {
   }
   const row = (id: string) => s.db.models.Task.findByPk(id, { rejectOnEmpty: true });
   const pastRetention = async (daysAgo: number) => {
-    const finishedAt = new Date(Date.now() + clockOffset - daysAgo * DAY);
+    const finishedAt = new Date(clock.ms() - daysAgo * DAY);
     const seeded = taskRow({ userId: m.userId, finishedAt, createdAt: finishedAt, updatedAt: finishedAt });
     await s.db.models.Task.create(seeded);
     return seeded.id;
@@ -64,7 +65,7 @@ describe.each<DbKind>(MONEY_DBS)('runner pass isolation on %s', (db) => {
     const overdue = await created(s.url, m.token, modelBody(m.inputKey, { params: { scene: 'studio', category: 'shoes' } }));
     const oldest = await pastRetention(41);
     const old = await pastRetention(40);
-    clockOffset += 2000;
+    clock.skip(2000);
     poisonTask(stuck.id);
     poisonTask(oldest);
 

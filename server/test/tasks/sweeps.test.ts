@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner } from '../../src/jobs/runner.js';
+import { aheadClock } from '../support/clock.js';
 import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 import {
   created,
@@ -27,14 +28,14 @@ const PAST_SUBMIT_LEASE_MS = 3 * 60_000;
 describe.each<DbKind>(MONEY_DBS)('failure sweeps and RunningHub cancels on %s', (db) => {
   let s: TestServer;
   let m: Merchant;
-  let clockOffset = 0;
+  const clock = aheadClock();
 
   beforeAll(async () => {
     s = await startTestServer({
       db,
       jobs: false,
       env: { RUNNINGHUB_TIMEOUT: String(TIMEOUT_MS), RUNNINGHUB_MAX_CONCURRENCY: '4' },
-      now: () => new Date(Date.now() + clockOffset),
+      now: clock.now,
     });
     m = await newMerchant(s.url);
   });
@@ -64,7 +65,7 @@ describe.each<DbKind>(MONEY_DBS)('failure sweeps and RunningHub cancels on %s', 
     );
     const vendorIds = (await Promise.all(tasks.map((t) => row(t.id)))).map((r) => r.vendorTaskId!);
 
-    clockOffset += TIMEOUT_MS + 1000;
+    clock.skip(TIMEOUT_MS + 1000);
     const other = createJobRunner(s.ctx);
     await Promise.all([s.runner.tick(), other.tick()]);
     await Promise.all([s.runner.idle(), other.idle()]);
@@ -105,7 +106,7 @@ describe.each<DbKind>(MONEY_DBS)('failure sweeps and RunningHub cancels on %s', 
       );
       expect(await row(task.id)).toMatchObject({ status: 'processing', stage: 'submitting', vendorTaskId: null });
 
-      clockOffset += PAST_SUBMIT_LEASE_MS;
+      clock.skip(PAST_SUBMIT_LEASE_MS);
       await s.runner.tick(); // the sweep fails it: interrupted submission, refunded
       expect(await row(task.id)).toMatchObject({ status: 'failed', errorReason: expect.stringMatching(/提交中断/) });
       expect(await taskLedger(s, task.id)).toEqual({ deduct: 1, refund: 1 });

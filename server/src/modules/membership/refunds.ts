@@ -21,7 +21,7 @@
  *   WeChat v3 has no "refunds of an order" query for direct merchants. The complete record would be the daily refund
  *   bill (GET /v3/bill/tradebill?bill_type=REFUND, T+1), which this code does not read.
  */
-import { Op, type Transaction } from 'sequelize';
+import { Op, type CreationAttributes, type Transaction } from 'sequelize';
 import { PAID_ORDER_STATUSES, type OrderStatus, type RefundNotice } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import type { Order, Refund, RefundStatus } from '../../db/models.js';
@@ -53,6 +53,43 @@ const FINAL: RefundStatus[] = ['SUCCESS', 'CLOSED'];
  */
 export const REFUND_SPACING_MS = 60_000;
 const DAY_SECONDS = 86_400;
+
+/** The amount the order's refunds hold (all but refused requests and closed refunds), in fen. */
+const heldFen = (refunds: Refund[]): number =>
+  refunds.filter((r) => HOLDS_MONEY.includes(r.status)).reduce((sum, r) => sum + r.amountFen, 0);
+
+type RefundFields = CreationAttributes<Refund>;
+
+/**
+ * A refund's first row: its id is new (or `r.id`) and is also its out_refund_no unless WeChat made that up (a refund
+ * made in the merchant platform); how it ends and what it takes back are not known yet.
+ */
+export function newRefundRow(
+  order: Pick<Order, 'id' | 'userId'>,
+  r: Pick<RefundFields, 'amountFen' | 'status' | 'source'> &
+    Partial<Pick<RefundFields, 'id' | 'outRefundNo' | 'wxRefundId' | 'reason' | 'requestedBy'>>,
+  now: Date,
+): RefundFields {
+  const id = r.id ?? newId();
+  return {
+    orderId: order.id,
+    userId: order.userId,
+    outRefundNo: id,
+    wxRefundId: null,
+    reason: null,
+    requestedBy: null,
+    ...r,
+    id,
+    failReason: null,
+    successAt: null,
+    appliedAt: null,
+    quotaTaken: null,
+    expirySecondsTaken: null,
+    lastQueriedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
 
 /** What WeChat reported about one refund (from an answer, a query or a notification). */
 export interface RefundReport {
@@ -173,29 +210,20 @@ export async function applyRefundReport(ctx: AppContext, orderId: string, report
     let refund = refunds.find((r) => r.outRefundNo === report.outRefundNo);
     if (refund && refund.amountFen !== report.amountFen) throw new RefundMismatchError('amount.refund mismatch');
     if (!refund) {
-      const held = refunds.filter((r) => HOLDS_MONEY.includes(r.status)).reduce((sum, r) => sum + r.amountFen, 0);
-      if (report.amountFen <= 0 || held + report.amountFen > order.amountFen) throw new RefundMismatchError('refund exceeds the order');
+      if (report.amountFen <= 0 || heldFen(refunds) + report.amountFen > order.amountFen)
+        throw new RefundMismatchError('refund exceeds the order');
       refund = await ctx.db.models.Refund.create(
-        {
-          id: newId(),
-          orderId: order.id,
-          userId: order.userId,
-          outRefundNo: report.outRefundNo,
-          wxRefundId: report.wxRefundId,
-          amountFen: report.amountFen,
-          status: 'PROCESSING',
-          reason: null,
-          source: 'platform',
-          requestedBy: null,
-          failReason: null,
-          successAt: null,
-          appliedAt: null,
-          quotaTaken: null,
-          expirySecondsTaken: null,
-          lastQueriedAt: null,
-          createdAt: now,
-          updatedAt: now,
-        },
+        newRefundRow(
+          order,
+          {
+            outRefundNo: report.outRefundNo,
+            wxRefundId: report.wxRefundId,
+            amountFen: report.amountFen,
+            status: 'PROCESSING',
+            source: 'platform',
+          },
+          now,
+        ),
         { transaction: t },
       );
       refunds.push(refund);
@@ -306,8 +334,7 @@ export async function requestRefund(ctx: AppContext, input: RefundRequestInput):
       throw new AppError('ORDER_NOT_PAID', `订单${order.status === 'pending' ? '尚未支付' : '未支付成功'}，不能退款`);
     const refunds = await refundsOfOrder(ctx, order.id, t);
     if (refunds.some((r) => UNSETTLED.includes(r.status))) throw new AppError('REFUND_IN_PROGRESS');
-    const held = refunds.filter((r) => HOLDS_MONEY.includes(r.status)).reduce((sum, r) => sum + r.amountFen, 0);
-    const remaining = order.amountFen - held;
+    const remaining = order.amountFen - heldFen(refunds);
     if (input.amountFen > remaining) {
       throw new AppError('REFUND_EXCEEDS_REMAINING', `退款金额超过订单可退金额（最多可退 ¥${(remaining / 100).toFixed(2)}）`, [
         { path: 'amountFen', message: `at most ${remaining}` },
@@ -317,28 +344,12 @@ export async function requestRefund(ctx: AppContext, input: RefundRequestInput):
     if (last && now.getTime() - last.createdAt.getTime() < REFUND_SPACING_MS) {
       throw new AppError('RATE_LIMITED', '同一订单的两次退款需间隔 1 分钟');
     }
-    const id = newId();
     const created = await Refund.create(
-      {
-        id,
-        orderId: order.id,
-        userId: order.userId,
-        outRefundNo: id,
-        wxRefundId: null,
-        amountFen: input.amountFen,
-        status: 'REQUESTED',
-        reason: input.reason,
-        source: 'admin',
-        requestedBy: input.requestedBy,
-        failReason: null,
-        successAt: null,
-        appliedAt: null,
-        quotaTaken: null,
-        expirySecondsTaken: null,
-        lastQueriedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      },
+      newRefundRow(
+        order,
+        { amountFen: input.amountFen, status: 'REQUESTED', source: 'admin', reason: input.reason, requestedBy: input.requestedBy },
+        now,
+      ),
       { transaction: t },
     );
     await saveOrderStatus(order, [...refunds, created], t, now);

@@ -1,5 +1,5 @@
 /** Membership purchase (WeChat Pay Native), order status with a throttled WeChat query, membership status. */
-import { Op } from 'sequelize';
+import { Op, type CreationAttributes } from 'sequelize';
 import type { MembershipStatus, OrderView, PurchaseResponse } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import type { Order } from '../../db/models.js';
@@ -77,11 +77,33 @@ async function closeExpiringOrders(ctx: AppContext, userId: string): Promise<voi
   }
 }
 
+/** A new pending order of the plan, as it is committed before its prepay (no code yet). */
+export function newPendingOrder(ctx: AppContext, userId: string, channel: string, now: Date): CreationAttributes<Order> {
+  const { plan, wechat } = ctx.config;
+  return {
+    id: newId(),
+    userId,
+    status: 'pending',
+    amountFen: plan.priceFen,
+    quota: plan.quota,
+    days: plan.days,
+    channel,
+    codeUrl: null,
+    transactionId: null,
+    expiresAt: new Date(now.getTime() + wechat.orderExpireMinutes * 60_000),
+    paidAt: null,
+    closedAt: null,
+    lastQueriedAt: null,
+    failReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 type Reservation = { kind: 'reuse' | 'created' | 'in_flight'; order: Order };
 
 /** Under the user's row lock: the reusable pending order, a pending one whose prepay is in flight, or a new one. */
 async function reserveOrder(ctx: AppContext, userId: string, channel: string): Promise<Reservation> {
-  const { wechat, plan } = ctx.config;
   const { Order } = ctx.db.models;
   return ctx.db.transaction(async (t): Promise<Reservation> => {
     const now = ctx.now();
@@ -103,27 +125,7 @@ async function reserveOrder(ctx: AppContext, userId: string, channel: string): P
       transaction: t,
     });
     if (inFlight) return { kind: 'in_flight', order: inFlight };
-    const order = await Order.create(
-      {
-        id: newId(),
-        userId,
-        status: 'pending',
-        amountFen: plan.priceFen,
-        quota: plan.quota,
-        days: plan.days,
-        channel,
-        codeUrl: null,
-        transactionId: null,
-        expiresAt: new Date(now.getTime() + wechat.orderExpireMinutes * 60_000),
-        paidAt: null,
-        closedAt: null,
-        lastQueriedAt: null,
-        failReason: null,
-        createdAt: now,
-        updatedAt: now,
-      },
-      { transaction: t },
-    );
+    const order = await Order.create(newPendingOrder(ctx, userId, channel, now), { transaction: t });
     return { kind: 'created', order };
   });
 }

@@ -57,7 +57,18 @@ export class PrepayInvalid extends Error {
 }
 
 const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{6,32}$/;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A notify_url WeChat accepts: an absolute http(s) URL without a query string. */
+export function isNotifyUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search;
+}
 
 /** Validates a Native prepay body (§2.4) for this merchant; throws PrepayInvalid. */
 export function validatePrepay(
@@ -84,13 +95,7 @@ export function validatePrepay(
     throw new PrepayInvalid('PARAM_ERROR', 'out_trade_no must be 6-32 characters of [0-9A-Za-z_-|*]', 'out_trade_no');
   }
   const notifyUrl = str('notify_url', 255, true)!;
-  let url: URL | null = null;
-  try {
-    url = new URL(notifyUrl);
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search) {
+  if (!isNotifyUrl(notifyUrl)) {
     throw new PrepayInvalid('PARAM_ERROR', 'notify_url must be an absolute URL without a query string', 'notify_url');
   }
   const timeExpire = str('time_expire', 64, false);

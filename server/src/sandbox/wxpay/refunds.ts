@@ -11,7 +11,7 @@
 import { randomInt } from 'node:crypto';
 import type { WxRefund, WxRefundNotice } from '../../vendors/types.js';
 import { toWechatTime } from '../../vendors/wechatpay/time.js';
-import type { StoredOrder } from './orders.js';
+import { isNotifyUrl, isObject, type StoredOrder } from './orders.js';
 
 export type RefundState = WxRefund['status'];
 
@@ -57,7 +57,6 @@ export class RefundInvalid extends Error {
 
 /** 申请退款: out_refund_no "只能是数字、大小写字母_-|*@", at most 64. */
 const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface RefundRequest {
   out_trade_no?: string;
@@ -91,16 +90,8 @@ export function validateRefundRequest(body: unknown): RefundRequest {
   // reason: at most 80 bytes (申请退款 "不可超过80个字节")
   const reason = optStr('reason', 80);
   const notifyUrl = optStr('notify_url', 256);
-  if (notifyUrl !== undefined) {
-    let url: URL | null = null;
-    try {
-      url = new URL(notifyUrl);
-    } catch {
-      url = null;
-    }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search) {
-      throw param('notify_url must be an absolute URL without a query string', 'notify_url');
-    }
+  if (notifyUrl !== undefined && !isNotifyUrl(notifyUrl)) {
+    throw param('notify_url must be an absolute URL without a query string', 'notify_url');
   }
   if (body.funds_account !== undefined && body.funds_account !== 'AVAILABLE') {
     throw param('funds_account must be AVAILABLE', 'funds_account');

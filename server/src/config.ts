@@ -1,5 +1,5 @@
 /**
- * Environment → typed configuration, validated once at start (CONFIG.md). A missing or malformed value stops the
+ * Environment → typed configuration, validated once at start (docs/configuration.md). A missing or malformed value stops the
  * server with a message naming the variable. Sandbox mode fills the vendor identities from generated secrets.
  */
 import { readFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ function trustProxyValue(v: string): boolean | number | string {
   return /^\d+$/.test(v) ? Number(v) : v;
 }
 
-/** The raw environment schema: names and defaults of CONFIG.md. Aliases are resolved before parsing. */
+/** The raw environment schema: names and defaults of docs/configuration.md. Aliases are resolved before parsing. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),

@@ -1,4 +1,4 @@
-/** Request/response schemas of the web admin API (API.md "Web admin"): `/admin/api/*`. */
+/** Request/response schemas of the web admin API (docs/api.md "Web admin"): `/admin/api/*`. */
 import { z } from 'zod';
 import { TASK_TYPES } from './catalogue.js';
 import { ORDER_STATUSES, TASK_STATUSES, isoDate, taskParamsSchema } from './api.js';

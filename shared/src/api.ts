@@ -1,4 +1,4 @@
-/** Request/response schemas of the HTTP contract (API.md). The server validates with them; clients are typed by them. */
+/** Request/response schemas of the HTTP contract (docs/api.md). The server validates with them; clients are typed by them. */
 import { z } from 'zod';
 import { CATEGORIES, SCENES, TASK_TYPES } from './catalogue.js';
 
@@ -45,7 +45,7 @@ export const clientConfigResponse = z.object({
 export type ClientConfig = z.infer<typeof clientConfigResponse>;
 
 // ---- membership
-/** The merchant's latest refunded order and what the refund took back (DECISIONS 16). */
+/** The merchant's latest refunded order and what the refund took back. */
 export const refundNoticeSchema = z.object({
   orderId: z.string(),
   refundFen: z.number().int(),

@@ -1,4 +1,4 @@
-/** Task types, scenes and categories (DECISIONS 10). Labels are shown to merchants. */
+/** Task types, scenes and categories. Labels are shown to merchants. */
 export const TASK_TYPES = ['basic_clean', 'model_pose12'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 

@@ -1,4 +1,4 @@
-/** Stable error codes of the HTTP contract (API.md), with their HTTP status and default Chinese message. */
+/** Stable error codes of the HTTP contract (docs/api.md), with their HTTP status and default Chinese message. */
 export const ERROR_CODES = {
   INVALID_INPUT: { status: 400, message: '请求参数有误' },
   INVALID_PHONE: { status: 400, message: '手机号格式不正确' },

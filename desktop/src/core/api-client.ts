@@ -1,4 +1,4 @@
-/** The HTTP client of the AI照 API (API.md), typed and checked by the shared zod schemas. */
+/** The HTTP client of the AI照 API (docs/api.md), typed and checked by the shared zod schemas. */
 import {
   clientConfigResponse,
   consentStatusResponse,

@@ -1,5 +1,5 @@
 /**
- * The admin JSON API client (`/admin/api/*`, API.md "Web admin"). The session is the httpOnly cookie the browser
+ * The admin JSON API client (`/admin/api/*`, docs/api.md "Web admin"). The session is the httpOnly cookie the browser
  * keeps (same origin only); every state change carries the session's CSRF token in `X-CSRF-Token`.
  */
 import type { AdminSession } from '@aizhao/shared';

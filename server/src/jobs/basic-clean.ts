@@ -1,6 +1,6 @@
 /**
  * basic_clean: Tencent CI GoodsMatting (centred) on the uploaded object, then the 800×800 pure-white JPEG composed
- * with sharp (DECISIONS 6), stored as output/<userId>/<taskId>/result.jpg.
+ * with sharp, stored as output/<userId>/<taskId>/result.jpg.
  */
 import type { AppContext } from '../context.js';
 import type { Task } from '../db/models.js';

@@ -1,5 +1,5 @@
 /**
- * model_pose12 on RunningHub (DECISIONS 7): submit (queued → submitting → running with vendorTaskId), poll outputs only
+ * model_pose12 on RunningHub: submit (queued → submitting → running with vendorTaskId), poll outputs only
  * while running and at most once per RUNNINGHUB_POLL_INTERVAL, write SUCCESS/FAIL once, copy the 12 images into COS
  * (saving → done). The API status stays `processing` until done or failed.
  */

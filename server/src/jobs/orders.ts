@@ -1,5 +1,5 @@
 /**
- * The order reconciler (DECISIONS 4) and the membership expiry sweeper.
+ * The order reconciler and the membership expiry sweeper.
  * Pending orders with no callback within 60 s are queried about once a minute; after time_expire (and ≥ 5 min after
  * creation) they are closed through the close API (ORDER_PAID → query and grant). Every order ends paid/closed/failed.
  * Each order and each user is handled on its own: one that fails is logged and the others still run.

@@ -1,4 +1,4 @@
-/** The sandbox control routes of API.md (JSON, after the body parser). */
+/** The sandbox control routes of docs/api.md (JSON, after the body parser). */
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { idSchema } from '@aizhao/shared';

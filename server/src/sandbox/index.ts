@@ -1,5 +1,5 @@
 /**
- * Sandbox mode: the local emulators of the vendor wire protocols and the sandbox control routes of API.md.
+ * Sandbox mode: the local emulators of the vendor wire protocols and the sandbox control routes of docs/api.md.
  * Mounted only when the server runs in sandbox mode, which NODE_ENV=production refuses (config.ts).
  */
 import { Router } from 'express';

@@ -113,7 +113,7 @@ describe('signatures', () => {
   const sign = (key: string, query: Record<string, string> = {}): string =>
     h.cos.getAuth({ ...at(key), Method: 'GET', Query: query, Headers: { Host: new URL(h.baseUrl).host } });
 
-  it('match the documented test vector (external-apis §3.5)', () => {
+  it('match the documented test vector (tencentcloud.com/document/product/436/7778)', () => {
     const sig = computeSignature({
       secretKey: 'SECRETEXAMPLE',
       keyTime: '1700000000;1700000900',

@@ -1,5 +1,5 @@
 /**
- * Idempotent granting (API.md: "any number of callbacks and queries for one order grant once"), on SQLite and on
+ * Idempotent granting (docs/api.md: "any number of callbacks and queries for one order grant once"), on SQLite and on
  * MariaDB: 100 deliveries of the SUCCESS notification for one order, 20 of them at the same time, grant exactly once
  * and are all answered 204 — by the emulated WeChat Pay (sandbox `pay` + `notify` routes) and by our own signed
  * notifications racing for the first grant.

@@ -1,5 +1,5 @@
 /**
- * Forged WeChat Pay notifications against the real payment callback (API.md "payment-callback", DECISIONS 8):
+ * Forged WeChat Pay notifications against the real payment callback (docs/api.md "payment-callback"):
  * the server runs in sandbox mode with our own platform key and APIv3 key, so the test signs and encrypts
  * notifications itself. Each forgery is answered with WeChat's `{"code":"FAIL","message"}` shape and 401/400, and
  * grants nothing; other event types get 204 and grant nothing; a correct notification for the same order grants.

@@ -1,5 +1,5 @@
 /**
- * A renewal paid before the expiry whose notice lands after it (DECISIONS 15): the grant is computed at the payment's
+ * A renewal paid before the expiry whose notice lands after it: the grant is computed at the payment's
  * moment, min(WeChat's success_time, now). A merchant with 100 left pays 10 s before expiry; the expiry sweep lapses
  * the membership in between; the notification — or, separately, the reconciler's query — lands 5 s after expiry:
  * 200 and expiry + 30 days, the lapse credited back once (`reinstate`). A SUCCESS without a valid success_time is

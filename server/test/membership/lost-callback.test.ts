@@ -1,5 +1,5 @@
 /**
- * The lost callback (API.md `GET /membership/orders/:orderId`): the payer paid at WeChat Pay but the notification never
+ * The lost callback (docs/api.md `GET /membership/orders/:orderId`): the payer paid at WeChat Pay but the notification never
  * arrives. After the few-seconds grace, reading the order asks WeChat (at most once per ORDER_QUERY_MIN_INTERVAL per
  * order, counted at the emulator) and grants exactly once. The server's clock is injected and moved by the test.
  */

@@ -1,5 +1,5 @@
 /**
- * How pending orders end (DECISIONS 4: every order ends paid / closed / failed), against the emulated WeChat Pay:
+ * How pending orders end (every order ends paid / closed / failed), against the emulated WeChat Pay:
  * - an unpaid order past time_expire is still NOTPAY at WeChat (the payer can no longer pay it): the reconciler
  *   closes it through the close API, at WeChat and here;
  * - PAYERROR closes the order at WeChat first and then fails it here; when the close answers ORDER_PAID the payment

@@ -1,5 +1,5 @@
 /**
- * Every membership number comes from configuration (CONFIG.md): PLAN_MONTHLY_QUOTA=7, MEMBERSHIP_PRICE=1 (fen),
+ * Every membership number comes from configuration (docs/configuration.md): PLAN_MONTHLY_QUOTA=7, MEMBERSHIP_PRICE=1 (fen),
  * PLAN_DAYS=3 — the price at WeChat, the quota and days granted, the amount a notification must carry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * Simultaneous first purchases of one merchant, on SQLite and MariaDB: one order, one prepay at WeChat, one 201 and the
- * same order with 200 for the others (API.md: "so two QR codes can never both be paid"). The prepay call is made
+ * same order with 200 for the others (docs/api.md: "so two QR codes can never both be paid"). The prepay call is made
  * after the order is committed, without the user's row lock: a slow prepay holds up neither the merchant's task
  * creations nor anyone else; a purchase arriving meanwhile waits for that prepay's code; a failed prepay ends the
  * order `failed`.

@@ -1,5 +1,5 @@
 /**
- * POST /membership/purchase and GET /membership/orders/:id (API.md, DECISIONS 4): 201 for a new order, 200 with the
+ * POST /membership/purchase and GET /membership/orders/:id (docs/api.md): 201 for a new order, 200 with the
  * same unexpired pending order afterwards (one prepay at WeChat), UNSUPPORTED_CHANNEL, someone else's order, no token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The order reconciler (server/src/jobs/orders.ts, DECISIONS 4), driven through the job runner with an injected clock:
+ * The order reconciler (server/src/jobs/orders.ts), driven through the job runner with an injected clock:
  * pending orders without a callback are queried after 60 s and then about once a minute; after time_expire (and
  * ≥ 5 min after creation) they are closed at WeChat and locally; one paid at WeChat but never notified is granted.
  * WeChat's side is read from the emulator (its order state and the requests it received).

@@ -1,5 +1,5 @@
 /**
- * Refunds end to end (DECISIONS 16) on SQLite and MariaDB (snapshot isolation off and on), through the real server,
+ * Refunds end to end on SQLite and MariaDB (snapshot isolation off and on), through the real server,
  * the admin API and the emulated WeChat Pay: full and partial refunds from the admin (quota and expiry arithmetic
  * exact, capped at the balance, never below 0), a refund made in the merchant platform found by its notification and
  * by the order query, a lost notification found by the reconciler, 20 simultaneous clicks, 100 duplicate

@@ -1,5 +1,5 @@
 /**
- * Renewal and expiry (DECISIONS 3) with the server's clock injected: a paid order adds the plan quota and sets expiry
+ * Renewal and expiry with the server's clock injected: a paid order adds the plan quota and sets expiry
  * to max(now, current expiry) + PLAN_DAYS; at expiry the membership lapses and the balance goes to 0 with an `expire`
  * ledger row (on the read path and by the sweeper); an expired merchant cannot create tasks; buying again starts
  * from now.

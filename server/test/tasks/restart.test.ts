@@ -2,7 +2,7 @@
  * A restart resumes the work in flight from the database, on the same DATA_DIR (and MariaDB database): a model task
  * running at RunningHub is polled again and finishes without a second submission; basic_clean tasks left queued or
  * mid-work (expired lease) finish; a model task a crash left in `submitting` without a vendorTaskId is failed and
- * refunded, never resubmitted blindly (DECISIONS 7). SQLite and MariaDB.
+ * refunded, never resubmitted blindly. SQLite and MariaDB.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * Refunds (DECISIONS 16). One `refunds` row per WeChat Pay refund of an order, whoever started it: our admin (our
+ * Refunds. One `refunds` row per WeChat Pay refund of an order, whoever started it: our admin (our
  * out_refund_no is the row id, a ULID) or the merchant platform (WeChat's own out_refund_no, learnt from its
  * notification). The row remembers what WeChat last reported and, once the refund succeeded, what it took back.
  *

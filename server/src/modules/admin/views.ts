@@ -1,4 +1,4 @@
-/** Database rows → the admin API's shapes (API.md "Web admin"; schemas in @aizhao/shared admin.ts). */
+/** Database rows → the admin API's shapes (docs/api.md "Web admin"; schemas in @aizhao/shared admin.ts). */
 import type { AdminLedgerEntry, AdminOrder, AdminRefund, AdminTask, AdminUser } from '@aizhao/shared';
 import type { Order, QuotaLog, Refund, Task, User } from '../../db/models.js';
 import { isActiveMember } from '../quota/ledger.js';

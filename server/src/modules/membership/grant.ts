@@ -78,7 +78,7 @@ const GRANTABLE: readonly OrderStatus[] = ['pending', 'closed', 'failed'];
 /**
  * One transaction that locks before it reads what decides: the order row (`SELECT … FOR UPDATE`; only a grantable
  * order is granted), then the user row. Everything is computed at the payment's moment, `at` = min(success_time,
- * now) (DECISIONS 15): the lapse, the extension from max(at, current expiry) + order.days, and — when the
+ * now): the lapse, the extension from max(at, current expiry) + order.days, and — when the
  * membership was still running at `at` but lapsed before this notice — the `reinstate` credit of what the expiry
  * wrote off after `at`. Then +order.quota with the `grant` ledger row (unique per order).
  */
@@ -98,7 +98,7 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
     } else {
       await applyLapse(ctx.db, user, t, at);
     }
-    // what the order sold when it was created (DECISIONS 15); orders from before migration 06 fall back to config
+    // what the order sold when it was created; orders from before migration 06 fall back to config
     const quota = order.quota ?? plan.quota;
     const days = order.days ?? plan.days;
     const from = Math.max(at.getTime(), user.quotaExpireAt?.getTime() ?? 0);

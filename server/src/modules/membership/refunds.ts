@@ -1,5 +1,5 @@
 /**
- * Refunds of paid orders (DECISIONS 16): the one code path that applies what WeChat Pay reports about a refund,
+ * Refunds of paid orders: the one code path that applies what WeChat Pay reports about a refund,
  * whoever sees it first — the admin's click (WeChat's answer to 申请退款), the REFUND.* notification, the reconciler's
  * query of a refund still processing, or the order query answering trade_state REFUND.
  *

@@ -1,5 +1,5 @@
 /**
- * The quota ledger (DESIGN "Money and quota"). Every change of users.quota_remaining goes through `changeBalance`
+ * The quota ledger (README "Money and quota"). Every change of users.quota_remaining goes through `changeBalance`
  * inside a transaction that holds the user's row lock, and writes one quota_logs row with the balance after it.
  * Invariant: balance = sum of the user's ledger amounts. The balance never goes below zero.
  */
@@ -63,7 +63,7 @@ export const isActiveMember = (user: Pick<User, 'isMember' | 'quotaExpireAt'>, n
   Boolean(user.isMember && user.quotaExpireAt && user.quotaExpireAt.getTime() > now.getTime());
 
 /**
- * DECISIONS 3: at expiry the membership lapses and the balance goes to 0 with an `expire` ledger row.
+ * at expiry the membership lapses and the balance goes to 0 with an `expire` ledger row.
  * Used by every read path, task creation, grants, refunds and the sweeper. The user must be locked by `t`.
  */
 export async function applyLapse(db: Database, user: User, t: Transaction, now = new Date()): Promise<boolean> {

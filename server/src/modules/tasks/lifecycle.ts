@@ -85,7 +85,7 @@ export async function cancelAtVendor(ctx: AppContext, taskId: string, vendorTask
 
 /**
  * The refund itself: the user's row lock, +cost and a `refund` ledger row whose unique (taskId, action) key makes
- * any second refund of the task a no-op. A refund that lands after expiry is expired again at once (DECISIONS 3).
+ * any second refund of the task a no-op. A refund that lands after expiry is expired again at once.
  */
 export async function refundTask(ctx: AppContext, task: Task, t: Transaction): Promise<boolean> {
   const now = ctx.now();

@@ -1,5 +1,5 @@
 /**
- * The COS request signature (q-sign-algorithm=sha1, external-apis §3.5), computed the way the server checks it:
+ * The COS request signature (q-sign-algorithm=sha1; tencentcloud.com/document/product/436/7778 and cos-nodejs-sdk-v5 util.js getAuth), computed the way the server checks it:
  * from the received method, decoded path, query parameters and headers, for exactly the names the client listed.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';

@@ -4,7 +4,7 @@ import { VendorError } from '../../lib/errors.js';
 import type { AuditVerdict, ContentAuditor, ImageProcessor } from '../types.js';
 import { cosCall, cosDeadlineMs, createCosClient, type CosClientOptions } from './client.js';
 
-/** Product matting, subject centred (DECISIONS 6); the compose step does the final sizing. */
+/** Product matting, subject centred; the compose step does the final sizing. */
 export const GOODS_MATTING_RULE = 'ci-process=GoodsMatting&center-layout=1';
 
 /**

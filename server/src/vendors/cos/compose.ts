@@ -1,5 +1,5 @@
 /**
- * The basic_clean compose step (DECISIONS 6), the same in sandbox and cloud mode: the GoodsMatting cut-out
+ * The basic_clean compose step, the same in sandbox and cloud mode: the GoodsMatting cut-out
  * (PNG with alpha) becomes an 800×800 JPEG on pure white, the subject trimmed of its transparent margins,
  * scaled so its longer side is 88 % of the canvas, and centred. The JPEG quality is chosen so the file lands in
  * Taobao's 38–300 KB main-image range: from 90 downwards until it fits under the maximum; when even quality 90 is

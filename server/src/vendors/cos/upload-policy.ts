@@ -1,5 +1,5 @@
 /**
- * The least-privilege CAM policy for desktop direct uploads under one key prefix (external-apis §3.2), with COS's
+ * The least-privilege CAM policy for desktop direct uploads under one key prefix (COS API 授权策略, tencentcloud.com/zh/document/product/436/30580), with COS's
  * upload conditions (Tencent COS "上传安全限制" / Upload Security Restriction, intl.cloud.tencent.com/document/product/436/73579):
  * `string_like cos:content-type image/*` on PutObject and InitiateMultipartUpload (the object's type is set there), and
  * `numeric_less_than_equal cos:content-length` ≤ UPLOAD_MAX_BYTES on PutObject and on each UploadPart. A condition is

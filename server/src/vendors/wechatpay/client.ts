@@ -1,5 +1,5 @@
 /**
- * WeChat Pay v3 Native merchant client on global fetch (external-apis.md §2.4–2.6, §2.9; DECISIONS 8).
+ * WeChat Pay v3 Native merchant client on global fetch (Native prepay pay.weixin.qq.com/doc/v3/merchant/4012791877, query …/4013070356, close …/4013070360).
  * The base URL is injectable, so the same class talks to api.mch.weixin.qq.com and to the sandbox emulator.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Verifies and decrypts a WeChat Pay v3 notification (external-apis.md §2.3, §2.7; DECISIONS 8).
+ * Verifies and decrypts a WeChat Pay v3 notification (signature verification: pay.weixin.qq.com/docs/merchant/development/interface-rules/build-verify-sign-src.html; resource decryption: pay.weixin.qq.com/doc/global/v3/zh/4014096450).
  * The caller answers WeChat with `WxNotifyError.status` and `{"code":"FAIL","message":…}` on failure, 204 on success.
  */
 import type { KeyObject } from 'node:crypto';

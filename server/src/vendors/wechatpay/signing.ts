@@ -1,5 +1,5 @@
 /**
- * WeChat Pay API v3 signatures (external-apis.md §2.2, §2.3), shared by our client, the notification verifier
+ * WeChat Pay API v3 signatures (the request-signing and verification rules of pay.weixin.qq.com/docs/merchant/development/interface-rules/, e.g. build-verify-sign-src.html), shared by our client, the notification verifier
  * and the sandbox emulator.
  *
  * - Requests (merchant → WeChat): SHA256-with-RSA over `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`, sent as

@@ -15,7 +15,7 @@ import { call, garmentJpeg, login, newPhone, uploadInput } from '../support/clie
 import { expectLedgerInvariant } from '../support/invariants.js';
 import { createMysqlDatabase, freePort, TEST_TIMINGS } from '../support/server.js';
 import { spawnNode, waitHealthy, type Child } from '../production/helpers.js';
-import { basicBody, created, modelBody, setRh, sleep, waitUntil } from '../tasks/helpers.js';
+import { basicBody, created, expectChargedOnceEach, modelBody, rhStats, setRh, sleep, waitUntil } from '../tasks/helpers.js';
 
 const RUN = join('server', 'run.mjs');
 const POLL_MS = 400;
@@ -185,6 +185,15 @@ describe('two server processes on one MariaDB and one sandbox process', () => {
       )
     ).flat();
     const modelCount = MERCHANTS * MODEL_PER_MERCHANT;
+    // RunningHub fails the tasks submitted after the first half: those end failed, refunded
+    await waitUntil(
+      () => rhStats(base(1)),
+      (st) => st.run >= modelCount / 2,
+      60_000,
+      'half the model tasks submitted',
+      100,
+    );
+    await setRh(base(1), { mode: 'fail', delayMs: RH_DELAY_MS });
     await waitUntil(
       () => db.models.Task.count({ where: { status: 'processing' } }),
       (n) => n === 0,
@@ -193,11 +202,16 @@ describe('two server processes on one MariaDB and one sandbox process', () => {
       300,
     );
     const rows = await db.models.Task.findAll({ where: { id: { [Op.in]: tasks.map((t) => t.id) } } });
-    expect(rows.map((r) => r.status)).toEqual(tasks.map(() => 'done'));
+    expect(rows.filter((r) => r.type === 'basic_clean').map((r) => r.status)).toEqual(Array(MERCHANTS * BASIC_PER_MERCHANT).fill('done'));
+    const modelStatuses = rows.filter((r) => r.type === 'model_pose12').map((r) => r.status);
+    expect(modelStatuses.filter((st) => st !== 'done' && st !== 'failed')).toEqual([]);
+    expect(modelStatuses.filter((st) => st === 'done').length).toBeGreaterThanOrEqual(modelCount / 2 - MAX_RH);
+    expect(modelStatuses.filter((st) => st === 'failed').length).toBeGreaterThanOrEqual(1);
+    await expectChargedOnceEach({ db }, rows);
     // order status polls on both see the same result
     for (const [n, t] of tasks.entries()) {
       const r = await call(base(n), 'GET', `/task/${t.id}`, { token: t.token });
-      expect(r.body.task.status).toBe('done');
+      expect(r.body.task.status).toBe(rows.find((row) => row.id === t.id)!.status);
     }
 
     // SMS limits across both: one code per phone per cooldown, IP_LIMIT codes per IP per hour
@@ -225,6 +239,12 @@ describe('two server processes on one MariaDB and one sandbox process', () => {
     const orderQueries = timeline.wxpay.filter((e) => e.op === 'query' && orders.includes(e.outTradeNo));
     expect(orderQueries.length).toBeGreaterThanOrEqual(MERCHANTS); // the polls did reach WeChat
     expect(minGap(orderQueries.map((q) => ({ key: q.outTradeNo, at: q.at })))).toBeGreaterThanOrEqual(ORDER_QUERY_MS * 0.8);
+
+    console.warn(
+      `two processes: ${tasks.length} tasks (${modelStatuses.filter((st) => st === 'failed').length} failed+refunded), ` +
+        `max at RunningHub at once ${maxOverlap(atRh)}, min RunningHub poll gap ${minGap(queries.map((q) => ({ key: q.taskId, at: q.at })))} ms, ` +
+        `min WeChat query gap ${minGap(orderQueries.map((q) => ({ key: q.outTradeNo, at: q.at })))} ms over ${orderQueries.length} queries`,
+    );
 
     // every order paid and granted exactly once
     const paidOrders = await db.models.Order.findAll({ where: { id: { [Op.in]: orders } } });

@@ -319,6 +319,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const secrets = sandbox ? loadSandboxSecrets(dataDir) : null;
   const sandboxUrl = sandbox && e.SANDBOX_URL ? e.SANDBOX_URL.replace(/\/+$/, '') : null;
+  if (e.SANDBOX_URL && !sandbox) warnings.push('SANDBOX_URL is ignored outside sandbox mode');
   const need = (name: keyof typeof e): string => {
     const v = e[name];
     if (typeof v === 'string' && v) return v;

@@ -227,6 +227,11 @@ describe('two server processes on one MariaDB and one sandbox process', () => {
 
     // measured by the emulators themselves
     const timeline = (await (await fetch(`${sandboxUrl}/sandbox/internal/timeline`)).json()) as Timeline;
+    // the sandbox process's internal routes are for servers only: a server never forwards them
+    expect((await call(base(0), 'GET', '/sandbox/internal/timeline')).status).toBe(404);
+    expect(
+      (await call(base(1), 'POST', '/sandbox/internal/sms', { body: { phone: newPhone(), code: '123456', ttlMinutes: 5 } })).status,
+    ).toBe(404);
     const rh = (await call(base(1), 'GET', '/sandbox/runninghub/stats')).body as { run: number };
     expect(rh.run).toBe(modelCount);
     const runs = timeline.runninghub.filter((e) => e.op === 'run');

@@ -73,13 +73,27 @@ function maxOverlap(intervals: { from: number; to: number }[]): number {
   return max;
 }
 
-/** The shortest gap between consecutive timestamps of each group. */
+function byKey(events: { key: string; at: number }[]): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const e of events) groups.set(e.key, [...(groups.get(e.key) ?? []), e.at]);
+  return [...groups.values()];
+}
+
+/** The shortest gap between consecutive timestamps of each group (for the report: it includes transit jitter). */
 function minGap(events: { key: string; at: number }[]): number {
-  const byKey = new Map<string, number[]>();
-  for (const e of events) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e.at]);
   let min = Infinity;
-  for (const times of byKey.values()) for (let i = 1; i < times.length; i++) min = Math.min(min, times[i]! - times[i - 1]!);
+  for (const times of byKey(events)) for (let i = 1; i < times.length; i++) min = Math.min(min, times[i]! - times[i - 1]!);
   return min;
+}
+
+/**
+ * Groups whose requests came faster than one per `intervalMs`. The emulator sees arrival times, which a loaded machine
+ * delays unevenly (a poll scheduled one interval after the previous one was *sent* may arrive sooner after it
+ * *arrived*), so each group is allowed one interval of jitter in all: n requests must span at least (n − 2) intervals.
+ * Two processes polling on their own would send about twice as many.
+ */
+function tooFrequent(events: { key: string; at: number }[], intervalMs: number): number[][] {
+  return byKey(events).filter((times) => times.length > 2 && times.at(-1)! - times[0]! < (times.length - 2) * intervalMs);
 }
 
 describe('two server processes on one MariaDB and one sandbox process', () => {
@@ -240,10 +254,20 @@ describe('two server processes on one MariaDB and one sandbox process', () => {
     // a task is at RunningHub from its run until the query that found its outputs
     const atRh = runs.map((r) => ({ from: r.at, to: Math.max(...queries.filter((q) => q.taskId === r.taskId).map((q) => q.at)) }));
     expect(maxOverlap(atRh)).toBe(MAX_RH);
-    expect(minGap(queries.map((q) => ({ key: q.taskId, at: q.at })))).toBeGreaterThanOrEqual(POLL_MS * 0.75);
+    expect(
+      tooFrequent(
+        queries.map((q) => ({ key: q.taskId, at: q.at })),
+        POLL_MS,
+      ),
+    ).toEqual([]);
     const orderQueries = timeline.wxpay.filter((e) => e.op === 'query' && orders.includes(e.outTradeNo));
     expect(orderQueries.length).toBeGreaterThanOrEqual(MERCHANTS); // the polls did reach WeChat
-    expect(minGap(orderQueries.map((q) => ({ key: q.outTradeNo, at: q.at })))).toBeGreaterThanOrEqual(ORDER_QUERY_MS * 0.8);
+    expect(
+      tooFrequent(
+        orderQueries.map((q) => ({ key: q.outTradeNo, at: q.at })),
+        ORDER_QUERY_MS,
+      ),
+    ).toEqual([]);
 
     console.warn(
       `two processes: ${tasks.length} tasks (${modelStatuses.filter((st) => st === 'failed').length} failed+refunded), ` +

@@ -1,5 +1,5 @@
-// Runs one of the server's commands (`node run.mjs main|migrate-cli|admin-create|hash-password [args]`), the way
-// `npm run server`, `db:migrate`, `admin:create` and `admin:hash-password` start them:
+// Runs one of the server's commands (`node run.mjs main|migrate-cli|admin-create|hash-password|sandbox [args]`), the way
+// `npm run server`, `db:migrate`, `admin:create`, `admin:hash-password` and `sandbox` start them:
 //  - NODE_ENV=production (in the environment or in the root .env): the build, dist/<command>.js (`npm run build`);
 //    plain Node, no TypeScript loader. Missing build → a clear message.
 //  - otherwise: the TypeScript source through tsx, as in development.
@@ -15,6 +15,7 @@ const SOURCES = {
   'migrate-cli': 'src/db/migrate-cli.ts',
   'admin-create': 'src/cli/admin-create.ts',
   'hash-password': 'src/cli/hash-password.ts',
+  sandbox: 'src/sandbox/main.ts',
 };
 const command = process.argv[2];
 if (!command || !(command in SOURCES)) {

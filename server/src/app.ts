@@ -31,6 +31,7 @@ import { storageRoutes } from './modules/storage/routes.js';
 import { taskRoutes } from './modules/tasks/routes.js';
 import { sandboxControlRoutes } from './sandbox/control.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
+import { sandboxForwarder } from './sandbox/remote.js';
 import { createVendors } from './vendors/index.js';
 
 export interface App {
@@ -67,7 +68,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const pending = await createMigrator(db.sequelize).pending();
     if (pending.length) throw new Error(`database has ${pending.length} pending migration(s): run npm run db:migrate`);
   }
-  const sandbox = config.sandbox ? createSandbox(config, logger) : null;
+  // SANDBOX_URL: the emulators of the shared sandbox process (npm run sandbox) instead of this process's own
+  const sandbox = config.sandbox && !config.sandboxUrl ? createSandbox(config, logger) : null;
   const metrics = createMetrics(() => countTasksInFlight(db));
   let runner: JobRunner | null = null;
   const ctx: AppContext = {
@@ -106,6 +108,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     next();
   });
   if (sandbox) app.use(sandboxControlRoutes(sandbox), sandbox.emulators);
+  else if (config.sandboxUrl) app.use(sandboxForwarder(config.sandboxUrl));
   app.use(opsRoutes(ctx, metrics)); // GET /readyz, GET /metrics
   app.use(paymentCallbackRoute(ctx));
   app.use('/admin/api', adminApiRoutes(ctx)); // its own body parser, cookie session and CSRF

@@ -58,6 +58,8 @@ const envSchema = z.object({
     .transform(trustProxyValue),
   BUSINESS_TIMEZONE: z.string().default('Asia/Shanghai'),
   SANDBOX: z.enum(['1', '0']).optional(),
+  SANDBOX_URL: z.url().optional(),
+  SANDBOX_PORT: int(0, 65535).default(3100),
   DATA_DIR: z.string().default('./.data'),
   DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be mysql://user:pass@host:3306/db').optional(),
   DATABASE_POOL_MIN: int(0).default(5),
@@ -254,6 +256,10 @@ export interface Config {
   ledgerCheckIntervalMs: number;
   /** Generated identities of the sandbox emulators (sandbox mode only). */
   sandboxSecrets: SandboxSecrets | null;
+  /** sandbox mode: the shared emulator process (`npm run sandbox`) to use instead of in-process emulators */
+  sandboxUrl: string | null;
+  /** `npm run sandbox`: the port that process listens on */
+  sandboxPort: number;
   warnings: string[];
 }
 
@@ -312,6 +318,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const secrets = sandbox ? loadSandboxSecrets(dataDir) : null;
+  const sandboxUrl = sandbox && e.SANDBOX_URL ? e.SANDBOX_URL.replace(/\/+$/, '') : null;
+  if (e.SANDBOX_URL && !sandbox) warnings.push('SANDBOX_URL is ignored outside sandbox mode');
   const need = (name: keyof typeof e): string => {
     const v = e[name];
     if (typeof v === 'string' && v) return v;
@@ -345,7 +353,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // RunningHub
   const defaultNodes = { prompt: '6:text', image: '10:image', seed: '3:seed' };
   const runninghub: Config['runninghub'] = {
-    baseUrl: secrets ? `${publicBaseUrl}/sandbox/runninghub` : e.RUNNINGHUB_BASE_URL.replace(/\/+$/, ''),
+    baseUrl: secrets ? `${sandboxUrl ?? publicBaseUrl}/sandbox/runninghub` : e.RUNNINGHUB_BASE_URL.replace(/\/+$/, ''),
     apiKey: secrets ? secrets.runninghub.apiKey : need('RUNNINGHUB_API_KEY'),
     webappId: secrets ? (e.RUNNINGHUB_WEBAPP_ID ?? secrets.runninghub.webappId) : need('RUNNINGHUB_WEBAPP_ID'),
     nodes: {
@@ -453,7 +461,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     paymentChannel: e.PAYMENT_CHANNEL,
     wechat: {
       ...wechatKeys,
-      baseUrl: sandbox ? `${publicBaseUrl}/sandbox/wxpay` : 'https://api.mch.weixin.qq.com',
+      baseUrl: sandbox ? `${sandboxUrl ?? publicBaseUrl}/sandbox/wxpay` : 'https://api.mch.weixin.qq.com',
       orderExpireMinutes: e.WECHAT_ORDER_EXPIRE_MINUTES,
       queryMinIntervalMs: e.ORDER_QUERY_MIN_INTERVAL,
       description: e.WECHAT_ORDER_DESCRIPTION,
@@ -486,6 +494,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
     ledgerCheckIntervalMs: e.LEDGER_CHECK_INTERVAL_MS,
     sandboxSecrets: secrets,
+    sandboxUrl,
+    sandboxPort: e.SANDBOX_PORT,
     warnings,
   };
 }

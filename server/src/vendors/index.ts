@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Vendors } from '../context.js';
 import { sandboxCosEndpoint } from '../sandbox/cos/index.js';
 import type { Sandbox } from '../sandbox/index.js';
+import { RemoteSandboxSms, RemoteSandboxStsIssuer } from '../sandbox/remote.js';
 import { CosContentAuditor, CosImageProcessor } from './cos/ci.js';
 import { CosObjectStorage } from './cos/storage.js';
 import { QcloudStsIssuer, SandboxStsIssuer } from './cos/sts.js';
@@ -12,7 +13,9 @@ import { buildWechatPayKeys } from './wechatpay/keys.js';
 import { HttpWechatPayClient } from './wechatpay/client.js';
 
 export function createVendors(config: Config, sandbox: Sandbox | null): Vendors {
-  const cosEndpoint = sandbox ? sandboxCosEndpoint(config.publicBaseUrl) : undefined;
+  // SANDBOX_URL: no emulators here; the STS and SMS seams call the shared sandbox process (sandbox/remote.ts)
+  const remote = !sandbox && config.sandboxUrl ? config.sandboxUrl : null;
+  const cosEndpoint = sandbox || remote ? sandboxCosEndpoint(config.publicBaseUrl) : undefined;
   const retry = config.vendorRetry;
   const timeouts = config.vendorTimeouts;
   const cosOptions = {
@@ -30,7 +33,7 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
   });
   // the emulated WeChat Pay always signs with the sandbox platform key, also when a test configures its own keys
   const sandboxWechat = config.sandboxSecrets?.wechat;
-  if (sandbox && sandboxWechat && !wechatNotifyKeys.has(sandboxWechat.platformPublicKeyId)) {
+  if ((sandbox || remote) && sandboxWechat && !wechatNotifyKeys.has(sandboxWechat.platformPublicKeyId)) {
     for (const [serial, key] of buildWechatPayKeys({ publicKeyId: sandboxWechat.platformPublicKeyId, publicKeyPem: sandboxWechat.platformPublicKeyPem })) {
       wechatNotifyKeys.set(serial, key);
     }
@@ -39,12 +42,16 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
     storage: new CosObjectStorage(cosOptions),
     sts: sandbox
       ? new SandboxStsIssuer(sandbox.cos)
-      : new QcloudStsIssuer({ secretId: config.cos.secretId, secretKey: config.cos.secretKey, appId: config.cos.appId, bucket: config.cos.bucket, region: config.cos.region, timeoutMs: timeouts.sts, retry }),
+      : remote
+        ? new RemoteSandboxStsIssuer(remote)
+        : new QcloudStsIssuer({ secretId: config.cos.secretId, secretKey: config.cos.secretKey, appId: config.cos.appId, bucket: config.cos.bucket, region: config.cos.region, timeoutMs: timeouts.sts, retry }),
     imageProcessor: new CosImageProcessor({ ...cosOptions, timeoutMs: timeouts.ci }),
     auditor: new CosContentAuditor({ ...cosOptions, timeoutMs: timeouts.ci }),
     sms: sandbox
       ? sandbox.sms
-      : new TencentSmsSender({
+      : remote
+        ? new RemoteSandboxSms(remote)
+        : new TencentSmsSender({
           secretId: config.cos.secretId,
           secretKey: config.cos.secretKey,
           region: 'ap-guangzhou',

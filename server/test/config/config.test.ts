@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     expect(loadConfig(base).jwt.secret).toBe(c.jwt.secret);
   });
 
+  it('SANDBOX_URL points the WeChat Pay and RunningHub clients at the shared sandbox process, in sandbox mode only', () => {
+    const c = loadConfig({ ...base, SANDBOX_URL: 'http://127.0.0.1:3100/' });
+    expect(c.sandboxUrl).toBe('http://127.0.0.1:3100');
+    expect(c.runninghub.baseUrl).toBe('http://127.0.0.1:3100/sandbox/runninghub');
+    expect(c.wechat.baseUrl).toBe('http://127.0.0.1:3100/sandbox/wxpay');
+    expect(c.sandboxPort).toBe(3100);
+    expect(loadConfig({ ...base, SANDBOX_PORT: '3999' }).sandboxPort).toBe(3999);
+    expect(problems({ ...base, SANDBOX_URL: 'not a url' })).toContain('SANDBOX_URL');
+  });
+
   it('takes every number from the environment', () => {
     const c = loadConfig({ ...base, PLAN_MONTHLY_QUOTA: '7', MEMBERSHIP_PRICE: '1', PLAN_DAYS: '3', TASK_COST_MODEL_POSE12: '2', PORT: '8080' });
     expect(c.plan).toEqual({ priceFen: 1, quota: 7, days: 3 });

@@ -71,7 +71,7 @@ export async function charges(s: TestServer, m: { token: string; userId: string 
 }
 
 /** Ledger rows of one task by action. */
-export async function taskLedger(s: TestServer, taskId: string): Promise<{ deduct: number; refund: number }> {
+export async function taskLedger(s: Pick<TestServer, 'db'>, taskId: string): Promise<{ deduct: number; refund: number }> {
   const { QuotaLog } = s.db.models;
   return {
     deduct: await QuotaLog.count({ where: { taskId, action: 'deduct' } }),
@@ -80,7 +80,7 @@ export async function taskLedger(s: TestServer, taskId: string): Promise<{ deduc
 }
 
 /** Each task was charged once and refunded once exactly when it failed. */
-export async function expectChargedOnceEach(s: TestServer, tasks: { id: string; status: string }[]): Promise<void> {
+export async function expectChargedOnceEach(s: Pick<TestServer, 'db'>, tasks: { id: string; status: string }[]): Promise<void> {
   for (const t of tasks) {
     expect({ id: t.id, ...(await taskLedger(s, t.id)) }).toEqual({ id: t.id, deduct: 1, refund: t.status === 'failed' ? 1 : 0 });
   }

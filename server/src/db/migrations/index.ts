@@ -8,6 +8,7 @@ import * as orderSnapshot from './2026.12.01T00.00.06.order-snapshot-and-balance
 import * as taskSaveAttempts from './2026.12.01T00.00.07.task-save-attempts.js';
 import * as refunds from './2026.12.01T00.00.08.refunds.js';
 import * as consents from './2026.12.01T00.00.10.consents.js';
+import * as smsSendLock from './2026.12.01T00.00.11.sms-send-lock.js';
 
 export const MIGRATIONS = [
   { name: '2026.11.26T00.00.01.initial-schema', ...initialSchema },
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   { name: '2026.12.01T00.00.07.task-save-attempts', ...taskSaveAttempts },
   { name: '2026.12.01T00.00.08.refunds', ...refunds },
   { name: '2026.12.01T00.00.10.consents', ...consents },
+  { name: '2026.12.01T00.00.11.sms-send-lock', ...smsSendLock },
 ];

@@ -29,24 +29,32 @@ export async function sendLoginCode(ctx: AppContext, phoneInput: string, ip: str
   const now = ctx.now();
   const { SmsCode } = ctx.db.models;
 
-  const last = await SmsCode.findOne({ where: { phone }, order: [['createdAt', 'DESC']] });
-  if (last && now.getTime() - last.createdAt.getTime() < sms.phoneCooldownSeconds * 1000) {
-    throw new AppError('RATE_LIMITED', '验证码发送太频繁，请稍后再试');
-  }
-  const today = await SmsCode.count({ where: { phone, createdAt: { [Op.gte]: startOfBusinessDay(now, ctx.config.timezone) } } });
-  if (today >= sms.phoneDailyLimit) throw new AppError('RATE_LIMITED', '今日验证码发送次数已达上限');
-  const fromIp = await SmsCode.count({ where: { ip, createdAt: { [Op.gte]: new Date(now.getTime() - 3600_000) } } });
-  if (fromIp >= sms.ipHourlyLimit) throw new AppError('RATE_LIMITED', '请求太频繁，请稍后再试');
-
+  // the limits are counted and the code recorded under one lock shared by every instance (job_locks row 'sms'):
+  // on MariaDB a locking read taken before the first plain read (so the counts see every send committed before);
+  // on SQLite the IMMEDIATE transaction excludes every other writer
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  const row = await SmsCode.create({
-    id: newId(),
-    phone,
-    ip,
-    codeHash: hashCode(ctx.config.jwt.secret, phone, code),
-    expiresAt: new Date(now.getTime() + sms.codeTtlSeconds * 1000),
-    consumedAt: null,
-    createdAt: now,
+  const row = await ctx.db.transaction(async (transaction) => {
+    if (ctx.db.dialect === 'mysql') await ctx.db.sequelize.query("SELECT name FROM job_locks WHERE name = 'sms' FOR UPDATE", { transaction });
+    const last = await SmsCode.findOne({ where: { phone }, order: [['createdAt', 'DESC']], transaction });
+    if (last && now.getTime() - last.createdAt.getTime() < sms.phoneCooldownSeconds * 1000) {
+      throw new AppError('RATE_LIMITED', '验证码发送太频繁，请稍后再试');
+    }
+    const today = await SmsCode.count({ where: { phone, createdAt: { [Op.gte]: startOfBusinessDay(now, ctx.config.timezone) } }, transaction });
+    if (today >= sms.phoneDailyLimit) throw new AppError('RATE_LIMITED', '今日验证码发送次数已达上限');
+    const fromIp = await SmsCode.count({ where: { ip, createdAt: { [Op.gte]: new Date(now.getTime() - 3600_000) } }, transaction });
+    if (fromIp >= sms.ipHourlyLimit) throw new AppError('RATE_LIMITED', '请求太频繁，请稍后再试');
+    return SmsCode.create(
+      {
+        id: newId(),
+        phone,
+        ip,
+        codeHash: hashCode(ctx.config.jwt.secret, phone, code),
+        expiresAt: new Date(now.getTime() + sms.codeTtlSeconds * 1000),
+        consumedAt: null,
+        createdAt: now,
+      },
+      { transaction },
+    );
   });
   try {
     await ctx.vendors.sms.sendLoginCode(phone, code, Math.ceil(sms.codeTtlSeconds / 60));

@@ -42,6 +42,8 @@ export interface RunningHubEmulator {
   /** applies to tasks started afterwards (outputsDelayMs and downloadFailures at once) */
   setBehaviour(b: RhBehaviour): void;
   stats(): RhStats;
+  /** run calls and status/outputs queries as they arrived, by this emulator's clock (kept in memory, not persisted) */
+  timeline(): { op: 'run' | 'query'; taskId: string; at: number }[];
   /** closes the second origin (the COS bucket stand-in) if it was started */
   stop(): Promise<void>;
 }
@@ -151,6 +153,7 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     return seen.size === allowedFields.size ? { image } : invalid;
   }
 
+  const events: { op: 'run' | 'query'; taskId: string; at: number }[] = [];
   function run(body: Record<string, unknown>): Answer {
     store.update((s) => {
       s.stats.run++;
@@ -178,6 +181,7 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
       };
       s.stats.byTask[taskId] = { queries: 0 };
     });
+    events.push({ op: 'run', taskId, at: now() });
     ensureRendered(taskId);
     return answer(0, 'success', {
       netWssUrl: null,
@@ -192,6 +196,7 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
   function queriedTask(body: Record<string, unknown>): { taskId: string; task: RhTask } | { error: Answer } {
     const taskId = typeof body.taskId === 'string' || typeof body.taskId === 'number' ? String(body.taskId) : '';
     const task = store.value.tasks[taskId];
+    if (task) events.push({ op: 'query', taskId, at: now() });
     store.update((s) => {
       s.stats.queries++;
       if (task) s.stats.byTask[taskId] = { queries: (s.stats.byTask[taskId]?.queries ?? 0) + 1 };
@@ -386,6 +391,7 @@ export function createRunningHubEmulator(opts: RunningHubEmulatorOptions): Runni
     stats() {
       return structuredClone(store.value.stats);
     },
+    timeline: () => [...events],
     async stop() {
       const b = await bucket?.catch(() => null);
       bucket = null;

@@ -135,6 +135,8 @@ export interface WxpayEmulator {
   getRefund(outRefundNo: string): WxRefund | null;
   refundsOf(outTradeNo: string): WxRefund[];
   stats(): WxpayEmulatorStats;
+  /** Authenticated prepay / query / close requests as they arrived, by this emulator's clock (in memory). */
+  timeline(): { op: WxpayOperation; outTradeNo: string; at: number }[];
   /** Clears pending notification retries. */
   stop(): void;
 }
@@ -159,6 +161,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
     logger: opts.logger,
   });
   const stats: WxpayEmulatorStats = { prepays: 0, queries: 0, closes: 0, byOrder: {}, byRefund: {} };
+  const events: { op: WxpayOperation; outTradeNo: string; at: number }[] = [];
   let refundBehaviour: RefundBehaviour = { ...DEFAULT_REFUND_BEHAVIOUR };
   const settleTimers = new Set<NodeJS.Timeout>();
 
@@ -234,6 +237,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
     },
     onRequest: (op, outTradeNo) => {
       stats[TOTALS[op]]++;
+      events.push({ op, outTradeNo, at: now() });
       const counts = (stats.byOrder[outTradeNo] ??= { prepay: 0, query: 0, close: 0 });
       counts[op]++;
     },
@@ -329,6 +333,7 @@ export function createWxpayEmulator(opts: WxpayEmulatorOptions): WxpayEmulator {
     stats() {
       return structuredClone(stats);
     },
+    timeline: () => [...events],
 
     stop() {
       notifier.stop();

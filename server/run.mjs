@@ -1,4 +1,4 @@
-// Runs one of the server's commands (`node run.mjs main|migrate-cli|admin-create|hash-password [args]`), the way
+// Runs one of the server's commands (`node run.mjs main|migrate-cli|admin-create|hash-password|doctor [args]`), the way
 // `npm run server`, `db:migrate`, `admin:create` and `admin:hash-password` start them:
 //  - NODE_ENV=production (in the environment or in the root .env): the build, dist/<command>.js (`npm run build`);
 //    plain Node, no TypeScript loader. Missing build → a clear message.
@@ -15,6 +15,7 @@ const SOURCES = {
   'migrate-cli': 'src/db/migrate-cli.ts',
   'admin-create': 'src/cli/admin-create.ts',
   'hash-password': 'src/cli/hash-password.ts',
+  doctor: 'src/cli/doctor.ts',
 };
 const command = process.argv[2];
 if (!command || !(command in SOURCES)) {

@@ -16,7 +16,9 @@ async function main(): Promise<number> {
     return 1;
   }
   if (config.sandbox) {
-    console.log('✗ mode: this is sandbox mode (no vendor credentials in .env): the doctor checks a production configuration — set the vendor variables of .env.example (docs/deploy.md)');
+    console.log(
+      '✗ mode: this is sandbox mode (no vendor credentials in .env): the doctor checks a production configuration — set the vendor variables of .env.example (docs/deploy.md)',
+    );
     return 1;
   }
   const results = await runDoctor(config);

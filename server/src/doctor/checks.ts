@@ -53,12 +53,15 @@ async function check(name: string, timeoutMs: number, run: () => Promise<string>
 
 /** Fails a check with the advice appended to what the vendor said. */
 function fail(err: unknown, advice: string): never {
-  throw new Error(`${message(err)} — ${advice}`);
+  const c = code(err);
+  throw new Error(`${message(err)}${c && !message(err).includes(c) ? ` [${c}]` : ''} — ${advice}`);
 }
 
 /** A small image with a subject on a plain background: what GoodsMatting can cut out. */
 async function probeImage(): Promise<Buffer> {
-  const subject = await sharp({ create: { width: 120, height: 160, channels: 3, background: '#2b5fb4' } }).png().toBuffer();
+  const subject = await sharp({ create: { width: 120, height: 160, channels: 3, background: '#2b5fb4' } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width: 256, height: 320, channels: 3, background: '#ffffff' } })
     .composite([{ input: subject, left: 68, top: 80 }])
     .jpeg()
@@ -81,7 +84,8 @@ async function cosAndCi(config: Config, ep: DoctorEndpoints, timeoutMs: number):
       await storage.put(key, body, 'image/jpeg');
       stored = true;
       const head = await storage.head(key);
-      if (!head || head.size !== body.length) throw new Error(`the probe object ${key} was written but reads back as ${head ? `${head.size} bytes` : 'missing'}`);
+      if (!head || head.size !== body.length)
+        throw new Error(`the probe object ${key} was written but reads back as ${head ? `${head.size} bytes` : 'missing'}`);
     } catch (err) {
       fail(err, cosFix);
     }
@@ -92,7 +96,10 @@ async function cosAndCi(config: Config, ep: DoctorEndpoints, timeoutMs: number):
     try {
       await new CosImageProcessor({ ...opts, timeoutMs: config.vendorTimeouts.ci }).goodsMatting(key, cutout);
     } catch (err) {
-      fail(err, 'bind the bucket to 数据万象 CI (CI console → bucket management), enable 商品抠图 (GoodsMatting), and give the CAM user the CI permissions listed in docs/deploy.md');
+      fail(
+        err,
+        'bind the bucket to 数据万象 CI (CI console → bucket management), enable 商品抠图 (GoodsMatting), and give the CAM user the CI permissions listed in docs/deploy.md',
+      );
     }
     return `GoodsMatting on the probe image answered (one billed image-processing call; its output ${cutout} deleted)`;
   });
@@ -106,10 +113,17 @@ async function sts(config: Config, ep: DoctorEndpoints, timeoutMs: number): Prom
     const issuer = new QcloudStsIssuer({ ...config.cos, host: ep.stsHost, timeoutMs: config.vendorTimeouts.sts, retry: NO_RETRY });
     try {
       // the real upload policy (image/* only, at most UPLOAD_MAX_BYTES), for a prefix no merchant has
-      const c = await issuer.issue({ allowPrefix: 'input/doctor/', durationSeconds: config.stsDurationSeconds, maxBytes: config.upload.maxBytes });
+      const c = await issuer.issue({
+        allowPrefix: 'input/doctor/',
+        durationSeconds: config.stsDurationSeconds,
+        maxBytes: config.upload.maxBytes,
+      });
       return `GetFederationToken issued a temporary key valid until ${new Date(c.expiredTime * 1000).toISOString()}`;
     } catch (err) {
-      fail(err, 'check TENCENT_SECRET_ID/TENCENT_SECRET_KEY and that the CAM user may call sts:GetFederationToken and grant the COS upload actions (docs/deploy.md)');
+      fail(
+        err,
+        'check TENCENT_SECRET_ID/TENCENT_SECRET_KEY and that the CAM user may call sts:GetFederationToken and grant the COS upload actions (docs/deploy.md)',
+      );
     }
   });
 }
@@ -118,13 +132,20 @@ async function wechatKeys(config: Config): Promise<CheckResult> {
   return check('WeChat Pay keys', config.doctorTimeoutMs, async () => {
     const w = config.wechat;
     try {
-      const keys = buildWechatPayKeys({ publicKeyId: w.platformPublicKeyId, publicKeyPem: w.platformPublicKeyPem, platformCertPem: w.platformCertPem });
+      const keys = buildWechatPayKeys({
+        publicKeyId: w.platformPublicKeyId,
+        publicKeyPem: w.platformPublicKeyPem,
+        platformCertPem: w.platformCertPem,
+      });
       const certs = w.platformCertPem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
       const expired = certs.map((pem) => new X509Certificate(pem)).filter((c) => new Date(c.validTo).getTime() < Date.now());
       if (expired.length) throw new Error(`platform certificate ${expired.map((c) => c.serialNumber).join(', ')} has expired`);
       return `platform ${w.platformPublicKeyId ? `public key ${w.platformPublicKeyId}` : ''}${w.platformPublicKeyId && certs.length ? ' and ' : ''}${certs.length ? `${certs.length} certificate(s)` : ''} parsed (${keys.size} key(s))`;
     } catch (err) {
-      fail(err, 'WECHAT_PLATFORM_PUBLIC_KEY_PATH (pub_key.pem, with WECHAT_PLATFORM_PUBLIC_KEY_ID) or WECHAT_PLATFORM_CERT_PATH must be the PEM file downloaded from the merchant platform');
+      fail(
+        err,
+        'WECHAT_PLATFORM_PUBLIC_KEY_PATH (pub_key.pem, with WECHAT_PLATFORM_PUBLIC_KEY_ID) or WECHAT_PLATFORM_CERT_PATH must be the PEM file downloaded from the merchant platform',
+      );
     }
   });
 }
@@ -132,7 +153,11 @@ async function wechatKeys(config: Config): Promise<CheckResult> {
 async function wechatApi(config: Config, ep: DoctorEndpoints, timeoutMs: number): Promise<CheckResult> {
   return check('WeChat Pay API', timeoutMs, async () => {
     const w = config.wechat;
-    const platformKeys = buildWechatPayKeys({ publicKeyId: w.platformPublicKeyId, publicKeyPem: w.platformPublicKeyPem, platformCertPem: w.platformCertPem });
+    const platformKeys = buildWechatPayKeys({
+      publicKeyId: w.platformPublicKeyId,
+      publicKeyPem: w.platformPublicKeyPem,
+      platformCertPem: w.platformCertPem,
+    });
     const client = new HttpWechatPayClient({
       baseUrl: ep.wechatBaseUrl ?? w.baseUrl,
       appid: w.appid,
@@ -153,12 +178,21 @@ async function wechatApi(config: Config, ep: DoctorEndpoints, timeoutMs: number)
     } catch (err) {
       const c = code(err);
       if (/signature rejected/.test(message(err))) {
-        fail(err, 'the answer\'s signature does not verify with the configured platform key: check WECHAT_PLATFORM_PUBLIC_KEY_ID/_PATH or WECHAT_PLATFORM_CERT_PATH');
+        fail(
+          err,
+          "the answer's signature does not verify with the configured platform key: check WECHAT_PLATFORM_PUBLIC_KEY_ID/_PATH or WECHAT_PLATFORM_CERT_PATH",
+        );
       }
       if (c === 'SIGN_ERROR' || c === 'INVALID_REQUEST' || c === 'PARAM_ERROR' || c === 'MCH_NOT_EXISTS') {
-        fail(err, 'WeChat refused our request signature: check WECHAT_MCHID, WECHAT_MERCHANT_SERIAL_NO and WECHAT_MERCHANT_PRIVATE_KEY_PATH (apiclient_key.pem of that certificate)');
+        fail(
+          err,
+          'WeChat refused our request signature: check WECHAT_MCHID, WECHAT_MERCHANT_SERIAL_NO and WECHAT_MERCHANT_PRIVATE_KEY_PATH (apiclient_key.pem of that certificate)',
+        );
       }
-      fail(err, 'check the WeChat Pay merchant settings (WECHAT_MCHID, WECHAT_MERCHANT_SERIAL_NO, WECHAT_MERCHANT_PRIVATE_KEY_PATH) and that api.mch.weixin.qq.com is reachable');
+      fail(
+        err,
+        'check the WeChat Pay merchant settings (WECHAT_MCHID, WECHAT_MERCHANT_SERIAL_NO, WECHAT_MERCHANT_PRIVATE_KEY_PATH) and that api.mch.weixin.qq.com is reachable',
+      );
     }
   });
 }
@@ -174,7 +208,12 @@ async function runninghub(config: Config, timeoutMs: number): Promise<CheckResul
       const out = await client.outputs(`9${Date.now()}${Math.floor(Math.random() * 1e6)}`);
       if (out.kind !== 'not_found') throw new Error(`outputs of an unknown task answered ${out.kind}`);
     } catch (err) {
-      fail(err, code(err) === '802' ? 'RUNNINGHUB_API_KEY is not accepted: copy the API key from the RunningHub account page' : 'check RUNNINGHUB_BASE_URL and RUNNINGHUB_API_KEY');
+      fail(
+        err,
+        code(err) === '802'
+          ? 'RUNNINGHUB_API_KEY is not accepted: copy the API key from the RunningHub account page'
+          : 'check RUNNINGHUB_BASE_URL and RUNNINGHUB_API_KEY',
+      );
     }
     return `API key accepted at ${r.baseUrl} (webapp ${r.webappId})`;
   });
@@ -197,14 +236,24 @@ async function sms(config: Config, ep: DoctorEndpoints, timeoutMs: number): Prom
     try {
       found = await sender.describeSignAndTemplate();
     } catch (err) {
-      fail(err, 'check TENCENT_SECRET_ID/TENCENT_SECRET_KEY and that the CAM user may call sms:DescribeSmsSignList, sms:DescribeSmsTemplateList and sms:SendSms');
+      fail(
+        err,
+        'check TENCENT_SECRET_ID/TENCENT_SECRET_KEY and that the CAM user may call sms:DescribeSmsSignList, sms:DescribeSmsTemplateList and sms:SendSms',
+      );
     }
     const problems: string[] = [];
     // status 0 = approved and in effect (sms_models DescribeSignListStatus / DescribeTemplateListStatus)
-    if (!found.sign) problems.push(`SMS_SIGN_NAME "${s.signName}" is not a signature of this account (use the signature's text exactly as approved)`);
-    else if (found.sign.status !== 0) problems.push(`signature "${s.signName}" is not approved yet (status ${found.sign.status}${found.sign.reply ? `: ${found.sign.reply}` : ''})`);
+    if (!found.sign)
+      problems.push(`SMS_SIGN_NAME "${s.signName}" is not a signature of this account (use the signature's text exactly as approved)`);
+    else if (found.sign.status !== 0)
+      problems.push(
+        `signature "${s.signName}" is not approved yet (status ${found.sign.status}${found.sign.reply ? `: ${found.sign.reply}` : ''})`,
+      );
     if (!found.template) problems.push(`SMS_TEMPLATE_ID ${s.templateId} is not a template of this account`);
-    else if (found.template.status !== 0) problems.push(`template ${s.templateId} is not approved yet (status ${found.template.status}${found.template.reply ? `: ${found.template.reply}` : ''})`);
+    else if (found.template.status !== 0)
+      problems.push(
+        `template ${s.templateId} is not approved yet (status ${found.template.status}${found.template.reply ? `: ${found.template.reply}` : ''})`,
+      );
     if (problems.length) throw new Error(problems.join('; '));
     return `credentials accepted; signature "${s.signName}" and template ${s.templateId} approved (no message sent)`;
   });
@@ -216,7 +265,8 @@ async function database(config: Config, timeoutMs: number): Promise<CheckResult>
     try {
       await db.sequelize.authenticate();
       const pending = await createMigrator(db.sequelize).pending();
-      if (pending.length) throw new Error(`${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}) — run npm run db:migrate`);
+      if (pending.length)
+        throw new Error(`${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}) — run npm run db:migrate`);
       return `${db.dialect} reachable, every migration applied`;
     } catch (err) {
       if (/pending migration/.test(message(err))) throw err;
@@ -231,7 +281,9 @@ async function publicUrl(config: Config, ep: DoctorEndpoints, timeoutMs: number)
   return check('PUBLIC_BASE_URL', timeoutMs, async () => {
     const url = new URL(`${config.publicBaseUrl}/healthz`);
     if (url.protocol !== 'https:') {
-      throw new Error(`${config.publicBaseUrl} is not https — set PUBLIC_BASE_URL=https://<your domain> behind nginx with a certbot certificate (docs/deploy.md)`);
+      throw new Error(
+        `${config.publicBaseUrl} is not https — set PUBLIC_BASE_URL=https://<your domain> behind nginx with a certbot certificate (docs/deploy.md)`,
+      );
     }
     const status = await new Promise<number>((resolve, reject) => {
       const req = https.get(url, { ...(ep.httpsAgent ? { agent: ep.httpsAgent } : {}), timeout: timeoutMs }, (res) => {
@@ -240,8 +292,11 @@ async function publicUrl(config: Config, ep: DoctorEndpoints, timeoutMs: number)
       });
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', reject);
-    }).catch((err: unknown) => fail(err, `${url.href} is not reachable: check DNS, nginx (deploy/nginx/aizhao.conf), the certificate and that the server runs`));
-    if (status !== 200) throw new Error(`${url.href} answered HTTP ${status} — nginx must pass it to the server (deploy/nginx/aizhao.conf)`);
+    }).catch((err: unknown) =>
+      fail(err, `${url.href} is not reachable: check DNS, nginx (deploy/nginx/aizhao.conf), the certificate and that the server runs`),
+    );
+    if (status !== 200)
+      throw new Error(`${url.href} answered HTTP ${status} — nginx must pass it to the server (deploy/nginx/aizhao.conf)`);
     return `${url.href} answered 200 over https`;
   });
 }

@@ -86,11 +86,16 @@ export class TencentSmsSender implements SmsSender {
    * empty (Limit ≤ 100, Offset); DescribeSmsTemplateList takes the template id (fields per the SDK's sms_models).
    * Null: not found. Sends no message.
    */
-  async describeSignAndTemplate(): Promise<{ sign: { status: number; reply?: string } | null; template: { status: number; reply?: string } | null }> {
+  async describeSignAndTemplate(): Promise<{
+    sign: { status: number; reply?: string } | null;
+    template: { status: number; reply?: string } | null;
+  }> {
     const PAGE = 100;
     let sign: { status: number; reply?: string } | null = null;
     for (let offset = 0; offset < 10 * PAGE && !sign; offset += PAGE) {
-      const res = await this.sdkCall('DescribeSmsSignList', () => this.client.DescribeSmsSignList({ International: 0, Limit: PAGE, Offset: offset }));
+      const res = await this.sdkCall('DescribeSmsSignList', () =>
+        this.client.DescribeSmsSignList({ International: 0, Limit: PAGE, Offset: offset }),
+      );
       const list = res.DescribeSignListStatusSet ?? [];
       const found = list.find((s) => s.SignName === this.opts.signName);
       if (found) sign = { status: Number(found.StatusCode), ...(found.ReviewReply ? { reply: found.ReviewReply } : {}) };
@@ -98,8 +103,11 @@ export class TencentSmsSender implements SmsSender {
     }
     const id = Number(this.opts.templateId);
     const tpl = Number.isSafeInteger(id)
-      ? (await this.sdkCall('DescribeSmsTemplateList', () => this.client.DescribeSmsTemplateList({ International: 0, TemplateIdSet: [id] })))
-          .DescribeTemplateStatusSet?.find((t) => Number(t.TemplateId) === id)
+      ? (
+          await this.sdkCall('DescribeSmsTemplateList', () =>
+            this.client.DescribeSmsTemplateList({ International: 0, TemplateIdSet: [id] }),
+          )
+        ).DescribeTemplateStatusSet?.find((t) => Number(t.TemplateId) === id)
       : undefined;
     const template = tpl ? { status: Number(tpl.StatusCode), ...(tpl.ReviewReply ? { reply: tpl.ReviewReply } : {}) } : null;
     return { sign, template };

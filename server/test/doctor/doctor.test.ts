@@ -1,0 +1,94 @@
+/**
+ * `npm run doctor` against the emulators with a production (non-sandbox) configuration: all ✓; and each broken
+ * setting gives the ✗ of the check that covers it, with what to fix.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createDatabase } from '../../src/db/index.js';
+import { createMigrator } from '../../src/db/migrator.js';
+import { formatReport, runDoctor } from '../../src/doctor/checks.js';
+import { doctorFor, otherPublicKeyPem, startDoctorWorld, type DoctorWorld } from './helpers.js';
+
+const CHECKS = ['COS', 'CI', 'STS', 'WeChat Pay keys', 'WeChat Pay API', 'RunningHub', 'SMS', 'Database', 'PUBLIC_BASE_URL'];
+
+let world: DoctorWorld;
+beforeAll(async () => {
+  world = await startDoctorWorld();
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('npm run doctor', () => {
+  it('passes every check against the emulators, and leaves no probe object behind', async () => {
+    const results = await runDoctor(loadConfig(world.env), world.endpoints);
+    expect(results.map((r) => r.name)).toEqual(CHECKS);
+    for (const r of results) expect({ name: r.name, ok: r.ok, detail: r.detail }).toMatchObject({ ok: true });
+    const report = formatReport(results);
+    expect(report.split('\n').filter((l) => l.startsWith('✓ '))).toHaveLength(CHECKS.length);
+    expect(report).toMatch(/all 9 checks passed$/);
+    // the probe and its cut-out were deleted
+    const probe = /wrote, read and deleted (doctor\/\w+\.jpg)/.exec(results[0]!.detail)![1]!;
+    expect(await world.s.ctx.vendors.storage.head(probe)).toBeNull();
+    expect(await world.s.ctx.vendors.storage.head(probe.replace('.jpg', '-cutout.png'))).toBeNull();
+  });
+
+  it('a wrong Tencent secret key: COS ✗ and STS ✗, with what to fix', async () => {
+    const r = await doctorFor(world, { TENCENT_SECRET_KEY: 'not-the-account-secret-key-0000000' });
+    expect(r['COS']).toMatchObject({ ok: false, detail: expect.stringMatching(/SignatureDoesNotMatch[\s\S]*TENCENT_SECRET_KEY/) });
+    expect(r['STS']).toMatchObject({ ok: false, detail: expect.stringMatching(/AuthFailure\.SignatureFailure[\s\S]*TENCENT_SECRET_KEY/) });
+    expect(r['CI']).toMatchObject({ ok: false });
+    for (const name of ['WeChat Pay API', 'RunningHub', 'Database', 'PUBLIC_BASE_URL']) expect(r[name]).toMatchObject({ ok: true });
+  });
+
+  it('a wrong WeChat Pay platform key: WeChat Pay API ✗, the advice names the signature', async () => {
+    const path = join(world.dir, 'wrong_pub_key.pem');
+    writeFileSync(path, otherPublicKeyPem());
+    const r = await doctorFor(world, { WECHAT_PLATFORM_PUBLIC_KEY_PATH: path });
+    expect(r['WeChat Pay keys']).toMatchObject({ ok: true }); // the file parses …
+    expect(r['WeChat Pay API']).toMatchObject({ ok: false, detail: expect.stringMatching(/signature[\s\S]*WECHAT_PLATFORM_PUBLIC_KEY/) }); // … but is not WeChat's
+  });
+
+  it('a platform key file that is not a key: WeChat Pay keys ✗', async () => {
+    const path = join(world.dir, 'garbage.pem');
+    writeFileSync(path, '-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n');
+    const r = await doctorFor(world, { WECHAT_PLATFORM_PUBLIC_KEY_PATH: path });
+    expect(r['WeChat Pay keys']).toMatchObject({ ok: false, detail: expect.stringContaining('WECHAT_PLATFORM_PUBLIC_KEY_PATH') });
+  });
+
+  it('a pending migration: Database ✗ naming it and npm run db:migrate', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aizhao-doctor-pending-'));
+    try {
+      const db = createDatabase({ url: null, dataDir });
+      await db.migrate();
+      const [last] = await createMigrator(db.sequelize).down(); // the newest migration undone: one pending
+      await db.close();
+      const r = await doctorFor(world, { DATA_DIR: dataDir });
+      expect(r['Database']).toMatchObject({ ok: false, detail: expect.stringContaining(`1 pending migration(s) (${last!.name})`) });
+      expect(r['Database']!.detail).toContain('npm run db:migrate');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('an http PUBLIC_BASE_URL: ✗, it must be https', async () => {
+    const r = await doctorFor(world, { PUBLIC_BASE_URL: world.s.url });
+    expect(r['PUBLIC_BASE_URL']).toMatchObject({ ok: false, detail: expect.stringContaining('is not https') });
+  });
+
+  it('an SMS signature the account does not have: SMS ✗ naming SMS_SIGN_NAME', async () => {
+    const r = await doctorFor(world, { SMS_SIGN_NAME: '没有这个签名' });
+    expect(r['SMS']).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('SMS_SIGN_NAME "没有这个签名" is not a signature of this account'),
+    });
+  });
+
+  it('a RunningHub key that is not accepted: RunningHub ✗ naming RUNNINGHUB_API_KEY', async () => {
+    const r = await doctorFor(world, { RUNNINGHUB_API_KEY: 'not-the-key' });
+    expect(r['RunningHub']).toMatchObject({ ok: false, detail: expect.stringMatching(/802[\s\S]*RUNNINGHUB_API_KEY is not accepted/) });
+  });
+});

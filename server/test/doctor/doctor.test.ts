@@ -2,14 +2,18 @@
  * `npm run doctor` against the emulators with a production (non-sandbox) configuration: all ✓; and each broken
  * setting gives the ✗ of the check that covers it, with what to fix.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createDatabase } from '../../src/db/index.js';
 import { createMigrator } from '../../src/db/migrator.js';
 import { formatReport, runDoctor } from '../../src/doctor/checks.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { createMysqlDatabase } from '../support/server.js';
 import { doctorFor, otherPublicKeyPem, startDoctorWorld, type DoctorWorld } from './helpers.js';
 
 const CHECKS = ['COS', 'CI', 'STS', 'WeChat Pay keys', 'WeChat Pay API', 'RunningHub', 'SMS', 'Database', 'PUBLIC_BASE_URL'];
@@ -90,5 +94,37 @@ describe('npm run doctor', () => {
   it('a RunningHub key that is not accepted: RunningHub ✗ naming RUNNINGHUB_API_KEY', async () => {
     const r = await doctorFor(world, { RUNNINGHUB_API_KEY: 'not-the-key' });
     expect(r['RunningHub']).toMatchObject({ ok: false, detail: expect.stringMatching(/802[\s\S]*RUNNINGHUB_API_KEY is not accepted/) });
+  });
+});
+
+describe('the database users of docs/deploy.md', () => {
+  /** The privileges docs/deploy.md grants the server's own database user. */
+  const serverGrants = (): string => {
+    const m = /GRANT ([A-Z, ]+) ON ai_photo\.\* TO 'aizhao'@'localhost';/.exec(readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8'));
+    expect(m, 'docs/deploy.md grants the server user').not.toBeNull();
+    return m![1]!;
+  };
+
+  it("with the server user's grants only (no CREATE), the migrated MariaDB database passes the Database check", async () => {
+    const grants = serverGrants();
+    expect(grants).not.toMatch(/CREATE|ALTER|DROP/);
+    const { url, drop } = await createMysqlDatabase();
+    const u = new URL(url);
+    const dbName = u.pathname.slice(1);
+    const user = `dr${randomBytes(4).toString('hex')}`;
+    const root = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: 'root' });
+    try {
+      const migrated = createDatabase({ url, dataDir: world.dir });
+      await migrated.migrate();
+      await migrated.close();
+      await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw-${user}'`);
+      await root.query(`GRANT ${grants} ON \`${dbName}\`.* TO '${user}'@'%'`);
+      const r = await doctorFor(world, { DATABASE_URL: `mysql://${user}:pw-${user}@${u.host}/${dbName}` });
+      expect(r['Database']).toMatchObject({ ok: true, detail: 'mysql reachable, every migration applied' });
+    } finally {
+      await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+      await root.end();
+      await drop();
+    }
   });
 });

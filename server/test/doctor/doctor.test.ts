@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -94,6 +95,27 @@ describe('npm run doctor', () => {
   it('a RunningHub key that is not accepted: RunningHub ✗ naming RUNNINGHUB_API_KEY', async () => {
     const r = await doctorFor(world, { RUNNINGHUB_API_KEY: 'not-the-key' });
     expect(r['RunningHub']).toMatchObject({ ok: false, detail: expect.stringMatching(/802[\s\S]*RUNNINGHUB_API_KEY is not accepted/) });
+  });
+});
+
+describe('timeouts', () => {
+  it('a vendor that accepts the connection and never answers fails its check after DOCTOR_TIMEOUT_MS, the others are unaffected', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => void sockets.push(socket)); // takes the TLS connection, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const config = loadConfig({ ...world.env, DOCTOR_TIMEOUT_MS: '1000', STS_TIMEOUT_MS: '600000' });
+      const started = Date.now();
+      const results = await runDoctor(config, { ...world.endpoints, stsHost: `127.0.0.1:${(silent.address() as AddressInfo).port}` });
+      const elapsed = Date.now() - started;
+      const sts = results.find((r) => r.name === 'STS')!;
+      expect(sts).toMatchObject({ ok: false, detail: expect.stringContaining('no answer within 1000 ms (DOCTOR_TIMEOUT_MS)') });
+      expect(results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['STS']);
+      expect(elapsed).toBeLessThan(60_000); // far below the client's own 600 s
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
 

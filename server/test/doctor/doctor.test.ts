@@ -2,7 +2,7 @@
  * `npm run doctor` against the emulators with a production (non-sandbox) configuration: all ✓; and each broken
  * setting gives the ✗ of the check that covers it, with what to fix.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,16 @@ describe('npm run doctor', () => {
     const r = await doctorFor(world, { WECHAT_PLATFORM_PUBLIC_KEY_PATH: path });
     expect(r['WeChat Pay keys']).toMatchObject({ ok: true }); // the file parses …
     expect(r['WeChat Pay API']).toMatchObject({ ok: false, detail: expect.stringMatching(/signature[\s\S]*WECHAT_PLATFORM_PUBLIC_KEY/) }); // … but is not WeChat's
+  });
+
+  it('a merchant private key WeChat Pay does not know: WeChat Pay API ✗ naming the merchant settings', async () => {
+    const path = join(world.dir, 'other_apiclient_key.pem');
+    writeFileSync(path, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const r = await doctorFor(world, { WECHAT_MERCHANT_PRIVATE_KEY_PATH: path });
+    expect(r['WeChat Pay API']).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/SIGN_ERROR[\s\S]*WeChat refused our request signature[\s\S]*WECHAT_MERCHANT_PRIVATE_KEY_PATH/),
+    });
   });
 
   it('a platform key file that is not a key: WeChat Pay keys ✗', async () => {

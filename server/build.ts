@@ -12,6 +12,7 @@
  *   dist/migrate-cli.js    npm run db:migrate
  *   dist/admin-create.js   npm run admin:create
  *   dist/hash-password.js  npm run admin:hash-password
+ *   dist/doctor.js         npm run doctor
  *   dist/admin/app.js|css  the web admin page, bundled here instead of at the first request
  *
  * `--outdir DIR` writes elsewhere (DIR must be inside the repository, where node_modules resolve).
@@ -28,6 +29,7 @@ export const ENTRY_POINTS = {
   'migrate-cli': 'src/db/migrate-cli.ts',
   'admin-create': 'src/cli/admin-create.ts',
   'hash-password': 'src/cli/hash-password.ts',
+  doctor: 'src/cli/doctor.ts',
 } as const;
 
 function outdirArg(argv: string[]): string {

@@ -1,5 +1,5 @@
-// Runs one of the server's commands (`node run.mjs main|migrate-cli|admin-create|hash-password|sandbox [args]`), the way
-// `npm run server`, `db:migrate`, `admin:create`, `admin:hash-password` and `sandbox` start them:
+// Runs one of the server's commands (`node run.mjs main|migrate-cli|admin-create|hash-password|sandbox|doctor [args]`),
+// the way `npm run server`, `db:migrate`, `admin:create`, `admin:hash-password`, `sandbox` and `doctor` start them:
 //  - NODE_ENV=production (in the environment or in the root .env): the build, dist/<command>.js (`npm run build`);
 //    plain Node, no TypeScript loader. Missing build → a clear message.
 //  - otherwise: the TypeScript source through tsx, as in development.
@@ -16,6 +16,7 @@ const SOURCES = {
   'admin-create': 'src/cli/admin-create.ts',
   'hash-password': 'src/cli/hash-password.ts',
   sandbox: 'src/sandbox/main.ts',
+  doctor: 'src/cli/doctor.ts',
 };
 const command = process.argv[2];
 if (!command || !(command in SOURCES)) {

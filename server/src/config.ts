@@ -163,6 +163,8 @@ const envSchema = z.object({
   METRICS_PORT: int(1, 65535).optional(),
   /** ms between two checks of the ledger invariant (users whose balance ≠ the sum of their ledger) */
   LEDGER_CHECK_INTERVAL_MS: int(1000).default(10 * 60_000),
+  /** ms each check of `npm run doctor` may take (besides each vendor client's own timeout) */
+  DOCTOR_TIMEOUT_MS: int(1000).default(30_000),
 });
 
 const ALIASES: Record<string, string> = {
@@ -254,6 +256,7 @@ export interface Config {
   shutdown: { timeoutMs: number; idleGraceMs: number };
   metrics: { token?: string; port?: number };
   ledgerCheckIntervalMs: number;
+  doctorTimeoutMs: number;
   /** Generated identities of the sandbox emulators (sandbox mode only). */
   sandboxSecrets: SandboxSecrets | null;
   /** sandbox mode: the shared emulator process (`npm run sandbox`) to use instead of in-process emulators */
@@ -493,6 +496,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, idleGraceMs: e.SHUTDOWN_IDLE_GRACE_MS },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
     ledgerCheckIntervalMs: e.LEDGER_CHECK_INTERVAL_MS,
+    doctorTimeoutMs: e.DOCTOR_TIMEOUT_MS,
     sandboxSecrets: secrets,
     sandboxUrl,
     sandboxPort: e.SANDBOX_PORT,

@@ -3,6 +3,7 @@
  * says: the stand-in for Tencent Cloud API hosts (STS, SMS) whose SDKs only speak https. `agent` trusts its CA
  * and resolves the host to 127.0.0.1, so an SDK signs exactly what it would sign for the real host.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { generate } from 'selfsigned';
@@ -15,8 +16,8 @@ export interface HttpsFake {
   agent: https.Agent;
   /** requests received (body text) */
   received: string[];
-  /** what to answer (default 200 `{}`); 'hangup': take the request, then close the connection without an answer */
-  respond: (body: string) => { status: number; body: unknown } | 'hangup';
+  /** what to answer (default 200 `{}`), given the body and the request headers; 'hangup': take the request, then close the connection without an answer */
+  respond: (body: string, headers?: IncomingHttpHeaders) => { status: number; body: unknown } | 'hangup';
   close(): Promise<void>;
 }
 
@@ -58,7 +59,7 @@ export async function startHttpsFake(hostname: string): Promise<HttpsFake> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       fake.received.push(body);
-      const answer = fake.respond(body);
+      const answer = fake.respond(body, req.headers);
       if (answer === 'hangup') return void req.socket.destroy();
       res.writeHead(answer.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer.body));
     });

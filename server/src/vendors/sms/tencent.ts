@@ -80,6 +80,54 @@ export class TencentSmsSender implements SmsSender {
     this.checkStatus(res, number);
   }
 
+  /**
+   * Read-only: the configured signature and template as Tencent knows them (status 0 = approved and usable), for
+   * `npm run doctor`. DescribeSmsSignList (2021-01-11) lists the account's signatures page by page when SignIdSet is
+   * empty (Limit ≤ 100, Offset); DescribeSmsTemplateList takes the template id (fields per the SDK's sms_models).
+   * Null: not found. Sends no message.
+   */
+  async describeSignAndTemplate(): Promise<{
+    sign: { status: number; reply?: string } | null;
+    template: { status: number; reply?: string } | null;
+  }> {
+    const PAGE = 100;
+    let sign: { status: number; reply?: string } | null = null;
+    for (let offset = 0; offset < 10 * PAGE && !sign; offset += PAGE) {
+      const res = await this.sdkCall('DescribeSmsSignList', () =>
+        this.client.DescribeSmsSignList({ International: 0, Limit: PAGE, Offset: offset }),
+      );
+      const list = res.DescribeSignListStatusSet ?? [];
+      const found = list.find((s) => s.SignName === this.opts.signName);
+      if (found) sign = { status: Number(found.StatusCode), ...(found.ReviewReply ? { reply: found.ReviewReply } : {}) };
+      if (list.length < PAGE) break;
+    }
+    const id = Number(this.opts.templateId);
+    const tpl = Number.isSafeInteger(id)
+      ? (
+          await this.sdkCall('DescribeSmsTemplateList', () =>
+            this.client.DescribeSmsTemplateList({ International: 0, TemplateIdSet: [id] }),
+          )
+        ).DescribeTemplateStatusSet?.find((t) => Number(t.TemplateId) === id)
+      : undefined;
+    const template = tpl ? { status: Number(tpl.StatusCode), ...(tpl.ReviewReply ? { reply: tpl.ReviewReply } : {}) } : null;
+    return { sign, template };
+  }
+
+  /** One SDK call, its failure as a VendorError (read-only calls: no retry needed here). */
+  private async sdkCall<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const e = (err ?? {}) as SdkError;
+      throw new VendorError(
+        'sms',
+        `${action} failed: ${e.code ? `${e.code} ` : ''}${e.message ?? String(err)}${e.requestId ? ` (request ${e.requestId})` : ''}`,
+        { ...(e.code ? { code: e.code } : {}), ...(e.httpCode ? { status: e.httpCode } : {}), retryable: !e.code },
+        { cause: err },
+      );
+    }
+  }
+
   private async sendOnce(number: string, code: string, ttlMinutes: number): Promise<Awaited<ReturnType<SdkClient['SendSms']>>> {
     try {
       return await this.client.SendSms({

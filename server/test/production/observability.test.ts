@@ -62,6 +62,9 @@ describe('GET /readyz', () => {
   });
 
   it('is 503 when the database does not answer', async () => {
+    // the background work first: a closed SQLite handle is not an outage, and a query on it throws from the driver
+    s.ledgerCheck.stop();
+    await s.runner.stop();
     await s.db.close();
     const r = await call(s.url, 'GET', '/readyz');
     expect(r.status).toBe(503);

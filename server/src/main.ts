@@ -1,18 +1,9 @@
 /** Process entry: `npm run server`. Loads .env, validates config once, serves, and shuts down gracefully. */
 import './load-env.js';
 import { startServer } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './cli/config-or-exit.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 
 const running = await startServer(config);
 running.logger.info(

@@ -1,19 +1,10 @@
 /** Process entry of `npm run sandbox`: the shared emulator process (serve.ts). */
 import '../load-env.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../cli/config-or-exit.js';
 import { createLogger } from '../lib/logger.js';
 import { startSandboxServer } from './serve.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 let running;
 try {

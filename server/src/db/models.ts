@@ -189,6 +189,16 @@ export class AdminAuditLog extends Model<InferAttributes<AdminAuditLog>, InferCr
   declare createdAt: CreationOptional<Date>;
 }
 
+/** A merchant's acceptance of the terms and privacy policy versions (migration 10). */
+export class Consent extends Model<InferAttributes<Consent>, InferCreationAttributes<Consent>> {
+  declare id: CreationOptional<number>;
+  declare userId: string;
+  declare termsVersion: string;
+  declare privacyVersion: string;
+  declare ip: string | null;
+  declare acceptedAt: Date;
+}
+
 export interface Models {
   User: typeof User;
   SmsCode: typeof SmsCode;
@@ -200,6 +210,7 @@ export interface Models {
   AdminSession: typeof AdminSession;
   AdminLoginAttempt: typeof AdminLoginAttempt;
   AdminAuditLog: typeof AdminAuditLog;
+  Consent: typeof Consent;
 }
 
 const id = { type: DataTypes.STRING(32), primaryKey: true, allowNull: false };
@@ -391,5 +402,16 @@ export function initModels(sequelize: Sequelize): Models {
     },
     { sequelize, tableName: 'admin_audit_logs', updatedAt: false },
   );
-  return { User, SmsCode, Order, Refund, Task, QuotaLog, Admin, AdminSession, AdminLoginAttempt, AdminAuditLog };
+  Consent.init(
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      userId: { type: DataTypes.STRING(32), allowNull: false },
+      termsVersion: { type: DataTypes.STRING(64), allowNull: false },
+      privacyVersion: { type: DataTypes.STRING(64), allowNull: false },
+      ip: { type: DataTypes.STRING(64), allowNull: true },
+      acceptedAt: date(false),
+    },
+    { sequelize, tableName: 'consents', timestamps: false },
+  );
+  return { User, SmsCode, Order, Refund, Task, QuotaLog, Admin, AdminSession, AdminLoginAttempt, AdminAuditLog, Consent };
 }

@@ -2,9 +2,9 @@
 import { createHmac } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QcloudStsIssuer, SandboxStsIssuer, UPLOAD_ACTIONS, buildUploadPolicy } from '../../src/vendors/cos/sts.js';
+import { selfSignedCertificate } from '../support/https-fake.js';
 import { startHarness, type Harness } from './helpers.js';
 
 describe('buildUploadPolicy', () => {
@@ -81,14 +81,7 @@ describe('QcloudStsIssuer against a local HTTPS fake of Tencent STS', () => {
   let answer: (p: Record<string, string>) => unknown;
 
   beforeAll(async () => {
-    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true },
-        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-      ],
-    });
+    const pems = await selfSignedCertificate();
     server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));

@@ -10,12 +10,11 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { loadConfig } from '../../src/config.js';
 import { createDatabase } from '../../src/db/index.js';
 import { runDoctor, type CheckResult, type DoctorEndpoints } from '../../src/doctor/checks.js';
 import { sandboxCosEndpoint } from '../../src/sandbox/cos/index.js';
-import { startHttpsFake, type HttpsFake } from '../support/https-fake.js';
+import { selfSignedCertificate, startHttpsFake, type HttpsFake } from '../support/https-fake.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 export const SMS_HOST = 'sms.tencentcloudapi.com';
@@ -36,14 +35,7 @@ export interface DoctorWorld {
 
 /** An HTTPS server for 127.0.0.1 that passes every request to `target` (what nginx does in production). */
 async function startHttpsFront(target: string): Promise<{ url: string; ca: string; close(): Promise<void> }> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const pems = await selfSignedCertificate();
   const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
     const up = http.request(
       new URL(req.url ?? '/', target),

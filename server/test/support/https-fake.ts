@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import { isIP, type AddressInfo, type LookupFunction } from 'node:net';
 import { generate } from 'selfsigned';
 
 export interface HttpsFake {
@@ -21,21 +21,21 @@ export interface HttpsFake {
   close(): Promise<void>;
 }
 
-export async function startHttpsFake(hostname: string): Promise<HttpsFake> {
-  const pems = await generate([{ name: 'commonName', value: hostname }], {
+/** A self-signed certificate (its own CA) for `hostname` and 127.0.0.1, generated at test time. */
+export async function selfSignedCertificate(hostname = '127.0.0.1'): Promise<{ private: string; cert: string }> {
+  const altNames = [...(isIP(hostname) ? [] : [{ type: 2 as const, value: hostname }]), { type: 7 as const, ip: '127.0.0.1' }];
+  return generate([{ name: 'commonName', value: hostname }], {
     keySize: 2048,
     algorithm: 'sha256',
     extensions: [
       { name: 'basicConstraints', cA: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: hostname },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
+      { name: 'subjectAltName', altNames },
     ],
   });
+}
+
+export async function startHttpsFake(hostname: string): Promise<HttpsFake> {
+  const pems = await selfSignedCertificate(hostname);
   const lookup: LookupFunction = (host, options, callback) => {
     if (host !== hostname && host !== '127.0.0.1') {
       callback(Object.assign(new Error(`unexpected lookup ${host}`), { code: 'ENOTFOUND' }), '', 4);

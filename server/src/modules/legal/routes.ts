@@ -4,7 +4,6 @@
  * acceptance of the current versions (an outdated version is refused, so nobody "accepts" a text they were not shown).
  */
 import { Router } from 'express';
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { LEGAL_KINDS, consentRequest, type ConsentStatus, type LegalKind } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import { parse, route } from '../../http/middleware.js';
@@ -12,36 +11,8 @@ import { AppError } from '../../lib/errors.js';
 import { requireUser } from '../auth/middleware.js';
 import { LEGAL_DOCUMENTS } from './documents.js';
 
-export class Consent extends Model<InferAttributes<Consent>, InferCreationAttributes<Consent>> {
-  declare id: CreationOptional<number>;
-  declare userId: string;
-  declare termsVersion: string;
-  declare privacyVersion: string;
-  declare ip: string | null;
-  declare acceptedAt: Date;
-}
-
-const initialised = new WeakSet<Sequelize>();
-function consents(sequelize: Sequelize): typeof Consent {
-  if (!initialised.has(sequelize)) {
-    Consent.init(
-      {
-        id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
-        userId: { type: DataTypes.STRING(32), allowNull: false },
-        termsVersion: { type: DataTypes.STRING(64), allowNull: false },
-        privacyVersion: { type: DataTypes.STRING(64), allowNull: false },
-        ip: { type: DataTypes.STRING(64), allowNull: true },
-        acceptedAt: { type: DataTypes.DATE(3), allowNull: false },
-      },
-      { sequelize, tableName: 'consents', timestamps: false },
-    );
-    initialised.add(sequelize);
-  }
-  return Consent;
-}
-
 async function status(ctx: AppContext, userId: string): Promise<ConsentStatus> {
-  const last = await consents(ctx.db.sequelize).findOne({
+  const last = await ctx.db.models.Consent.findOne({
     where: { userId },
     order: [
       ['acceptedAt', 'DESC'],
@@ -82,7 +53,7 @@ export function consentRoutes(ctx: AppContext): Router {
       const body = parse(consentRequest, req.body);
       if (body.termsVersion !== LEGAL_DOCUMENTS.terms.version || body.privacyVersion !== LEGAL_DOCUMENTS.privacy.version)
         throw new AppError('CONSENT_OUTDATED');
-      await consents(ctx.db.sequelize).create({
+      await ctx.db.models.Consent.create({
         userId: req.userId!,
         termsVersion: body.termsVersion,
         privacyVersion: body.privacyVersion,

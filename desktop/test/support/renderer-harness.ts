@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { INVOKE_CHANNELS, type AppState, type InvokeChannel, type IpcResult, type NavigateTarget } from '../../src/shared/contract.js';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
@@ -182,3 +183,33 @@ export async function dispatchDrag(page: Page, selector: string, files: DroppedF
 /** Drags files onto the element matching `selector` and drops them (dragenter → dragover → drop, as Chromium does). */
 export const dropFiles = (page: Page, selector: string, files: DroppedFile[]): Promise<void> =>
   dispatchDrag(page, selector, files, ['dragenter', 'dragover', 'drop']);
+
+/**
+ * One renderer server and one browser for a test file, and at most one open page at a time: `open` opens the
+ * renderer; after each test the page is closed, and the test fails if the page reported problems.
+ */
+export function useRendererPages(): { open(invoke: Invoker, options?: OpenOptions): Promise<RendererPage> } {
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  let current: RendererPage | null = null;
+  beforeAll(async () => {
+    server = await serveRenderer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    const problems = current?.problems ?? [];
+    await current?.close();
+    current = null;
+    expect(problems).toEqual([]);
+  });
+  return {
+    async open(invoke, options) {
+      current = await openRenderer(browser!, server!.url, invoke, options);
+      return current;
+    },
+  };
+}

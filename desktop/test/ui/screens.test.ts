@@ -4,9 +4,9 @@
  * merchant sees and which calls the UI makes, and saves a screenshot: test-results/screenshots/desktop-<scene>.png,
  * or docs/screenshots/ with UPDATE_SCREENSHOTS=1. Needs `desktop/out/renderer` (cd desktop && npx electron-vite build).
  */
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppState, TaskFilter, TaskPage } from '../../src/shared/contract.js';
 import {
   appState,
@@ -20,18 +20,7 @@ import {
   RESULT_ROOT,
   taskRow,
 } from '../support/app-state-fixtures.js';
-import {
-  dispatchDrag,
-  dropFiles,
-  launchBrowser,
-  openRenderer,
-  pushState,
-  screenshotDir,
-  serveRenderer,
-  setFilePaths,
-  type RendererPage,
-  type StaticServer,
-} from '../support/renderer-harness.js';
+import { dispatchDrag, dropFiles, pushState, screenshotDir, setFilePaths, useRendererPages } from '../support/renderer-harness.js';
 import { ipcError, ScriptedBridge, type Handlers } from '../support/scripted-bridge.js';
 import { thumbnailFor } from './garment-art.js';
 
@@ -58,33 +47,14 @@ const REJECTED = [
 const poseFiles = (dir: string, stem: string) =>
   Array.from({ length: 12 }, (_, i) => `${dir}/${stem}_pose${String(i + 1).padStart(2, '0')}.jpg`);
 
-let server: StaticServer;
-let browser: Browser;
-let current: RendererPage | null = null;
-
-beforeAll(async () => {
-  server = await serveRenderer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const problems = current?.problems ?? [];
-  await current?.close();
-  current = null;
-  expect(problems).toEqual([]);
-});
+const renderer = useRendererPages();
 
 /** Opens the app on `state` with a scripted main process; thumbnails are drawn from the file names. */
 async function open(state: AppState, handlers: Handlers = {}, filePaths: Record<string, string> = {}) {
   const bridge = new ScriptedBridge(state, { thumbnail: (path) => thumbnailFor(path), ...handlers });
-  current = await openRenderer(browser, server.url, bridge.invoke, { filePaths });
-  await current.page.locator('[data-testid="membership-bar"], [data-testid="login-phone"]').first().waitFor();
-  return { page: current.page, bridge };
+  const { page } = await renderer.open(bridge.invoke, { filePaths });
+  await page.locator('[data-testid="membership-bar"], [data-testid="login-phone"]').first().waitFor();
+  return { page, bridge };
 }
 
 /** Saves the screenshot after images have loaded; toasts are left out unless asked for. */
@@ -107,8 +77,7 @@ const loggedOut = (o: Partial<AppState> = {}) => appState({ user: null, membersh
 describe('login', () => {
   it('waits for the server before choosing a screen; offline, the login says it is retrying', async () => {
     const bridge = new ScriptedBridge(loggedOut({ ready: false, options: null }));
-    current = await openRenderer(browser, server.url, bridge.invoke);
-    const { page } = current;
+    const { page } = await renderer.open(bridge.invoke);
     await page.getByTestId('splash').waitFor();
     expect(await text(page.getByTestId('splash'))).toContain('正在连接服务器…');
     await pushState(page, loggedOut({ ready: false, offline: true, options: null }));

@@ -4,20 +4,11 @@
  * 检查更新, 帮助与客服, 用户协议/隐私政策), the 「新版本已就绪，重启更新」 and required-update notices, the consent screen
  * at the first login, and a notification click opening its batch. Each screen is saved as desktop-<scene>.png.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { AppState } from '../../src/shared/contract.js';
 import { LEGAL, appState, batch, item, updateView } from '../support/app-state-fixtures.js';
-import {
-  launchBrowser,
-  navigate,
-  openRenderer,
-  pushState,
-  screenshotDir,
-  serveRenderer,
-  type RendererPage,
-  type StaticServer,
-} from '../support/renderer-harness.js';
+import { navigate, pushState, screenshotDir, useRendererPages } from '../support/renderer-harness.js';
 import { ScriptedBridge, type Handlers } from '../support/scripted-bridge.js';
 import { thumbnailFor } from './garment-art.js';
 
@@ -26,24 +17,7 @@ const MB = 1024 * 1024;
 const TERMS_BODY = '欢迎使用 AI照。\n\n一、账号：您使用手机号和短信验证码登录。\n\n二、会员与次数：处理失败的任务自动退还次数。';
 const PRIVACY_BODY = '我们重视您的个人信息保护。\n\n一、我们收集的信息：手机号、您上传的商品图片。';
 
-let server: StaticServer;
-let browser: Browser;
-let current: RendererPage | null = null;
-
-beforeAll(async () => {
-  server = await serveRenderer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-afterEach(async () => {
-  const problems = current?.problems ?? [];
-  await current?.close();
-  current = null;
-  expect(problems).toEqual([]);
-});
+const renderer = useRendererPages();
 
 const legal: Handlers = {
   legalText: (kind) => ({ ...LEGAL[kind], body: kind === 'terms' ? TERMS_BODY : PRIVACY_BODY }),
@@ -52,9 +26,9 @@ const legal: Handlers = {
 
 async function open(state: AppState, ready: string, handlers: Handlers = {}) {
   const bridge = new ScriptedBridge(state, { ...legal, ...handlers });
-  current = await openRenderer(browser, server.url, bridge.invoke);
-  await current.page.getByTestId(ready).first().waitFor();
-  return { page: current.page, bridge };
+  const { page } = await renderer.open(bridge.invoke);
+  await page.getByTestId(ready).first().waitFor();
+  return { page, bridge };
 }
 
 async function shoot(page: Page, scene: string) {

@@ -98,12 +98,17 @@ export function startApp(o: StartOptions): Promise<RunningApp> | null {
   // (https://www.electronjs.org/docs/latest/tutorial/notifications#windows)
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
-  const window = new MainWindow(() => createMainWindow(outDir));
+  let work: WorkSummary = workSummary({ batches: [] });
+  // a window made again (Dock, second instance) shows the work in flight at once, not at the next state change
+  const window = new MainWindow(() => {
+    const w = createMainWindow(outDir);
+    w.setProgressBar(work.fraction);
+    return w;
+  });
   let service: AppService | null = null;
   let tray: Tray | null = null;
   let quitConfirmed = false;
   let asking = false;
-  let work: WorkSummary = workSummary({ batches: [] });
   let blocker: number | null = null;
 
   app.on('second-instance', () => {

@@ -1,9 +1,11 @@
 /**
  * `npm run doctor`: every vendor and the database, checked with the real clients of server/src/vendors (never the
  * sandbox shortcuts) and without side effects beyond a probe object under `doctor/` that is deleted again. Each
- * check answers ✓ or ✗ with what to fix. Endpoints default to the real vendors; tests point them at the emulators.
+ * check answers ✓ or ✗ with what to fix. Endpoints default to the real vendors; tests and the dry run
+ * (doctor/dry-run.ts) point them at the emulators.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
+import http from 'node:http';
 import https from 'node:https';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
@@ -37,6 +39,11 @@ export interface DoctorEndpoints {
   wechatBaseUrl?: string;
   /** agent for the PUBLIC_BASE_URL request */
   httpsAgent?: https.Agent;
+  /**
+   * The dry run against the emulators on this machine: there is no nginx and no certificate in front of the server
+   * there, so an http PUBLIC_BASE_URL is accepted — and the line says it would fail in production.
+   */
+  dryRun?: boolean;
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -280,24 +287,33 @@ async function database(config: Config, timeoutMs: number): Promise<CheckResult>
 async function publicUrl(config: Config, ep: DoctorEndpoints, timeoutMs: number): Promise<CheckResult> {
   return check('PUBLIC_BASE_URL', timeoutMs, async () => {
     const url = new URL(`${config.publicBaseUrl}/healthz`);
-    if (url.protocol !== 'https:') {
+    const plainHttp = url.protocol === 'http:' && ep.dryRun;
+    if (url.protocol !== 'https:' && !plainHttp) {
       throw new Error(
         `${config.publicBaseUrl} is not https — set PUBLIC_BASE_URL=https://<your domain> behind nginx with a certbot certificate (docs/deploy.md)`,
       );
     }
+    const get = plainHttp ? http.get : https.get;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = https.get(url, { ...(ep.httpsAgent ? { agent: ep.httpsAgent } : {}), timeout: timeoutMs }, (res) => {
+      const req = get(url, { ...(ep.httpsAgent && !plainHttp ? { agent: ep.httpsAgent } : {}), timeout: timeoutMs }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', reject);
     }).catch((err: unknown) =>
-      fail(err, `${url.href} is not reachable: check DNS, nginx (deploy/nginx/aizhao.conf), the certificate and that the server runs`),
+      fail(
+        err,
+        plainHttp
+          ? `${url.href} is not reachable: start the server (npm run server, with SANDBOX_URL) or set PUBLIC_BASE_URL to its address`
+          : `${url.href} is not reachable: check DNS, nginx (deploy/nginx/aizhao.conf), the certificate and that the server runs`,
+      ),
     );
     if (status !== 200)
       throw new Error(`${url.href} answered HTTP ${status} — nginx must pass it to the server (deploy/nginx/aizhao.conf)`);
-    return `${url.href} answered 200 over https`;
+    return plainHttp
+      ? `${url.href} answered 200 over plain http — accepted in this dry run only; production needs https (PUBLIC_BASE_URL=https://<your domain> behind nginx)`
+      : `${url.href} answered 200 over https`;
   });
 }
 

@@ -12,10 +12,10 @@ import express from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { errorHandler, notFound, parse, requestId, route } from '../http/middleware.js';
-import type { Logger } from '../lib/logger.js';
-import { SandboxStsIssuer } from '../vendors/cos/sts.js';
-import { isLoopback } from '../modules/ops/routes.js';
 import { AppError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { isLoopback } from '../modules/ops/routes.js';
+import { SandboxStsIssuer } from '../vendors/cos/sts.js';
 import { emulatedAccounts } from './accounts.js';
 import { sandboxControlRoutes } from './control.js';
 import { createSandbox, type Sandbox } from './index.js';
@@ -29,7 +29,10 @@ const smsSchema = z
   .object({ phone: z.string().min(1).max(32), code: z.string().min(1).max(16), ttlMinutes: z.number().int().positive() })
   .strict();
 
-/** What only servers call: the STS issue and the SMS send that an in-process sandbox does by a function call. */
+/**
+ * What only servers call: the STS issue and the SMS send that an in-process sandbox does by a function call; and what
+ * only the doctor's dry run on this machine reads (the emulated accounts).
+ */
 function internalRoutes(config: Config, sandbox: Sandbox, tencent: TencentEmulators): express.Router {
   const r = express.Router();
   const json = express.json({ limit: '10kb' });

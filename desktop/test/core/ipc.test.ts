@@ -23,6 +23,7 @@ const CHINESE = /[\u4e00-\u9fff]/;
 /** one valid call per channel (the type makes a new channel without a sample a compile error) */
 const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   getState: [],
+  getSnapshot: [],
   sendCode: ['13800138000'],
   login: ['13800138000', '123456'],
   logout: [],
@@ -41,6 +42,7 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   cancelBatch: ['7c1d3f0e-batch'],
   removeItem: ['7c1d3f0e-item'],
   clearFinishedBatches: [],
+  redoItems: [['7c1d3f0e-item']],
   listTasks: [{ status: 'done', type: 'basic_clean', cursor: 'abc' }],
   redownload: ['01HZZZZZZZZZZZZZZZZZZZZZZZ'],
   openFolder: ['/tmp/results/2024-06-18'],
@@ -91,6 +93,10 @@ const INVALID: [string, unknown][] = [
   ['openFolder', [{}]],
   ['revealFile', [['/tmp/a.jpg']]],
   ['thumbnail', ['']],
+  ['thumbnail', ['/tmp/a.jpg', 'full']],
+  ['redoItems', [[]]],
+  ['redoItems', ['7c1d3f0e-item']],
+  ['redoItems', [Array(1001).fill('7c1d3f0e-item')]],
 ];
 
 /** A stand-in service that records every call and answers what `impl` says (or `{ from: <method> }`). */

@@ -31,10 +31,12 @@ function sameValue(a: unknown, b: unknown): boolean {
     const other = b as unknown[];
     return a.length === other.length && a.every((v, i) => sameValue(v, other[i]));
   }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  // a field set to undefined is the same as no field (what the renderer reads is the same)
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameValue(ra[k], rb[k]));
 }
 
 const head = ({ items: _items, ...rest }: BatchView): BatchHead => rest;

@@ -1,5 +1,5 @@
 /**
- * A scripted main process for renderer tests: `getState` answers the current state, every other call answers what
+ * A scripted main process for renderer tests: `getState` and `getSnapshot` answer the current state, every other call answers what
  * its handler returns (null by default) and is recorded; a handler throws `ipcError(...)` to answer a failure.
  */
 import type { AppState, DesktopApi, InvokeChannel, IpcResult } from '../../src/shared/contract.js';
@@ -36,6 +36,8 @@ export class ScriptedBridge {
   readonly invoke: Invoker = async (channel, args) => {
     this.calls.push({ channel, args });
     if (channel === 'getState') return { ok: true, value: this.state };
+    // version 0: older than any state a test pushes (renderer-harness's pushState numbers them from 1)
+    if (channel === 'getSnapshot') return { ok: true, value: { kind: 'snapshot', version: 0, state: this.state } };
     const handler = this.handlers[channel] as ((...a: unknown[]) => unknown) | undefined;
     try {
       return { ok: true, value: handler ? await handler(...args) : null };

@@ -19,7 +19,7 @@ import {
   dropFiles,
   launchBrowser,
   openRenderer,
-  pushState,
+  pushMessage,
   screenshotDir,
   serveRenderer,
   type RendererPage,
@@ -58,8 +58,8 @@ describe('a merchant’s first day in the desktop app (real main process, real s
       filePaths: Object.fromEntries(names.map((n) => [n, join(photos, n)])),
     });
     page = r.page;
-    // main pushes every state change to the window, as main/ipc.ts does
-    d.service.onState((state) => void pushState(page, state).catch(() => {}));
+    // main pushes every state change to the window as a patch, as main/ipc.ts does
+    d.service.onStateMessage((message) => void pushMessage(page, message).catch(() => {}));
   });
   afterAll(async () => {
     await r?.close();

@@ -27,6 +27,8 @@ export interface RecordedCall {
 
 export class ScriptedBridge {
   readonly calls: RecordedCall[] = [];
+  /** the version `getSnapshot` answers with: 0 is older than any state a test pushes (pushState numbers them from 1) */
+  snapshotVersion = 0;
 
   constructor(
     public state: AppState,
@@ -36,8 +38,7 @@ export class ScriptedBridge {
   readonly invoke: Invoker = async (channel, args) => {
     this.calls.push({ channel, args });
     if (channel === 'getState') return { ok: true, value: this.state };
-    // version 0: older than any state a test pushes (renderer-harness's pushState numbers them from 1)
-    if (channel === 'getSnapshot') return { ok: true, value: { kind: 'snapshot', version: 0, state: this.state } };
+    if (channel === 'getSnapshot') return { ok: true, value: { kind: 'snapshot', version: this.snapshotVersion, state: this.state } };
     const handler = this.handlers[channel] as ((...a: unknown[]) => unknown) | undefined;
     try {
       return { ok: true, value: handler ? await handler(...args) : null };

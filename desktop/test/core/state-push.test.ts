@@ -22,7 +22,10 @@ const bigBatch = (id: string, n: number, o: (i: number) => Partial<ItemView> = (
 
 /** the state with item `id` changed by `change` (new objects along its path, as the service builds them) */
 function withItem(s: AppState, id: string, change: Partial<ItemView>): AppState {
-  return structuredClone({ ...s, batches: s.batches.map((b) => ({ ...b, items: b.items.map((i) => (i.id === id ? { ...i, ...change } : i)) })) });
+  return structuredClone({
+    ...s,
+    batches: s.batches.map((b) => ({ ...b, items: b.items.map((i) => (i.id === id ? { ...i, ...change } : i)) })),
+  });
 }
 
 function apply(synced: SyncedState | null, message: StateMessage): SyncedState {
@@ -58,7 +61,11 @@ describe('state patches', () => {
     // a new batch in front, an item removed, a batch's own flag changed
     s = structuredClone({
       ...s,
-      batches: [bigBatch('b3', 5), { ...s.batches[0]!, paused: true, items: s.batches[0]!.items.filter((i) => i.id !== 'b1-7') }, s.batches[1]!],
+      batches: [
+        bigBatch('b3', 5),
+        { ...s.batches[0]!, paused: true, items: s.batches[0]!.items.filter((i) => i.id !== 'b1-7') },
+        s.batches[1]!,
+      ],
     });
     states.push(s);
     s = structuredClone({ ...s, batches: s.batches.filter((b) => b.id !== 'b2') }); // 清除已完成
@@ -79,7 +86,8 @@ describe('state patches', () => {
       for (const i of synced.app.batches.flatMap((b) => b.items)) if (!named.has(i.id) && old.has(i.id)) expect(i).toBe(old.get(i.id));
       for (const b of synced.app.batches) {
         const was = before.app.batches.find((x) => x.id === b.id);
-        const touched = patch.batches.changed.some((h) => h.id === b.id) || b.items.some((i) => named.has(i.id)) || was?.items.length !== b.items.length;
+        const touched =
+          patch.batches.changed.some((h) => h.id === b.id) || b.items.some((i) => named.has(i.id)) || was?.items.length !== b.items.length;
         if (was && !touched) expect(b).toBe(was);
       }
       if (!('membership' in patch.fields)) expect(synced.app.membership).toBe(before.app.membership);
@@ -90,7 +98,12 @@ describe('state patches', () => {
     const a = appState({ batches: [bigBatch('b1', 3)] });
     const b = withItem(a, 'b1-0', { stage: 'uploading' });
     const c = withItem(b, 'b1-1', { stage: 'uploading' });
-    const patch = (base: number, from: AppState, to: AppState): StatePatch => ({ kind: 'patch', version: base + 1, base, ...diffState(from, to)! });
+    const patch = (base: number, from: AppState, to: AppState): StatePatch => ({
+      kind: 'patch',
+      version: base + 1,
+      base,
+      ...diffState(from, to)!,
+    });
     const held: SyncedState = { version: 1, app: a };
     expect(applyStateMessage(held, patch(2, b, c))).toEqual({ kind: 'resync' });
     expect(applyStateMessage(null, patch(1, a, b))).toEqual({ kind: 'resync' });

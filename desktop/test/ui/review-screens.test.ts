@@ -51,7 +51,16 @@ function cleanBatch(id: string, n: number, failedAt: number[] = []): BatchView {
       const name = `${stem(i)}.jpg`;
       const outputDir = `${DAY_DIR}/${stem(i)}`;
       return failedAt.includes(i)
-        ? item({ id: `${id}-${i}`, batchId: id, name, stage: 'failed', taskId: `t-${id}-${i}`, refunded: true, errorReason: '没有识别到衣服', outputDir })
+        ? item({
+            id: `${id}-${i}`,
+            batchId: id,
+            name,
+            stage: 'failed',
+            taskId: `t-${id}-${i}`,
+            refunded: true,
+            errorReason: '没有识别到衣服',
+            outputDir,
+          })
         : item({
             id: `${id}-${i}`,
             batchId: id,
@@ -269,7 +278,14 @@ describe('truthful status', () => {
     expect(await text(card('ended-failed').getByTestId('batch-status'))).toBe('已结束，1 张失败');
     expect(await kinds('running')).toEqual(['done:1', 'running:2', 'queued:3']);
     expect(await text(card('running').getByTestId('batch-counts'))).toBe('成功 1 · 失败 0 · 进行中 2 · 排队中 3');
-    expect(await card('running').getByTestId('item').locator('.badge').allTextContents()).toEqual(['已完成', '上传中', '处理中', '排队中', '排队中', '排队中']);
+    expect(await card('running').getByTestId('item').locator('.badge').allTextContents()).toEqual([
+      '已完成',
+      '上传中',
+      '处理中',
+      '排队中',
+      '排队中',
+      '排队中',
+    ]);
     expect(await kinds('paused')).toEqual(['done:1', 'running:1', 'queued:2']);
     expect(await text(card('paused').getByTestId('batch-status'))).toBe('已暂停');
     expect(await text(card('paused').getByTestId('batch-count'))).toBe('1/4');
@@ -304,7 +320,10 @@ describe('truthful status', () => {
     await pushState(page, appState({ membership: notMember(), payment: payment() }));
     expect(await text(page.getByTestId('payment-title'))).toBe('开通会员');
     // paid: the merchant is a member now, and this was still a first purchase
-    await pushState(page, appState({ membership: membership({ quotaRemaining: 100 }), payment: payment({ status: 'paid', quotaAfter: 100 }) }));
+    await pushState(
+      page,
+      appState({ membership: membership({ quotaRemaining: 100 }), payment: payment({ status: 'paid', quotaAfter: 100 }) }),
+    );
     await page.getByTestId('payment-done').waitFor();
     expect(await text(page.getByTestId('payment-title'))).toBe('开通会员');
   });

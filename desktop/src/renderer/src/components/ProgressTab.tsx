@@ -92,15 +92,33 @@ function BatchControls({ batch }: { batch: BatchView }) {
   return (
     <div className="batch__controls">
       {batch.paused ? (
-        <button type="button" className="btn btn--primary btn--small" data-testid="batch-resume" disabled={busy} onClick={() => void resumeBatch(batch.id)}>
+        <button
+          type="button"
+          className="btn btn--primary btn--small"
+          data-testid="batch-resume"
+          disabled={busy}
+          onClick={() => void resumeBatch(batch.id)}
+        >
           继续
         </button>
       ) : (
-        <button type="button" className="btn btn--secondary btn--small" data-testid="batch-pause" disabled={busy} onClick={() => void pauseBatch(batch.id)}>
+        <button
+          type="button"
+          className="btn btn--secondary btn--small"
+          data-testid="batch-pause"
+          disabled={busy}
+          onClick={() => void pauseBatch(batch.id)}
+        >
           暂停
         </button>
       )}
-      <button type="button" className="btn btn--ghost btn--small" data-testid="batch-cancel" disabled={busy} onClick={() => setConfirming(true)}>
+      <button
+        type="button"
+        className="btn btn--ghost btn--small"
+        data-testid="batch-cancel"
+        disabled={busy}
+        onClick={() => setConfirming(true)}
+      >
         取消批次
       </button>
     </div>

@@ -70,7 +70,12 @@ const ItemRow = memo(function ItemRow({ item, top }: { item: ItemView; top: numb
               <ImageIcon size={15} />
               查看
             </button>
-            <button type="button" className="btn btn--ghost btn--small" data-testid="open-folder" onClick={() => void openFolder(item.outputDir)}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              data-testid="open-folder"
+              onClick={() => void openFolder(item.outputDir)}
+            >
               <FolderIcon size={15} />
               打开文件夹
             </button>

@@ -53,15 +53,36 @@ export function DetailView({ batch, item, app, onExport }: { batch: BatchView; i
 
   const stage = stageView(item.stage);
   return (
-    <div className="viewer" role="dialog" aria-modal="true" aria-label={`查看 ${item.name}`} data-testid="detail-view" data-item-id={item.id}>
+    <div
+      className="viewer"
+      role="dialog"
+      aria-modal="true"
+      aria-label={`查看 ${item.name}`}
+      data-testid="detail-view"
+      data-item-id={item.id}
+    >
       <div className="viewer__bar">
-        <button type="button" className="icon-button viewer__nav" aria-label="上一张" data-testid="detail-prev" disabled={!prev} onClick={() => go(prev)}>
+        <button
+          type="button"
+          className="icon-button viewer__nav"
+          aria-label="上一张"
+          data-testid="detail-prev"
+          disabled={!prev}
+          onClick={() => go(prev)}
+        >
           ←
         </button>
         <span className="viewer__position" data-testid="detail-position">
           {index + 1} / {batch.items.length}
         </span>
-        <button type="button" className="icon-button viewer__nav" aria-label="下一张" data-testid="detail-next" disabled={!next} onClick={() => go(next)}>
+        <button
+          type="button"
+          className="icon-button viewer__nav"
+          aria-label="下一张"
+          data-testid="detail-next"
+          disabled={!next}
+          onClick={() => go(next)}
+        >
           →
         </button>
         <strong className="viewer__name">{item.name}</strong>
@@ -69,27 +90,57 @@ export function DetailView({ batch, item, app, onExport }: { batch: BatchView; i
         <div className="viewer__tools">
           {result && !poses ? (
             <div className="segmented" role="group" aria-label="对比方式">
-              <button type="button" className={`segmented__item ${mode === 'slider' ? 'segmented__item--active' : ''}`} data-testid="mode-slider" onClick={() => setMode('slider')}>
+              <button
+                type="button"
+                className={`segmented__item ${mode === 'slider' ? 'segmented__item--active' : ''}`}
+                data-testid="mode-slider"
+                onClick={() => setMode('slider')}
+              >
                 滑动对比
               </button>
-              <button type="button" className={`segmented__item ${mode === 'side' ? 'segmented__item--active' : ''}`} data-testid="mode-side" onClick={() => setMode('side')}>
+              <button
+                type="button"
+                className={`segmented__item ${mode === 'side' ? 'segmented__item--active' : ''}`}
+                data-testid="mode-side"
+                onClick={() => setMode('side')}
+              >
                 左右并排
               </button>
             </div>
           ) : null}
           <div className="viewer__zoom" role="group" aria-label="缩放">
-            <button type="button" className="btn btn--ghost btn--small" aria-label="缩小" data-testid="zoom-out" disabled={zoom <= 1} onClick={() => setZoom((z) => nextZoom(z, -1))}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              aria-label="缩小"
+              data-testid="zoom-out"
+              disabled={zoom <= 1}
+              onClick={() => setZoom((z) => nextZoom(z, -1))}
+            >
               −
             </button>
             <button type="button" className="btn btn--ghost btn--small" data-testid="zoom-fit" onClick={() => setZoom(1)}>
               {zoom === 1 ? '适应窗口' : `${Math.round(zoom * 100)}%`}
             </button>
-            <button type="button" className="btn btn--ghost btn--small" aria-label="放大" data-testid="zoom-in" disabled={zoom >= 4} onClick={() => setZoom((z) => nextZoom(z, 1))}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              aria-label="放大"
+              data-testid="zoom-in"
+              disabled={zoom >= 4}
+              onClick={() => setZoom((z) => nextZoom(z, 1))}
+            >
               +
             </button>
           </div>
         </div>
-        <button type="button" className="icon-button" aria-label="关闭" data-testid="detail-close" onClick={() => setReview({ batchId: batch.id, itemId: null })}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="关闭"
+          data-testid="detail-close"
+          onClick={() => setReview({ batchId: batch.id, itemId: null })}
+        >
           <CloseIcon />
         </button>
       </div>
@@ -131,7 +182,19 @@ function Pane({ label, path, zoom, testId }: { label: string; path: string; zoom
 }
 
 /** The result over the input, cut at the slider: the input shows left of it, the result right of it. */
-function Compare({ input, result, zoom, split, onSplit }: { input: string; result: string; zoom: number; split: number; onSplit: (n: number) => void }) {
+function Compare({
+  input,
+  result,
+  zoom,
+  split,
+  onSplit,
+}: {
+  input: string;
+  result: string;
+  zoom: number;
+  split: number;
+  onSplit: (n: number) => void;
+}) {
   return (
     <div className="compare" data-testid="compare">
       <div className="pane__scroll">
@@ -139,7 +202,11 @@ function Compare({ input, result, zoom, split, onSplit }: { input: string; resul
           <div className="compare__layer">
             <Preview path={input} size="detail" alt="原图" testId="detail-input" />
           </div>
-          <div className="compare__layer compare__layer--result" style={{ clipPath: `inset(0 0 0 ${split}%)` }} data-testid="compare-result">
+          <div
+            className="compare__layer compare__layer--result"
+            style={{ clipPath: `inset(0 0 0 ${split}%)` }}
+            data-testid="compare-result"
+          >
             <Preview path={result} size="detail" alt="结果" testId="detail-result" />
           </div>
           <div className="compare__handle" style={{ left: `${split}%` }} aria-hidden="true" />
@@ -182,7 +249,17 @@ function PoseSheet({ files, selected, onSelect }: { files: string[]; selected: n
   );
 }
 
-function Actions({ item, result, onRedo, onExport }: { item: ItemView; result: string | undefined; onRedo: () => void; onExport?: ExportHandler }) {
+function Actions({
+  item,
+  result,
+  onRedo,
+  onExport,
+}: {
+  item: ItemView;
+  result: string | undefined;
+  onRedo: () => void;
+  onExport?: ExportHandler;
+}) {
   return (
     <div className="viewer__actions">
       {result ? (

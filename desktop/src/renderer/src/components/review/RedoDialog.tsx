@@ -54,7 +54,13 @@ export function RedoDialog({ batch, items, app, onClose }: { batch: BatchView; i
                 {purchaseLabel(app.membership)}
               </button>
             ) : null}
-            <button type="button" className="btn btn--primary" data-testid="redo-confirm" disabled={!cost.fits || busy} onClick={() => void confirm()}>
+            <button
+              type="button"
+              className="btn btn--primary"
+              data-testid="redo-confirm"
+              disabled={!cost.fits || busy}
+              onClick={() => void confirm()}
+            >
               确定重做（扣 {cost.total} 次）
             </button>
           </div>

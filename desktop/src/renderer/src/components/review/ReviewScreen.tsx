@@ -35,7 +35,17 @@ function useWidth(ref: React.RefObject<HTMLElement | null>): number {
   return width;
 }
 
-export function ReviewScreen({ batch, itemId, app, onExport }: { batch: BatchView; itemId: string | null; app: AppState; onExport?: ExportHandler }) {
+export function ReviewScreen({
+  batch,
+  itemId,
+  app,
+  onExport,
+}: {
+  batch: BatchView;
+  itemId: string | null;
+  app: AppState;
+  onExport?: ExportHandler;
+}) {
   const p = batchProgress(batch);
   const open = itemId ? batch.items.find((i) => i.id === itemId) : undefined;
   const done = batch.items.filter((i) => i.stage === 'done');
@@ -56,7 +66,12 @@ export function ReviewScreen({ batch, itemId, app, onExport }: { batch: BatchVie
           <StatusCounts progress={p} />
         </div>
         {onExport && done.length > 0 ? (
-          <button type="button" className="btn btn--primary btn--small" data-testid="review-export-all" onClick={() => onExport(done.map((i) => i.id))}>
+          <button
+            type="button"
+            className="btn btn--primary btn--small"
+            data-testid="review-export-all"
+            onClick={() => onExport(done.map((i) => i.id))}
+          >
             导出全部
           </button>
         ) : null}
@@ -86,7 +101,10 @@ function ResultGrid({ items }: { items: readonly ItemView[] }) {
         <div
           key={row.key}
           className="review__row"
-          style={{ transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`, gridTemplateColumns: `repeat(${columns}, 1fr)` }}
+          style={{
+            transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
+            gridTemplateColumns: `repeat(${columns}, 1fr)`,
+          }}
         >
           {items.slice(row.index * columns, row.index * columns + columns).map((item) => (
             <Tile key={item.id} item={item} />

@@ -145,6 +145,9 @@ export async function openRenderer(browser: Browser, url: string, invoke: Invoke
     timezoneId: options.timezoneId ?? 'Asia/Shanghai',
   });
   await context.exposeBinding('__invoke', (_source, channel: InvokeChannel, args: unknown[]) => invoke(channel, args));
+  // functions serialised into the page may carry esbuild's `__name(fn, "name")` wrapper when this module runs under
+  // tsx (keepNames: the benchmark); the page has no such helper of its own
+  await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
   await context.addInitScript(installBridge, { channels: [...INVOKE_CHANNELS], filePaths: options.filePaths ?? {} });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);

@@ -229,6 +229,7 @@ describe('the IPC contract and dispatcher', () => {
       }
       expect(answers).toEqual({
         getState: 'ok',
+        getSnapshot: 'ok',
         sendCode: 'NETWORK',
         login: 'NETWORK',
         logout: 'ok',
@@ -251,6 +252,7 @@ describe('the IPC contract and dispatcher', () => {
         legalText: 'NETWORK',
         acceptConsent: 'UNAUTHENTICATED',
         clearFinishedBatches: 'UNAUTHENTICATED',
+        redoItems: 'UNAUTHENTICATED',
         listTasks: 'UNAUTHENTICATED',
         redownload: 'UNAUTHENTICATED',
         openFolder: 'FORBIDDEN_PATH',
@@ -261,6 +263,9 @@ describe('the IPC contract and dispatcher', () => {
       const state = await dispatch('getState', []);
       expect(state).toMatchObject({ ok: true, value: { ready: false, user: null, settings: { resultRoot: join(dir, 'results') } } });
       expect(structuredClone(state)).toEqual(state);
+      const snapshot = await dispatch('getSnapshot', []);
+      expect(snapshot).toMatchObject({ ok: true, value: { kind: 'snapshot', state: { ready: false, user: null } } });
+      expect(structuredClone(snapshot)).toEqual(snapshot);
     });
   });
 });

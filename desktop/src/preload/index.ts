@@ -3,7 +3,14 @@
  * the path of a dropped file. No `ipcRenderer`, no Node, no tokens reach the renderer.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { INVOKE_CHANNELS, NAVIGATE_EVENT, STATE_EVENT, type BridgeApi, type NavigateTarget, type StateMessage } from '../shared/contract.js';
+import {
+  INVOKE_CHANNELS,
+  NAVIGATE_EVENT,
+  STATE_EVENT,
+  type BridgeApi,
+  type NavigateTarget,
+  type StateMessage,
+} from '../shared/contract.js';
 
 const calls = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, (...args: unknown[]) => ipcRenderer.invoke(channel, ...args)]));
 

@@ -45,10 +45,16 @@ describe('batchProgress and the status bar', () => {
   });
 
   it('is all green only when every item succeeded: an ended batch with a failure is not', () => {
-    const allDone = batch({ id: 'b', items: [item({ id: '1', name: 'a.jpg', stage: 'done' }), item({ id: '2', name: 'b.jpg', stage: 'done' })] });
+    const allDone = batch({
+      id: 'b',
+      items: [item({ id: '1', name: 'a.jpg', stage: 'done' }), item({ id: '2', name: 'b.jpg', stage: 'done' })],
+    });
     expect(statusSegments(batchProgress(allDone))).toEqual([{ kind: 'done', count: 2, share: 1 }]);
     expect(batchStatus(allDone, batchProgress(allDone))).toEqual({ text: '全部成功', tone: 'success' });
-    const ended = batch({ id: 'b', items: [item({ id: '1', name: 'a.jpg', stage: 'done' }), item({ id: '2', name: 'b.jpg', stage: 'failed' })] });
+    const ended = batch({
+      id: 'b',
+      items: [item({ id: '1', name: 'a.jpg', stage: 'done' }), item({ id: '2', name: 'b.jpg', stage: 'failed' })],
+    });
     expect(statusSegments(batchProgress(ended)).map((s) => s.kind)).toEqual(['done', 'failed']);
     expect(batchStatus(ended, batchProgress(ended))).toEqual({ text: '已结束，1 张失败', tone: 'warning' });
   });
@@ -89,7 +95,10 @@ describe('batch lists', () => {
   it('has something to clear only for an ended batch with more than failures a retry can fix', () => {
     expect(hasClearable([running])).toBe(false);
     expect(hasClearable([running, finished])).toBe(false); // its one item is a retryable failure: it stays
-    const ended = batch({ id: 'e', items: [item({ id: '5', name: 'e.jpg', stage: 'done' }), item({ id: '6', name: 'f.jpg', stage: 'failed' })] });
+    const ended = batch({
+      id: 'e',
+      items: [item({ id: '5', name: 'e.jpg', stage: 'done' }), item({ id: '6', name: 'f.jpg', stage: 'failed' })],
+    });
     expect(hasClearable([ended])).toBe(true);
     const expired = batch({ id: 'x', items: [item({ id: '7', name: 'g.jpg', stage: 'failed', retryable: false })] });
     expect(hasClearable([expired])).toBe(true);

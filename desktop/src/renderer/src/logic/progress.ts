@@ -61,9 +61,7 @@ export interface Segment {
 /** The bar's segments in order, without empty ones. */
 export function statusSegments(p: BatchProgress): Segment[] {
   const kinds: SegmentKind[] = ['done', 'failed', 'running', 'queued', 'cancelled'];
-  return kinds
-    .map((kind) => ({ kind, count: p[kind], share: p.total > 0 ? p[kind] / p.total : 0 }))
-    .filter((s) => s.count > 0);
+  return kinds.map((kind) => ({ kind, count: p[kind], share: p.total > 0 ? p[kind] / p.total : 0 })).filter((s) => s.count > 0);
 }
 
 export type BatchTone = 'success' | 'warning' | 'working' | 'paused' | 'neutral';

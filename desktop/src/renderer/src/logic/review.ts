@@ -3,14 +3,22 @@ import type { BatchView, ClientOptions, ItemView, MembershipView } from '../../.
 import { costSummary, type CostSummary } from './cost';
 
 /** The items before and after `itemId` in the batch (null at either end). */
-export function neighbours(items: readonly Pick<ItemView, 'id'>[], itemId: string): { prev: string | null; next: string | null; index: number } {
+export function neighbours(
+  items: readonly Pick<ItemView, 'id'>[],
+  itemId: string,
+): { prev: string | null; next: string | null; index: number } {
   const index = items.findIndex((i) => i.id === itemId);
   if (index < 0) return { prev: null, next: null, index };
   return { prev: items[index - 1]?.id ?? null, next: items[index + 1]?.id ?? null, index };
 }
 
 /** What 重做 of `count` photos of `batch`'s type costs against the balance (the same rules as a new batch). */
-export function redoCost(batch: Pick<BatchView, 'type' | 'params'>, count: number, options: ClientOptions | null, membership: MembershipView | null): CostSummary {
+export function redoCost(
+  batch: Pick<BatchView, 'type' | 'params'>,
+  count: number,
+  options: ClientOptions | null,
+  membership: MembershipView | null,
+): CostSummary {
   const taskType = options?.taskTypes.find((t) => t.type === batch.type) ?? null;
   return costSummary({ fileCount: count, taskType, membership, params: batch.params });
 }

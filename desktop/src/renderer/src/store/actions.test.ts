@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INVOKE_CHANNELS, type AppState, type BridgeApi, type IpcResult, type StateMessage, type StatePatch, type StateSnapshot } from '../../../shared/contract';
+import {
+  INVOKE_CHANNELS,
+  type AppState,
+  type BridgeApi,
+  type IpcResult,
+  type StateMessage,
+  type StatePatch,
+  type StateSnapshot,
+} from '../../../shared/contract';
 import { appState, membership, taskRow } from '../../../../test/support/app-state-fixtures';
 import { droppedPaths } from '../hooks/useFileDrop';
 import { addPaths, connect, loadHistory, redownload, retryItem, run, setHistoryFilter, startBatch } from './actions';

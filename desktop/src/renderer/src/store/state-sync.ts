@@ -23,7 +23,13 @@ export function applyStateMessage(current: SyncedState | null, message: StateMes
 function applyPatch(app: AppState, patch: StatePatch): AppState {
   const next: AppState = { ...app, ...patch.fields };
   const { batches, items } = patch;
-  if (batches.changed.length === 0 && batches.removed.length === 0 && !batches.order && items.changed.length === 0 && items.removed.length === 0)
+  if (
+    batches.changed.length === 0 &&
+    batches.removed.length === 0 &&
+    !batches.order &&
+    items.changed.length === 0 &&
+    items.removed.length === 0
+  )
     return next;
   const heads = new Map(batches.changed.map((h) => [h.id, h]));
   const changedByBatch = new Map<string, ItemView[]>();

@@ -3,7 +3,8 @@
  * names as `base`; one that does not fit (a push was missed) asks for a snapshot. Everything a patch does not
  * mention keeps its identity — the same item, batch and field objects — so memoised rows and selectors see no change.
  */
-import type { AppState, BatchView, ItemView, StateMessage, StatePatch } from '../../../shared/contract.js'; // .js: also compiled with the main process's tests (node16 resolution)
+// `.js`: this module is also compiled with the main process's tests (node16 resolution)
+import type { AppState, BatchView, ItemView, StateMessage, StatePatch } from '../../../shared/contract.js';
 
 export interface SyncedState {
   version: number;

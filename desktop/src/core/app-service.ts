@@ -31,6 +31,7 @@ import { DesktopError, resultExpired } from './errors.js';
 import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
 import { isPathInside } from './path-guard.js';
 import { PaymentFlow } from './payment.js';
+import { planRedo } from './redo.js';
 import type { KeyValueStore, Platform, SecretBox } from './ports.js';
 import { QueueStore, isFinished, isRetryable, type QueueItem } from './queue-store.js';
 import { allocateOutputDirs, resultFileNames } from './result-paths.js';
@@ -498,24 +499,15 @@ export class AppService {
    */
   async redoItems(itemIds: string[]): Promise<{ batchId: string }> {
     const user = this.requireUser();
-    const config = this.requireConfig();
-    const items = [...new Set(itemIds)].map((id) => this.queue.item(id));
-    if (items.some((i) => !i || i.userId !== user.id)) throw new DesktopError('NOT_FOUND', '找不到这张图片');
-    const own = items as QueueItem[];
-    const { type, params, batchId } = own[0]!;
-    if (own.some((i) => i.batchId !== batchId)) throw new DesktopError('INVALID_INPUT', '只能重做同一批的图片');
-    const taskType = config.taskTypes.find((t) => t.type === type);
-    if (!taskType) throw new DesktopError('INVALID_INPUT', '这种处理方式已不再提供');
-    const scan = await scanPaths(
-      own.map((i) => i.path),
-      config.upload.maxBytes,
+    const plan = await planRedo(
+      [...new Set(itemIds)].map((id) => this.queue.item(id)),
+      user.id,
+      this.requireConfig(),
     );
-    const missing = scan.rejected[0];
-    if (missing) throw new DesktopError('INPUT_UNAVAILABLE', `无法重做「${missing.name}」：${missing.reason}`);
-    await this.checkAffordable(scan.accepted.length * taskType.cost);
-    const redo = this.engine.addBatch(user.id, scan.accepted, type, params, this.resultRoot);
+    await this.checkAffordable(plan.cost);
+    const batchId = this.engine.addBatch(user.id, plan.files, plan.type, plan.params, this.resultRoot);
     this.emit();
-    return { batchId: redo };
+    return { batchId };
   }
 
   retryItem(itemId: string): void {

@@ -16,7 +16,10 @@ import type {
   ItemView,
   LegalDocView,
   MembershipView,
+  PreviewSize,
   StartBatchInput,
+  StateMessage,
+  StateSnapshot,
   TaskFilter,
   TaskPage,
   TaskRow,
@@ -28,10 +31,12 @@ import { DesktopError, resultExpired } from './errors.js';
 import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
 import { isPathInside } from './path-guard.js';
 import { PaymentFlow } from './payment.js';
+import { planRedo } from './redo.js';
 import type { KeyValueStore, Platform, SecretBox } from './ports.js';
-import { QueueStore, isFinished, type QueueItem } from './queue-store.js';
+import { QueueStore, isFinished, isRetryable, type QueueItem } from './queue-store.js';
 import { allocateOutputDirs, resultFileNames } from './result-paths.js';
 import { SessionStore } from './session-store.js';
+import { StatePublisher } from './state-patch.js';
 import { StsCache, Uploader } from './uploader.js';
 import { UpdateFlow, type UpdaterPort } from './updates.js';
 
@@ -97,6 +102,10 @@ export class AppService {
   private draft: { files: InputFile[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
   private uploaderFor: { userId: string; uploader: Uploader } | null = null;
   private listeners = new Set<(s: AppState) => void>();
+  private messageListeners = new Set<(m: StateMessage) => void>();
+  private readonly publisher = new StatePublisher();
+  /** the settings, read from the store once (this process is the only writer) */
+  private settings: { resultRoot?: string };
   private emitTimer: NodeJS.Timeout | null = null;
   private membershipTimer: NodeJS.Timeout | null = null;
   /** how many balances task creations have reported (to order them against membership reads) */
@@ -109,6 +118,7 @@ export class AppService {
 
   constructor(private readonly o: AppServiceOptions) {
     this.session = new SessionStore(o.store, o.secrets);
+    this.settings = { ...((o.store.get(SETTINGS_KEY) as { resultRoot?: string } | undefined) ?? {}) };
     this.updates = new UpdateFlow(o.updater ?? null, () => this.emit(), o.updateIntervalMs);
     this.api = createApiClient({
       baseUrl: o.apiBaseUrl,
@@ -140,7 +150,12 @@ export class AppService {
         batchFinished: () => this.refreshInBackground(),
         online: (ok) => this.setOffline(!ok),
       },
-      { ...DEFAULT_ENGINE, ...o.engine, fetch: o.fetch },
+      {
+        ...DEFAULT_ENGINE,
+        ...o.engine,
+        fetch: o.fetch,
+        costOf: (type) => this.config?.taskTypes.find((t) => t.type === type)?.cost ?? null,
+      },
     );
     this.payment = new PaymentFlow(
       this.api,
@@ -199,6 +214,7 @@ export class AppService {
     if (this.membershipTimer) clearInterval(this.membershipTimer);
     if (this.emitTimer) clearTimeout(this.emitTimer);
     this.listeners.clear();
+    this.messageListeners.clear();
     await this.engine.whenIdle();
     this.queue.flush();
   }
@@ -225,7 +241,22 @@ export class AppService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Subscribes to state changes as numbered patches (what main pushes to the window); see `getSnapshot`. */
+  onStateMessage(listener: (m: StateMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
   // ---- state
+
+  /**
+   * The current state and its version. A change not pushed yet is published first (as a patch to the listeners),
+   * so that the next patch applies onto this snapshot.
+   */
+  getSnapshot(): StateSnapshot {
+    this.publish(this.getState());
+    return this.publisher.snapshot();
+  }
 
   getState(): AppState {
     const userId = this.user?.id;
@@ -282,7 +313,7 @@ export class AppService {
       taskId: i.taskId,
       errorReason: i.errorReason,
       refunded: i.refunded,
-      retryable: i.stage === 'failed' && i.failure !== 'expired',
+      retryable: isRetryable(i),
       outputDir: i.outputDir,
       files: i.files,
       removable: i.stage !== 'done' && i.stage !== 'cancelled' && (i.taskId === null || i.stage === 'failed'),
@@ -296,7 +327,13 @@ export class AppService {
       this.emitTimer = null;
       const state = this.getState();
       for (const l of this.listeners) l(state);
+      this.publish(state);
     }, STATE_COALESCE_MS);
+  }
+
+  private publish(state: AppState): void {
+    const patch = this.publisher.publish(state);
+    if (patch) for (const l of this.messageListeners) l(patch);
   }
 
   private setOffline(offline: boolean): void {
@@ -435,18 +472,40 @@ export class AppService {
     if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
     const params = type.type === 'model_pose12' ? { scene: input.params.scene, category: input.params.category } : {};
     if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
+    await this.checkAffordable(files.length * type.cost);
+    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot);
+    this.draft = { files: [], rejected: [] };
+    this.emit();
+    return { batchId };
+  }
+
+  /** Checks, against a fresh balance, that `cost` 次 can be spent now. */
+  private async checkAffordable(cost: number): Promise<void> {
     const m = await this.refreshMembership();
     if (!m.isMember)
       throw new DesktopError(
         m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER',
         m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员',
       );
-    const cost = files.length * type.cost;
     if (cost > m.quotaRemaining) {
       throw new DesktopError('QUOTA_EXHAUSTED', `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。请减少图片或续费`);
     }
-    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot);
-    this.draft = { files: [], rejected: [] };
+  }
+
+  /**
+   * 重做: the input photos of these items (one batch's) processed again as a new batch of the same type and
+   * parameters — new tasks, charged again (the renderer shows the cost first). The photos are checked again: one
+   * moved or deleted since is refused.
+   */
+  async redoItems(itemIds: string[]): Promise<{ batchId: string }> {
+    const user = this.requireUser();
+    const plan = await planRedo(
+      [...new Set(itemIds)].map((id) => this.queue.item(id)),
+      user.id,
+      this.requireConfig(),
+    );
+    await this.checkAffordable(plan.cost);
+    const batchId = this.engine.addBatch(user.id, plan.files, plan.type, plan.params, this.resultRoot);
     this.emit();
     return { batchId };
   }
@@ -591,14 +650,14 @@ export class AppService {
   // ---- files and settings
 
   get resultRoot(): string {
-    const s = this.o.store.get(SETTINGS_KEY) as { resultRoot?: string } | undefined;
-    return s?.resultRoot ?? this.o.defaultResultRoot;
+    return this.settings.resultRoot ?? this.o.defaultResultRoot;
   }
 
   async chooseResultRoot(): Promise<void> {
     const dir = await this.o.platform.pickFolder(this.resultRoot);
     if (!dir) return;
-    this.o.store.set(SETTINGS_KEY, { resultRoot: dir });
+    this.settings = { ...this.settings, resultRoot: dir };
+    this.o.store.set(SETTINGS_KEY, this.settings);
     this.emit();
   }
 
@@ -624,10 +683,10 @@ export class AppService {
   }
 
   /** A preview of a draft file, a queued input or a result. */
-  async thumbnail(path: string): Promise<string | null> {
+  async thumbnail(path: string, size?: PreviewSize): Promise<string | null> {
     const known = this.draft.files.some((f) => f.path === path) || this.allowedPath(path);
     if (!known) throw new DesktopError('FORBIDDEN_PATH', '无法预览这个文件');
-    return this.o.platform.thumbnail(path);
+    return this.o.platform.thumbnail(path, size);
   }
 
   private uploader(): Uploader {

@@ -14,6 +14,7 @@ type Handlers = { [K in InvokeChannel]: (...args: Parameters<DesktopApi[K]>) => 
 function handlers(s: AppService): Handlers {
   return {
     getState: () => s.getState(),
+    getSnapshot: () => s.getSnapshot(),
     sendCode: (phone) => s.sendCode(phone),
     login: (phone, code) => s.login(phone, code),
     logout: () => s.logout(),
@@ -32,12 +33,13 @@ function handlers(s: AppService): Handlers {
     cancelBatch: (id) => s.cancelBatch(id),
     removeItem: (id) => s.removeItem(id),
     clearFinishedBatches: () => s.clearFinishedBatches(),
+    redoItems: (ids) => s.redoItems(ids),
     listTasks: (filter) => s.listTasks(filter),
     redownload: (taskId) => s.redownload(taskId),
     openFolder: (path) => s.openFolder(path),
     revealFile: (path) => s.revealFile(path),
     chooseResultRoot: () => s.chooseResultRoot(),
-    thumbnail: (path) => s.thumbnail(path),
+    thumbnail: (...args) => s.thumbnail(...args),
     checkForUpdates: () => s.checkForUpdates(),
     installUpdate: () => s.installUpdate(),
     legalText: (kind) => s.legalText(kind),

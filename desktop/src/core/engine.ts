@@ -11,6 +11,7 @@ import { DesktopError, resultExpired } from './errors.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
 import { isFinished, type QueueItem, type QueueStore } from './queue-store.js';
+import { batchFinishedNotice } from './batch-notice.js';
 import { allocateOutputDirs, resultFileNames } from './result-paths.js';
 import type { TaskParams } from '../shared/contract.js';
 import type { TaskType } from '@aizhao/shared';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   retryDelayMs: number;
   /** the HTTP stack for result downloads (Electron's `net.fetch` in the app) */
   fetch?: typeof fetch;
+  /** 次 per task of a type (the server's catalogue), for the end-of-batch notification; null when unknown */
+  costOf?: (type: TaskType) => number | null;
 }
 
 export interface EngineEvents {
@@ -437,17 +440,7 @@ export class Engine {
     if (!items.every((i) => isFinished(i.stage))) return;
     this.queue.markNotified(batch.id);
     this.events.batchFinished();
-    const done = items.filter((i) => i.stage === 'done').length;
-    const failed = items.filter((i) => i.stage === 'failed').length;
-    const cancelled = items.filter((i) => i.stage === 'cancelled').length;
-    if (done + failed === 0) return; // cancelled before anything ran: nothing to tell
-    const parts = [`${done} 张已完成`];
-    if (failed) parts.push(`${failed} 张失败（失败的不扣次数），可在“处理进度”中重试`);
-    if (cancelled) parts.push(`${cancelled} 张已取消（未扣次数）`);
-    this.platform.notify(
-      'AI照：批次处理完成',
-      failed === 0 && cancelled === 0 ? `${done} 张图片已完成，结果已保存到本地文件夹` : parts.join('，'),
-      batch.id,
-    );
+    const notice = batchFinishedNotice(items, this.o.costOf?.(batch.type) ?? null);
+    if (notice) this.platform.notify(notice.title, notice.body, batch.id); // null: cancelled before anything ran
   }
 }

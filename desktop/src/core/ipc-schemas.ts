@@ -3,7 +3,7 @@
  */
 import { CATEGORIES, SCENES, TASK_STATUSES, TASK_TYPES } from '@aizhao/shared';
 import { z } from 'zod';
-import { MAX_PATHS_PER_CALL, type InvokeChannel } from '../shared/contract.js';
+import { MAX_PATHS_PER_CALL, MAX_REDO_ITEMS, type InvokeChannel } from '../shared/contract.js';
 
 const path = z.string().min(1).max(4096);
 const none = z.tuple([]);
@@ -11,6 +11,7 @@ const id = z.string().min(1).max(64);
 
 export const ipcArgs = {
   getState: none,
+  getSnapshot: none,
   sendCode: z.tuple([z.string().max(32)]),
   login: z.tuple([z.string().max(32), z.string().max(16)]),
   logout: none,
@@ -36,6 +37,7 @@ export const ipcArgs = {
   cancelBatch: z.tuple([id]),
   removeItem: z.tuple([id]),
   clearFinishedBatches: none,
+  redoItems: z.tuple([z.array(id).min(1).max(MAX_REDO_ITEMS)]),
   listTasks: z.tuple([
     z
       .object({ status: z.enum(TASK_STATUSES).optional(), type: z.enum(TASK_TYPES).optional(), cursor: z.string().max(200).optional() })
@@ -45,7 +47,7 @@ export const ipcArgs = {
   openFolder: z.tuple([path]),
   revealFile: z.tuple([path]),
   chooseResultRoot: none,
-  thumbnail: z.tuple([path]),
+  thumbnail: z.tuple([path, z.enum(['thumb', 'grid', 'detail']).optional()]),
   checkForUpdates: none,
   installUpdate: none,
   legalText: z.tuple([z.enum(['terms', 'privacy'])]),

@@ -71,6 +71,8 @@ const KEY = 'queue';
 
 /** an item that will not move any more by itself */
 export const isFinished = (stage: ItemStage): boolean => stage === 'done' || stage === 'failed' || stage === 'cancelled';
+/** a failure 重试 can fix (not one whose results the server no longer keeps) */
+export const isRetryable = (item: Pick<QueueItem, 'stage' | 'failure'>): boolean => item.stage === 'failed' && item.failure !== 'expired';
 /**
  * What goes into `POST /task/create` with the item's `clientRequestId`: written before any request uses it, since the
  * same id with another body is refused as a conflict, and a new id after a crash could pay twice.
@@ -161,17 +163,22 @@ export class QueueStore {
     this.save();
   }
 
-  /** Removes the user's batches whose items are all finished; returns how many went. */
+  /**
+   * Clears the user's batches whose items are all finished, except the failures a retry can still fix (they stay,
+   * in their batch, until retried or removed); returns how many batches went.
+   */
   removeFinished(userId: string): number {
     const finished = new Set(
       this.batches(userId)
         .filter((b) => this.batchItems(b.id).every((i) => isFinished(i.stage)))
         .map((b) => b.id),
     );
-    this.data.batches = this.data.batches.filter((b) => !finished.has(b.id));
-    this.data.items = this.data.items.filter((i) => !finished.has(i.batchId));
+    this.data.items = this.data.items.filter((i) => !finished.has(i.batchId) || isRetryable(i));
+    const left = new Set(this.data.items.map((i) => i.batchId));
+    const before = this.data.batches.length;
+    this.data.batches = this.data.batches.filter((b) => !finished.has(b.id) || left.has(b.id));
     this.save();
-    return finished.size;
+    return before - this.data.batches.length;
   }
 
   /** Every result folder this computer has written or will write. */

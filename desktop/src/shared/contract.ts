@@ -4,7 +4,9 @@
  * Every call is a method of `DesktopApi`; its channel name is the method name. The preload exposes exactly one
  * function per name in `INVOKE_CHANNELS` (no generic invoke), main validates the arguments (see
  * `core/ipc-schemas.ts`) and answers with an `IpcResult` envelope, so no raw Error object crosses the bridge.
- * Main pushes the whole `AppState` on the `STATE_EVENT` channel whenever it changes.
+ * Main pushes a `StateMessage` on the `STATE_EVENT` channel whenever the state changes: a patch with only what
+ * changed (items by id, removed ids, top-level fields), numbered, so that a renderer that missed one asks for a
+ * `getSnapshot`.
  *
  * This file is compiled into both the Node side and the renderer: types and plain constants only.
  */
@@ -166,6 +168,42 @@ export interface AppState {
   consent: ConsentView | null;
 }
 
+/** A batch without its items (what a patch carries for a batch whose own fields changed). */
+export type BatchHead = Omit<BatchView, 'items'>;
+
+/** The whole state at `version` (the answer of `getSnapshot`). */
+export interface StateSnapshot {
+  kind: 'snapshot';
+  version: number;
+  state: AppState;
+}
+
+/**
+ * What changed from the state at `base` to the state at `version` (= base + 1). Unchanged items, batches and
+ * top-level fields are not in it. A new batch comes with its head and all its items; items new to a batch are
+ * appended in the order given; a removed batch takes its items with it.
+ */
+export interface StatePatch {
+  kind: 'patch';
+  version: number;
+  base: number;
+  /** top-level fields that changed, each whole */
+  fields: Partial<Omit<AppState, 'batches'>>;
+  batches: {
+    /** new batches, and batches whose own fields changed */
+    changed: BatchHead[];
+    removed: string[];
+    /** the batches' ids in order, when the order or the set changed; null: as before */
+    order: string[] | null;
+  };
+  items: { changed: ItemView[]; removed: string[] };
+}
+
+export type StateMessage = StateSnapshot | StatePatch;
+
+/** How large a local preview is made: a list thumbnail, a review grid tile, the detail view (zoomable). */
+export type PreviewSize = 'thumb' | 'grid' | 'detail';
+
 export interface TaskFilter {
   status?: TaskStatus;
   type?: TaskType;
@@ -203,6 +241,8 @@ export interface StartBatchInput {
 /** Everything the renderer may ask of the main process. */
 export interface DesktopApi {
   getState(): Promise<IpcResult<AppState>>;
+  /** the whole state and its version (at the start, and when a patch was missed) */
+  getSnapshot(): Promise<IpcResult<StateSnapshot>>;
   /** `sandboxCode`: in sandbox mode (no real SMS) the code the sandbox "sent", so that anyone can try the app */
   sendCode(phone: string): Promise<IpcResult<{ cooldownSeconds: number; sandboxCode: string | null }>>;
   login(phone: string, code: string): Promise<IpcResult<null>>;
@@ -223,12 +263,15 @@ export interface DesktopApi {
   /** takes an item that was not charged out of its batch */
   removeItem(itemId: string): Promise<IpcResult<null>>;
   clearFinishedBatches(): Promise<IpcResult<null>>;
+  /** processes these items' input photos again as a new batch (new tasks, charged again) */
+  redoItems(itemIds: string[]): Promise<IpcResult<{ batchId: string }>>;
   listTasks(filter: TaskFilter): Promise<IpcResult<TaskPage>>;
   redownload(taskId: string): Promise<IpcResult<{ files: string[] }>>;
   openFolder(path: string): Promise<IpcResult<null>>;
   revealFile(path: string): Promise<IpcResult<null>>;
   chooseResultRoot(): Promise<IpcResult<null>>;
-  thumbnail(path: string): Promise<IpcResult<string | null>>;
+  /** a JPEG preview (data URL) of a local image, at most `size`'s pixels (never the full file) */
+  thumbnail(path: string, size?: PreviewSize): Promise<IpcResult<string | null>>;
   checkForUpdates(): Promise<IpcResult<null>>;
   /** quits and installs the downloaded update */
   installUpdate(): Promise<IpcResult<null>>;
@@ -243,6 +286,7 @@ export type InvokeChannel = keyof DesktopApi;
 /** The calls the preload exposes, one function each (a test checks this list against DesktopApi and the schemas). */
 export const INVOKE_CHANNELS = [
   'getState',
+  'getSnapshot',
   'sendCode',
   'login',
   'logout',
@@ -261,6 +305,7 @@ export const INVOKE_CHANNELS = [
   'cancelBatch',
   'removeItem',
   'clearFinishedBatches',
+  'redoItems',
   'listTasks',
   'redownload',
   'openFolder',
@@ -286,12 +331,15 @@ export interface NavigateTarget {
 /** The most paths one `addFiles` call takes (a folder counts as one path). */
 export const MAX_PATHS_PER_CALL = 1000;
 
+/** The most items one `redoItems` call takes. */
+export const MAX_REDO_ITEMS = 1000;
+
 /** What the preload puts on `window.api`. */
 export type BridgeApi = DesktopApi & {
   /** the local path of a dropped File (webUtils.getPathForFile); '' when it has none */
   pathForFile(file: File): string;
-  /** subscribes to state pushes; returns the unsubscribe function */
-  onState(listener: (state: AppState) => void): () => void;
+  /** subscribes to state pushes (patches, see `StatePatch`); returns the unsubscribe function */
+  onState(listener: (message: StateMessage) => void): () => void;
   /** subscribes to "show this batch" requests (notification clicks); returns the unsubscribe function */
   onNavigate(listener: (target: NavigateTarget) => void): () => void;
 };

@@ -23,6 +23,7 @@ const CHINESE = /[\u4e00-\u9fff]/;
 /** one valid call per channel (the type makes a new channel without a sample a compile error) */
 const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   getState: [],
+  getSnapshot: [],
   sendCode: ['13800138000'],
   login: ['13800138000', '123456'],
   logout: [],
@@ -41,6 +42,7 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   cancelBatch: ['7c1d3f0e-batch'],
   removeItem: ['7c1d3f0e-item'],
   clearFinishedBatches: [],
+  redoItems: [['7c1d3f0e-item']],
   listTasks: [{ status: 'done', type: 'basic_clean', cursor: 'abc' }],
   redownload: ['01HZZZZZZZZZZZZZZZZZZZZZZZ'],
   openFolder: ['/tmp/results/2024-06-18'],
@@ -91,6 +93,10 @@ const INVALID: [string, unknown][] = [
   ['openFolder', [{}]],
   ['revealFile', [['/tmp/a.jpg']]],
   ['thumbnail', ['']],
+  ['thumbnail', ['/tmp/a.jpg', 'full']],
+  ['redoItems', [[]]],
+  ['redoItems', ['7c1d3f0e-item']],
+  ['redoItems', [Array(1001).fill('7c1d3f0e-item')]],
 ];
 
 /** A stand-in service that records every call and answers what `impl` says (or `{ from: <method> }`). */
@@ -223,6 +229,7 @@ describe('the IPC contract and dispatcher', () => {
       }
       expect(answers).toEqual({
         getState: 'ok',
+        getSnapshot: 'ok',
         sendCode: 'NETWORK',
         login: 'NETWORK',
         logout: 'ok',
@@ -245,6 +252,7 @@ describe('the IPC contract and dispatcher', () => {
         legalText: 'NETWORK',
         acceptConsent: 'UNAUTHENTICATED',
         clearFinishedBatches: 'UNAUTHENTICATED',
+        redoItems: 'UNAUTHENTICATED',
         listTasks: 'UNAUTHENTICATED',
         redownload: 'UNAUTHENTICATED',
         openFolder: 'FORBIDDEN_PATH',
@@ -255,6 +263,9 @@ describe('the IPC contract and dispatcher', () => {
       const state = await dispatch('getState', []);
       expect(state).toMatchObject({ ok: true, value: { ready: false, user: null, settings: { resultRoot: join(dir, 'results') } } });
       expect(structuredClone(state)).toEqual(state);
+      const snapshot = await dispatch('getSnapshot', []);
+      expect(snapshot).toMatchObject({ ok: true, value: { kind: 'snapshot', state: { ready: false, user: null } } });
+      expect(structuredClone(snapshot)).toEqual(snapshot);
     });
   });
 });

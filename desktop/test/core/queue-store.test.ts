@@ -78,3 +78,28 @@ describe('QueueStore persistence', () => {
     expect(onDisk(dir).item('a')?.stage).toBe('done');
   });
 });
+
+describe('clearing finished batches (清除已完成)', () => {
+  it('keeps the failures a retry can still fix, in their batch, and clears everything else that ended', () => {
+    const q = new QueueStore(confStore(mkdtempSync(join(tmpdir(), 'aizhao-queue-'))));
+    const batch = (id: string) => ({
+      id,
+      userId: 'u1',
+      createdAt: '2026-11-26T00:00:00Z',
+      type: 'basic_clean' as const,
+      params: {},
+      notified: true,
+    });
+    const at = (id: string, batchId: string, change: Partial<QueueItem>): QueueItem => ({ ...item(id), batchId, ...change });
+    q.addBatch(batch('mixed'), [
+      at('done', 'mixed', { stage: 'done', taskId: 't1' }),
+      at('refunded', 'mixed', { stage: 'failed', failure: 'task', taskId: 't2', refunded: true }),
+      at('expired', 'mixed', { stage: 'failed', failure: 'expired', taskId: 't3' }),
+    ]);
+    q.addBatch(batch('ok'), [at('ok1', 'ok', { stage: 'done', taskId: 't4' }), at('gone', 'ok', { stage: 'cancelled' })]);
+    q.addBatch(batch('running'), [at('busy', 'running', { stage: 'processing', taskId: 't5' }), at('done2', 'running', { stage: 'done' })]);
+    expect(q.removeFinished('u1')).toBe(1);
+    expect(q.batches('u1').map((b) => b.id)).toEqual(['mixed', 'running']);
+    expect(q.items('u1').map((i) => i.id)).toEqual(['refunded', 'busy', 'done2']);
+  });
+});

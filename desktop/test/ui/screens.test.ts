@@ -66,6 +66,15 @@ async function shoot(page: Page, scene: string, { keepToasts = false } = {}) {
 
 const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
+/** A batch's status bar as {segment: count}. */
+const segments = async (batch: Locator) =>
+  Object.fromEntries(
+    await batch
+      .getByTestId('status-bar')
+      .locator('[data-segment]')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-segment'), e.getAttribute('data-count')])),
+  );
+
 /** Waits until `bridge` has recorded `count` calls to `channel`. */
 async function calls(bridge: ScriptedBridge, channel: Parameters<ScriptedBridge['argsOf']>[0], count = 1) {
   await expect.poll(() => bridge.argsOf(channel).length).toBe(count);
@@ -429,8 +438,14 @@ describe('progress', () => {
     const first = batches.first();
     expect(await text(first)).toContain('AI模特12图（街拍 · 连衣裙）');
     expect(await text(first.getByTestId('batch-count'))).toBe('2/4');
-    expect(await text(first.getByTestId('batch-counts'))).toBe('已完成 1 · 失败 1 · 进行中 2');
-    expect(await text(batches.nth(1).getByTestId('batch-counts'))).toBe('已完成 1 · 失败 2 · 进行中 0');
+    expect(await text(first.getByTestId('batch-counts'))).toBe('成功 1 · 失败 1 · 进行中 2 · 排队中 0');
+    expect(await text(batches.nth(1).getByTestId('batch-counts'))).toBe('成功 1 · 失败 2 · 进行中 0 · 排队中 0');
+    // the bar is the counts: an ended batch with failures is not all green, and no percentage stands beside 3/3
+    expect(await segments(first)).toEqual({ done: '1', failed: '1', running: '2' });
+    expect(await segments(batches.nth(1))).toEqual({ done: '1', failed: '2' });
+    expect(await text(batches.nth(1).getByTestId('batch-status'))).toBe('已结束，2 张失败');
+    expect(await text(batches.nth(1).getByTestId('batch-count'))).toBe('3/3');
+    expect(await text(page.locator('.progress-tab'))).not.toMatch(/\d+%/);
 
     const items = first.getByTestId('item');
     expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual([
@@ -451,10 +466,19 @@ describe('progress', () => {
     expect(await olderItems.nth(1).getByTestId('item-retry').count()).toBe(1);
     await shoot(page, 'progress');
 
+    // paths and ids are not in the rows: they are in the detail view
+    expect(await text(first.getByTestId('item-list'))).not.toContain(modelDir);
+    expect(await first.getByTestId('item').first().getAttribute('title')).toBeNull();
     await items.nth(0).getByTestId('open-folder').click();
     expect(await calls(bridge, 'openFolder')).toEqual([[modelDir]]);
-    await items.nth(0).getByTestId('reveal-file').click();
+    await items.nth(0).getByTestId('item-view').click();
+    const detail = page.getByTestId('detail-view');
+    expect(await text(detail.getByTestId('fact-output'))).toBe(modelDir);
+    expect(await text(detail.getByTestId('fact-task'))).toBe('t1');
+    await detail.getByTestId('reveal-file').click();
     expect(await calls(bridge, 'revealFile')).toEqual([[`${modelDir}/碎花连衣裙-正面_pose01.jpg`]]);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('review-back').click();
     await items.nth(3).getByTestId('item-retry').click();
     expect(await calls(bridge, 'retryItem')).toEqual([['i4']]);
     await page.getByTestId('clear-finished').click();

@@ -1,5 +1,6 @@
 /** 新建批次: drop or pick images, choose the task type, see the cost, start. */
-import type { AppState, ClientOptions } from '../../../shared/contract';
+import { memo } from 'react';
+import type { AppState, ClientOptions, DraftFile } from '../../../shared/contract';
 import { MODEL_TASK_TYPE } from '../logic/cost';
 import { formatBytes } from '../logic/format';
 import { purchaseLabel } from '../logic/membership';
@@ -21,7 +22,7 @@ export function NewBatchTab({ app }: { app: AppState }) {
     <div className="newbatch">
       <div className="newbatch__main">
         <DropZone compact={files.length > 0} />
-        {files.length > 0 ? <DraftFiles app={app} /> : null}
+        {files.length > 0 ? <DraftFiles files={files} /> : null}
         {rejected.length > 0 ? (
           <section className="card rejected" data-testid="rejected-list">
             <h3 className="rejected__title">
@@ -78,8 +79,8 @@ function DropZone({ compact }: { compact: boolean }) {
   );
 }
 
-function DraftFiles({ app }: { app: AppState }) {
-  const { files } = app.draft;
+/** Renders again only when the draft's files change (a state push for a running batch keeps their array). */
+const DraftFiles = memo(function DraftFiles({ files }: { files: readonly DraftFile[] }) {
   const clearing = useBusy('clearDraft');
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   return (
@@ -114,7 +115,7 @@ function DraftFiles({ app }: { app: AppState }) {
       </ul>
     </section>
   );
-}
+});
 
 function BatchSettings({ app, options }: { app: AppState; options: ClientOptions }) {
   const choice = useStore((s) => s.choice);

@@ -1,9 +1,9 @@
 /** The WeChat Pay dialog: QR code with countdown while waiting, then paid / expired / failed. Shown while `payment` is set. */
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ClientOptions, MembershipView, PaymentView } from '../../../shared/contract';
 import { useNow } from '../hooks/useNow';
 import { formatCountdown, formatDateTime, formatMoney } from '../logic/format';
-import { planText, purchaseNote } from '../logic/membership';
+import { planText, purchaseTitle, purchaseNote } from '../logic/membership';
 import { closePurchase, simulatePayment, startPurchase } from '../store/actions';
 import { useBusy } from '../store/app-store';
 import { Spinner } from './common';
@@ -24,6 +24,8 @@ interface Props {
 export function PurchaseDialog({ payment, membership, options }: Props) {
   const plan = membership?.plan ?? options?.plan ?? null;
   const closing = useBusy('closePurchase');
+  // named when the dialog opens: a first purchase stays 开通 after it is paid (when the merchant has become a member)
+  const [title] = useState(() => purchaseTitle(membership));
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -45,7 +47,9 @@ export function PurchaseDialog({ payment, membership, options }: Props) {
       >
         <div className="modal__head">
           <div>
-            <h2 id="payment-title">{membership?.isMember ? '续费会员' : '开通会员'}</h2>
+            <h2 id="payment-title" data-testid="payment-title">
+              {title}
+            </h2>
             {plan ? (
               <p className="muted">
                 {formatMoney(plan.priceFen)} · {planText(plan)}

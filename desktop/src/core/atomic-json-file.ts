@@ -1,27 +1,36 @@
 /**
- * One JSON document in a file of its own, always replaced whole: each version goes to a temporary file next to it,
- * is fsynced, and is renamed over it. Whoever reads the file (the app after a crash or a power cut) finds one whole
- * version, never a mix, and never one older than the last `writeNow`.
- * - `writeNow` is synchronous and also fsyncs the folder (the rename itself is then on disk): for the durable points,
- *   where the caller must not go on before the change is kept.
- * - `write` does the same work in libuv's thread pool, so the main thread only serialises the value and renames;
- *   callers coalesce their changes into few writes (QueueStore writes behind a short delay).
- * A version never replaces a newer one: the rename of an asynchronous write is done on the main thread and skipped
- * when a later version (e.g. a `writeNow` while it was being written) is already in place. A file that does not parse
- * (which these writes cannot leave) is set aside, not read.
+ * One JSON document kept on disk in whole versions, written two ways:
+ * - `writeNow` (synchronous): the durable points. The version is written to a temporary file, fsynced, renamed over
+ *   `<path>`, and the folder fsynced: it is on disk when the call returns, also across a power cut.
+ * - `write` (asynchronous, libuv's thread pool: the main thread only serialises the value and renames): the versions
+ *   in between, written behind to a temporary file and renamed over `<path>.latest`, without fsync. A crash of the
+ *   app loses none of them (the system has the file); a power cut may, or may leave that file torn.
+ * Each version carries a sequence number; `read` takes the newest version that parses of the two files, so it finds
+ * the last version written behind after a crash of the app, and at worst the last durable one after a power cut —
+ * never a mix. An older version never replaces a newer one: the rename of a write behind is done on the main thread
+ * and skipped when a newer version is already in place.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+interface Version<T> {
+  seq: number;
+  value: T;
+}
+
 export class AtomicJsonFile<T> {
-  /** the last version started, and the last one renamed into place */
-  private started = 0;
+  /** the newest version started, and the newest in place (in either file) */
+  private seq = 0;
   private installed = 0;
+  /** where the versions written behind go */
+  readonly latestPath: string;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.latestPath = `${path}.latest`;
+  }
 
-  /** The document, or undefined when there is none yet. Temporary files a crash left behind are removed. */
+  /** The newest whole version, or undefined when there is none. Temporary files a crash left behind are removed. */
   read(): T | undefined {
     const dir = dirname(this.path);
     const prefix = `${basename(this.path)}.`;
@@ -32,53 +41,61 @@ export class AtomicJsonFile<T> {
       return undefined;
     }
     for (const name of names) if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
-    if (!names.includes(basename(this.path))) return undefined;
-    try {
-      return JSON.parse(readFileSync(this.path, 'utf8')) as T;
-    } catch {
-      // cannot come from these writes (whole versions only); kept aside for a look, and the caller starts afresh
-      renameSync(this.path, `${this.path}.corrupt-${Date.now()}`);
-      return undefined;
-    }
+    const durable = names.includes(basename(this.path)) ? readVersion<T>(this.path) : null;
+    // cannot be torn (fsynced before the rename): damaged otherwise, kept aside for a look
+    if (durable === null && names.includes(basename(this.path))) renameSync(this.path, `${this.path}.corrupt-${Date.now()}`);
+    const versions = [durable, names.includes(basename(this.latestPath)) ? readVersion<T>(this.latestPath) : null];
+    const newest = versions.reduce<Version<T> | null>((a, b) => (b && (!a || b.seq > a.seq) ? b : a), null);
+    if (!newest) return undefined;
+    this.seq = this.installed = newest.seq;
+    return newest.value;
   }
 
-  /** Writes `value` and returns once it is on disk (file and rename). */
+  /** Writes `value` and returns once it is on disk, fsynced (file and rename). */
   writeNow(value: T): void {
-    const version = ++this.started;
-    const tmp = this.tmpPath(version);
+    const seq = ++this.seq;
+    const tmp = this.tmpPath(seq);
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, JSON.stringify(value));
+      writeSync(fd, JSON.stringify({ seq, value } satisfies Version<T>));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, this.path);
-    this.installed = version;
+    this.installed = seq;
     syncFolder(dirname(this.path));
   }
 
-  /** Writes `value` without blocking the main thread; resolves when it is in place (or a newer version is). */
+  /** Writes `value` behind (no fsync); resolves when it is in place, or a newer version is. */
   async write(value: T): Promise<void> {
-    const version = ++this.started;
-    const tmp = this.tmpPath(version);
-    const data = JSON.stringify(value);
+    const seq = ++this.seq;
+    const tmp = this.tmpPath(seq);
+    const data = JSON.stringify({ seq, value } satisfies Version<T>);
     const handle = await open(tmp, 'w');
     try {
       await handle.writeFile(data);
-      await handle.sync();
     } finally {
       await handle.close();
     }
-    // synchronous from the check to the rename: no other write of this file can come in between
-    if (version < this.installed) return rm(tmp, { force: true });
-    renameSync(tmp, this.path);
-    this.installed = version;
-    await syncFolderAsync(dirname(this.path));
+    // synchronous from the check to the rename: no other version of this document can come in between
+    if (seq < this.installed) return rm(tmp, { force: true });
+    renameSync(tmp, this.latestPath);
+    this.installed = seq;
   }
 
-  private tmpPath(version: number): string {
-    return `${this.path}.${process.pid}-${version}.tmp`;
+  private tmpPath(seq: number): string {
+    return `${this.path}.${process.pid}-${seq}.tmp`;
+  }
+}
+
+/** A version file, or null when it is torn (a power cut during a write behind) or not one of ours. */
+function readVersion<T>(path: string): Version<T> | null {
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<Version<T>>;
+    return typeof v.seq === 'number' && v.value !== undefined ? (v as Version<T>) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -89,17 +106,8 @@ function syncFolder(dir: string): void {
     fd = openSync(dir, 'r');
     fsyncSync(fd);
   } catch {
-    // EISDIR / EPERM on Windows
+    // Windows
   } finally {
     if (fd !== null) closeSync(fd);
   }
-}
-
-async function syncFolderAsync(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => null);
-  if (!handle) return;
-  await handle
-    .sync()
-    .catch(() => {})
-    .finally(() => handle.close());
 }

@@ -301,8 +301,8 @@ export class Engine {
         });
         this.queue.update(item.id, { uploaded: true, stage: 'creating' });
         this.events.changed();
-        // on disk before the task is created: after a crash, an item the server made a task of is not uploaded again
-        await this.queue.durable();
+        // written before the task is created: after a crash, an item the server made a task of is not uploaded again
+        await this.queue.written();
       }
     } catch (e) {
       this.progress.delete(item.id);

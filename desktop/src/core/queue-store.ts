@@ -1,17 +1,20 @@
 /**
  * The crash-safe local queue: batches and their items, persisted so that quitting or crashing mid-batch and reopening
- * resumes uploads, task creation and downloads. Each item keeps its `clientRequestId`, so a resumed creation can never
- * pay twice: a `clientRequestId` is on disk before any request uses it (new batches and new ids are written at once,
- * fsynced, before `addBatch` / `update` return), and everything else a creation sends is either written with it (type,
- * params) or derived from it (the input key is made from the item's id, so a resumed item uploads to and creates with
- * the same key even when the key itself was not written yet). Other changes are written behind, together, at most
- * every `flushDelayMs` and off the main thread — resuming from a state a moment old only repeats idempotent steps (an
- * upload to the same key, a creation with the same `clientRequestId`, which the server answers with the task it made).
- *
- * The queue is one JSON document in a file of its own (`queue.json` next to the settings store; AtomicJsonFile: whole
- * versions, fsynced, renamed into place), not a key of the settings store: that store rewrites and fsyncs all of its
- * file synchronously on every change. A queue an older version kept in the store is moved into the file once.
- * Upload progress lives in memory only.
+ * resumes uploads, task creation and downloads, without paying twice, losing an item or uploading again what the server
+ * already has.
+ * - Durable points (written and fsynced before the call returns): a new batch and every new `clientRequestId` — on disk
+ *   before any request uses them, since a new id lost in a crash could pay twice —, a pause, cancel or removal, and
+ *   quitting. Everything else a creation sends is written with the batch (type, params) or made from it: the input key
+ *   comes from the item's id (`inputKeyFor`), so a resumed item uploads to and creates with the same key even when the
+ *   key itself had not been written.
+ * - Everything else is written behind, off the main thread and without fsync, changes together at most every
+ *   `flushDelayMs`; the engine waits for that write (`written()`, shared by the items that finish meanwhile) between
+ *   an upload and its task creation. A crash of the app loses none of it; a power cut may lose the last of it, and
+ *   resuming from a state a moment old only repeats idempotent steps (an upload to the same key, a creation with the
+ *   same `clientRequestId`, which the server answers with the task it made, uncharged).
+ * The queue is one JSON document in files of its own (`queue.json` next to the settings store; AtomicJsonFile), not a
+ * key of the settings store, which rewrites and fsyncs all of its file synchronously on every change. A queue an older
+ * version kept in the store is moved into the file once. Upload progress lives in memory only.
  * Also keeps, per task made on this computer, the input name and result folder (for history and re-download).
  */
 import { dirname, join } from 'node:path';
@@ -101,7 +104,7 @@ export class QueueStore {
   /** the write behind in flight, and whether something changed since it started */
   private writing: Promise<void> | null = null;
   private changedSinceWrite = false;
-  /** changes made, and how many of them are on disk; `durable` callers wait for a count */
+  /** changes made, and how many of them are written; `written` callers wait for a count */
   private changes = 0;
   private kept = 0;
   private waiting: { upTo: number; resolve: () => void }[] = [];
@@ -225,23 +228,15 @@ export class QueueStore {
   }
 
   /**
-   * Resolves once every change made so far is on disk, without blocking the main thread: the durable point before a
-   * task creation (the item's upload is then known after a crash, and is not repeated). Callers that come while a
-   * write is on its way share the next one.
+   * Resolves once every change made so far is written (behind: a crash of the app no longer loses it), without
+   * blocking the main thread. The point before a task creation: after a crash, an item the server made a task of is
+   * known as uploaded and is not uploaded again. Callers that come while a write is on its way share the next one.
    */
-  durable(): Promise<void> {
+  written(): Promise<void> {
     if (this.kept >= this.changes) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.waiting.push({ upTo: this.changes, resolve }));
     this.writeBehind();
     return done;
-  }
-
-  /** Resolves when every change made so far has been written (tests, benchmarks). */
-  async written(): Promise<void> {
-    while (this.flushTimer || this.writing) {
-      if (this.flushTimer) this.writeBehind();
-      await this.writing;
-    }
   }
 
   private keptUpTo(n: number): void {

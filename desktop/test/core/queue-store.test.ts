@@ -4,7 +4,7 @@
  * shortly after, off the main thread, and on flush. Its file: whole versions only, never an older one over a newer
  * one, moved out of the settings store, a damaged one set aside.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -121,7 +121,7 @@ describe('QueueStore persistence', () => {
     expect(onDisk(dir).item('i2')?.errorReason).toBe('z');
   });
 
-  it('durable(): the changes so far on disk without a synchronous write, callers at once sharing a write', async () => {
+  it('written(): the changes so far written without a synchronous write, callers at once sharing a write', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aizhao-queue-'));
     const q = new QueueStore(confStore(dir), 60_000);
     q.addBatch({ id: 'b1', userId: 'u1', createdAt: '2026-11-26T00:00:00Z', type: 'basic_clean', params: {}, notified: false }, [
@@ -129,16 +129,16 @@ describe('QueueStore persistence', () => {
       item('b'),
       item('c'),
     ]);
-    await q.durable(); // nothing new: resolves at once
+    await q.written(); // nothing new: resolves at once
     const writes = vi.spyOn(AtomicJsonFile.prototype, 'write');
     const writesNow = vi.spyOn(AtomicJsonFile.prototype, 'writeNow');
     try {
       q.update('a', { stage: 'creating', uploaded: true });
-      const a = q.durable();
+      const a = q.written();
       q.update('b', { stage: 'creating', uploaded: true });
-      const b = q.durable();
+      const b = q.written();
       q.update('c', { stage: 'creating', uploaded: true });
-      const c = q.durable();
+      const c = q.written();
       await Promise.all([a, b, c]);
       expect(writes.mock.calls.length).toBeLessThanOrEqual(2); // a's write, then one for b and c
       expect(writesNow).not.toHaveBeenCalled();
@@ -162,6 +162,22 @@ describe('QueueStore persistence', () => {
     expect(new AtomicJsonFile(join(dir, 'doc.json')).read()).toEqual({ v: 2 });
     expect(readdirSync(dir)).toEqual(['doc.json']); // no temporary file left
     await f.write({ v: 3 });
+    expect(new AtomicJsonFile(join(dir, 'doc.json')).read()).toEqual({ v: 3 });
+    f.writeNow({ v: 4 });
+    expect(new AtomicJsonFile(join(dir, 'doc.json')).read()).toEqual({ v: 4 });
+  });
+
+  it('reads the newest whole version: the last written behind after a crash, the last durable one if that is torn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aizhao-queue-'));
+    const f = new AtomicJsonFile<{ v: number }>(join(dir, 'doc.json'));
+    f.writeNow({ v: 1 });
+    await f.write({ v: 2 });
+    const again = new AtomicJsonFile<{ v: number }>(join(dir, 'doc.json'));
+    expect(again.read()).toEqual({ v: 2 });
+    writeFileSync(f.latestPath, readFileSync(f.latestPath, 'utf8').slice(0, 7)); // a power cut during the write behind
+    expect(new AtomicJsonFile(join(dir, 'doc.json')).read()).toEqual({ v: 1 });
+    // a store that read version 2 goes on from there: what it writes next is the newest
+    again.writeNow({ v: 3 });
     expect(new AtomicJsonFile(join(dir, 'doc.json')).read()).toEqual({ v: 3 });
   });
 

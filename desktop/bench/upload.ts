@@ -182,7 +182,7 @@ export async function uploadThroughput(
   const runRaw = async () => (raw = better(raw, await measure(n * size, () => rawPutLoop(files, size, sts, cos, concurrency))));
   const runEngine = async () => (engine = better(engine, await measure(n * size, () => engineUpload(files, size, api, cos, concurrency))));
   // on a shared machine the load drifts: the order alternates, and the better run of each counts
-  for (let round = 0; round < (o.rounds ?? 2); round++) {
+  for (let round = 0; round < (o.rounds ?? 3); round++) {
     if (round % 2 === 0) await runRaw().then(runEngine);
     else await runEngine().then(runRaw);
   }

@@ -26,12 +26,17 @@ import { proxyUrlFromPac } from './proxy.js';
 
 /** Fetch new credentials when the cached ones have less than this left. */
 const STS_REFRESH_MARGIN_SECONDS = 5 * 60;
-/** Files up to this size go in one PUT (the default `UPLOAD_MAX_BYTES` is 20 MB: photos are well below). */
-export const DEFAULT_SLICE_SIZE = 16 * 1024 * 1024;
-/** Part size of a multipart upload (COS: 1 MB to 5 GB per part, at most 10 000 parts). */
+/**
+ * Files up to this size go in one PUT: COS recommends multipart "for objects larger than 20 MB" on a poor line and
+ * above 100 MB on a fast one (COS 分块上传, cloud.tencent.com/document/product/436/14112). Photos are well below.
+ */
+export const DEFAULT_SLICE_SIZE = 20 * 1024 * 1024;
+/** Part size of a multipart upload (COS Upload Part: 1 MB to 5 GB per part, at most 10 000 parts; document/api/436/7750). */
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 /** How often byte progress is reported while a request runs. */
 const PROGRESS_INTERVAL_MS = 200;
+/** Uploads the SDK's own task list keeps (more than run at once: `FileParallelLimit`, default 3). */
+const UPLOAD_TASK_LIST_SIZE = 16;
 
 /** One `POST /storage/sts` at a time, reused until shortly before it expires. */
 export class StsCache {
@@ -99,6 +104,9 @@ export class Uploader {
       ...(o.protocol ? { Protocol: o.protocol } : {}),
       ChunkParallelLimit: 3,
       ProgressInterval: PROGRESS_INTERVAL_MS,
+      // the SDK keeps this many finished uploads in its task list and copies the whole list at every state change
+      // (sdk/task.js `emitListUpdate`, default 1000): the engine keeps its own queue, the SDK needs only the running ones
+      UploadQueueSize: UPLOAD_TASK_LIST_SIZE,
       ChunkRetryTimes: 2,
       Timeout: 120_000,
       getAuthorization: (_opts: unknown, done: (p: COS.GetAuthorizationCallbackParams) => void) => {

@@ -62,7 +62,7 @@ export class AtomicJsonFile<T> {
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, this.path);
+    renameReplacing(tmp, this.path);
     this.installed = seq;
     syncFolder(dirname(this.path));
   }
@@ -80,12 +80,28 @@ export class AtomicJsonFile<T> {
     }
     // synchronous from the check to the rename: no other version of this document can come in between
     if (seq < this.installed) return rm(tmp, { force: true });
-    renameSync(tmp, this.latestPath);
+    renameReplacing(tmp, this.latestPath);
     this.installed = seq;
   }
 
   private tmpPath(seq: number): string {
     return `${this.path}.${process.pid}-${seq}.tmp`;
+  }
+}
+
+/**
+ * `rename` over an existing file. On Windows a virus scanner or the search indexer may hold the file for a moment
+ * (EPERM / EACCES / EBUSY): tried again for up to about a second, as write-file-atomic and atomically do.
+ */
+function renameReplacing(from: string, to: string): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return renameSync(from, to);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 20 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
   }
 }
 

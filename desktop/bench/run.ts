@@ -1,8 +1,9 @@
 /**
  * `npm run bench` (desktop part): the desktop's speed targets on this machine. Checking a dropped folder of 1000
  * photos, the queue's writes for a 1000-photo batch, the cost of one state push with 1000 items, the renderer in
- * Chromium (built now) with 2 000 items progressing at 20 pushes/s against the same page idle, and a 30-photo batch
- * from drop to results on disk against the sandbox server (SQLite). Exits non-zero when a target is missed.
+ * Chromium (built now) with 2 000 items progressing at 20 pushes/s against the same page idle, a 30-photo batch
+ * from drop to results on disk against the sandbox server (SQLite), and upload throughput as a ratio of a raw
+ * signed PUT loop in the same run (bench/upload.ts). Exits non-zero when a target or a ratio goal is missed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { startTestServer } from '../../server/test/support/server.js';
 import { buyInApp, confStore, loginWithSandboxCode, photoFolder, startDesktop } from '../test/support/desktop.js';
 import { StatePublisher } from '../src/core/state-patch.js';
 import { benchRenderer } from './renderer.js';
+import { printRatioRows, uploadThroughput, type RatioRow } from './upload.js';
 
 const N = 1000;
 
@@ -144,6 +146,8 @@ execFileSync('npm', ['run', 'build'], { cwd: new URL('..', import.meta.url), std
   record(`renderer: pushes behind schedule at the end (backlog)`, [r.behindMs], 250);
   record(`renderer: the last push on screen`, [r.showLagMs], 250);
 }
+/** rows measured against a limit in the same run: path, result, limit, ratio, goal (for docs/benchmarks.md) */
+const rows: RatioRow[] = [];
 
 // 4. a 30-photo batch, drop to 30 white images on disk, against the sandbox server
 const server = await startTestServer({ db: 'sqlite' });
@@ -160,9 +164,14 @@ try {
   const done = d.service.getState().batches[0]!.items.filter((i) => i.stage === 'done').length;
   if (done !== 30) throw new Error(`only ${done} of 30 photos done`);
   record('30-photo basic_clean batch, drop → results on disk', [batch], 30_000);
+
+  // 5. upload throughput: the engine against a raw signed PUT loop of the same files, same emulator, same run
+  const cos = (await d.service.api.clientConfig()).cos;
+  rows.push((await uploadThroughput(d.service.api, { domain: cos.domain!, protocol: cos.protocol! })).row);
   await d.service.close();
 } finally {
   await server.destroy();
 }
 
+if (printRatioRows('desktop, against the limits measured in the same run', rows) > 0) process.on('exit', () => (process.exitCode = 1)); // `report` exits
 report('desktop benchmark', 1);

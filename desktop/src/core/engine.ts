@@ -10,7 +10,7 @@ import { downloadAll } from './downloader.js';
 import { DesktopError, resultExpired } from './errors.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
-import { isFinished, type QueueItem, type QueueStore } from './queue-store.js';
+import { inputKeyFor, isFinished, type QueueItem, type QueueStore } from './queue-store.js';
 import { batchFinishedNotice } from './batch-notice.js';
 import { allocateOutputDirs, resultFileNames } from './result-paths.js';
 import type { TaskParams } from '../shared/contract.js';
@@ -295,7 +295,7 @@ export class Engine {
     try {
       if (!item.uploaded) {
         const uploader = this.uploader();
-        if (!item.inputKey) this.queue.update(item.id, { inputKey: `${await uploader.prefix()}${randomUUID()}.${item.ext}` });
+        if (!item.inputKey) this.queue.update(item.id, { inputKey: inputKeyFor(await uploader.prefix(), item) });
         this.queue.update(item.id, { stage: 'uploading' });
         this.events.changed();
         await uploader.upload(item, item.inputKey!, (bytes) => {
@@ -304,6 +304,8 @@ export class Engine {
         });
         this.queue.update(item.id, { uploaded: true, stage: 'creating' });
         this.events.changed();
+        // written before the task is created: after a crash, an item the server made a task of is not uploaded again
+        await this.queue.written();
       }
     } catch (e) {
       this.progress.delete(item.id);

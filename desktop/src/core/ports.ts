@@ -7,6 +7,8 @@ import type { PreviewSize } from '../shared/contract.js';
 
 /** A persistent key-value store with atomic writes (electron-store / conf). */
 export interface KeyValueStore {
+  /** the file it is kept in (the queue keeps its own file next to it) */
+  readonly path: string;
   get(key: string): unknown;
   set(key: string, value: unknown): void;
   delete(key: string): void;

@@ -1,7 +1,9 @@
 /**
- * The basic_clean compose step, the same in sandbox and cloud mode: the GoodsMatting cut-out
- * (PNG with alpha) becomes an 800×800 JPEG on pure white, the subject trimmed of its transparent margins,
- * scaled so its longer side is 88 % of the canvas, and centred. The JPEG quality is chosen so the file lands in
+ * The basic_clean compose step, the same in sandbox and cloud mode. From the GoodsMatting cut-out (PNG with alpha,
+ * at most 2000 px: CI capped the photo before matting) it makes both results: the transparent PNG trimmed to the
+ * subject (its longer side at most MAX_CUTOUT_SIDE), and from that same subject an 800×800 JPEG on pure white,
+ * scaled so its longer side is 88 % of the canvas, and centred. The pixel work is libvips' (threshold, trim, stats,
+ * extract, resize), on libuv's threads, never a JS loop on the event loop. The JPEG quality is chosen so the file lands in
  * Taobao's 38–300 KB main-image range: from 90 downwards until it fits under the maximum; when even quality 90 is
  * under the minimum, higher qualities are tried, and a near-empty image that stays under 38 KB at quality 100 is
  * returned as it is (there is nothing more to encode; padding a JPEG with junk to reach a size would be silly).

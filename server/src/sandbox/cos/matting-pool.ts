@@ -91,10 +91,3 @@ export function cutOutInWorker(
     w.postMessage({ id, pixels, width, height, centerLayout } satisfies MattingJob, [pixels.buffer]);
   });
 }
-
-/** Stops the worker (tests; a server that embeds the sandbox does not need to: the worker never holds it open). */
-export async function stopMattingWorker(): Promise<void> {
-  const w = worker;
-  worker = null;
-  if (w) await w.terminate();
-}

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goodsMatting } from '../../src/sandbox/cos/goods-matting.js';
 import { MAX_OUTPUT_SIDE, parseGeometry, thumbnailSize } from '../../src/sandbox/cos/image-mogr2.js';
 import { CosImageProcessor, downscaleRule } from '../../src/vendors/cos/ci.js';
-import { basicCleanOutputs, CANVAS_SIZE, MAX_CUTOUT_SIDE, trimSubject } from '../../src/vendors/cos/compose.js';
+import {
+  basicCleanOutputs,
+  CANVAS_SIZE,
+  MAX_CUTOUT_SIDE,
+  subjectBox,
+  TRIM_ALPHA_THRESHOLD,
+  trimSubject,
+} from '../../src/vendors/cos/compose.js';
 import { CosObjectStorage } from '../../src/vendors/cos/storage.js';
 import { garmentJpeg, inspectCutout, pixelAt, startHarness, type Harness } from './helpers.js';
 
@@ -184,5 +191,48 @@ describe('the two basic_clean results', () => {
     expect(await inspectCutout(none.cutout)).toMatchObject({ format: 'png', width: 1, height: 1, visible: 0 });
     const stats = await sharp(none.white).stats();
     expect(stats.channels.map((ch) => ch.min)).toEqual([255, 255, 255]);
+  });
+
+  it('finds the subject box on the alpha channel: a lone pixel, the threshold, a subject touching every edge, nothing', async () => {
+    const W = 300;
+    const H = 200;
+    const rgba = (pixels: [number, number, number][]) => {
+      const b = Buffer.alloc(W * H * 4, 0);
+      for (let i = 0; i < W * H; i++) b[i * 4 + 1] = (i * 37) % 256; // noise in the colour of transparent pixels
+      for (const [x, y, a] of pixels) b[(y * W + x) * 4 + 3] = a;
+      return b;
+    };
+    expect(await subjectBox(rgba([[7, 5, 255]]), W, H)).toEqual({ left: 7, top: 5, width: 1, height: 1 });
+    expect(
+      await subjectBox(
+        rgba([
+          [7, 5, 255],
+          [250, 150, TRIM_ALPHA_THRESHOLD + 1],
+        ]),
+        W,
+        H,
+      ),
+    ).toEqual({ left: 7, top: 5, width: 244, height: 146 });
+    expect(
+      await subjectBox(
+        rgba([
+          [7, 5, 255],
+          [250, 150, TRIM_ALPHA_THRESHOLD],
+        ]),
+        W,
+        H,
+      ),
+    ).toEqual({ left: 7, top: 5, width: 1, height: 1 });
+    expect(
+      await subjectBox(
+        rgba([
+          [0, 0, 255],
+          [W - 1, H - 1, 255],
+        ]),
+        W,
+        H,
+      ),
+    ).toEqual({ left: 0, top: 0, width: W, height: H });
+    expect(await subjectBox(rgba([[3, 3, TRIM_ALPHA_THRESHOLD]]), W, H)).toBeNull();
   });
 });

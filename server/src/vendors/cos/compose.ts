@@ -37,25 +37,28 @@ export interface Subject {
 }
 
 /**
- * Bounding box of the pixels with alpha above TRIM_ALPHA_THRESHOLD, found by libvips (threshold the alpha channel,
- * then trim the black margins: `lineArt` so that a lone pixel counts), not by a JS loop: the pixel work runs on
- * libuv's threads and never on the event loop. null when no pixel is visible.
+ * Bounding box of the pixels with alpha above TRIM_ALPHA_THRESHOLD, found by libvips, not by a JS loop: the alpha
+ * channel is trimmed of its margins within TRIM_ALPHA_THRESHOLD of 0 (`lineArt`, so that a lone visible pixel
+ * counts). The pixel work runs on libuv's threads and never on the event loop. null when no pixel is visible (only
+ * then, when the trim kept the whole image, is the channel's maximum read as well).
  */
 export async function subjectBox(rgba: Buffer, width: number, height: number): Promise<Box | null> {
-  const raw = { raw: { width, height, channels: 4 as const } };
-  const mask = await sharp(rgba, raw)
+  const alpha = await sharp(rgba, { raw: { width, height, channels: 4 } })
     .extractChannel(3)
-    .threshold(TRIM_ALPHA_THRESHOLD + 1)
     .raw()
     .toBuffer();
-  const maskRaw = { raw: { width, height, channels: 1 as const } };
-  const { channels } = await sharp(mask, maskRaw).stats();
-  if ((channels[0]?.max ?? 0) === 0) return null;
-  const { info } = await sharp(mask, maskRaw)
-    .trim({ background: '#000000', threshold: 1, lineArt: true })
+  const alphaRaw = { raw: { width, height, channels: 1 as const } };
+  const { info } = await sharp(alpha, alphaRaw)
+    .trim({ background: '#000000', threshold: TRIM_ALPHA_THRESHOLD, lineArt: true })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { left: -(info.trimOffsetLeft ?? 0), top: -(info.trimOffsetTop ?? 0), width: info.width, height: info.height };
+  const box = { left: 0 - (info.trimOffsetLeft ?? 0), top: 0 - (info.trimOffsetTop ?? 0), width: info.width, height: info.height };
+  if (box.width === width && box.height === height) {
+    // nothing trimmed: a subject that touches every edge, or nothing visible at all
+    const { channels } = await sharp(alpha, alphaRaw).stats();
+    if ((channels[0]?.max ?? 0) <= TRIM_ALPHA_THRESHOLD) return null;
+  }
+  return box;
 }
 
 /** The cut-out trimmed to its subject, its longer side at most MAX_CUTOUT_SIDE; null when it shows nothing. */

@@ -3,7 +3,8 @@
  * a plain background. The background colour is estimated from the image border; pixels connected to the border
  * whose colour is within a tolerance of it become transparent; specks too small to be the subject are dropped.
  * With center-layout the subject is trimmed and centred (on the original canvas, or with padding-layout on a
- * canvas of the subject plus the padding). The output is a PNG with alpha.
+ * canvas of the subject plus the padding). The output is a PNG with alpha. The pixel loops run in a worker thread
+ * (matting-pool.ts), decoding and encoding in sharp: neither on the event loop of the server that embeds the sandbox.
  */
 import sharp from 'sharp';
 import { cutOutInWorker } from './matting-pool.js';

@@ -1,7 +1,7 @@
 /** Request/response schemas of the web admin API (docs/api.md "Web admin"): `/admin/api/*`. */
 import { z } from 'zod';
 import { TASK_TYPES } from './catalogue.js';
-import { ORDER_STATUSES, TASK_STATUSES, isoDate, taskParamsSchema } from './api.js';
+import { ORDER_STATUSES, TASK_STATUSES, isoDate, taskParamsSchema, taskResultSchema } from './api.js';
 
 // ---- session
 export const adminLoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
@@ -16,7 +16,15 @@ const page = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
 };
 /** `phone`: the full 11-digit number or its last 4 digits. */
-export const adminUsersQuery = z.object({ phone: z.string().regex(/^(\d{4}|\d{11})$/, 'full phone number or its last 4 digits').optional(), ...page }).strict();
+export const adminUsersQuery = z
+  .object({
+    phone: z
+      .string()
+      .regex(/^(\d{4}|\d{11})$/, 'full phone number or its last 4 digits')
+      .optional(),
+    ...page,
+  })
+  .strict();
 export const adminOrdersQuery = z
   .object({ status: z.enum(ORDER_STATUSES).optional(), from: adminDateParam.optional(), to: adminDateParam.optional(), ...page })
   .strict();
@@ -24,7 +32,10 @@ export const adminTasksQuery = z
   .object({
     status: z.enum(TASK_STATUSES).optional(),
     type: z.enum(TASK_TYPES).optional(),
-    userId: z.string().regex(/^[0-9A-Za-z_-]{1,32}$/).optional(),
+    userId: z
+      .string()
+      .regex(/^[0-9A-Za-z_-]{1,32}$/)
+      .optional(),
     from: adminDateParam.optional(),
     to: adminDateParam.optional(),
     ...page,
@@ -39,7 +50,14 @@ export type AdminAuditQuery = z.output<typeof adminAuditQuery>;
 // ---- bodies
 const reason = z.string().trim().min(1, 'reason is required').max(255);
 export const quotaAdjustmentRequest = z
-  .object({ delta: z.number().int().refine((n) => n !== 0, 'delta must not be 0').refine((n) => Math.abs(n) <= 100_000, 'delta too large'), reason })
+  .object({
+    delta: z
+      .number()
+      .int()
+      .refine((n) => n !== 0, 'delta must not be 0')
+      .refine((n) => Math.abs(n) <= 100_000, 'delta too large'),
+    reason,
+  })
   .strict();
 export const failAndRefundRequest = z.object({ reason }).strict();
 /** A refund of a paid order at WeChat Pay: part or all of what is left to refund (fen). */
@@ -132,7 +150,7 @@ export const adminTimelineEvent = z.object({ at: isoDate, event: z.string(), det
 export const adminTaskDetailSchema = adminTaskSchema.extend({
   /** null once the retention sweep deleted the input photo */
   inputUrl: z.string().nullable(),
-  results: z.array(z.object({ key: z.string(), url: z.string() })),
+  results: z.array(taskResultSchema),
   timeline: z.array(adminTimelineEvent),
 });
 export type AdminTaskDetail = z.infer<typeof adminTaskDetailSchema>;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { versionBelow, type ClientConfig, type ConsentStatus, type Task } from '@aizhao/shared';
+import { modelImageWarnings, modelOptions, modelSuggestions } from './model-options.js';
 import type {
   AppState,
   BatchView,
@@ -34,7 +35,7 @@ import { PaymentFlow } from './payment.js';
 import { planRedo } from './redo.js';
 import type { KeyValueStore, Platform, SecretBox } from './ports.js';
 import { QueueStore, isFinished, isRetryable, type QueueItem } from './queue-store.js';
-import { allocateOutputDirs, resultFileNames } from './result-paths.js';
+import { allocateOutputDirs, resultFileNames, savedResults } from './result-paths.js';
 import { SessionStore } from './session-store.js';
 import { StatePublisher } from './state-patch.js';
 import { StsCache, Uploader } from './uploader.js';
@@ -84,6 +85,9 @@ function toOptions(c: ClientConfig): ClientOptions {
     taskTypes: c.taskTypes,
     scenes: c.scenes,
     categories: c.categories,
+    models: modelOptions(),
+    modelSuggestions: modelSuggestions(c.categories.map((x) => x.id)),
+    modelImageWarnings: modelImageWarnings(c.categories.map((x) => x.id)),
     maxUploadBytes: c.upload.maxBytes,
     resultRetentionDays: c.resultRetentionDays ?? null,
   };
@@ -611,7 +615,7 @@ export class AppService {
       errorReason: t.errorReason,
       createdAt: t.createdAt,
       updatedAt: t.updatedAt,
-      resultCount: t.results.length,
+      resultCount: savedResults(t).length,
       resultsExpired: t.resultsExpired ?? false,
       name: record?.name ?? null,
       files,
@@ -635,7 +639,9 @@ export class AppService {
     const names = resultFileNames(task.type, record.outputDir);
     try {
       const files = await downloadAll(
-        task.results.slice(0, names.length).map((r) => r.url),
+        savedResults(task)
+          .slice(0, names.length)
+          .map((r) => r.url),
         record.outputDir,
         names,
         { fetch: this.o.fetch },

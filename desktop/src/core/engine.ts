@@ -12,7 +12,7 @@ import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
 import { inputKeyFor, isFinished, type QueueItem, type QueueStore } from './queue-store.js';
 import { batchFinishedNotice } from './batch-notice.js';
-import { allocateOutputDirs, resultFileNames } from './result-paths.js';
+import { allocateOutputDirs, resultFileNames, savedResults } from './result-paths.js';
 import type { TaskParams } from '../shared/contract.js';
 import type { TaskType } from '@aizhao/shared';
 import type { Uploader } from './uploader.js';
@@ -400,9 +400,10 @@ export class Engine {
     const names = resultFileNames(item.type, item.outputDir);
     const download = (task: Task) => {
       if (task.resultsExpired) throw resultExpired();
-      if (task.results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
+      const results = savedResults(task);
+      if (results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
       return downloadAll(
-        task.results.slice(0, names.length).map((r) => r.url),
+        results.slice(0, names.length).map((r) => r.url),
         item.outputDir,
         names,
         { fetch: this.o.fetch },

@@ -1,7 +1,7 @@
 /**
  * Argument schemas of every IPC call, checked in main before a service runs: the renderer is treated as untrusted.
  */
-import { CATEGORIES, SCENES, TASK_STATUSES, TASK_TYPES } from '@aizhao/shared';
+import { CATEGORIES, MODELS, SCENES, TASK_STATUSES, TASK_TYPES } from '@aizhao/shared';
 import { z } from 'zod';
 import { MAX_PATHS_PER_CALL, MAX_REDO_ITEMS, type InvokeChannel } from '../shared/contract.js';
 
@@ -27,7 +27,9 @@ export const ipcArgs = {
     z
       .object({
         type: z.enum(TASK_TYPES),
-        params: z.object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() }).strict(),
+        params: z
+          .object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional(), model: z.enum(MODELS).optional() })
+          .strict(),
       })
       .strict(),
   ]),

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { MODEL_POSE_COUNT, type TaskType } from '@aizhao/shared';
+import { MODEL_POSE_COUNT, type Task, type TaskType } from '@aizhao/shared';
 
 export function localDate(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -54,4 +54,13 @@ export function resultFileNames(type: TaskType, outputDir: string): string[] {
   const stem = basename(outputDir);
   if (type === 'basic_clean') return [`${stem}_白底.jpg`];
   return Array.from({ length: MODEL_POSE_COUNT }, (_, i) => `${stem}_pose${String(i + 1).padStart(2, '0')}.jpg`);
+}
+
+/**
+ * The results saved into the merchant's folder, in the order of resultFileNames: the white JPEG of basic_clean and
+ * the poses of model_pose12. basic_clean's transparent cut-out (kind `cutout`) is not among them: it is the source of
+ * the local exports, kept apart from the merchant's files.
+ */
+export function savedResults(task: Pick<Task, 'results'>): Task['results'] {
+  return task.results.filter((r) => r.kind === 'white' || r.kind === 'pose');
 }

@@ -10,7 +10,7 @@
  *
  * This file is compiled into both the Node side and the renderer: types and plain constants only.
  */
-import type { Category, Plan, Scene, TaskStatus, TaskType } from '@aizhao/shared';
+import type { Category, Model, Plan, Scene, TaskStatus, TaskType } from '@aizhao/shared';
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
@@ -19,6 +19,7 @@ export type ItemStage = 'waiting' | 'uploading' | 'creating' | 'processing' | 'd
 export interface TaskParams {
   scene?: Scene;
   category?: Category;
+  model?: Model;
 }
 
 /** One file of a batch, as the merchant sees it. */
@@ -112,6 +113,12 @@ export interface ClientOptions {
   taskTypes: { type: TaskType; cost: number; label: string }[];
   scenes: { id: Scene; label: string }[];
   categories: { id: Category; label: string }[];
+  /** model_pose12's model choice (女 / 男 / 童), from the shared catalogue */
+  models?: { id: Model; label: string }[];
+  /** the model suggested for a category when the merchant has not chosen one (童 for 童装; absent: 女) */
+  modelSuggestions?: Partial<Record<Category, Model>>;
+  /** per category whose on-model images some marketplaces forbid: the warning shown before a model_pose12 batch */
+  modelImageWarnings?: Partial<Record<Category, string>>;
   maxUploadBytes: number;
   /** days results stay downloadable from the server after a task ends (null: the server does not say) */
   resultRetentionDays: number | null;

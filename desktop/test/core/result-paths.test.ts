@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MODEL_POSE_COUNT } from '@aizhao/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allocateOutputDirs, localDate, resultFileNames, stemOf } from '../../src/core/result-paths.js';
+import { allocateOutputDirs, localDate, resultFileNames, savedResults, stemOf } from '../../src/core/result-paths.js';
 
 /** characters Windows refuses in names: the printable ones and the control characters */
 const windowsIllegal = (s: string) => /[<>:"/\\|?*]/.test(s) || Array.from(s).some((c) => c.charCodeAt(0) < 0x20);
@@ -143,5 +143,24 @@ describe('resultFileNames', () => {
     expect(names[8]).toBe('款式01_pose09.jpg');
     expect(names[11]).toBe('款式01_pose12.jpg');
     expect(new Set(names).size).toBe(12);
+  });
+});
+
+describe('savedResults', () => {
+  const r = (kind: 'white' | 'cutout' | 'pose', key: string) => ({ kind, key, url: `https://cos.example/${key}` });
+  it("saves basic_clean's white JPEG, never its cut-out, whatever the order the server lists them in", () => {
+    expect(savedResults({ results: [r('white', 'a/result.jpg'), r('cutout', 'a/cutout.png')] }).map((x) => x.key)).toEqual([
+      'a/result.jpg',
+    ]);
+    expect(savedResults({ results: [r('cutout', 'a/cutout.png'), r('white', 'a/result.jpg')] }).map((x) => x.key)).toEqual([
+      'a/result.jpg',
+    ]);
+    // a task done before the cut-out existed
+    expect(savedResults({ results: [r('white', 'a/result.jpg')] })).toHaveLength(1);
+  });
+
+  it('saves every pose of model_pose12, in order', () => {
+    const poses = Array.from({ length: MODEL_POSE_COUNT }, (_, i) => r('pose', `b/pose${i + 1}.jpg`));
+    expect(savedResults({ results: poses })).toEqual(poses);
   });
 });

@@ -7,6 +7,8 @@
 import type { Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
+import { CATEGORIES, CATEGORY_LABELS } from '@aizhao/shared';
+import { modelImageWarnings, modelOptions, modelSuggestions } from '../../src/core/model-options.js';
 import type { AppState, TaskFilter, TaskPage } from '../../src/shared/contract.js';
 import {
   appState,
@@ -317,7 +319,9 @@ describe('new batch', () => {
     expect(await calls(bridge, 'removeDraftFile')).toEqual([[DRAFT_FILES[0]!.path]]);
 
     await page.getByTestId('start-batch').click();
-    expect(await calls(bridge, 'startBatch')).toEqual([[{ type: 'model_pose12', params: { scene: 'street', category: 'dress' } }]]);
+    expect(await calls(bridge, 'startBatch')).toEqual([
+      [{ type: 'model_pose12', params: { scene: 'street', category: 'dress', model: 'female' } }],
+    ]);
     await expect.poll(() => page.getByTestId('tab-progress').getAttribute('aria-selected')).toBe('true');
 
     // dragging files over another tab shows where they will go; dropping adds them and opens 新建批次
@@ -327,6 +331,45 @@ describe('new batch', () => {
     await calls(bridge, 'addFiles', 4);
     expect(await page.locator('.drop-overlay').count()).toBe(0);
     expect(await page.getByTestId('tab-new').getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('new-batch-model-choice: 女 / 男 / 童 (童 suggested for 童装), a warning for 内衣 and 泳装, the model sent', async () => {
+    const categories = CATEGORIES.map((id) => ({ id, label: CATEGORY_LABELS[id] }));
+    const ids = categories.map((c) => c.id);
+    const options = clientOptions({
+      categories,
+      models: modelOptions(),
+      modelSuggestions: modelSuggestions(ids),
+      modelImageWarnings: modelImageWarnings(ids),
+    });
+    const { page, bridge } = await open(appState({ options, draft: { files: DRAFT_FILES, rejected: [] } }), {
+      startBatch: () => ({ batchId: 'b7' }),
+    });
+    expect(await page.getByTestId('model-choice').count()).toBe(0); // basic_clean has no model
+    await page.getByTestId('task-type-model_pose12').click();
+    const active = () => page.locator('[data-testid="model-choice"] [aria-checked="true"]').textContent();
+    expect(await active()).toBe('女'); // the default
+    await page.getByTestId('scene-select').selectOption({ label: '影棚' });
+    await page.getByTestId('category-select').selectOption({ label: '童装' });
+    expect(await active()).toBe('童'); // suggested for 童装
+    expect(await page.getByTestId('model-image-warning').count()).toBe(0);
+
+    await page.getByTestId('category-select').selectOption({ label: '内衣' });
+    expect(await active()).toBe('女');
+    expect(await text(page.getByTestId('model-image-warning'))).toMatch(/淘宝\/天猫.*亚马逊/);
+    await shoot(page, 'new-batch-model-warning');
+    await page.getByTestId('category-select').selectOption({ label: '泳装' });
+    expect(await text(page.getByTestId('model-image-warning'))).toContain('亚马逊');
+
+    await page.getByTestId('category-select').selectOption({ label: '衬衫' });
+    expect(await page.getByTestId('model-image-warning').count()).toBe(0);
+    await page.getByTestId('model-male').click();
+    expect(await active()).toBe('男');
+    await shoot(page, 'new-batch-model-choice');
+    await page.getByTestId('start-batch').click();
+    expect(await calls(bridge, 'startBatch')).toEqual([
+      [{ type: 'model_pose12', params: { scene: 'studio', category: 'shirt', model: 'male' } }],
+    ]);
   });
 
   it('new-batch-not-enough-quota: the reason with the numbers, a 续费 next to it; a refused start shows a toast', async () => {

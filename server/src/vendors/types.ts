@@ -37,6 +37,8 @@ export interface StsIssuer {
 export interface ImageProcessor {
   /** GoodsMatting with center-layout on `srcKey`, writing a PNG cut-out with transparency to `dstKey`. */
   goodsMatting(srcKey: string, dstKey: string): Promise<void>;
+  /** Writes to `dstKey` the image of `srcKey` turned upright and scaled down to fit maxSide × maxSide (never up). */
+  downscale(srcKey: string, dstKey: string, maxSide: number): Promise<void>;
 }
 
 export interface AuditVerdict {

@@ -9,6 +9,7 @@ import { setChoice, useBusy, useStore } from '../store/app-store';
 import { chosenTaskType, draftCost } from '../store/selectors';
 import { Spinner, Thumbnail } from './common';
 import { AlertIcon, CloseIcon, FolderIcon, UploadIcon } from './icons';
+import { ModelChoice } from './ModelChoice';
 
 /** What each task type produces, under its label. */
 const TYPE_DESCRIPTIONS: Record<string, string> = {
@@ -169,6 +170,7 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
             options={options.categories}
             onChange={(category) => setChoice({ category })}
           />
+          <ModelChoice options={options} />
         </div>
       ) : null}
 

@@ -91,7 +91,7 @@ export async function startBatch(): Promise<void> {
   const { app, choice } = useStore.getState();
   const type = chosenTaskType(app, choice);
   if (!type || !draftCost(app, choice).fits) return;
-  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice) }));
+  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice, app?.options) }));
   if (started) setTab('progress');
 }
 

@@ -120,6 +120,8 @@ export const createTaskRequest = z
     }
   });
 export type CreateTaskRequest = z.input<typeof createTaskRequest>;
+export const RESULT_KINDS = ['white', 'cutout', 'pose'] as const;
+export type ResultKind = (typeof RESULT_KINDS)[number];
 export const taskSchema = z.object({
   id: z.string(),
   type: z.enum(TASK_TYPES),
@@ -127,7 +129,12 @@ export const taskSchema = z.object({
   stage: z.string().optional(),
   inputKey: z.string(),
   params: taskParamsSchema,
-  results: z.array(z.object({ key: z.string(), url: z.string() })),
+  /**
+   * `kind`: `white` the 800×800 white-background JPEG, `cutout` the transparent PNG (subject trimmed, longer side
+   * ≤ 2000 px; basic_clean's second result, which the desktop composes its marketplace exports from), `pose` one of
+   * model_pose12's 12 images.
+   */
+  results: z.array(z.object({ key: z.string(), url: z.string(), kind: z.enum(RESULT_KINDS) })),
   errorReason: z.string().nullable(),
   /** RESULT_RETENTION_DAYS after the end, results are deleted from COS: `results` is then empty */
   resultsExpired: z.boolean().optional(),

@@ -4,6 +4,7 @@
  * pulled from the persisted queue, so the same code starts a new batch and resumes an interrupted one.
  */
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import type { Task } from '@aizhao/shared';
 import type { ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
@@ -11,8 +12,9 @@ import { DesktopError, resultExpired } from './errors.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
 import { isFinished, type QueueItem, type QueueStore } from './queue-store.js';
-import { allocateOutputDirs, resultFileNames } from './result-paths.js';
-import type { TaskParams } from '../shared/contract.js';
+import { allocateBatchDir, allocateItemPlaces, resultFileNames } from './result-paths.js';
+import type { ExportPreset, TaskParams } from '../shared/contract.js';
+import type { CutoutCache } from './cutout-cache.js';
 import type { TaskType } from '@aizhao/shared';
 import type { Uploader } from './uploader.js';
 
@@ -27,6 +29,16 @@ export interface EngineOptions {
   retryDelayMs: number;
   /** the HTTP stack for result downloads (Electron's `net.fetch` in the app) */
   fetch?: typeof fetch;
+  /** where basic_clean's cut-outs are kept for local exports */
+  cutouts?: CutoutCache;
+}
+
+/** How a new batch is laid out and exported. */
+export interface BatchLayout {
+  /** the batch folder's name after the date */
+  name: string;
+  presets: ExportPreset[];
+  flat: boolean;
 }
 
 export interface EngineEvents {
@@ -40,6 +52,8 @@ export interface EngineEvents {
   batchFinished(): void;
   /** the server could (not) be reached */
   online(ok: boolean): void;
+  /** an item's results are on disk (and its cut-out cached) */
+  itemDone(item: QueueItem): void;
 }
 
 type Job = 'send' | 'fetch';
@@ -86,14 +100,25 @@ export class Engine {
     return this.progress.get(itemId) ?? 0;
   }
 
-  /** Creates a batch from checked files: each item gets its result folder and `clientRequestId` now. */
-  addBatch(userId: string, files: readonly InputFile[], type: TaskType, params: TaskParams, resultRoot: string, now = new Date()): string {
+  /**
+   * Creates a batch from checked files: the batch gets its folder (`<root>/<date> <name>`), and each item its place
+   * in the mirrored tree and its `clientRequestId`, now.
+   */
+  addBatch(
+    userId: string,
+    files: readonly InputFile[],
+    type: TaskType,
+    params: TaskParams,
+    resultRoot: string,
+    layout: BatchLayout,
+    now = new Date(),
+  ): string {
     const batchId = randomUUID();
-    const dirs = allocateOutputDirs(
-      resultRoot,
-      now,
-      files.map((f) => f.name),
-      this.queue.reservedDirs(),
+    const dir = allocateBatchDir(resultRoot, now, layout.name, new Set(this.queue.batchDirs()));
+    const places = allocateItemPlaces(
+      dir,
+      type,
+      files.map((f) => f.relPath),
     );
     const items: QueueItem[] = files.map((f, i) => ({
       id: randomUUID(),
@@ -106,7 +131,9 @@ export class Engine {
       ext: f.ext,
       type,
       params,
-      outputDir: dirs[i]!,
+      outputDir: places[i]!.outputDir,
+      stem: places[i]!.stem,
+      relPath: f.relPath,
       stage: 'waiting',
       inputKey: null,
       uploaded: false,
@@ -117,7 +144,10 @@ export class Engine {
       refunded: false,
       files: [],
     }));
-    this.queue.addBatch({ id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false }, items);
+    this.queue.addBatch(
+      { id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false, dir, ...layout },
+      items,
+    );
     this.pump();
     return batchId;
   }
@@ -392,16 +422,19 @@ export class Engine {
 
   private async fetch(item: QueueItem): Promise<void> {
     const taskId = item.taskId!;
-    const names = resultFileNames(item.type, item.outputDir);
-    const download = (task: Task) => {
+    const names = resultFileNames(item.type, item.stem ?? basename(item.outputDir));
+    const download = async (task: Task) => {
       if (task.resultsExpired) throw resultExpired();
-      if (task.results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
-      return downloadAll(
-        task.results.slice(0, names.length).map((r) => r.url),
+      const results = task.results.filter((r) => r.kind === (item.type === 'basic_clean' ? 'white' : 'pose'));
+      if (results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
+      const files = await downloadAll(
+        results.slice(0, names.length).map((r) => r.url),
         item.outputDir,
         names,
         { fetch: this.o.fetch },
       );
+      await this.o.cutouts?.store(task);
+      return files;
     };
     const refused = (e: unknown) => e instanceof DesktopError && (e.status === 403 || e.status === 404);
     try {
@@ -415,8 +448,9 @@ export class Engine {
         if (!seen || !refused(e)) throw e;
         files = await download((await this.api.task(taskId)).task);
       }
-      this.queue.update(item.id, { stage: 'done', files });
+      const done = this.queue.update(item.id, { stage: 'done', files });
       this.events.changed();
+      this.events.itemDone(done);
       this.finishStep(item);
     } catch (e) {
       const error = refused(e) ? resultExpired() : e;

@@ -641,7 +641,7 @@ describe('settings', () => {
     await shoot(page, 'settings');
     await page.getByTestId('choose-root').click();
     await calls(bridge, 'chooseResultRoot');
-    await pushState(page, appState({ settings: { resultRoot: 'D:\\商品图\\AI照' } }));
+    await pushState(page, appState({ settings: { ...appState().settings, resultRoot: 'D:\\商品图\\AI照' } }));
     expect(await text(page.getByTestId('settings-root'))).toBe('D:\\商品图\\AI照');
   });
 });

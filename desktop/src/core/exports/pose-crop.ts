@@ -1,7 +1,8 @@
 /**
  * AI模特12图 results exported to an aspect (1:1, 3:4) and width, cropped around the model: the model's box is found
  * in the image (the pixels that stand out from the scene's edge colour), and the largest crop of that aspect
- * that holds the box with a margin is centred on it, inside the image — never a blind centre crop.
+ * that holds the box with a margin is centred on it, inside the image — never a blind centre crop. A model taller
+ * than the largest crop of that aspect keeps the head: the crop starts just above it.
  */
 import sharp from 'sharp';
 import type { ExportPreset } from '../../shared/contract.js';
@@ -60,9 +61,10 @@ export function cropAround(box: Box, width: number, height: number, ratio: numbe
   cw = Math.round(cw);
   ch = Math.round(ch);
   const cx = box.left + box.width / 2;
-  const cy = box.top + box.height / 2;
+  // a model taller than the crop keeps the head (and the garment on the body); the feet go
+  const wantTop = ch < needH ? box.top - box.height * MODEL_MARGIN : box.top + box.height / 2 - ch / 2;
   const left = Math.min(Math.max(0, Math.round(cx - cw / 2)), width - cw);
-  const top = Math.min(Math.max(0, Math.round(cy - ch / 2)), height - ch);
+  const top = Math.min(Math.max(0, Math.round(wantTop)), height - ch);
   return { left, top, width: cw, height: ch };
 }
 

@@ -49,6 +49,21 @@ describe('sniffImage', () => {
 });
 
 describe('scanPaths', () => {
+  it('records each file’s path relative to the dropped folder, and the folder’s name', async () => {
+    const root = tempDir();
+    const dir = join(root, '春装');
+    mkdirSync(join(dir, 'SKU123', '细节'), { recursive: true });
+    writeFileSync(join(dir, 'SKU123', '正面.jpg'), jpeg);
+    writeFileSync(join(dir, 'SKU123', '细节', '领口.png'), png);
+    writeFileSync(join(root, '单张.jpg'), jpeg);
+    const r = await scanPaths([dir, join(root, '单张.jpg')], 10 * MB);
+    expect(r.accepted.map((f) => [f.relPath, f.source])).toEqual([
+      ['SKU123/细节/领口.png', '春装'], // sorted as in Chinese: xì before zhèng
+      ['SKU123/正面.jpg', '春装'],
+      ['单张.jpg', ''],
+    ]);
+  });
+
   it('walks nested folders in sorted order and skips hidden files and folders', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'b-外套', 'inner'), { recursive: true });

@@ -260,7 +260,7 @@ export class AppService {
       membership: this.membership,
       payment: this.payment.view,
       draft: {
-        files: this.draft.files.map(({ path, name, size }): DraftFile => ({ path, name, size })),
+        files: this.draft.files.map(({ path, name, size, source }): DraftFile => ({ path, name, size, source })),
         rejected: this.draft.rejected,
       },
       batches: userId ? this.batchViews(userId) : [],

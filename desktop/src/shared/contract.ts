@@ -72,6 +72,8 @@ export interface DraftFile {
   path: string;
   name: string;
   size: number;
+  /** the dropped folder's name ('' for a dropped file): the batch folder's default name */
+  source?: string;
 }
 
 export interface RejectedFile {

@@ -6,6 +6,7 @@ import { purchaseLabel } from '../logic/membership';
 import { clearDraft, pickFiles, removeDraftFile, startBatch, startPurchase } from '../store/actions';
 import { setChoice, useBusy, useStore } from '../store/app-store';
 import { chosenTaskType, draftCost } from '../store/selectors';
+import { BatchExportOptions } from './BatchExportOptions';
 import { Spinner, Thumbnail } from './common';
 import { AlertIcon, CloseIcon, FolderIcon, UploadIcon } from './icons';
 
@@ -170,6 +171,8 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
           />
         </div>
       ) : null}
+
+      <BatchExportOptions app={app} />
 
       <div className="cost">
         <div className="cost__label">本次消耗</div>

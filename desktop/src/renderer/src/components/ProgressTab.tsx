@@ -7,6 +7,7 @@ import { stageView } from '../logic/stages';
 import { cancelBatch, clearFinishedBatches, openFolder, pauseBatch, removeItem, resumeBatch, retryItem, revealFile } from '../store/actions';
 import { setTab, useBusy } from '../store/app-store';
 import { Badge, EmptyState, ProgressBar, Thumbnail } from './common';
+import { ExportBadges, ExportDialog } from './ExportDialog';
 import { FolderIcon, ImageIcon, RefreshIcon, UploadIcon } from './icons';
 
 export function ProgressTab({ app }: { app: AppState }) {
@@ -99,6 +100,8 @@ function BatchControls({ batch }: { batch: BatchView }) {
 }
 
 function BatchCard({ batch, options }: { batch: BatchView; options: ClientOptions | null }) {
+  const [exporting, setExporting] = useState(false);
+  const doneIds = batch.items.filter((i) => i.stage === 'done').map((i) => i.id);
   const p = batchProgress(batch);
   const complete = p.finished === p.total;
   const status = complete ? '已全部结束' : batch.cancelled ? '已取消，剩余的处理中' : batch.paused ? '已暂停' : `${p.percent}%`;
@@ -121,6 +124,20 @@ function BatchCard({ batch, options }: { batch: BatchView; options: ClientOption
         </div>
       </div>
       {!complete && !batch.cancelled ? <BatchControls batch={batch} /> : null}
+      {doneIds.length > 0 ? (
+        <div className="batch__controls">
+          <button type="button" className="btn btn--secondary btn--small" data-testid="batch-export-all" onClick={() => setExporting(true)}>
+            导出全部
+          </button>
+          {batch.dir ? (
+            <button type="button" className="btn btn--ghost btn--small" data-testid="batch-open-dir" onClick={() => void openFolder(batch.dir!)}>
+              <FolderIcon size={15} />
+              打开批次文件夹
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {exporting ? <ExportDialog itemIds={doneIds} onClose={() => setExporting(false)} /> : null}
       <ProgressBar value={p.percent / 100} tone={complete ? 'success' : 'accent'} label="批次进度" />
       <div className="batch__counts" data-testid="batch-counts">
         已完成 {p.done} · 失败 {p.failed} · {batch.paused ? '暂停中' : '进行中'} {p.active}
@@ -148,6 +165,7 @@ function ItemRow({ item }: { item: ItemView }) {
           {item.name}
         </div>
         <ItemDetail item={item} />
+        <ExportBadges files={item.exports} />
       </div>
       <Badge tone={stage.tone}>{stage.label}</Badge>
       <div className="item__actions">

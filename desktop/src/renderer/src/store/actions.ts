@@ -2,10 +2,11 @@
  * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
  * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
  */
-import { MAX_PATHS_PER_CALL, type TaskRow } from '../../../shared/contract';
+import { MAX_PATHS_PER_CALL, type ExportDefaults, type ExportItemsInput, type TaskRow } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
 import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
+import { batchExportInput, resetExportChoice, useExportChoice } from './export-choice';
 import { batchParams, chosenTaskType, draftCost } from './selectors';
 
 /** Runs a call with a busy flag; a failure becomes a toast and the result `undefined`. */
@@ -76,8 +77,12 @@ export async function startBatch(): Promise<void> {
   const { app, choice } = useStore.getState();
   const type = chosenTaskType(app, choice);
   if (!type || !draftCost(app, choice).fits) return;
-  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice) }));
-  if (started) setTab('progress');
+  const exports = batchExportInput(useExportChoice.getState(), app);
+  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice), ...exports }));
+  if (started) {
+    resetExportChoice();
+    setTab('progress');
+  }
 }
 
 // ---- progress
@@ -89,6 +94,10 @@ export const removeItem = (itemId: string) => run(`removeItem:${itemId}`, () => 
 export const clearFinishedBatches = () => run('clearFinished', () => api.clearFinishedBatches());
 export const openFolder = (path: string) => run(`open:${path}`, () => api.openFolder(path));
 export const revealFile = (path: string) => run(`reveal:${path}`, () => api.revealFile(path));
+
+// ---- exports
+export const exportItems = (input: ExportItemsInput) => run('exportItems', () => api.exportItems(input));
+export const setExportDefaults = (d: ExportDefaults) => run('setExportDefaults', () => api.setExportDefaults(d));
 
 // ---- settings, updates, terms
 export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());

@@ -1,0 +1,35 @@
+/** Checkboxes of the marketplace presets (with 「规格待核实」 where numbers come from secondary sources). */
+import type { ExportPreset, ExportPresetView } from '../../../shared/contract';
+import { hasPreset, togglePreset } from '../logic/exports';
+import { Spinner } from './common';
+
+export function PresetPicker(props: {
+  presets: ExportPresetView[] | null;
+  value: readonly ExportPreset[];
+  onChange: (value: ExportPreset[]) => void;
+  testId?: string;
+}) {
+  if (!props.presets) return <Spinner label="正在读取导出规格…" />;
+  return (
+    <ul className="preset-list" data-testid={props.testId ?? 'preset-list'}>
+      {props.presets.map((p) => (
+        <li key={p.preset.id}>
+          <label className="preset" data-testid={`preset-${p.preset.id}`}>
+            <input type="checkbox" checked={hasPreset(props.value, p.preset)} onChange={() => props.onChange(togglePreset(props.value, p.preset))} />
+            <span className="preset__body">
+              <span className="preset__label">
+                {p.label}
+                {p.unconfirmed ? (
+                  <span className="preset__unconfirmed" title="部分数值来自第三方资料，尚未与平台官方规则核对">
+                    规格待核实
+                  </span>
+                ) : null}
+              </span>
+              <span className="preset__summary muted">{p.summary}</span>
+            </span>
+          </label>
+        </li>
+      ))}
+    </ul>
+  );
+}

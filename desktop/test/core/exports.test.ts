@@ -105,6 +105,7 @@ describe('every marketplace preset, from one real cut-out', () => {
     expect(views.map((v) => v.preset)).toEqual(MARKET_PRESET_IDS.map((id) => ({ id })));
     expect(views.find((v) => v.preset.id === 'taobao')).toMatchObject({ summary: '800×800 JPG · 38–300 KB · 纯白底', unconfirmed: true });
     expect(isUnconfirmed('jd')).toBe(true);
+    expect(isUnconfirmed('douyin')).toBe(true); // no source found at all
     expect(isUnconfirmed('transparent')).toBe(false);
   });
 });

@@ -150,8 +150,10 @@ describe('export dialog', () => {
     expect(await page.getByTestId('preset-taobao').locator('input').isChecked()).toBe(true); // 设置's default
     expect(await page.getByTestId('preset-amazon').textContent()).toContain('规格待核实');
     expect(await page.getByTestId('preset-transparent').textContent()).not.toContain('规格待核实');
+    await dialog.locator('.export-body').evaluate((el) => el.scrollTo(0, 0));
     await page.getByTestId('preset-amazon').click();
     await page.getByTestId('sheet-toggle').check();
+    await dialog.locator('.export-body').evaluate((el) => el.scrollTo(0, 0));
     await shoot(page, 'dialog');
 
     await page.getByTestId('export-start').click();
@@ -163,12 +165,12 @@ describe('export dialog', () => {
     expect(await files.count()).toBe(6);
     const rows = await files.evaluateAll((els) => els.map((e) => [e.getAttribute('data-ok'), e.querySelector('.export-file__name')!.textContent]));
     expect(rows).toEqual([
-      ['true', '正面_白底.jpg'],
-      ['true', '正面_亚马逊.jpg'],
-      ['true', '背面_白底.jpg'],
-      ['true', '背面_亚马逊.jpg'],
-      ['false', '正面_白底.jpg'],
-      ['true', '正面_亚马逊.jpg'], // Amazon sets no file size window
+      ['true', 'SKU01/正面_白底.jpg'],
+      ['true', 'SKU01/正面_亚马逊.jpg'],
+      ['true', 'SKU01/背面_白底.jpg'],
+      ['true', 'SKU01/背面_亚马逊.jpg'],
+      ['false', 'SKU02/正面_白底.jpg'],
+      ['true', 'SKU02/正面_亚马逊.jpg'], // Amazon sets no file size window
     ]);
     expect(await files.nth(4).locator('.badge').textContent()).toMatch(TOO_SMALL);
     expect(await page.getByTestId('export-summary').textContent()).toBe('已导出 6 个文件，1 个未通过检查，2 张总览图');
@@ -205,7 +207,7 @@ describe('export dialog', () => {
     await expect.poll(() => bridge.argsOf('setExportDefaults')).toEqual([[{ presets: [{ id: 'taobao' }, { id: 'jd' }], flat: false }]]);
     await pushState(page, state({ settings: { ...state().settings, exportDefaults: { presets: [{ id: 'taobao' }, { id: 'jd' }], flat: false } } }));
     expect(await page.getByTestId('default-presets').getByTestId('preset-jd').locator('input').isChecked()).toBe(true);
-    await page.getByTestId('export-defaults').scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shoot(page, 'settings');
   });
 });

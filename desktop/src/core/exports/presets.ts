@@ -52,6 +52,8 @@ const S = {
   amazon: { ref: 'Amazon「Adding Images」指南的转载；Seller Central G1881 未核对', secondary: true },
   /** the product decision of issue 11 (no marketplace rule behind it) */
   ours: { ref: 'AI照 的默认值', secondary: false },
+  /** a marketplace number for which no source was found at all (the issue's figure): unconfirmed as well */
+  unsourced: { ref: '未找到来源（issue 11 给出的数值）', secondary: true },
 } satisfies Record<string, Source>;
 
 interface PresetData extends ImageSpec {
@@ -121,7 +123,7 @@ export const MARKET_PRESETS: Record<MarketPresetId, PresetData> = {
     bytes: null,
     cleanBorder: true,
     // no source found for 抖店's main image: the size is the issue's
-    sources: { size: S.ours, background: S.ours, fill: S.ours },
+    sources: { size: S.unsourced, background: S.ours, fill: S.ours },
   },
   amazon: {
     ruleName: '亚马逊',

@@ -115,6 +115,12 @@ function PoseFields({ value, onChange }: { value: Extract<ExportPreset, { id: 'p
   );
 }
 
+/** An exported file as the merchant knows it: under its SKU folder (`SKU01/正面_白底.jpg`). */
+function shownName(path: string, item: ItemView | undefined): string {
+  const dir = item?.relPath.split('/').slice(0, -1).join('/');
+  return dir ? `${dir}/${fileName(path)}` : fileName(path);
+}
+
 function ReportView({ report, items }: { report: ExportReport; items: Map<string, ItemView> }) {
   return (
     <div className="export-report" data-testid="export-report">
@@ -126,7 +132,7 @@ function ReportView({ report, items }: { report: ExportReport; items: Map<string
           const b = badgeText(f);
           return (
             <li key={f.path} className="export-file" data-testid="export-file" data-ok={b.ok} title={f.path}>
-              <span className="export-file__name">{fileName(f.path)}</span>
+              <span className="export-file__name">{shownName(f.path, items.get(f.itemId))}</span>
               <span className="muted export-file__preset">{f.presetLabel}</span>
               <span className="export-file__badge" title={b.title}>
                 <Badge tone={b.ok ? 'success' : 'danger'}>{b.ok ? '合格' : b.title.split('\n').join('；')}</Badge>

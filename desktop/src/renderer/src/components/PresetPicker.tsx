@@ -8,8 +8,24 @@ export function PresetPicker(props: {
   value: readonly ExportPreset[];
   onChange: (value: ExportPreset[]) => void;
   testId?: string;
+  /** chips with the label only (the summary as a tooltip), for the narrow new-batch form */
+  compact?: boolean;
 }) {
   if (!props.presets) return <Spinner label="正在读取导出规格…" />;
+  if (props.compact) {
+    return (
+      <ul className="preset-chips" data-testid={props.testId ?? 'preset-list'}>
+        {props.presets.map((p) => (
+          <li key={p.preset.id}>
+            <label className="preset-chip" data-testid={`preset-${p.preset.id}`} title={`${p.summary}${p.unconfirmed ? '（规格待核实）' : ''}`}>
+              <input type="checkbox" checked={hasPreset(props.value, p.preset)} onChange={() => props.onChange(togglePreset(props.value, p.preset))} />
+              {p.label}
+            </label>
+          </li>
+        ))}
+      </ul>
+    );
+  }
   return (
     <ul className="preset-list" data-testid={props.testId ?? 'preset-list'}>
       {props.presets.map((p) => (

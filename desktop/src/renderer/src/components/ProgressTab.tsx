@@ -112,6 +112,7 @@ function BatchCard({ batch, options }: { batch: BatchView; options: ClientOption
           <h3 className="batch__title">{batchTitle(batch, options)}</h3>
           <div className="muted">
             {formatDateTime(batch.createdAt)} · {p.total} 张图片
+            {batch.name ? ` · ${batch.name}` : ''}
           </div>
         </div>
         <div className="batch__figures">

@@ -67,7 +67,17 @@ record(`queue: write a new ${N}-photo batch`, adds, 300);
 record(`queue: ${5 * N} stage changes of that batch, then flush`, updates, 500);
 
 // 3. one state push with 1000 items (what crosses IPC: a structured clone)
-const view = (i: number): ItemView => ({ ...item(i), uploadedBytes: 0, taskId: null, files: [], retryable: false, removable: true, keptAfterCancel: false, relPath: `item-${i}.jpg`, exports: [] });
+const view = (i: number): ItemView => ({
+  ...item(i),
+  uploadedBytes: 0,
+  taskId: null,
+  files: [],
+  retryable: false,
+  removable: true,
+  keptAfterCancel: false,
+  relPath: `item-${i}.jpg`,
+  exports: [],
+});
 const state: AppState = {
   ready: true,
   offline: false,
@@ -77,7 +87,22 @@ const state: AppState = {
   membership: null,
   payment: null,
   draft: { files: [], rejected: [] },
-  batches: [{ id: 'b', createdAt: '', type: 'basic_clean', params: {}, items: Array.from({ length: N }, (_, i) => view(i)), finished: 0, paused: false, cancelled: false, name: '', dir: null, presets: [], flat: false }],
+  batches: [
+    {
+      id: 'b',
+      createdAt: '',
+      type: 'basic_clean',
+      params: {},
+      items: Array.from({ length: N }, (_, i) => view(i)),
+      finished: 0,
+      paused: false,
+      cancelled: false,
+      name: '',
+      dir: null,
+      presets: [],
+      flat: false,
+    },
+  ],
   settings: { resultRoot: '/home/shop/Pictures/AI照', exportDefaults: { presets: [], flat: false } },
   about: { version: '0.1.0', helpUrl: null },
   update: { status: 'latest', version: null, percent: null, required: false, minVersion: null, message: null },

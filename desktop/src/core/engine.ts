@@ -144,10 +144,7 @@ export class Engine {
       refunded: false,
       files: [],
     }));
-    this.queue.addBatch(
-      { id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false, dir, ...layout },
-      items,
-    );
+    this.queue.addBatch({ id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false, dir, ...layout }, items);
     this.pump();
     return batchId;
   }

@@ -71,7 +71,9 @@ export const ipcArgs = {
   acceptConsent: none,
   listExportPresets: none,
   exportItems: z.tuple([
-    z.object({ itemIds: z.array(id).min(1).max(5000), presets, flat: z.boolean().optional(), contactSheet: z.boolean().optional() }).strict(),
+    z
+      .object({ itemIds: z.array(id).min(1).max(5000), presets, flat: z.boolean().optional(), contactSheet: z.boolean().optional() })
+      .strict(),
   ]),
   exportResult: z.tuple([z.object({ itemId: id, file: path.optional(), preset }).strict()]),
   setExportDefaults: z.tuple([z.object({ presets: z.array(preset).max(12), flat: z.boolean() }).strict()]),

@@ -115,7 +115,11 @@ export function allocateOutputDirs(root: string, date: Date, names: readonly str
   const day = join(root, localDate(date));
   const folded = new Set([...taken].map((d) => d.toLowerCase()));
   return names.map((name) => {
-    const dir = firstFree((n) => join(day, numbered(stemOf(name))(n)), folded, (d) => !existsSync(d));
+    const dir = firstFree(
+      (n) => join(day, numbered(stemOf(name))(n)),
+      folded,
+      (d) => !existsSync(d),
+    );
     taken.add(dir);
     return dir;
   });

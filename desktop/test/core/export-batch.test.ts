@@ -104,7 +104,12 @@ describe('a SKU tree, exported to several marketplaces', () => {
     expect(report.skipped).toEqual([{ itemId: withoutCutout.id, name: '1.png', reason: '本机还没有这张图片的抠图，请联网后再导出' }]);
     // one contact sheet per SKU folder, in it
     expect(report.sheets.sort()).toEqual(
-      [join(batchDir, 'SKU01', 'SKU01_总览.jpg'), join(batchDir, 'SKU02', 'SKU02_总览.jpg'), join(batchDir, 'SKU02', '细节', '细节_总览.jpg'), join(batchDir, 'SKU03', 'SKU03_总览.jpg')].sort(),
+      [
+        join(batchDir, 'SKU01', 'SKU01_总览.jpg'),
+        join(batchDir, 'SKU02', 'SKU02_总览.jpg'),
+        join(batchDir, 'SKU02', '细节', '细节_总览.jpg'),
+        join(batchDir, 'SKU03', 'SKU03_总览.jpg'),
+      ].sort(),
     );
     expect(await sharp(join(batchDir, 'SKU02', 'SKU02_总览.jpg')).metadata()).toMatchObject({ format: 'jpeg', width: 2 * 320 + 3 * 16 });
     // nothing was charged; the items show their latest exports

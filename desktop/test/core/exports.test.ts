@@ -93,7 +93,9 @@ describe('every marketplace preset, from one real cut-out', () => {
       .blur(1)
       .raw()
       .toBuffer();
-    const first = await sharp(noisy, { raw: { width: 800, height: 800, channels: 3 } }).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer();
+    const first = await sharp(noisy, { raw: { width: 800, height: 800, channels: 3 } })
+      .jpeg({ quality: 90, chromaSubsampling: '4:4:4' })
+      .toBuffer();
     expect(first.length).toBeGreaterThan(spec.bytes!.max);
     const jpeg = await encodeInWindow(noisy, spec);
     expect(jpeg.length).toBeLessThanOrEqual(spec.bytes!.max);
@@ -115,8 +117,14 @@ describe('the compliance check fails bad files with the rule in Chinese', () => 
   async function block(o: { size: number; blockH: number; background?: number; format?: 'jpeg' | 'png'; quality?: number }) {
     const { size, blockH, background = 255 } = o;
     const top = Math.round((size - blockH) / 16) * 8;
-    const img = sharp({ create: { width: size, height: size, channels: 3, background: { r: background, g: background, b: background } } }).composite([
-      { input: { create: { width: 400, height: blockH, channels: 3, background: { r: 30, g: 40, b: 60 } } }, left: Math.round((size - 400) / 16) * 8, top },
+    const img = sharp({
+      create: { width: size, height: size, channels: 3, background: { r: background, g: background, b: background } },
+    }).composite([
+      {
+        input: { create: { width: 400, height: blockH, channels: 3, background: { r: 30, g: 40, b: 60 } } },
+        left: Math.round((size - 400) / 16) * 8,
+        top,
+      },
     ]);
     return o.format === 'png' ? img.png().toBuffer() : img.jpeg({ quality: o.quality ?? 90, chromaSubsampling: '4:4:4' }).toBuffer();
   }
@@ -150,7 +158,12 @@ describe('the compliance check fails bad files with the rule in Chinese', () => 
 
   it('a transparent export whose edge is not transparent', async () => {
     const path = join(dir, 'opaque.png');
-    writeFileSync(path, await sharp({ create: { width: 800, height: 800, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 1 } } }).png().toBuffer());
+    writeFileSync(
+      path,
+      await sharp({ create: { width: 800, height: 800, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 1 } } })
+        .png()
+        .toBuffer(),
+    );
     const c = await checkCompliance(path, MARKET_PRESETS.transparent);
     expect(c.failures).toEqual(['边缘不透明（第 1 列第 1 行）', '主体占比 100%，透明底要求 ≤ 98%']);
   });
@@ -216,14 +229,21 @@ describe('contact sheet', () => {
     const entries = [];
     for (let i = 0; i < 5; i++) {
       const path = join(dir, `sheet-${i}.jpg`);
-      writeFileSync(path, await composeFromCutout(await cutoutPng({ colour: ['#2b5fb4', '#b4322b', '#2b8a4f'][i % 3] }), MARKET_PRESETS.taobao));
+      writeFileSync(
+        path,
+        await composeFromCutout(await cutoutPng({ colour: ['#2b5fb4', '#b4322b', '#2b8a4f'][i % 3] }), MARKET_PRESETS.taobao),
+      );
       entries.push({ path, label: `正面_${i + 1}_白底.jpg` });
     }
     const sheet = await contactSheet('SKU123', entries);
     const meta = await sharp(sheet).metadata();
     const want = sheetSize(5);
     expect(want).toMatchObject({ columns: 4, rows: 2 });
-    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 4 * SHEET.cell + 5 * SHEET.gap, SHEET.title + 2 * (SHEET.cell + SHEET.label) + 3 * SHEET.gap]);
+    expect([meta.format, meta.width, meta.height]).toEqual([
+      'jpeg',
+      4 * SHEET.cell + 5 * SHEET.gap,
+      SHEET.title + 2 * (SHEET.cell + SHEET.label) + 3 * SHEET.gap,
+    ]);
     expect([meta.width, meta.height]).toEqual([want.width, want.height]);
     // the labels are drawn: dark pixels in the label strip under the first cell
     const { data } = await sharp(sheet)

@@ -53,7 +53,9 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   acceptConsent: [],
   listExportPresets: [],
   exportItems: [{ itemIds: ['7c1d3f0e-item'], presets: [{ id: 'amazon' }, { id: 'pose', aspect: '3:4', width: 750 }], contactSheet: true }],
-  exportResult: [{ itemId: '7c1d3f0e-item', preset: { id: 'custom', width: 1200, height: 1200, fill: 0.8, background: '#f0f0f0', format: 'jpeg' } }],
+  exportResult: [
+    { itemId: '7c1d3f0e-item', preset: { id: 'custom', width: 1200, height: 1200, fill: 0.8, background: '#f0f0f0', format: 'jpeg' } },
+  ],
   setExportDefaults: [{ presets: [{ id: 'taobao' }, { id: 'jd' }], flat: true }],
 };
 
@@ -98,7 +100,10 @@ const INVALID: [string, unknown][] = [
   ['exportItems', [{ itemIds: [], presets: [{ id: 'taobao' }] }]],
   ['exportItems', [{ itemIds: ['a'], presets: [] }]],
   ['exportItems', [{ itemIds: ['a'], presets: [{ id: 'ebay' }] }]],
-  ['exportItems', [{ itemIds: ['a'], presets: [{ id: 'custom', width: 99999, height: 800, fill: 0.8, background: '#fff', format: 'jpeg' }] }]],
+  [
+    'exportItems',
+    [{ itemIds: ['a'], presets: [{ id: 'custom', width: 99999, height: 800, fill: 0.8, background: '#fff', format: 'jpeg' }] }],
+  ],
   ['exportItems', [{ itemIds: ['a'], presets: [{ id: 'custom', width: 800, height: 800, fill: 0.8, background: 'red', format: 'jpeg' }] }]],
   ['exportResult', [{ itemId: 'a', preset: { id: 'pose', aspect: '16:9', width: 800 } }]],
   ['setExportDefaults', [{ presets: [{ id: 'taobao' }] }]],

@@ -189,7 +189,14 @@ describe('the mirrored batch folder', () => {
 
   it('keeps nested folders, and numbers names met twice in one folder, ignoring case', () => {
     const batch = join(mkdtempSync(join(tmpdir(), 'aizhao-results-')), 'b');
-    const places = allocateItemPlaces(batch, 'basic_clean', ['SKU123/正面.jpg', 'SKU123/正面.png', 'sku123/正面.webp', 'SKU123/细节/正面.jpg', '正面.jpg', 'a<b/c?.jpg']);
+    const places = allocateItemPlaces(batch, 'basic_clean', [
+      'SKU123/正面.jpg',
+      'SKU123/正面.png',
+      'sku123/正面.webp',
+      'SKU123/细节/正面.jpg',
+      '正面.jpg',
+      'a<b/c?.jpg',
+    ]);
     expect(places).toEqual([
       { outputDir: join(batch, 'SKU123'), stem: '正面' },
       { outputDir: join(batch, 'SKU123'), stem: '正面-2' },

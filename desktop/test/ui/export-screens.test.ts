@@ -103,20 +103,36 @@ beforeAll(async () => {
     contactSheet: false,
   });
   views = queueItems.map((i) =>
-    itemView({ id: i.id, name: i.name, stage: 'done', taskId: i.taskId, outputDir: i.outputDir, files: i.files, relPath: i.relPath!, exports: arrived.files.filter((f) => f.itemId === i.id) }),
+    itemView({
+      id: i.id,
+      name: i.name,
+      stage: 'done',
+      taskId: i.taskId,
+      outputDir: i.outputDir,
+      files: i.files,
+      relPath: i.relPath!,
+      exports: arrived.files.filter((f) => f.itemId === i.id),
+    }),
   );
 });
 
-const sources = (ids: readonly string[]): ExportSource[] => ids.map((id) => ({ item: queueItems.find((i) => i.id === id)!, batch: queueBatch }));
+const sources = (ids: readonly string[]): ExportSource[] =>
+  ids.map((id) => ({ item: queueItems.find((i) => i.id === id)!, batch: queueBatch }));
 
-const state = (o: Partial<AppState> = {}) => appState({ batches: [batchView({ id: 'b1', items: views, dir: batchDir, name: '春装' })], ...o });
+const state = (o: Partial<AppState> = {}) =>
+  appState({ batches: [batchView({ id: 'b1', items: views, dir: batchDir, name: '春装' })], ...o });
 
 async function open(s: AppState, handlers: Handlers = {}) {
   const bridge = new ScriptedBridge(s, {
     thumbnail: (path) => thumbnailFor(path),
     listExportPresets: () => presetViews(),
     exportItems: (input: ExportItemsInput) =>
-      exporter.export(sources(input.itemIds), { presets: input.presets, flat: input.flat === true, perPresetFolder: true, contactSheet: input.contactSheet === true }),
+      exporter.export(sources(input.itemIds), {
+        presets: input.presets,
+        flat: input.flat === true,
+        perPresetFolder: true,
+        contactSheet: input.contactSheet === true,
+      }),
     ...handlers,
   });
   const { page } = await renderer.open(bridge.invoke);
@@ -163,7 +179,9 @@ describe('export dialog', () => {
     ]);
     const files = page.getByTestId('export-file');
     expect(await files.count()).toBe(6);
-    const rows = await files.evaluateAll((els) => els.map((e) => [e.getAttribute('data-ok'), e.querySelector('.export-file__name')!.textContent]));
+    const rows = await files.evaluateAll((els) =>
+      els.map((e) => [e.getAttribute('data-ok'), e.querySelector('.export-file__name')!.textContent]),
+    );
     expect(rows).toEqual([
       ['true', 'SKU01/正面_白底.jpg'],
       ['true', 'SKU01/正面_亚马逊.jpg'],
@@ -198,14 +216,17 @@ describe('export dialog', () => {
     await page.getByTestId('batch-flat').check();
     await shoot(page, 'new-batch');
     await page.getByTestId('start-batch').click();
-    await expect.poll(() => bridge.argsOf('startBatch')).toEqual([
-      [{ type: 'basic_clean', params: {}, name: '春装上新', presets: [{ id: 'taobao' }, { id: 'pdd' }], flat: true }],
-    ]);
+    await expect
+      .poll(() => bridge.argsOf('startBatch'))
+      .toEqual([[{ type: 'basic_clean', params: {}, name: '春装上新', presets: [{ id: 'taobao' }, { id: 'pdd' }], flat: true }]]);
 
     await page.getByTestId('tab-settings').click();
     await page.getByTestId('default-presets').getByTestId('preset-jd').click();
     await expect.poll(() => bridge.argsOf('setExportDefaults')).toEqual([[{ presets: [{ id: 'taobao' }, { id: 'jd' }], flat: false }]]);
-    await pushState(page, state({ settings: { ...state().settings, exportDefaults: { presets: [{ id: 'taobao' }, { id: 'jd' }], flat: false } } }));
+    await pushState(
+      page,
+      state({ settings: { ...state().settings, exportDefaults: { presets: [{ id: 'taobao' }, { id: 'jd' }], flat: false } } }),
+    );
     expect(await page.getByTestId('default-presets').getByTestId('preset-jd').locator('input').isChecked()).toBe(true);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shoot(page, 'settings');

@@ -58,7 +58,8 @@ export async function checkCompliance(path: string, spec: ImageSpec): Promise<Co
   if (width !== spec.width || height !== spec.height)
     failures.push(`尺寸 ${width}×${height}，${spec.ruleName}要求 ${spec.width}×${spec.height}`);
   if (spec.bytes && (bytes < spec.bytes.min || bytes > spec.bytes.max)) {
-    const range = spec.bytes.min > 0 ? `${Math.round(spec.bytes.min / 1024)}–${Math.round(spec.bytes.max / 1000)} KB` : `≤ ${kb(spec.bytes.max)}`;
+    const range =
+      spec.bytes.min > 0 ? `${Math.round(spec.bytes.min / 1024)}–${Math.round(spec.bytes.max / 1000)} KB` : `≤ ${kb(spec.bytes.max)}`;
     failures.push(`文件大小 ${kb(bytes)}，${spec.ruleName}要求 ${range}`);
   }
   const transparent = spec.background === null;

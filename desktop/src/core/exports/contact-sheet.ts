@@ -42,7 +42,12 @@ export function sheetSize(count: number): { width: number; height: number; colum
 }
 
 /** Shortens a label to about what fits under a cell. */
-const fit = (s: string, max = 22) => (Array.from(s).length > max ? `${Array.from(s).slice(0, max - 1).join('')}…` : s);
+const fit = (s: string, max = 22) =>
+  Array.from(s).length > max
+    ? `${Array.from(s)
+        .slice(0, max - 1)
+        .join('')}…`
+    : s;
 
 export async function contactSheet(title: string, entries: readonly SheetEntry[]): Promise<Buffer> {
   const size = sheetSize(entries.length);

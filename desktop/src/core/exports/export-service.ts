@@ -72,7 +72,12 @@ export class ExportService {
   exportItems(input: ExportItemsInput): Promise<ExportReport> {
     const sources = input.itemIds.map((id) => this.source(id));
     return this.track(
-      this.run(sources, { presets: input.presets, flat: input.flat === true, perPresetFolder: true, contactSheet: input.contactSheet === true }),
+      this.run(sources, {
+        presets: input.presets,
+        flat: input.flat === true,
+        perPresetFolder: true,
+        contactSheet: input.contactSheet === true,
+      }),
     );
   }
 
@@ -80,7 +85,9 @@ export class ExportService {
   exportResult(input: ExportResultInput): Promise<ExportReport> {
     const s = this.source(input.itemId);
     if (input.file && !s.item.files.includes(input.file)) throw new DesktopError('NOT_FOUND', '找不到这个结果文件');
-    return this.track(this.run([s], { presets: [input.preset], flat: false, perPresetFolder: true, contactSheet: false, file: input.file }));
+    return this.track(
+      this.run([s], { presets: [input.preset], flat: false, perPresetFolder: true, contactSheet: false, file: input.file }),
+    );
   }
 
   private source(itemId: string): ExportSource {

@@ -15,7 +15,11 @@ function resultKind(type: Task['type'], index: number): TaskView['results'][numb
 export function signedResults(ctx: AppContext, task: Task): Promise<TaskView['results']> {
   const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
   return Promise.all(
-    keys.map(async (key, i) => ({ key, url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS), kind: resultKind(task.type, i) })),
+    keys.map(async (key, i) => ({
+      key,
+      url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS),
+      kind: resultKind(task.type, i),
+    })),
   );
 }
 

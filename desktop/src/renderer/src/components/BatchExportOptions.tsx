@@ -30,7 +30,13 @@ export function BatchExportOptions({ app }: { app: AppState }) {
       </label>
       <div className="field">
         <span className="field__label">同时导出的平台规格</span>
-        <PresetPicker presets={presets} value={e.presets} onChange={(p) => setExportChoice({ presets: p })} testId="batch-presets" compact />
+        <PresetPicker
+          presets={presets}
+          value={e.presets}
+          onChange={(p) => setExportChoice({ presets: p })}
+          testId="batch-presets"
+          compact
+        />
       </div>
       <label className="check">
         <input type="checkbox" data-testid="batch-flat" checked={e.flat} onChange={(ev) => setExportChoice({ flat: ev.target.checked })} />

@@ -14,7 +14,11 @@ import { CloseIcon, FolderIcon } from './icons';
 import { PresetPicker } from './PresetPicker';
 
 /** The compliance badges of exported files (also shown in the progress list). */
-export function ExportBadges({ files }: { files: readonly { ok: boolean; failures: string[]; presetLabel: string; path: string; itemId: string; source: string }[] }) {
+export function ExportBadges({
+  files,
+}: {
+  files: readonly { ok: boolean; failures: string[]; presetLabel: string; path: string; itemId: string; source: string }[];
+}) {
   if (files.length === 0) return null;
   return (
     <span className="export-badges">
@@ -37,11 +41,25 @@ function CustomFields({ value, onChange }: { value: Extract<ExportPreset, { id: 
     <div className="custom-preset" data-testid="custom-fields">
       <label className="field">
         <span className="field__label">宽</span>
-        <input className="input" type="number" min={100} max={4000} value={value.width} onChange={(e) => onChange({ ...value, width: num(e.target.value, 100, 4000) })} />
+        <input
+          className="input"
+          type="number"
+          min={100}
+          max={4000}
+          value={value.width}
+          onChange={(e) => onChange({ ...value, width: num(e.target.value, 100, 4000) })}
+        />
       </label>
       <label className="field">
         <span className="field__label">高</span>
-        <input className="input" type="number" min={100} max={4000} value={value.height} onChange={(e) => onChange({ ...value, height: num(e.target.value, 100, 4000) })} />
+        <input
+          className="input"
+          type="number"
+          min={100}
+          max={4000}
+          value={value.height}
+          onChange={(e) => onChange({ ...value, height: num(e.target.value, 100, 4000) })}
+        />
       </label>
       <label className="field">
         <span className="field__label">主体占比 %</span>
@@ -59,7 +77,9 @@ function CustomFields({ value, onChange }: { value: Extract<ExportPreset, { id: 
         <select
           className="input select"
           value={value.background === 'transparent' ? 'transparent' : value.background}
-          onChange={(e) => onChange({ ...value, background: e.target.value, format: e.target.value === 'transparent' ? 'png' : value.format })}
+          onChange={(e) =>
+            onChange({ ...value, background: e.target.value, format: e.target.value === 'transparent' ? 'png' : value.format })
+          }
         >
           <option value="#ffffff">纯白</option>
           <option value="#f5f5f5">浅灰</option>
@@ -199,7 +219,12 @@ export function ExportDialog({ itemIds, onClose }: { itemIds: readonly string[];
                   <h3>平台规格</h3>
                   <PresetPicker presets={presets} value={chosen} onChange={setChosen} />
                   <label className="check">
-                    <input type="checkbox" data-testid="custom-toggle" checked={custom !== null} onChange={(e) => setCustom(e.target.checked ? DEFAULT_CUSTOM : null)} />
+                    <input
+                      type="checkbox"
+                      data-testid="custom-toggle"
+                      checked={custom !== null}
+                      onChange={(e) => setCustom(e.target.checked ? DEFAULT_CUSTOM : null)}
+                    />
                     自定义尺寸
                   </label>
                   {custom ? <CustomFields value={custom} onChange={setCustom} /> : null}
@@ -209,7 +234,12 @@ export function ExportDialog({ itemIds, onClose }: { itemIds: readonly string[];
                 <section className="export-section">
                   <h3>模特图</h3>
                   <label className="check">
-                    <input type="checkbox" data-testid="pose-toggle" checked={pose !== null} onChange={(e) => setPose(e.target.checked ? DEFAULT_POSE : null)} />
+                    <input
+                      type="checkbox"
+                      data-testid="pose-toggle"
+                      checked={pose !== null}
+                      onChange={(e) => setPose(e.target.checked ? DEFAULT_POSE : null)}
+                    />
                     导出为统一比例
                   </label>
                   {pose ? <PoseFields value={pose} onChange={setPose} /> : null}
@@ -241,7 +271,11 @@ export function ExportDialog({ itemIds, onClose }: { itemIds: readonly string[];
             </>
           ) : (
             <>
-              {exporting ? <Spinner label="正在导出并检查…" /> : <span className="muted">{done.length === 0 ? '还没有处理完成的图片' : `将导出 ${all.length} 种规格`}</span>}
+              {exporting ? (
+                <Spinner label="正在导出并检查…" />
+              ) : (
+                <span className="muted">{done.length === 0 ? '还没有处理完成的图片' : `将导出 ${all.length} 种规格`}</span>
+              )}
               <button
                 type="button"
                 className="btn btn--primary"

@@ -17,8 +17,16 @@ export function PresetPicker(props: {
       <ul className="preset-chips" data-testid={props.testId ?? 'preset-list'}>
         {props.presets.map((p) => (
           <li key={p.preset.id}>
-            <label className="preset-chip" data-testid={`preset-${p.preset.id}`} title={`${p.summary}${p.unconfirmed ? '（规格待核实）' : ''}`}>
-              <input type="checkbox" checked={hasPreset(props.value, p.preset)} onChange={() => props.onChange(togglePreset(props.value, p.preset))} />
+            <label
+              className="preset-chip"
+              data-testid={`preset-${p.preset.id}`}
+              title={`${p.summary}${p.unconfirmed ? '（规格待核实）' : ''}`}
+            >
+              <input
+                type="checkbox"
+                checked={hasPreset(props.value, p.preset)}
+                onChange={() => props.onChange(togglePreset(props.value, p.preset))}
+              />
               {p.label}
             </label>
           </li>
@@ -31,7 +39,11 @@ export function PresetPicker(props: {
       {props.presets.map((p) => (
         <li key={p.preset.id}>
           <label className="preset" data-testid={`preset-${p.preset.id}`}>
-            <input type="checkbox" checked={hasPreset(props.value, p.preset)} onChange={() => props.onChange(togglePreset(props.value, p.preset))} />
+            <input
+              type="checkbox"
+              checked={hasPreset(props.value, p.preset)}
+              onChange={() => props.onChange(togglePreset(props.value, p.preset))}
+            />
             <span className="preset__body">
               <span className="preset__label">
                 {p.label}

@@ -20,7 +20,15 @@ describe('export choices', () => {
       title: '主体占比 72%，亚马逊要求 ≥ 85%\n尺寸 1×1，亚马逊要求 2000×2000',
     });
     expect(
-      reportSummary({ dir: '/x', files: [{ ...file, ok: true, failures: [] }, { ...file, ok: false, failures: ['x'] }], sheets: ['/s'], skipped: [] }),
+      reportSummary({
+        dir: '/x',
+        files: [
+          { ...file, ok: true, failures: [] },
+          { ...file, ok: false, failures: ['x'] },
+        ],
+        sheets: ['/s'],
+        skipped: [],
+      }),
     ).toBe('已导出 2 个文件，1 个未通过检查，1 张总览图');
   });
 });

@@ -26,12 +26,7 @@ export const meResponse = z.object({ user: userSchema });
 // ---- public
 export const planSchema = z.object({ priceFen: z.number().int(), quota: z.number().int(), days: z.number().int() });
 export type Plan = z.infer<typeof planSchema>;
-export const healthResponse = z.object({
-  ok: z.boolean(),
-  db: z.enum(['up', 'down']),
-  sandbox: z.boolean().optional(),
-  version: z.string().optional(),
-});
+export const healthResponse = z.object({ ok: z.boolean(), db: z.enum(['up', 'down']), sandbox: z.boolean().optional(), version: z.string().optional() });
 export const clientConfigResponse = z.object({
   sandbox: z.boolean(),
   cos: z.object({ bucket: z.string(), region: z.string(), domain: z.string().optional(), protocol: z.string().optional() }),
@@ -107,7 +102,9 @@ export type StsResponse = z.infer<typeof stsResponse>;
 export const TASK_STATUSES = ['processing', 'done', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const clientRequestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-export const taskParamsSchema = z.object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() }).strict();
+export const taskParamsSchema = z
+  .object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() })
+  .strict();
 export const createTaskRequest = z
   .object({
     type: z.enum(TASK_TYPES),
@@ -119,8 +116,7 @@ export const createTaskRequest = z
   .superRefine((v, ctx) => {
     if (v.type === 'model_pose12') {
       if (!v.params.scene) ctx.addIssue({ code: 'custom', path: ['params', 'scene'], message: 'scene is required for model_pose12' });
-      if (!v.params.category)
-        ctx.addIssue({ code: 'custom', path: ['params', 'category'], message: 'category is required for model_pose12' });
+      if (!v.params.category) ctx.addIssue({ code: 'custom', path: ['params', 'category'], message: 'category is required for model_pose12' });
     }
   });
 export type CreateTaskRequest = z.input<typeof createTaskRequest>;

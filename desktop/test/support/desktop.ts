@@ -14,8 +14,7 @@ import type { AppState } from '../../src/shared/contract.js';
 import { call, garmentJpeg, newPhone } from '../../../server/test/support/client.js';
 
 /** the app's version, as Electron's app.getVersion() reads it from the package */
-export const DESKTOP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+export const DESKTOP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A store file in `dir` (the same file again after a "restart"). */
 export function confStore(dir: string): KeyValueStore & { path: string } {

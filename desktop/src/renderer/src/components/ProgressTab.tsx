@@ -4,16 +4,7 @@ import type { AppState, BatchView, ClientOptions, ItemView } from '../../../shar
 import { formatBytes, formatDateTime, labelOf } from '../logic/format';
 import { batchProgress, chargeNote, failureText, hasFinishedBatch, newestFirst, uploadFraction } from '../logic/progress';
 import { stageView } from '../logic/stages';
-import {
-  cancelBatch,
-  clearFinishedBatches,
-  openFolder,
-  pauseBatch,
-  removeItem,
-  resumeBatch,
-  retryItem,
-  revealFile,
-} from '../store/actions';
+import { cancelBatch, clearFinishedBatches, openFolder, pauseBatch, removeItem, resumeBatch, retryItem, revealFile } from '../store/actions';
 import { setTab, useBusy } from '../store/app-store';
 import { Badge, EmptyState, ProgressBar, Thumbnail } from './common';
 import { ExportBadges, ExportDialog } from './ExportDialog';
@@ -93,33 +84,15 @@ function BatchControls({ batch }: { batch: BatchView }) {
   return (
     <div className="batch__controls">
       {batch.paused ? (
-        <button
-          type="button"
-          className="btn btn--primary btn--small"
-          data-testid="batch-resume"
-          disabled={busy}
-          onClick={() => void resumeBatch(batch.id)}
-        >
+        <button type="button" className="btn btn--primary btn--small" data-testid="batch-resume" disabled={busy} onClick={() => void resumeBatch(batch.id)}>
           继续
         </button>
       ) : (
-        <button
-          type="button"
-          className="btn btn--secondary btn--small"
-          data-testid="batch-pause"
-          disabled={busy}
-          onClick={() => void pauseBatch(batch.id)}
-        >
+        <button type="button" className="btn btn--secondary btn--small" data-testid="batch-pause" disabled={busy} onClick={() => void pauseBatch(batch.id)}>
           暂停
         </button>
       )}
-      <button
-        type="button"
-        className="btn btn--ghost btn--small"
-        data-testid="batch-cancel"
-        disabled={busy}
-        onClick={() => setConfirming(true)}
-      >
+      <button type="button" className="btn btn--ghost btn--small" data-testid="batch-cancel" disabled={busy} onClick={() => setConfirming(true)}>
         取消批次
       </button>
     </div>
@@ -158,12 +131,7 @@ function BatchCard({ batch, options }: { batch: BatchView; options: ClientOption
             导出全部
           </button>
           {batch.dir ? (
-            <button
-              type="button"
-              className="btn btn--ghost btn--small"
-              data-testid="batch-open-dir"
-              onClick={() => void openFolder(batch.dir!)}
-            >
+            <button type="button" className="btn btn--ghost btn--small" data-testid="batch-open-dir" onClick={() => void openFolder(batch.dir!)}>
               <FolderIcon size={15} />
               打开批次文件夹
             </button>

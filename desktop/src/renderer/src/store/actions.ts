@@ -5,16 +5,7 @@
 import { MAX_PATHS_PER_CALL, type ExportDefaults, type ExportItemsInput, type TaskRow } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
-import {
-  applyPage,
-  canAutoRefresh,
-  failRequest,
-  requestFilter,
-  startRequest,
-  withFilter,
-  withRowFiles,
-  type HistoryFilter,
-} from './history';
+import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
 import { batchExportInput, resetExportChoice, useExportChoice } from './export-choice';
 import { batchParams, chosenTaskType, draftCost } from './selectors';
 
@@ -48,9 +39,7 @@ export function connect(): () => void {
   // a notification about a batch was clicked: show that batch
   const offNavigate = api.onNavigate((target) => {
     setTab(target.tab);
-    requestAnimationFrame(() =>
-      document.querySelector(`[data-batch-id="${CSS.escape(target.batchId)}"]`)?.scrollIntoView({ block: 'start' }),
-    );
+    requestAnimationFrame(() => document.querySelector(`[data-batch-id="${CSS.escape(target.batchId)}"]`)?.scrollIntoView({ block: 'start' }));
   });
   return () => {
     off();

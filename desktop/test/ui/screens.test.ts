@@ -308,7 +308,9 @@ describe('new batch', () => {
     expect(await calls(bridge, 'removeDraftFile')).toEqual([[DRAFT_FILES[0]!.path]]);
 
     await page.getByTestId('start-batch').click();
-    expect(await calls(bridge, 'startBatch')).toEqual([[{ type: 'model_pose12', params: { scene: 'street', category: 'dress' } }]]);
+    expect(await calls(bridge, 'startBatch')).toEqual([
+      [{ type: 'model_pose12', params: { scene: 'street', category: 'dress' }, presets: [{ id: 'taobao' }], flat: false }],
+    ]);
     await expect.poll(() => page.getByTestId('tab-progress').getAttribute('aria-selected')).toBe('true');
 
     // dragging files over another tab shows where they will go; dropping adds them and opens 新建批次

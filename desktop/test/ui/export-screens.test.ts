@@ -17,7 +17,7 @@ import { MARKET_PRESETS, presetViews } from '../../src/core/exports/presets.js';
 import type { QueueBatch, QueueItem } from '../../src/core/queue-store.js';
 import type { AppState, ExportItemsInput, ItemView } from '../../src/shared/contract.js';
 import { appState, batch as batchView, item as itemView } from '../support/app-state-fixtures.js';
-import { cutoutPng } from '../support/cutouts.js';
+import { cutoutPng, modelPhoto } from '../support/cutouts.js';
 import { pushState, screenshotDir, useRendererPages } from '../support/renderer-harness.js';
 import { ScriptedBridge, type Handlers } from '../support/scripted-bridge.js';
 import { thumbnailFor } from './garment-art.js';
@@ -167,6 +167,10 @@ describe('export dialog', () => {
     expect(await page.getByTestId('preset-amazon').textContent()).toContain('规格待核实');
     expect(await page.getByTestId('preset-transparent').textContent()).not.toContain('规格待核实');
     await dialog.locator('.export-body').evaluate((el) => el.scrollTo(0, 0));
+    await page.getByTestId('custom-toggle').check();
+    await page.getByTestId('custom-fields').waitFor();
+    await shoot(page, 'dialog-custom');
+    await page.getByTestId('custom-toggle').uncheck();
     await page.getByTestId('preset-amazon').click();
     await page.getByTestId('sheet-toggle').check();
     await dialog.locator('.export-body').evaluate((el) => el.scrollTo(0, 0));
@@ -198,6 +202,75 @@ describe('export dialog', () => {
     await expect.poll(() => bridge.argsOf('openFolder')).toEqual([[batchDir]]);
     await page.getByTestId('export-close').click();
     expect(await page.getByTestId('export-dialog').count()).toBe(0);
+  });
+
+  it('model images: exported to a chosen aspect and width, cropped around the model', async () => {
+    const outputDir = join(batchDir, 'SKU09');
+    mkdirSync(outputDir, { recursive: true });
+    const poses: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const path = join(outputDir, `正面_pose${String(i + 1).padStart(2, '0')}.jpg`);
+      writeFileSync(path, await modelPhoto(450, 800, { left: 40 + i * 10, top: 60, width: 150, height: 560 }));
+      poses.push(path);
+    }
+    const modelBatch: QueueBatch = { ...queueBatch, id: 'b9', type: 'model_pose12', params: { scene: 'street', category: 'dress' } };
+    const modelItem: QueueItem = {
+      ...queueItems[0]!,
+      id: 'm1',
+      batchId: 'b9',
+      type: 'model_pose12',
+      outputDir,
+      relPath: 'SKU09/正面.jpg',
+      files: poses,
+    };
+    const view = itemView({
+      id: 'm1',
+      batchId: 'b9',
+      name: '正面.jpg',
+      stage: 'done',
+      taskId: 't-m1',
+      outputDir,
+      files: poses,
+      relPath: 'SKU09/正面.jpg',
+    });
+    const s = appState({
+      batches: [
+        batchView({
+          id: 'b9',
+          type: 'model_pose12',
+          params: { scene: 'street', category: 'dress' },
+          items: [view],
+          dir: batchDir,
+          name: '春装',
+        }),
+      ],
+    });
+    const { page, bridge } = await open(s, {
+      exportItems: (input: ExportItemsInput) =>
+        exporter.export(
+          input.itemIds.map(() => ({ item: modelItem, batch: modelBatch })),
+          { presets: input.presets, flat: input.flat === true, perPresetFolder: true, contactSheet: input.contactSheet === true },
+        ),
+    });
+    await page.getByTestId('tab-progress').click();
+    await page.getByTestId('batch-export-all').click();
+    await page.getByTestId('pose-fields').waitFor();
+    // marketplace presets are for 基础修图 results: not offered for model images
+    expect(await page.getByTestId('preset-list').count()).toBe(0);
+    await page.getByTestId('pose-fields').getByRole('radio', { name: '1:1' }).click();
+    await page.getByTestId('pose-fields').locator('select').selectOption('800');
+    await shoot(page, 'pose-dialog');
+    await page.getByTestId('export-start').click();
+    await page.getByTestId('export-report').waitFor({ timeout: 60_000 });
+    expect(bridge.argsOf('exportItems')).toEqual([
+      [{ itemIds: ['m1'], presets: [{ id: 'pose', aspect: '1:1', width: 800 }], flat: false, contactSheet: false }],
+    ]);
+    const files = page.getByTestId('export-file');
+    expect(await files.count()).toBe(12);
+    expect(await files.first().locator('.export-file__name').textContent()).toBe('SKU09/正面_pose01_1x1_800.jpg');
+    const out = join(batchDir, '模特图1x1', 'SKU09', '正面_pose01_1x1_800.jpg');
+    expect(await sharp(out).metadata()).toMatchObject({ format: 'jpeg', width: 800, height: 800 });
+    await shoot(page, 'pose-report');
   });
 
   it('the new-batch form takes a batch name, presets and the flat layout; 设置 keeps the defaults', async () => {

@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'react';
 import { POSE_ASPECTS, type ExportPreset, type ExportReport, type ItemView } from '../../../shared/contract';
 import { useExportPresets } from '../hooks/useExportPresets';
-import { badgeText, DEFAULT_CUSTOM, DEFAULT_POSE, fileName, POSE_WIDTHS, reportSummary } from '../logic/exports';
+import { badgeText, clampCustom, DEFAULT_CUSTOM, DEFAULT_POSE, fileName, POSE_WIDTHS, reportSummary } from '../logic/exports';
 import { exportItems, openFolder } from '../store/actions';
 import { useBusy, useStore } from '../store/app-store';
 import { Badge, Spinner } from './common';
@@ -36,7 +36,8 @@ export function ExportBadges({
 }
 
 function CustomFields({ value, onChange }: { value: Extract<ExportPreset, { id: 'custom' }>; onChange: (v: typeof value) => void }) {
-  const num = (s: string, min: number, max: number) => Math.min(max, Math.max(min, Math.round(Number(s) || min)));
+  // what is typed is kept as typed (clamped when exporting: clampCustom), so that 2000 can be typed over 1000
+  const num = (s: string) => Math.round(Number(s) || 0);
   return (
     <div className="custom-preset" data-testid="custom-fields">
       <label className="field">
@@ -47,7 +48,7 @@ function CustomFields({ value, onChange }: { value: Extract<ExportPreset, { id: 
           min={100}
           max={4000}
           value={value.width}
-          onChange={(e) => onChange({ ...value, width: num(e.target.value, 100, 4000) })}
+          onChange={(e) => onChange({ ...value, width: num(e.target.value) })}
         />
       </label>
       <label className="field">
@@ -58,7 +59,7 @@ function CustomFields({ value, onChange }: { value: Extract<ExportPreset, { id: 
           min={100}
           max={4000}
           value={value.height}
-          onChange={(e) => onChange({ ...value, height: num(e.target.value, 100, 4000) })}
+          onChange={(e) => onChange({ ...value, height: num(e.target.value) })}
         />
       </label>
       <label className="field">
@@ -69,7 +70,7 @@ function CustomFields({ value, onChange }: { value: Extract<ExportPreset, { id: 
           min={30}
           max={98}
           value={Math.round(value.fill * 100)}
-          onChange={(e) => onChange({ ...value, fill: num(e.target.value, 30, 98) / 100 })}
+          onChange={(e) => onChange({ ...value, fill: num(e.target.value) / 100 })}
         />
       </label>
       <label className="field">
@@ -120,8 +121,8 @@ function PoseFields({ value, onChange }: { value: Extract<ExportPreset, { id: 'p
           </button>
         ))}
       </div>
-      <label className="field">
-        <span className="field__label">宽度</span>
+      <label className="field field--wide">
+        <span className="field__label">尺寸</span>
         <select className="input select" value={value.width} onChange={(e) => onChange({ ...value, width: Number(e.target.value) })}>
           {POSE_WIDTHS.map((w) => (
             <option key={w} value={w}>
@@ -176,12 +177,13 @@ export function ExportDialog({ itemIds, onClose }: { itemIds: readonly string[];
   const app = useStore((s) => s.app);
   const presets = useExportPresets();
   const exporting = useBusy('exportItems');
-  const items = useMemo(() => {
-    const all = new Map((app?.batches ?? []).flatMap((b) => b.items).map((i) => [i.id, i] as const));
-    return new Map(itemIds.flatMap((id) => (all.get(id) ? [[id, all.get(id)!] as const] : [])));
+  const { items, types } = useMemo(() => {
+    const all = new Map((app?.batches ?? []).flatMap((b) => b.items.map((i) => [i.id, { item: i, type: b.type }] as const)));
+    const chosen = itemIds.flatMap((id) => (all.get(id) ? [all.get(id)!] : []));
+    return { items: new Map(chosen.map((c) => [c.item.id, c.item] as const)), types: new Set(chosen.map((c) => c.type)) };
   }, [app, itemIds]);
-  const hasBasic = [...items.values()].some((i) => i.stage === 'done' && !i.files.some((f) => /_pose\d\d\.jpg$/.test(f)));
-  const hasPoses = [...items.values()].some((i) => i.files.some((f) => /_pose\d\d\.jpg$/.test(f)));
+  const hasBasic = types.has('basic_clean');
+  const hasPoses = types.has('model_pose12');
   const defaults = app?.settings.exportDefaults.presets.filter((p) => p.id !== 'pose' && p.id !== 'custom') ?? [];
   const [chosen, setChosen] = useState<ExportPreset[]>(defaults);
   const [custom, setCustom] = useState<typeof DEFAULT_CUSTOM | null>(null);
@@ -189,7 +191,7 @@ export function ExportDialog({ itemIds, onClose }: { itemIds: readonly string[];
   const [flat, setFlat] = useState(app?.settings.exportDefaults.flat ?? false);
   const [sheet, setSheet] = useState(false);
   const [report, setReport] = useState<ExportReport | null>(null);
-  const all = [...(hasBasic ? chosen : []), ...(hasBasic && custom ? [custom] : []), ...(hasPoses && pose ? [pose] : [])];
+  const all = [...(hasBasic ? chosen : []), ...(hasBasic && custom ? [clampCustom(custom)] : []), ...(hasPoses && pose ? [pose] : [])];
   const done = [...items.values()].filter((i) => i.stage === 'done');
 
   async function start() {
@@ -203,7 +205,7 @@ export function ExportDialog({ itemIds, onClose }: { itemIds: readonly string[];
         <div className="modal__head">
           <div>
             <h2 id="export-title">导出 {done.length} 张图片</h2>
-            <p className="muted">在本机用已保存的抠图生成，不扣次数，断网也能导出</p>
+            <p className="muted">{hasBasic ? '在本机用已保存的抠图生成' : '在本机裁切已下载的模特图'}，不扣次数，断网也能导出</p>
           </div>
           <button type="button" className="icon-button" aria-label="关闭" data-testid="export-close" onClick={onClose}>
             <CloseIcon />

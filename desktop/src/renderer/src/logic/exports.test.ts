@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgeText, hasPreset, presetKey, reportSummary, togglePreset } from './exports';
+import { badgeText, clampCustom, DEFAULT_CUSTOM, hasPreset, presetKey, reportSummary, togglePreset } from './exports';
 
 describe('export choices', () => {
   it('toggles presets by what they are, not by object identity', () => {
@@ -9,6 +9,11 @@ describe('export choices', () => {
     const pose = { id: 'pose', aspect: '3:4', width: 750 } as const;
     expect(hasPreset([pose], { ...pose })).toBe(true);
     expect(presetKey(pose)).not.toBe(presetKey({ ...pose, width: 800 }));
+  });
+
+  it('keeps a custom size within what main accepts', () => {
+    expect(clampCustom({ ...DEFAULT_CUSTOM, width: 20000, height: 2, fill: 1.5 })).toMatchObject({ width: 4000, height: 100, fill: 0.98 });
+    expect(clampCustom({ ...DEFAULT_CUSTOM, width: 1200.4, fill: 0.1 })).toMatchObject({ width: 1200, fill: 0.3 });
   });
 
   it('says what a badge and a report mean', () => {

@@ -24,6 +24,17 @@ export const DEFAULT_CUSTOM: Extract<ExportPreset, { id: 'custom' }> = {
   format: 'jpeg',
 };
 
+/** A custom preset within what main accepts (sides 100…4000 px, fill 30…98 %). */
+export function clampCustom(p: Extract<ExportPreset, { id: 'custom' }>): Extract<ExportPreset, { id: 'custom' }> {
+  const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, Number.isFinite(n) ? n : min));
+  return {
+    ...p,
+    width: Math.round(clamp(p.width, 100, 4000)),
+    height: Math.round(clamp(p.height, 100, 4000)),
+    fill: clamp(p.fill, 0.3, 0.98),
+  };
+}
+
 export const DEFAULT_POSE: Extract<ExportPreset, { id: 'pose' }> = { id: 'pose', aspect: '3:4', width: 750 };
 
 /** 1:1 and 3:4 at the widths marketplaces use most */

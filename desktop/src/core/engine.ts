@@ -430,7 +430,8 @@ export class Engine {
         names,
         { fetch: this.o.fetch },
       );
-      await this.o.cutouts?.store(task);
+      // the cut-out is for later exports: one that cannot be fetched now is fetched when an export needs it
+      await this.o.cutouts?.store(task).catch(() => null);
       return files;
     };
     const refused = (e: unknown) => e instanceof DesktopError && (e.status === 403 || e.status === 404);

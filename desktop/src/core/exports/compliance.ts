@@ -69,7 +69,7 @@ export async function checkCompliance(path: string, spec: ImageSpec): Promise<Co
     const fault = borderFault(img, spec.background);
     if (fault) failures.push(fault);
   }
-  const box = transparent ? alphaBox(img) : colourBox(img, spec.background!);
+  const box = await (transparent ? alphaBox(img) : colourBox(img, spec.background!));
   const fill = box ? fillOf(box, img.width, img.height) : null;
   if (fill === null) failures.push('图中没有找到商品主体');
   else if (fill < spec.fill.min)

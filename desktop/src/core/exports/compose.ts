@@ -58,7 +58,7 @@ export async function encodeInWindow(flat: Buffer, spec: ImageSpec): Promise<Buf
 /** The preset's image made from `cutout` (a PNG with alpha): JPEG or PNG bytes. */
 export async function composeFromCutout(cutout: string | Buffer, spec: ImageSpec): Promise<Buffer> {
   const raw = await readRaw(cutout, true);
-  const box = alphaBox(raw);
+  const box = await alphaBox(raw);
   if (!box) throw new DesktopError('EMPTY_CUTOUT', '抠图结果是空的，无法导出');
   const maxW = Math.max(1, Math.round(spec.width * spec.fill.target));
   const maxH = Math.max(1, Math.round(spec.height * spec.fill.target));

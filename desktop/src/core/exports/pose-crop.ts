@@ -40,7 +40,7 @@ export function poseSpec(p: PosePreset): ImageSpec {
 export async function modelBox(input: string | Buffer): Promise<{ box: Box; width: number; height: number }> {
   const img = await readRaw(input, false);
   const minCount = Math.max(2, Math.round(Math.min(img.width, img.height) * NOISE_SHARE));
-  const box = colourBox(img, borderColour(img), undefined, minCount) ?? { left: 0, top: 0, width: img.width, height: img.height };
+  const box = (await colourBox(img, borderColour(img), undefined, minCount)) ?? { left: 0, top: 0, width: img.width, height: img.height };
   return { box, width: img.width, height: img.height };
 }
 

@@ -33,15 +33,21 @@ export async function readRaw(input: string | Buffer, alpha: boolean): Promise<R
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
+/** rows scanned between two yields to the event loop (a 2000-px row takes well under a millisecond) */
+const ROWS_PER_SLICE = 128;
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
 /**
  * The bounding box of the pixels `isSubject` accepts, ignoring rows and columns with fewer than `minCount` of them
- * (stray noise); null when there are none.
+ * (stray noise); null when there are none. The scan gives the event loop back every few rows, so that the main
+ * process keeps answering the window while a 2000×2000 export is checked.
  */
-function boxOf(img: RawImage, isSubject: (offset: number) => boolean, minCount = 1): Box | null {
+async function boxOf(img: RawImage, isSubject: (offset: number) => boolean, minCount = 1): Promise<Box | null> {
   const { width, height, channels } = img;
   const rows = new Uint32Array(height);
   const cols = new Uint32Array(width);
   for (let y = 0; y < height; y++) {
+    if (y > 0 && y % ROWS_PER_SLICE === 0) await yieldToLoop();
     for (let x = 0; x < width; x++) {
       if (isSubject((y * width + x) * channels)) {
         rows[y]!++;
@@ -58,12 +64,12 @@ function boxOf(img: RawImage, isSubject: (offset: number) => boolean, minCount =
 }
 
 /** The box of the pixels above the alpha threshold (RGBA input). */
-export function alphaBox(img: RawImage, threshold = ALPHA_THRESHOLD): Box | null {
+export function alphaBox(img: RawImage, threshold = ALPHA_THRESHOLD): Promise<Box | null> {
   return boxOf(img, (o) => img.data[o + 3]! > threshold);
 }
 
 /** The box of the pixels that differ from `bg` by more than the tolerance in any channel (RGB or RGBA input). */
-export function colourBox(img: RawImage, bg: Rgb, tolerance = BACKGROUND_TOLERANCE, minCount = 1): Box | null {
+export function colourBox(img: RawImage, bg: Rgb, tolerance = BACKGROUND_TOLERANCE, minCount = 1): Promise<Box | null> {
   const d = img.data;
   return boxOf(
     img,

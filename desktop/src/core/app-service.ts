@@ -178,6 +178,7 @@ export class AppService {
   }
 
   private async connect(): Promise<void> {
+    void this.exports.prune();
     await this.session.load();
     this.updates.start();
     while (!this.closed) {

@@ -5,6 +5,7 @@
  * needs no network. Downloads are atomic (downloader.ts), so a file under its final name is always whole.
  */
 import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Task } from '@aizhao/shared';
 import { downloadAll, type DownloadOptions } from './downloader.js';
@@ -26,6 +27,17 @@ export class CutoutCache {
     if (!TASK_ID.test(taskId)) return null;
     const p = join(this.dir, `${taskId}.png`);
     return existsSync(p) ? p : null;
+  }
+
+  /**
+   * Deletes the cut-outs of tasks this computer no longer knows (the queue keeps a bounded number of task records),
+   * and leftover `.part` files; returns how many files went.
+   */
+  async prune(known: (taskId: string) => boolean): Promise<number> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const gone = names.filter((n) => n.endsWith('.part') || (n.endsWith('.png') && !known(n.slice(0, -4))));
+    await Promise.all(gone.map((n) => rm(join(this.dir, n), { force: true })));
+    return gone.length;
   }
 
   /** Downloads the task's `cutout` result unless cached; null when the task has none (a server without it). */

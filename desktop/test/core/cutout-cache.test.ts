@@ -2,7 +2,7 @@
  * The cut-out cache over real HTTP: a task's `cutout` result is downloaded once into the app's data folder, read
  * from disk after a restart without the network, and never fetched for a task that has none.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,6 +60,16 @@ describe('CutoutCache', () => {
     expect(await cache.store({ id: 't2', results: [task('t2').results[0]!] })).toBeNull();
     expect(await cache.store({ ...task('x'), id: '../../etc' })).toBeNull();
     expect(cache.path('../t1')).toBeNull();
+  });
+
+  it('prunes the cut-outs of tasks no longer known, and leftover partial files', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'aizhao-data-'));
+    const cache = new CutoutCache(data, { retries: 0 });
+    await cache.store(task('keep'));
+    await cache.store(task('old'));
+    writeFileSync(join(cache.dir, 'x.png.part'), 'half');
+    expect(await cache.prune((id) => id === 'keep')).toBe(2);
+    expect(readdirSync(cache.dir)).toEqual(['keep.png']);
   });
 
   it('a cut-out the storage no longer has is an error, and leaves no partial file', async () => {

@@ -41,6 +41,11 @@ export class ExportService {
     });
   }
 
+  /** Drops the cut-outs of tasks the queue no longer remembers (at start; the cache stays bounded). */
+  prune(): Promise<number> {
+    return this.track(this.cutouts.prune((taskId) => this.o.queue.taskRecord(taskId) !== undefined));
+  }
+
   get defaults(): ExportDefaults {
     const saved = this.o.store.get(DEFAULTS_KEY) as Partial<ExportDefaults> | undefined;
     return { presets: saved?.presets ?? DEFAULT_PRESETS, flat: saved?.flat ?? false };

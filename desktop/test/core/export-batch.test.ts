@@ -13,7 +13,8 @@ import { localDate } from '../../src/core/result-paths.js';
 import type { BatchView } from '../../src/shared/contract.js';
 import { garmentJpeg } from '../../../server/test/support/client.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
-import { buyInApp, loginWithSandboxCode, startDesktop, type Desktop } from '../support/desktop.js';
+import { buyInApp, loginWithSandboxCode, photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
+import { sandboxDesktop } from '../support/sandbox-desktop.js';
 import { cutoutPng } from '../support/cutouts.js';
 
 describe('a SKU tree, exported to several marketplaces', () => {
@@ -126,5 +127,31 @@ describe('a SKU tree, exported to several marketplaces', () => {
     expect(one.dir).toBe(join(batchDir, '自定义1000x1000'));
     await d.service.openFolder(one.dir);
     expect(d.platform.opened).toContain(one.dir);
+  });
+});
+
+describe('model images from the sandbox, exported to 3:4', () => {
+  const ctx = sandboxDesktop('member');
+
+  it('crops all twelve poses of a real model_pose12 task to the chosen size, into the preset’s folder', async () => {
+    const { d } = ctx;
+    await d.service.addFiles([await photoFolder(1)]);
+    const { batchId } = await d.service.startBatch({ type: 'model_pose12', params: { scene: 'street', category: 'dress' } });
+    await d.service.whenIdle();
+    const item = d.service.getState().batches.find((b) => b.id === batchId)!.items[0]!;
+    expect([item.stage, item.files.length]).toEqual(['done', 12]);
+    // 设置's default (Taobao) is not for model images: nothing was made for it
+    expect(item.exports).toEqual([]);
+
+    const report = await d.service.exportItems({
+      itemIds: [item.id],
+      presets: [{ id: 'pose', aspect: '3:4', width: 750 }, { id: 'taobao' }],
+    });
+    expect(report.skipped).toEqual([]);
+    expect(report.files).toHaveLength(12);
+    expect(report.files.every((f) => f.ok)).toBe(true);
+    expect(report.dir).toBe(join(item.outputDir, '模特图3x4')); // the folder of what was made
+    for (const f of report.files) expect(await sharp(f.path).metadata()).toMatchObject({ format: 'jpeg', width: 750, height: 1000 });
+    expect(report.files[0]!.path).toBe(join(item.outputDir, '模特图3x4', '款式01_pose01_3x4_750.jpg'));
   });
 });

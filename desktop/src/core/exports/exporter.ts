@@ -61,9 +61,11 @@ export class Exporter {
   async export(sources: readonly ExportSource[], o: ExportOptions): Promise<ExportReport> {
     const report: ExportReport = { dir: '', files: [], sheets: [], skipped: [] };
     const taken = new Set<string>();
+    /** the sub-folders of the presets that made files */
+    const used = new Set<string>();
     for (const s of sources) {
       try {
-        const files = await this.exportItem(s, o, taken);
+        const files = await this.exportItem(s, o, taken, used);
         if (files.length === 0) report.skipped.push({ itemId: s.item.id, name: s.item.name, reason: '所选规格不适用于这张图片' });
         report.files.push(...files);
       } catch (e) {
@@ -74,9 +76,8 @@ export class Exporter {
     if (o.contactSheet) report.sheets = await this.sheets(sources);
     const first = sources[0];
     if (first) {
-      const folders = new Set(o.presets.map((p) => this.spec(p).folder));
       const base = batchDirOf(first);
-      report.dir = o.perPresetFolder && folders.size === 1 ? join(base, safeName([...folders][0]!, '导出')) : base;
+      report.dir = o.perPresetFolder && used.size === 1 ? join(base, safeName([...used][0]!, '导出')) : base;
     }
     return report;
   }
@@ -85,7 +86,7 @@ export class Exporter {
     return p.id === 'pose' ? poseSpec(p) : imageSpec(p);
   }
 
-  private async exportItem(s: ExportSource, o: ExportOptions, taken: Set<string>): Promise<ExportedFile[]> {
+  private async exportItem(s: ExportSource, o: ExportOptions, taken: Set<string>, used: Set<string>): Promise<ExportedFile[]> {
     const { item } = s;
     if (item.stage !== 'done' || !item.taskId) throw new Error('这张图片还没有处理完成');
     const out: ExportedFile[] = [];
@@ -111,6 +112,7 @@ export class Exporter {
           const path = place(`${basename(pose, extname(pose))}_${spec.suffix}`);
           await writeAtomically(path, await cropPose(pose, preset));
           out.push(await this.checked(item, basename(pose), spec, path));
+          used.add(spec.folder);
         }
         continue;
       }
@@ -124,6 +126,7 @@ export class Exporter {
         await writeAtomically(path, await composeFromCutout(cutout, spec));
       }
       out.push(await this.checked(item, basename(white ?? item.name), spec, path));
+      used.add(spec.folder);
     }
     return out;
   }

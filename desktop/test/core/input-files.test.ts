@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { garmentJpeg } from '../../../server/test/support/client.js';
@@ -196,9 +196,9 @@ describe('the draft in the service', () => {
     await d.service.addFiles([dir, loose, join(dir, 'missing.jpg')]);
     const { draft } = d.service.getState();
     expect(draft.files).toEqual([
-      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length },
-      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length },
-      { path: loose, name: '03.webp', size: webp.length },
+      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length, source: basename(dir) },
+      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length, source: basename(dir) },
+      { path: loose, name: '03.webp', size: webp.length, source: '' },
     ]);
     expect(draft.rejected).toEqual([
       { path: join(dir, 'empty.webp'), name: 'empty.webp', reason: expect.stringContaining('文件是空的') },

@@ -81,6 +81,8 @@ const view = (i: number): ItemView => ({
   retryable: false,
   removable: true,
   keptAfterCancel: false,
+  relPath: `item-${i}.jpg`,
+  exports: [],
 });
 const state: AppState = {
   ready: true,
@@ -101,9 +103,13 @@ const state: AppState = {
       finished: 0,
       paused: false,
       cancelled: false,
+      name: '',
+      dir: null,
+      presets: [],
+      flat: false,
     },
   ],
-  settings: { resultRoot: '/home/shop/Pictures/AI照' },
+  settings: { resultRoot: '/home/shop/Pictures/AI照', exportDefaults: { presets: [], flat: false } },
   about: { version: '0.1.0', helpUrl: null },
   update: { status: 'latest', version: null, percent: null, required: false, minVersion: null, message: null },
   consent: null,

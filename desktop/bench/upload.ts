@@ -123,7 +123,7 @@ async function engineUpload(
     () => uploader,
     queue,
     recordingPlatform(),
-    { changed: () => progressEvents++, quota: () => {}, refunded: () => {}, batchFinished: () => {}, online: () => {} },
+    { changed: () => progressEvents++, quota: () => {}, refunded: () => {}, batchFinished: () => {}, online: () => {}, itemDone: () => {} },
     { uploadConcurrency: concurrency, downloadConcurrency: 3, syncIntervalMs: 60_000, createRetries: 0, retryDelayMs: 100 },
   );
   const items: QueueItem[] = files.map((path, i) => ({

@@ -3,7 +3,7 @@
  * the purchase flow, the draft of dropped files, the queue engine and the settings, and publishes one `AppState`
  * to the renderer whenever something changes. It never imports `electron`: the platform is injected.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { versionBelow, type ClientConfig, type ConsentStatus, type Task } from '@aizhao/shared';
@@ -14,6 +14,11 @@ import type {
   ClientOptions,
   ConsentView,
   DraftFile,
+  ExportDefaults,
+  ExportItemsInput,
+  ExportPresetView,
+  ExportReport,
+  ExportResultInput,
   ItemView,
   LegalDocView,
   MembershipView,
@@ -23,11 +28,14 @@ import type {
   StateSnapshot,
   TaskFilter,
   TaskPage,
+  TaskParams,
   TaskRow,
 } from '../shared/contract.js';
 import { createApiClient, type ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { ExportService } from './exports/export-service.js';
+import { presetViews } from './exports/presets.js';
 import { DesktopError, resultExpired } from './errors.js';
 import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
 import { isPathInside } from './path-guard.js';
@@ -35,7 +43,7 @@ import { PaymentFlow } from './payment.js';
 import { planRedo } from './redo.js';
 import type { KeyValueStore, Platform, SecretBox } from './ports.js';
 import { QueueStore, isFinished, isRetryable, type QueueItem } from './queue-store.js';
-import { allocateOutputDirs, resultFileNames, savedResults } from './result-paths.js';
+import { allocateOutputDirs, defaultBatchName, resultFileNames, savedResults } from './result-paths.js';
 import { SessionStore } from './session-store.js';
 import { StatePublisher } from './state-patch.js';
 import { StsCache, Uploader } from './uploader.js';
@@ -48,6 +56,8 @@ export interface AppServiceOptions {
   platform: Platform;
   /** default result root, e.g. `<Pictures>/AI照` */
   defaultResultRoot: string;
+  /** the app's own data folder (Electron's `userData`): the cut-out cache lives there, not in the merchant's folders */
+  dataDir: string;
   engine?: Partial<EngineOptions>;
   paymentPollMs?: number;
   /** retry delay while the server cannot be reached at start */
@@ -99,6 +109,7 @@ export class AppService {
   private readonly queue: QueueStore;
   private readonly engine: Engine;
   private readonly payment: PaymentFlow;
+  private readonly exports: ExportService;
   private config: ClientConfig | null = null;
   private offline = false;
   private user: { id: string; phone: string } | null = null;
@@ -133,6 +144,15 @@ export class AppService {
       onUpgradeRequired: (min) => this.updates.require(min),
     });
     this.queue = new QueueStore(o.store);
+    this.exports = new ExportService({
+      queue: this.queue,
+      store: o.store,
+      dataDir: o.dataDir,
+      task: async (taskId) => (await this.api.task(taskId)).task,
+      userId: () => this.user?.id ?? null,
+      changed: () => this.emit(),
+      fetch: o.fetch,
+    });
     this.engine = new Engine(
       this.api,
       () => this.uploader(),
@@ -153,13 +173,9 @@ export class AppService {
         refunded: () => this.refreshInBackground(),
         batchFinished: () => this.refreshInBackground(),
         online: (ok) => this.setOffline(!ok),
+        itemDone: (item) => this.exports.itemDone(item),
       },
-      {
-        ...DEFAULT_ENGINE,
-        ...o.engine,
-        fetch: o.fetch,
-        costOf: (type) => this.config?.taskTypes.find((t) => t.type === type)?.cost ?? null,
-      },
+      { ...DEFAULT_ENGINE, ...o.engine, fetch: o.fetch, cutouts: this.exports.cutouts },
     );
     this.payment = new PaymentFlow(
       this.api,
@@ -177,6 +193,7 @@ export class AppService {
   }
 
   private async connect(): Promise<void> {
+    void this.exports.prune();
     await this.session.load();
     this.updates.start();
     while (!this.closed) {
@@ -220,12 +237,14 @@ export class AppService {
     this.listeners.clear();
     this.messageListeners.clear();
     await this.engine.whenIdle();
+    await this.exports.whenIdle();
     this.queue.flush();
   }
 
   /** Resolves when the queue has nothing left to do and the balance it changed has been read again (tests). */
   async whenIdle(): Promise<void> {
     await this.engine.whenIdle();
+    await this.exports.whenIdle();
     await Promise.all(this.backgroundReads);
   }
 
@@ -273,11 +292,11 @@ export class AppService {
       membership: this.membership,
       payment: this.payment.view,
       draft: {
-        files: this.draft.files.map(({ path, name, size }): DraftFile => ({ path, name, size })),
+        files: this.draft.files.map(({ path, name, size, source }): DraftFile => ({ path, name, size, source })),
         rejected: this.draft.rejected,
       },
       batches: userId ? this.batchViews(userId) : [],
-      settings: { resultRoot: this.resultRoot },
+      settings: { resultRoot: this.resultRoot, exportDefaults: this.exports.defaults },
       about: { version: this.o.appVersion ?? '0.0.0', helpUrl: this.config?.helpUrl ?? null },
       update: this.updates.view,
       consent:
@@ -299,6 +318,10 @@ export class AppService {
           finished: items.filter((i) => isFinished(i.stage)).length,
           paused: b.paused === true,
           cancelled: b.cancelled === true,
+          name: b.name ?? '',
+          dir: b.dir ?? null,
+          presets: b.presets ?? [],
+          flat: b.flat === true,
         };
       })
       .reverse();
@@ -322,6 +345,8 @@ export class AppService {
       files: i.files,
       removable: i.stage !== 'done' && i.stage !== 'cancelled' && (i.taskId === null || i.stage === 'failed'),
       keptAfterCancel: i.keptAfterCancel === true,
+      relPath: i.relPath ?? i.name,
+      exports: i.exports ?? [],
     };
   }
 
@@ -474,10 +499,18 @@ export class AppService {
     if (files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
     const type = config.taskTypes.find((t) => t.type === input.type);
     if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
-    const params = type.type === 'model_pose12' ? { scene: input.params.scene, category: input.params.category } : {};
+    const params: TaskParams =
+      type.type === 'model_pose12'
+        ? { scene: input.params.scene, category: input.params.category, ...(input.params.model ? { model: input.params.model } : {}) }
+        : {};
     if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
     await this.checkAffordable(files.length * type.cost);
-    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot);
+    const defaults = this.exports.defaults;
+    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot, {
+      name: input.name?.trim() || defaultBatchName(files),
+      presets: input.presets ?? defaults.presets,
+      flat: input.flat ?? defaults.flat,
+    });
     this.draft = { files: [], rejected: [] };
     this.emit();
     return { batchId };
@@ -509,7 +542,13 @@ export class AppService {
       this.requireConfig(),
     );
     await this.checkAffordable(plan.cost);
-    const batchId = this.engine.addBatch(user.id, plan.files, plan.type, plan.params, this.resultRoot);
+    const source = this.queue.batch(plan.batchId);
+    const defaults = this.exports.defaults;
+    const batchId = this.engine.addBatch(user.id, plan.files, plan.type, plan.params, this.resultRoot, {
+      name: `${source?.name ?? defaultBatchName(plan.files)} 重做`,
+      presets: source?.presets ?? defaults.presets,
+      flat: source?.flat ?? defaults.flat,
+    });
     this.emit();
     return { batchId };
   }
@@ -603,7 +642,7 @@ export class AppService {
   private taskRow(t: Task): TaskRow {
     const record = this.queue.taskRecord(t.id);
     const files = record
-      ? resultFileNames(t.type, record.outputDir)
+      ? resultFileNames(t.type, record.stem ?? basename(record.outputDir))
           .map((n) => join(record.outputDir, n))
           .filter((p) => existsSync(p))
       : [];
@@ -636,7 +675,7 @@ export class AppService {
       record = { name, outputDir: outputDir!, type: task.type };
       this.queue.recordTask(taskId, record);
     }
-    const names = resultFileNames(task.type, record.outputDir);
+    const names = resultFileNames(task.type, record.stem ?? basename(record.outputDir));
     try {
       const files = await downloadAll(
         savedResults(task)
@@ -646,6 +685,7 @@ export class AppService {
         names,
         { fetch: this.o.fetch },
       );
+      await this.exports.cutouts.store(task);
       return { files };
     } catch (e) {
       if (e instanceof DesktopError && (e.status === 403 || e.status === 404)) throw resultExpired();
@@ -672,7 +712,10 @@ export class AppService {
     const userId = this.user?.id;
     if (!userId) return false;
     if (isPathInside(path, this.resultRoot)) return true;
-    return this.queue.items(userId).some((i) => i.path === path) || this.queue.outputDirs().some((dir) => isPathInside(path, dir));
+    return (
+      this.queue.items(userId).some((i) => i.path === path) ||
+      [...this.queue.outputDirs(), ...this.queue.batchDirs()].some((dir) => isPathInside(path, dir))
+    );
   }
 
   async openFolder(path: string): Promise<void> {
@@ -693,6 +736,26 @@ export class AppService {
     const known = this.draft.files.some((f) => f.path === path) || this.allowedPath(path);
     if (!known) throw new DesktopError('FORBIDDEN_PATH', '无法预览这个文件');
     return this.o.platform.thumbnail(path, size);
+  }
+
+  // ---- exports (core/exports)
+
+  listExportPresets(): ExportPresetView[] {
+    return presetViews();
+  }
+
+  exportItems(input: ExportItemsInput): Promise<ExportReport> {
+    this.requireUser();
+    return this.exports.exportItems(input);
+  }
+
+  exportResult(input: ExportResultInput): Promise<ExportReport> {
+    this.requireUser();
+    return this.exports.exportResult(input);
+  }
+
+  setExportDefaults(defaults: ExportDefaults): void {
+    this.exports.setDefaults(defaults);
   }
 
   private uploader(): Uploader {

@@ -44,6 +44,10 @@ function handlers(s: AppService): Handlers {
     installUpdate: () => s.installUpdate(),
     legalText: (kind) => s.legalText(kind),
     acceptConsent: () => s.acceptConsent(),
+    listExportPresets: () => s.listExportPresets(),
+    exportItems: (input) => s.exportItems(input),
+    exportResult: (input) => s.exportResult(input),
+    setExportDefaults: (defaults) => s.setExportDefaults(defaults),
   };
 }
 

@@ -3,11 +3,27 @@
  */
 import { CATEGORIES, MODELS, SCENES, TASK_STATUSES, TASK_TYPES } from '@aizhao/shared';
 import { z } from 'zod';
-import { MAX_PATHS_PER_CALL, MAX_REDO_ITEMS, type InvokeChannel } from '../shared/contract.js';
+import { MARKET_PRESET_IDS, MAX_PATHS_PER_CALL, MAX_REDO_ITEMS, POSE_ASPECTS, type InvokeChannel } from '../shared/contract.js';
 
 const path = z.string().min(1).max(4096);
 const none = z.tuple([]);
 const id = z.string().min(1).max(64);
+const side = z.number().int().min(100).max(4000);
+const preset = z.discriminatedUnion('id', [
+  z.object({ id: z.enum(MARKET_PRESET_IDS) }).strict(),
+  z
+    .object({
+      id: z.literal('custom'),
+      width: side,
+      height: side,
+      fill: z.number().min(0.3).max(0.98),
+      background: z.union([z.literal('transparent'), z.string().regex(/^#[0-9a-fA-F]{6}$/)]),
+      format: z.enum(['jpeg', 'png']),
+    })
+    .strict(),
+  z.object({ id: z.literal('pose'), aspect: z.enum(POSE_ASPECTS), width: side }).strict(),
+]);
+const presets = z.array(preset).min(1).max(12);
 
 export const ipcArgs = {
   getState: none,
@@ -30,6 +46,9 @@ export const ipcArgs = {
         params: z
           .object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional(), model: z.enum(MODELS).optional() })
           .strict(),
+        name: z.string().max(60).optional(),
+        presets: z.array(preset).max(12).optional(),
+        flat: z.boolean().optional(),
       })
       .strict(),
   ]),
@@ -54,4 +73,12 @@ export const ipcArgs = {
   installUpdate: none,
   legalText: z.tuple([z.enum(['terms', 'privacy'])]),
   acceptConsent: none,
+  listExportPresets: none,
+  exportItems: z.tuple([
+    z
+      .object({ itemIds: z.array(id).min(1).max(5000), presets, flat: z.boolean().optional(), contactSheet: z.boolean().optional() })
+      .strict(),
+  ]),
+  exportResult: z.tuple([z.object({ itemId: id, file: path.optional(), preset }).strict()]),
+  setExportDefaults: z.tuple([z.object({ presets: z.array(preset).max(12), flat: z.boolean() }).strict()]),
 } satisfies Record<InvokeChannel, z.ZodTuple>;

@@ -19,7 +19,7 @@
  */
 import { dirname, join } from 'node:path';
 import type { TaskType } from '@aizhao/shared';
-import type { ItemStage, TaskParams } from '../shared/contract.js';
+import type { ExportPreset, ExportedFile, ItemStage, TaskParams } from '../shared/contract.js';
 import type { ImageKind } from './input-files.js';
 import { AtomicJsonFile } from './atomic-json-file.js';
 import type { KeyValueStore } from './ports.js';
@@ -51,6 +51,12 @@ export interface QueueItem {
   files: string[];
   /** the batch was cancelled after this item's task was created (and charged): it goes on and its results are saved */
   keptAfterCancel?: boolean;
+  /** the input's path relative to the dropped folder (`SKU123/正面.jpg`), recorded at intake (absent: older items) */
+  relPath?: string;
+  /** the result files' stem, unique in `outputDir` (absent: older items, whose stem is the folder's name) */
+  stem?: string;
+  /** the latest exports of this item and their compliance checks */
+  exports?: ExportedFile[];
 }
 
 export interface QueueBatch {
@@ -64,12 +70,20 @@ export interface QueueBatch {
   paused?: boolean;
   /** cancelled by the merchant: what was not charged stops; what was charged goes on and is saved */
   cancelled?: boolean;
+  /** the batch folder (`<root>/<date> <name>`) and its name part (absent: older batches, in date folders) */
+  dir?: string;
+  name?: string;
+  /** exported as each item is done */
+  presets?: ExportPreset[];
+  flat?: boolean;
 }
 
 export interface TaskRecord {
   name: string;
   outputDir: string;
   type: TaskType;
+  /** the result files' stem (absent: the folder's name) */
+  stem?: string;
 }
 
 interface Persisted {
@@ -161,7 +175,7 @@ export class QueueStore {
     const item = this.item(id);
     if (!item) throw new Error(`unknown queue item ${id}`);
     Object.assign(item, change);
-    if (item.taskId) this.data.tasks[item.taskId] = { name: item.name, outputDir: item.outputDir, type: item.type };
+    if (item.taskId) this.data.tasks[item.taskId] = { name: item.name, outputDir: item.outputDir, type: item.type, stem: item.stem };
     if (REQUEST_FIELDS.some((f) => f in change)) this.flush();
     else this.save();
     return item;
@@ -217,6 +231,11 @@ export class QueueStore {
   /** Every result folder this computer has written or will write. */
   outputDirs(): string[] {
     return [...new Set([...this.data.items.map((i) => i.outputDir), ...Object.values(this.data.tasks).map((t) => t.outputDir)])];
+  }
+
+  /** Every batch folder (exports are written under them). */
+  batchDirs(): string[] {
+    return this.data.batches.flatMap((b) => (b.dir ? [b.dir] : []));
   }
 
   /** Output folders of items that are not finished yet (they may not exist on disk yet). */

@@ -15,6 +15,8 @@ export interface RedoPlan {
   params: TaskParams;
   /** 次 for all of them */
   cost: number;
+  /** the batch the items came from */
+  batchId: string;
 }
 
 /** `items`: the queue's items for the ids asked (undefined: not found); all must be `userId`'s and of one batch. */
@@ -31,5 +33,5 @@ export async function planRedo(items: readonly (QueueItem | undefined)[], userId
   );
   const refused = scan.rejected[0];
   if (refused) throw new DesktopError('INPUT_UNAVAILABLE', `无法重做「${refused.name}」：${refused.reason}`);
-  return { files: scan.accepted, type, params, cost: scan.accepted.length * taskType.cost };
+  return { files: scan.accepted, type, params, cost: scan.accepted.length * taskType.cost, batchId };
 }

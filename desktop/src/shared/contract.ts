@@ -46,6 +46,10 @@ export interface ItemView {
   removable: boolean;
   /** the batch was cancelled after this item was charged: it goes on, its results are saved, refunded only if it fails */
   keptAfterCancel: boolean;
+  /** the input's path relative to the dropped folder (`SKU123/正面.jpg`), mirrored in the output */
+  relPath: string;
+  /** the latest marketplace exports of this item, each with its compliance check */
+  exports: ExportedFile[];
 }
 
 export interface BatchView {
@@ -59,12 +63,20 @@ export interface BatchView {
   /** paused by the merchant (kept across restarts) */
   paused: boolean;
   cancelled: boolean;
+  /** the batch folder's editable part (`2026-03-08 春装`: 春装) and the folder itself */
+  name: string;
+  dir: string | null;
+  /** the presets chosen for this batch, exported as each item is done */
+  presets: ExportPreset[];
+  flat: boolean;
 }
 
 export interface DraftFile {
   path: string;
   name: string;
   size: number;
+  /** the dropped folder's name ('' for a dropped file): the batch folder's default name */
+  source?: string;
 }
 
 export interface RejectedFile {
@@ -167,7 +179,7 @@ export interface AppState {
   payment: PaymentView | null;
   draft: { files: DraftFile[]; rejected: RejectedFile[] };
   batches: BatchView[];
-  settings: { resultRoot: string };
+  settings: { resultRoot: string; exportDefaults: ExportDefaults };
   /** this app: its version, and the help link the operator configured (null: none) */
   about: { version: string; helpUrl: string | null };
   update: UpdateView;
@@ -243,6 +255,92 @@ export interface TaskPage {
 export interface StartBatchInput {
   type: TaskType;
   params: TaskParams;
+  /** the batch folder's name after the date (default: the dropped folder's name) */
+  name?: string;
+  /** marketplace exports made as each item is done (default: 设置's default presets) */
+  presets?: ExportPreset[];
+  /** all exports of a preset in one folder, without the SKU sub-folders */
+  flat?: boolean;
+}
+
+// ---- marketplace exports (composed locally from the cut-out; see core/exports/)
+
+/** The fixed marketplace presets (their numbers and sources: core/exports/presets.ts). */
+export const MARKET_PRESET_IDS = ['taobao', 'jd', 'pdd', 'douyin', 'amazon', 'transparent'] as const;
+export type MarketPresetId = (typeof MARKET_PRESET_IDS)[number];
+export const POSE_ASPECTS = ['1:1', '3:4'] as const;
+export type PoseAspect = (typeof POSE_ASPECTS)[number];
+
+/**
+ * One export the merchant can choose: a marketplace preset, a custom size (from the cut-out of 基础修图 results),
+ * or model images cropped around the model to an aspect and width (AI模特12图 results).
+ */
+export type ExportPreset =
+  | { id: MarketPresetId }
+  | {
+      id: 'custom';
+      width: number;
+      height: number;
+      /** the subject's longer side as a share of the canvas, 0.3…0.98 */
+      fill: number;
+      /** `#rrggbb`, or `transparent` (PNG only) */
+      background: string;
+      format: 'jpeg' | 'png';
+    }
+  | { id: 'pose'; aspect: PoseAspect; width: number };
+
+/** What the dialog lists for a preset. */
+export interface ExportPresetView {
+  preset: ExportPreset;
+  label: string;
+  /** e.g. 800×800 JPG · 38–300 KB · 纯白底 */
+  summary: string;
+  /** applies to `basic_clean` results (from the cut-out) or `model_pose12` results */
+  appliesTo: TaskType;
+  /** some of its numbers come from secondary sources (not the marketplace's own pages) */
+  unconfirmed: boolean;
+}
+
+export interface ExportDefaults {
+  presets: ExportPreset[];
+  flat: boolean;
+}
+
+export interface ExportItemsInput {
+  itemIds: string[];
+  presets: ExportPreset[];
+  flat?: boolean;
+  /** also one JPEG per SKU folder with all its results, labelled */
+  contactSheet?: boolean;
+}
+
+export interface ExportResultInput {
+  itemId: string;
+  /** which of the item's result files (a pose), default the first */
+  file?: string;
+  preset: ExportPreset;
+}
+
+/** One exported file and its compliance check (read back from the file on disk). */
+export interface ExportedFile {
+  itemId: string;
+  /** the result it was made from (its name, for the merchant) */
+  source: string;
+  presetLabel: string;
+  path: string;
+  ok: boolean;
+  /** each failed rule in Chinese, e.g. 主体占比 72%，亚马逊要求 ≥ 85% */
+  failures: string[];
+}
+
+export interface ExportReport {
+  /** the folder to open (打开文件夹) */
+  dir: string;
+  files: ExportedFile[];
+  /** contact sheets written (one per SKU folder) */
+  sheets: string[];
+  /** items that could not be exported, with the reason in Chinese */
+  skipped: { itemId: string; name: string; reason: string }[];
 }
 
 /** Everything the renderer may ask of the main process. */
@@ -286,6 +384,14 @@ export interface DesktopApi {
   legalText(kind: 'terms' | 'privacy'): Promise<IpcResult<LegalDocView & { body: string }>>;
   /** records that the merchant accepted the versions shown */
   acceptConsent(): Promise<IpcResult<null>>;
+  /** the export presets (fixed ones; custom and model crops are built in the dialog) */
+  listExportPresets(): Promise<IpcResult<ExportPresetView[]>>;
+  /** exports items (a whole batch, or a selection of it) to presets, locally from the cached cut-outs: free, offline */
+  exportItems(input: ExportItemsInput): Promise<IpcResult<ExportReport>>;
+  /** exports one result to one preset */
+  exportResult(input: ExportResultInput): Promise<IpcResult<ExportReport>>;
+  /** 设置: the presets a new batch starts with, and the flat layout */
+  setExportDefaults(defaults: ExportDefaults): Promise<IpcResult<null>>;
 }
 
 export type InvokeChannel = keyof DesktopApi;
@@ -323,6 +429,10 @@ export const INVOKE_CHANNELS = [
   'installUpdate',
   'legalText',
   'acceptConsent',
+  'listExportPresets',
+  'exportItems',
+  'exportResult',
+  'setExportDefaults',
 ] as const satisfies readonly InvokeChannel[];
 
 export const STATE_EVENT = 'state-changed';

@@ -53,6 +53,12 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   installUpdate: [],
   legalText: ['terms'],
   acceptConsent: [],
+  listExportPresets: [],
+  exportItems: [{ itemIds: ['7c1d3f0e-item'], presets: [{ id: 'amazon' }, { id: 'pose', aspect: '3:4', width: 750 }], contactSheet: true }],
+  exportResult: [
+    { itemId: '7c1d3f0e-item', preset: { id: 'custom', width: 1200, height: 1200, fill: 0.8, background: '#f0f0f0', format: 'jpeg' } },
+  ],
+  setExportDefaults: [{ presets: [{ id: 'taobao' }, { id: 'jd' }], flat: true }],
 };
 
 const INVALID: [string, unknown][] = [
@@ -97,6 +103,17 @@ const INVALID: [string, unknown][] = [
   ['redoItems', [[]]],
   ['redoItems', ['7c1d3f0e-item']],
   ['redoItems', [Array(1001).fill('7c1d3f0e-item')]],
+  ['exportItems', [{ itemIds: [], presets: [{ id: 'taobao' }] }]],
+  ['exportItems', [{ itemIds: ['a'], presets: [] }]],
+  ['exportItems', [{ itemIds: ['a'], presets: [{ id: 'ebay' }] }]],
+  [
+    'exportItems',
+    [{ itemIds: ['a'], presets: [{ id: 'custom', width: 99999, height: 800, fill: 0.8, background: '#fff', format: 'jpeg' }] }],
+  ],
+  ['exportItems', [{ itemIds: ['a'], presets: [{ id: 'custom', width: 800, height: 800, fill: 0.8, background: 'red', format: 'jpeg' }] }]],
+  ['exportResult', [{ itemId: 'a', preset: { id: 'pose', aspect: '16:9', width: 800 } }]],
+  ['setExportDefaults', [{ presets: [{ id: 'taobao' }] }]],
+  ['startBatch', [{ type: 'basic_clean', params: {}, name: 'x'.repeat(61) }]],
 ];
 
 /** A stand-in service that records every call and answers what `impl` says (or `{ from: <method> }`). */
@@ -216,6 +233,7 @@ describe('the IPC contract and dispatcher', () => {
       secrets: testSecretBox(),
       platform: recordingPlatform(),
       defaultResultRoot: join(dir, 'results'),
+      dataDir: join(dir, 'data'),
     });
     const dispatch = createDispatcher(service);
     afterAll(() => service.close());
@@ -259,6 +277,10 @@ describe('the IPC contract and dispatcher', () => {
         revealFile: 'FORBIDDEN_PATH',
         chooseResultRoot: 'ok',
         thumbnail: 'FORBIDDEN_PATH',
+        listExportPresets: 'ok',
+        exportItems: 'UNAUTHENTICATED',
+        exportResult: 'UNAUTHENTICATED',
+        setExportDefaults: 'ok',
       });
       const state = await dispatch('getState', []);
       expect(state).toMatchObject({ ok: true, value: { ready: false, user: null, settings: { resultRoot: join(dir, 'results') } } });

@@ -79,7 +79,10 @@ describe('a killed desktop resumes its queue without paying twice', () => {
     expect(await deducts()).toBe(N);
     expect(await server.db.models.Task.count()).toBe(N);
     expect(d.service.getState().membership?.quotaRemaining).toBe(100 - N);
-    for (const i of items) expect(readdirSync(i.outputDir)).toEqual([`${i.name.replace('.jpg', '')}_白底.jpg`]);
+    // every result whole, in the batch folder, nothing else (no .part)
+    const outputDir = items[0]!.outputDir;
+    expect(items.every((i) => i.outputDir === outputDir)).toBe(true);
+    expect(readdirSync(outputDir).sort()).toEqual(items.map((i) => `${i.name.replace('.jpg', '')}_白底.jpg`).sort());
     await expectLedgerInvariant(server.db);
     await d.service.close();
     running.pop();
@@ -92,9 +95,10 @@ describe('a killed desktop resumes its queue without paying twice', () => {
     const [lost, half] = queue.items as [QueueItem, QueueItem];
     const lostTaskId = lost.taskId;
     Object.assign(lost, { stage: 'creating', taskId: null, files: [] });
-    rmSync(join(lost.outputDir), { recursive: true });
+    const lostFile = join(lost.outputDir, `${lost.stem}_白底.jpg`);
+    rmSync(lostFile);
     Object.assign(half, { stage: 'downloading', files: [] });
-    const halfFile = join(half.outputDir, readdirSync(half.outputDir)[0]!);
+    const halfFile = join(half.outputDir, `${half.stem}_白底.jpg`);
     rmSync(halfFile);
     writeFileSync(`${halfFile}.part`, Buffer.alloc(1234, 7));
     file.writeNow(queue);
@@ -110,7 +114,7 @@ describe('a killed desktop resumes its queue without paying twice', () => {
     expect(await server.db.models.Task.count()).toBe(N);
     expect(existsSync(halfFile)).toBe(true);
     expect(existsSync(`${halfFile}.part`)).toBe(false);
-    expect(readdirSync(join(lost.outputDir))).toHaveLength(1);
+    expect(existsSync(lostFile)).toBe(true);
     await expectLedgerInvariant(server.db);
   });
 });

@@ -177,7 +177,7 @@ describe('downloads whose signed URLs went stale', () => {
     const items = d.service.getState().batches.flatMap((b) => b.items);
     expect(items.map((i) => i.stage)).toEqual(['done', 'done']);
     expect(taskCalls).toBe(2); // one fresh task per item, no more
-    for (const i of items) expect(readdirSync(i.outputDir)).toHaveLength(1);
+    expect(readdirSync(items[0]!.outputDir).sort()).toEqual(items.map((i) => `${i.name.replace('.jpg', '')}_白底.jpg`).sort());
     expect(d.platform.notifications.at(-1)!.body).toBe('2 张图片已完成，共扣 2 次，结果已保存到本地文件夹');
   });
 

@@ -114,13 +114,15 @@ describe('state patches', () => {
 
 describe('the service’s state', () => {
   it('getState reads nothing from the store file (this process writes it: the state is kept in memory)', () => {
-    const store = confStore(mkdtempSync(join(tmpdir(), 'aizhao-state-')));
+    const dir = mkdtempSync(join(tmpdir(), 'aizhao-state-'));
+    const store = confStore(dir);
     store.set('settings', { resultRoot: '/Users/shop/Pictures/店铺' });
     let reads = 0;
     const counting = { ...store, get: (k: string) => (reads++, store.get(k)) };
     const service = new AppService({
       apiBaseUrl: 'http://127.0.0.1:9',
       store: counting,
+      dataDir: join(dir, 'data'),
       secrets: testSecretBox(),
       platform: recordingPlatform(),
       defaultResultRoot: '/tmp/none',

@@ -128,6 +128,7 @@ export async function startDesktop(
     secrets: secrets,
     platform,
     defaultResultRoot: resultRoot,
+    dataDir: join(dir, 'data'),
     engine: { syncIntervalMs: 150, retryDelayMs: 50 },
     paymentPollMs: 100,
     connectRetryMs: 100,

@@ -320,7 +320,7 @@ describe('new batch', () => {
 
     await page.getByTestId('start-batch').click();
     expect(await calls(bridge, 'startBatch')).toEqual([
-      [{ type: 'model_pose12', params: { scene: 'street', category: 'dress', model: 'female' } }],
+      [{ type: 'model_pose12', params: { scene: 'street', category: 'dress', model: 'female' }, presets: [{ id: 'taobao' }], flat: false }],
     ]);
     await expect.poll(() => page.getByTestId('tab-progress').getAttribute('aria-selected')).toBe('true');
 
@@ -708,7 +708,7 @@ describe('settings', () => {
     await shoot(page, 'settings');
     await page.getByTestId('choose-root').click();
     await calls(bridge, 'chooseResultRoot');
-    await pushState(page, appState({ settings: { resultRoot: 'D:\\商品图\\AI照' } }));
+    await pushState(page, appState({ settings: { ...appState().settings, resultRoot: 'D:\\商品图\\AI照' } }));
     expect(await text(page.getByTestId('settings-root'))).toBe('D:\\商品图\\AI照');
   });
 });

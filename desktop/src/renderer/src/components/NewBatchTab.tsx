@@ -7,6 +7,7 @@ import { purchaseLabel } from '../logic/membership';
 import { clearDraft, pickFiles, removeDraftFile, startBatch, startPurchase } from '../store/actions';
 import { setChoice, useBusy, useStore } from '../store/app-store';
 import { chosenTaskType, draftCost } from '../store/selectors';
+import { BatchExportOptions } from './BatchExportOptions';
 import { Spinner, Thumbnail } from './common';
 import { AlertIcon, CloseIcon, FolderIcon, UploadIcon } from './icons';
 import { ModelChoice } from './ModelChoice';
@@ -173,6 +174,8 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
           <ModelChoice options={options} />
         </div>
       ) : null}
+
+      <BatchExportOptions app={app} />
 
       <div className="cost">
         <div className="cost__label">本次消耗</div>

@@ -7,13 +7,14 @@ import { memo, useState } from 'react';
 import type { AppState, BatchView, ClientOptions } from '../../../shared/contract';
 import { formatDateTime, labelOf } from '../logic/format';
 import { batchProgress, batchStatus, hasClearable, newestFirst } from '../logic/progress';
-import { cancelBatch, clearFinishedBatches, pauseBatch, resumeBatch } from '../store/actions';
+import { cancelBatch, clearFinishedBatches, openFolder, pauseBatch, resumeBatch } from '../store/actions';
 import { setReview, setTab, useBusy, useStore } from '../store/app-store';
 import { EmptyState } from './common';
-import { ImageIcon, UploadIcon } from './icons';
+import { FolderIcon, ImageIcon, UploadIcon } from './icons';
 import { ItemList } from './progress/ItemList';
 import { StatusBar, StatusCounts } from './progress/StatusBar';
 import { ReviewScreen } from './review/ReviewScreen';
+import { ExportDialog } from './ExportDialog';
 
 /** Opens the export dialog for these items (results of one batch). */
 export type ExportHandler = (itemIds: string[]) => void;
@@ -21,8 +22,19 @@ export type ExportHandler = (itemIds: string[]) => void;
 export function ProgressTab({ app, onExport }: { app: AppState; onExport?: ExportHandler }) {
   const clearing = useBusy('clearFinished');
   const review = useStore((s) => s.review);
+  // the export dialog of this tab, unless the main screen opens its own
+  const [exportIds, setExportIds] = useState<string[] | null>(null);
+  const exportHandler: ExportHandler = onExport ?? setExportIds;
+  const dialog = exportIds ? <ExportDialog itemIds={exportIds} onClose={() => setExportIds(null)} /> : null;
   const reviewed = review ? app.batches.find((b) => b.id === review.batchId) : undefined;
-  if (review && reviewed) return <ReviewScreen batch={reviewed} itemId={review.itemId} app={app} onExport={onExport} />;
+  if (review && reviewed) {
+    return (
+      <>
+        <ReviewScreen batch={reviewed} itemId={review.itemId} app={app} onExport={exportHandler} />
+        {dialog}
+      </>
+    );
+  }
   const batches = newestFirst(app.batches);
   if (batches.length === 0) {
     return (
@@ -51,8 +63,9 @@ export function ProgressTab({ app, onExport }: { app: AppState; onExport?: Expor
         </button>
       </div>
       {batches.map((b) => (
-        <BatchCard key={b.id} batch={b} options={app.options} onExport={onExport} />
+        <BatchCard key={b.id} batch={b} options={app.options} onExport={exportHandler} />
       ))}
+      {dialog}
     </div>
   );
 }
@@ -146,6 +159,7 @@ const BatchCard = memo(function BatchCard({
           <h3 className="batch__title">{batchTitle(batch, options)}</h3>
           <div className="muted">
             {formatDateTime(batch.createdAt)} · {p.total} 张图片
+            {batch.name ? ` · ${batch.name}` : ''}
           </div>
         </div>
         <div className="batch__figures">
@@ -175,8 +189,14 @@ const BatchCard = memo(function BatchCard({
             </button>
           ) : null}
           {onExport && p.done > 0 ? (
-            <button type="button" className="btn btn--ghost btn--small" data-testid="batch-export" onClick={() => onExport(doneIds())}>
+            <button type="button" className="btn btn--ghost btn--small" data-testid="batch-export-all" onClick={() => onExport(doneIds())}>
               导出全部
+            </button>
+          ) : null}
+          {batch.dir && p.done > 0 ? (
+            <button type="button" className="btn btn--ghost btn--small" data-testid="batch-open-dir" onClick={() => void openFolder(batch.dir!)}>
+              <FolderIcon size={15} />
+              打开批次文件夹
             </button>
           ) : null}
           {!complete && !batch.cancelled ? <BatchControls batch={batch} /> : null}

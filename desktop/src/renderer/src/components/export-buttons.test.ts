@@ -21,8 +21,8 @@ const render = (onExport?: (ids: string[]) => void) => renderToStaticMarkup(crea
 
 describe('the export buttons', () => {
   it('are hidden without onExport, and shown with it, on 处理进度', () => {
-    expect(render()).not.toContain('导出全部');
-    expect(render(() => {})).toContain('data-testid="batch-export"');
+    expect(render()).not.toContain('data-testid="batch-export-all"');
+    expect(render(() => {})).toContain('data-testid="batch-export-all"');
   });
 
   it('are on the review screen and in the detail view with onExport', () => {

@@ -10,6 +10,7 @@ import {
 } from '../../../shared/contract';
 import { appState, membership, taskRow } from '../../../../test/support/app-state-fixtures';
 import { droppedPaths } from '../hooks/useFileDrop';
+import { setExportChoice, useExportChoice } from './export-choice';
 import { addPaths, connect, loadHistory, redownload, retryItem, run, setHistoryFilter, startBatch } from './actions';
 import { initialStore, setChoice, setTab, useStore } from './app-store';
 import { DesktopError } from '../services/api';
@@ -142,8 +143,23 @@ describe('draft and batches', () => {
     useStore.setState({ app: appState({ draft }) });
     setChoice({ type: 'model_pose12', scene: 'indoor', category: 'hoodie' });
     await startBatch();
-    expect(bridge.calls).toEqual([['startBatch', [{ type: 'model_pose12', params: { scene: 'indoor', category: 'hoodie' } }]]]);
+    // the export presets and layout of 设置 go with it
+    expect(bridge.calls).toEqual([
+      ['startBatch', [{ type: 'model_pose12', params: { scene: 'indoor', category: 'hoodie' }, presets: [{ id: 'taobao' }], flat: false }]],
+    ]);
     expect(useStore.getState().tab).toBe('progress');
+  });
+
+  it('sends the batch name, presets and flat layout chosen in the form, then forgets them', async () => {
+    const bridge = installBridge({ startBatch: () => ok({ batchId: 'b2' }) });
+    useStore.setState({ app: appState({ draft }) });
+    setChoice({ type: 'basic_clean' });
+    setExportChoice({ name: ' 春装上新 ', presets: [{ id: 'amazon' }, { id: 'jd' }], flat: true });
+    await startBatch();
+    expect(bridge.calls).toEqual([
+      ['startBatch', [{ type: 'basic_clean', params: {}, name: '春装上新', presets: [{ id: 'amazon' }, { id: 'jd' }], flat: true }]],
+    ]);
+    expect(useExportChoice.getState()).toEqual({ name: '', presets: null, flat: null });
   });
 
   it('does not start what does not fit, and stays on the tab when main refuses', async () => {

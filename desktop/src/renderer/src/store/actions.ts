@@ -2,10 +2,11 @@
  * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
  * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
  */
-import { MAX_PATHS_PER_CALL, type StateMessage, type TaskRow } from '../../../shared/contract';
+import { MAX_PATHS_PER_CALL, type ExportDefaults, type ExportItemsInput, type StateMessage, type TaskRow } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
 import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
+import { batchExportInput, resetExportChoice, useExportChoice } from './export-choice';
 import { batchParams, chosenTaskType, draftCost } from './selectors';
 import { applyStateMessage } from './state-sync';
 
@@ -91,8 +92,14 @@ export async function startBatch(): Promise<void> {
   const { app, choice } = useStore.getState();
   const type = chosenTaskType(app, choice);
   if (!type || !draftCost(app, choice).fits) return;
-  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice, app?.options) }));
-  if (started) setTab('progress');
+  const exports = batchExportInput(useExportChoice.getState(), app);
+  const started = await run('startBatch', () =>
+    api.startBatch({ type: type.type, params: batchParams(type.type, choice, app?.options), ...exports }),
+  );
+  if (started) {
+    resetExportChoice();
+    setTab('progress');
+  }
 }
 
 // ---- progress
@@ -113,6 +120,10 @@ export async function redoItems(itemIds: string[]): Promise<boolean> {
 }
 export const openFolder = (path: string) => run(`open:${path}`, () => api.openFolder(path));
 export const revealFile = (path: string) => run(`reveal:${path}`, () => api.revealFile(path));
+
+// ---- exports
+export const exportItems = (input: ExportItemsInput) => run('exportItems', () => api.exportItems(input));
+export const setExportDefaults = (d: ExportDefaults) => run('setExportDefaults', () => api.setExportDefaults(d));
 
 // ---- settings, updates, terms
 export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());

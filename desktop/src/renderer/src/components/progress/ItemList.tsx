@@ -4,6 +4,7 @@
  * objects of the items it does not name (see `store/state-sync.ts`). Rows have one fixed height; paths and ids are
  * in the detail view, not here.
  */
+import { ExportBadges } from '../ExportDialog';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useRef } from 'react';
 import type { ItemView } from '../../../../shared/contract';
@@ -54,7 +55,10 @@ const ItemRow = memo(function ItemRow({ item, top }: { item: ItemView; top: numb
     <li className="item" data-testid="item" data-stage={item.stage} data-item-id={item.id} style={{ transform: `translateY(${top}px)` }}>
       <Thumbnail path={item.stage === 'done' && firstResult ? firstResult : item.path} size="md" alt={item.name} />
       <div className="item__main">
-        <div className="item__name">{item.name}</div>
+        <div className="item__name">
+          {item.name}
+          <ExportBadges files={item.exports} />
+        </div>
         <ItemDetail item={item} />
       </div>
       <Badge tone={stage.tone}>{stage.label}</Badge>

@@ -175,7 +175,13 @@ export class AppService {
         online: (ok) => this.setOffline(!ok),
         itemDone: (item) => this.exports.itemDone(item),
       },
-      { ...DEFAULT_ENGINE, ...o.engine, fetch: o.fetch, cutouts: this.exports.cutouts },
+      {
+        ...DEFAULT_ENGINE,
+        ...o.engine,
+        fetch: o.fetch,
+        cutouts: this.exports.cutouts,
+        costOf: (type) => this.config?.taskTypes.find((t) => t.type === type)?.cost ?? null,
+      },
     );
     this.payment = new PaymentFlow(
       this.api,

@@ -116,8 +116,8 @@ describe('review', () => {
     expect(bridge.argsOf('thumbnail')).toContainEqual([`${DAY_DIR}/${stem(0)}/${stem(0)}_白底.jpg`, 'grid']);
     expect(bridge.argsOf('thumbnail')).toContainEqual([b.items[4]!.path, 'grid']);
     expect(await text(grid)).not.toContain(RESULT_ROOT);
-    // no export dialog wired yet: 导出全部 / 导出为… are not shown
-    expect(await page.getByTestId('review-export-all').count()).toBe(0);
+    // 导出全部 opens the export dialog
+    expect(await page.getByTestId('review-export-all').count()).toBe(1);
     await shoot(page, 'review-grid', false);
 
     // scrolled to the end, the last tiles come into the window

@@ -368,7 +368,7 @@ describe('new batch', () => {
     await shoot(page, 'new-batch-model-choice');
     await page.getByTestId('start-batch').click();
     expect(await calls(bridge, 'startBatch')).toEqual([
-      [{ type: 'model_pose12', params: { scene: 'studio', category: 'shirt', model: 'male' } }],
+      [{ type: 'model_pose12', params: { scene: 'studio', category: 'shirt', model: 'male' }, presets: [{ id: 'taobao' }], flat: false }],
     ]);
   });
 

@@ -33,7 +33,12 @@ export class ExportService {
   private readonly exporter: Exporter;
   private readonly running = new Set<Promise<unknown>>();
 
+  /** read from the store once, at start: this process is the only writer, and getState asks on every push */
+  private saved: ExportDefaults;
+
   constructor(private readonly o: ExportServiceOptions) {
+    const saved = o.store.get(DEFAULTS_KEY) as Partial<ExportDefaults> | undefined;
+    this.saved = { presets: saved?.presets ?? DEFAULT_PRESETS, flat: saved?.flat ?? false };
     this.cutouts = new CutoutCache(o.dataDir, { fetch: o.fetch });
     this.exporter = new Exporter({
       cachedCutout: (taskId) => this.cutouts.path(taskId),
@@ -47,12 +52,12 @@ export class ExportService {
   }
 
   get defaults(): ExportDefaults {
-    const saved = this.o.store.get(DEFAULTS_KEY) as Partial<ExportDefaults> | undefined;
-    return { presets: saved?.presets ?? DEFAULT_PRESETS, flat: saved?.flat ?? false };
+    return this.saved;
   }
 
   setDefaults(d: ExportDefaults): void {
     this.o.store.set(DEFAULTS_KEY, d);
+    this.saved = d;
     this.o.changed();
   }
 

@@ -145,7 +145,7 @@ describe('draft and batches', () => {
     await startBatch();
     // the export presets and layout of 设置 go with it
     expect(bridge.calls).toEqual([
-      ['startBatch', [{ type: 'model_pose12', params: { scene: 'indoor', category: 'hoodie' }, presets: [{ id: 'taobao' }], flat: false }]],
+      ['startBatch', [{ type: 'model_pose12', params: { scene: 'indoor', category: 'hoodie', model: 'female' }, presets: [{ id: 'taobao' }], flat: false }]],
     ]);
     expect(useStore.getState().tab).toBe('progress');
   });

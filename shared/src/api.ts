@@ -27,6 +27,10 @@ export const meResponse = z.object({ user: userSchema });
 export const planSchema = z.object({ priceFen: z.number().int(), quota: z.number().int(), days: z.number().int() });
 export type Plan = z.infer<typeof planSchema>;
 export const healthResponse = z.object({ ok: z.boolean(), db: z.enum(['up', 'down']), sandbox: z.boolean().optional(), version: z.string().optional() });
+/** 微信支付 (Native) and 支付宝 (当面付): `channel` of a purchase */
+export const PAYMENT_CHANNELS = ['wx', 'alipay'] as const;
+export type PaymentChannelId = (typeof PAYMENT_CHANNELS)[number];
+
 export const clientConfigResponse = z.object({
   sandbox: z.boolean(),
   cos: z.object({ bucket: z.string(), region: z.string(), domain: z.string().optional(), protocol: z.string().optional() }),
@@ -41,6 +45,8 @@ export const clientConfigResponse = z.object({
   minClientVersion: z.string().optional(),
   /** the operator's help and support page, linked from the app's 设置 */
   helpUrl: z.string().optional(),
+  /** the payment channels the operator offers (PAYMENT_CHANNEL), in their order; absent from older servers: `["wx"]` */
+  paymentChannels: z.array(z.enum(PAYMENT_CHANNELS)).optional(),
 });
 export type ClientConfig = z.infer<typeof clientConfigResponse>;
 

@@ -53,10 +53,10 @@ export async function login(base: string, phone = newPhone()): Promise<{ token: 
 }
 
 /** Buys a membership with the sandbox payer; returns the order id. */
-export async function buyMembership(base: string, token: string): Promise<string> {
-  const p = await call(base, 'POST', '/membership/purchase', { token, body: { channel: 'wx' } });
+export async function buyMembership(base: string, token: string, channel: 'wx' | 'alipay' = 'wx'): Promise<string> {
+  const p = await call(base, 'POST', '/membership/purchase', { token, body: { channel } });
   if (p.status !== 201 && p.status !== 200) throw new Error(`purchase ${p.status} ${JSON.stringify(p.body)}`);
-  const paid = await call(base, 'POST', `/sandbox/wxpay/orders/${p.body.orderId}/pay`);
+  const paid = await call(base, 'POST', `/sandbox/${channel === 'alipay' ? 'alipay' : 'wxpay'}/orders/${p.body.orderId}/pay`);
   if (paid.status !== 200 || !paid.body.delivered) throw new Error(`pay ${paid.status} ${JSON.stringify(paid.body)}`);
   return p.body.orderId as string;
 }

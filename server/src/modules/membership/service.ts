@@ -6,7 +6,7 @@ import type { Order } from '../../db/models.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { getUserWithLapse, isActiveMember, lockUser } from '../quota/ledger.js';
-import { applyTransaction, closeOrderAtWechat } from './grant.js';
+import { closeOrderAtChannel, enabledChannel, prepayAtChannel, syncOrderAtChannel } from './channels.js';
 import { lastRefundNotice } from './refunds.js';
 
 export async function membershipStatus(ctx: AppContext, userId: string): Promise<MembershipStatus> {
@@ -45,8 +45,8 @@ const toPurchaseView = (o: Order): PurchaseResponse => ({
  * pending without one. A purchase that finds another's prepay in flight waits for its code.
  */
 export async function purchase(ctx: AppContext, userId: string, channel: string): Promise<{ created: boolean; order: PurchaseResponse }> {
-  if (channel !== ctx.config.paymentChannel) throw new AppError('UNSUPPORTED_CHANNEL');
-  await closeExpiringOrders(ctx, userId);
+  enabledChannel(ctx, channel);
+  await closeExpiringOrders(ctx, userId, channel);
   for (let round = 0; ; round++) {
     const step = await reserveOrder(ctx, userId, channel);
     if (step.kind === 'reuse') return { created: false, order: toPurchaseView(step.order) };
@@ -56,20 +56,24 @@ export async function purchase(ctx: AppContext, userId: string, channel: string)
   }
 }
 
-/** An order about to expire can still be paid: close it at WeChat first, so two QR codes are never both payable. */
-async function closeExpiringOrders(ctx: AppContext, userId: string): Promise<void> {
+/**
+ * An order about to expire can still be paid: close it at its channel first, so two QR codes are never both payable.
+ * So is a pending order of the other channel: the merchant chose another way to pay.
+ */
+async function closeExpiringOrders(ctx: AppContext, userId: string, channel: string): Promise<void> {
   const now = ctx.now();
   const expiring = await ctx.db.models.Order.findAll({
     where: {
       userId,
       status: 'pending',
       codeUrl: { [Op.ne]: null },
-      expiresAt: { [Op.gt]: now, [Op.lte]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) },
+      expiresAt: { [Op.gt]: now },
+      [Op.or]: [{ expiresAt: { [Op.lte]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) } }, { channel: { [Op.ne]: channel } }],
     },
   });
   for (const old of expiring) {
     try {
-      await closeOrderAtWechat(ctx, old);
+      await closeOrderAtChannel(ctx, old);
     } catch (err) {
       ctx.logger.error({ err, orderId: old.id }, 'closing an expiring order failed');
       throw new AppError('PAYMENT_PROVIDER_ERROR');
@@ -135,20 +139,13 @@ async function reserveOrder(ctx: AppContext, userId: string, channel: string): P
  * pending without one. A failed prepay (or an order no longer pending) fails the purchase, and the order ends failed.
  */
 async function prepay(ctx: AppContext, order: Order): Promise<Order> {
-  const { wechat, publicBaseUrl } = ctx.config;
   const { Order } = ctx.db.models;
   const pendingWithoutCode = { id: order.id, status: 'pending' as const, codeUrl: null };
   let codeUrl: string;
   try {
-    ({ codeUrl } = await ctx.vendors.wechat.nativePrepay({
-      outTradeNo: order.id,
-      description: wechat.description,
-      amountFen: order.amountFen,
-      timeExpire: order.expiresAt,
-      notifyUrl: `${publicBaseUrl}/membership/payment-callback`,
-    }));
+    codeUrl = await prepayAtChannel(ctx, order);
   } catch (err) {
-    ctx.logger.error({ err, orderId: order.id }, 'wechat prepay failed');
+    ctx.logger.error({ err, orderId: order.id, channel: order.channel }, 'prepay failed');
     await Order.update({ status: 'failed', failReason: 'prepay failed' }, { where: pendingWithoutCode });
     throw new AppError('PAYMENT_PROVIDER_ERROR');
   }
@@ -205,12 +202,11 @@ async function claimOrderQuery(ctx: AppContext, order: Order, minIntervalMs: num
   return affected === 1;
 }
 
-/** Queries WeChat Pay for a pending order (if the throttle allows) and applies what it finds. */
+/** Queries the order's channel (WeChat Pay or Alipay) for a pending order (if the throttle allows) and applies what it finds. */
 export async function syncOrderWithWechat(ctx: AppContext, order: Order, minIntervalMs: number): Promise<Order> {
   if (order.status !== 'pending' || !(await claimOrderQuery(ctx, order, minIntervalMs))) return order;
   try {
-    const tx = await ctx.vendors.wechat.queryOrder(order.id);
-    if (tx) await applyTransaction(ctx, order, tx);
+    await syncOrderAtChannel(ctx, order);
   } catch (err) {
     ctx.logger.warn({ err, orderId: order.id }, 'order query failed');
   }

@@ -35,6 +35,7 @@ export function publicRoutes(ctx: AppContext): Router {
       categories: CATEGORIES.map((id) => ({ id, label: CATEGORY_LABELS[id] })),
       upload: { maxBytes: config.upload.maxBytes, accept: [...INPUT_MIME_TYPES] },
       resultRetentionDays: config.resultRetentionDays,
+      paymentChannels: config.paymentChannels,
       ...(config.client.minVersion ? { minClientVersion: config.client.minVersion } : {}),
       ...(config.client.helpUrl ? { helpUrl: config.client.helpUrl } : {}),
     };

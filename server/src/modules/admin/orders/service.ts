@@ -7,7 +7,7 @@ import type { AdminOrder, AdminOrdersQuery } from '@aizhao/shared';
 import type { AppContext } from '../../../context.js';
 import type { Order } from '../../../db/models.js';
 import { AppError, VendorError } from '../../../lib/errors.js';
-import { closeOrderAtWechat } from '../../membership/grant.js';
+import { closeOrderAtChannel } from '../../membership/channels.js';
 import { syncOrderWithWechat } from '../../membership/service.js';
 import { writeAudit, type Actor } from '../audit/service.js';
 import { afterCursor, cutPage, dateRange, type Page } from '../paging.js';
@@ -55,7 +55,7 @@ export async function closeOrder(ctx: AppContext, actor: Actor, orderId: string,
   if (order.status !== 'pending') throw new AppError('ORDER_NOT_PENDING');
   let outcome: 'closed' | 'paid';
   try {
-    outcome = await closeOrderAtWechat(ctx, order);
+    outcome = await closeOrderAtChannel(ctx, order);
   } catch (err) {
     if (!(err instanceof VendorError)) throw err;
     ctx.logger.warn({ err, orderId }, 'admin close: WeChat Pay failed');

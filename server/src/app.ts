@@ -26,6 +26,7 @@ import { adminPage } from './modules/admin/page.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { consentRoutes, legalRoutes } from './modules/legal/routes.js';
 import { alipayCallbackRoute, membershipRoutes, paymentCallbackRoute } from './modules/membership/routes.js';
+import { planRoutes } from './modules/plans/routes.js';
 import { publicRoutes } from './modules/public/routes.js';
 import { storageRoutes } from './modules/storage/routes.js';
 import { taskRoutes } from './modules/tasks/routes.js';
@@ -116,6 +117,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   app.use(express.json({ limit: '100kb' }));
   // /client-config and the legal texts answer any version (they tell an old app to update); the rest needs MIN_CLIENT_VERSION
   app.use(publicRoutes(ctx), legalRoutes(), clientVersionGate(config));
+  app.use(planRoutes(ctx));
   app.use(authRoutes(ctx), consentRoutes(ctx), membershipRoutes(ctx), storageRoutes(ctx), taskRoutes(ctx));
   app.use(adminPage(ctx)); // the web admin page: GET /admin and its bundled assets
   app.use(notFound);

@@ -70,7 +70,26 @@ export const membershipStatusResponse = z.object({
   lastRefund: refundNoticeSchema.nullable().optional(),
 });
 export type MembershipStatus = z.infer<typeof membershipStatusResponse>;
-export const purchaseRequest = z.object({ channel: z.string() }).strict();
+export const purchaseRequest = z
+  .object({
+    channel: z.string(),
+    /** a plan of GET /plans (a membership length or a 加量包); absent: the 1-month membership */
+    planId: z.string().min(1).max(32).optional(),
+  })
+  .strict();
+
+/** A plan the operator sells: a membership length (months 1/3/6/12, days added) or a 加量包 (months 0, days 0). */
+export const planView = z.object({
+  id: z.string(),
+  kind: z.enum(['membership', 'pack']),
+  name: z.string(),
+  months: z.number().int(),
+  priceFen: z.number().int(),
+  quota: z.number().int(),
+  days: z.number().int(),
+});
+export type PlanView = z.infer<typeof planView>;
+export const plansResponse = z.object({ plans: z.array(planView) });
 export const purchaseResponse = z.object({ orderId: z.string(), codeUrl: z.string(), amountFen: z.number().int(), expiresAt: isoDate });
 export type PurchaseResponse = z.infer<typeof purchaseResponse>;
 /**

@@ -64,6 +64,10 @@ export class AdminClient {
     return this.request<T>('POST', `/admin/api${path}`, { body, ...o });
   }
 
+  patch<T = any>(path: string, body?: unknown) {
+    return this.request<T>('PATCH', `/admin/api${path}`, { body });
+  }
+
   async login(username: string, password: string): Promise<ApiResponse> {
     const r = await this.post('/login', { username, password });
     if (r.status === 200) this.csrfToken = r.body.csrfToken;

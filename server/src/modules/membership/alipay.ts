@@ -13,7 +13,7 @@ import type { Order } from '../../db/models.js';
 import type { AlipayTrade } from '../../vendors/types.js';
 import { parseAlipayTime, yuanToFen } from '../../vendors/alipay/wire.js';
 import { grantOrder, PaymentMismatchError, type ApplyOutcome } from './grant.js';
-import { applyRefundReport, isPaidOrder, noteRefundedAtWechat, type RefundOutcome } from './refunds.js';
+import { alipayRefundId, applyRefundReport, isPaidOrder, noteRefundedAtWechat, type RefundOutcome } from './refunds.js';
 
 const PAID_STATES = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED']);
 
@@ -82,7 +82,7 @@ export async function applyAlipayRefundNotice(ctx: AppContext, order: Order, tra
   return applyRefundReport(ctx, order.id, {
     outTradeNo: trade.out_trade_no,
     outRefundNo: trade.out_biz_no,
-    wxRefundId: trade.trade_no ?? trade.out_biz_no,
+    wxRefundId: alipayRefundId(trade.trade_no, trade.out_biz_no),
     status: 'SUCCESS',
     amountFen,
     totalFen,

@@ -105,13 +105,16 @@ export interface RefundReport {
   successAtMs?: number;
 }
 
-/** An Alipay refund query's answer (REFUND_SUCCESS): wxRefundId holds the Alipay trade_no (Alipay has no refund id). */
+/** Alipay has no refund id: a refund is its trade_no and out_request_no (kept in refunds.wxRefundId, unique). */
+export const alipayRefundId = (tradeNo: string | undefined, outRequestNo: string): string => `${tradeNo ?? ''}:${outRequestNo}`.slice(0, 64);
+
+/** An Alipay refund query's answer (REFUND_SUCCESS). */
 export const reportOfAlipayRefund = (r: AlipayRefund): RefundReport => {
   const at = parseAlipayTime(r.gmt_refund_pay);
   return {
     outTradeNo: r.out_trade_no,
     outRefundNo: r.out_request_no,
-    wxRefundId: r.trade_no ?? r.out_request_no,
+    wxRefundId: alipayRefundId(r.trade_no, r.out_request_no),
     status: 'SUCCESS',
     amountFen: yuanToFen(r.refund_amount) ?? -1,
     totalFen: yuanToFen(r.total_amount) ?? -1,

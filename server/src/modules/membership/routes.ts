@@ -20,7 +20,7 @@ export function membershipRoutes(ctx: AppContext): Router {
     auth,
     route(async (req, res) => {
       const body = parse(purchaseRequest, req.body);
-      const { created, order } = await purchase(ctx, req.userId!, body.channel);
+      const { created, order } = await purchase(ctx, req.userId!, body.channel, body.planId);
       res.status(created ? 201 : 200).json(order);
     }),
   );

@@ -17,6 +17,7 @@ import { refundsOfOrder } from './refunds.js';
 export async function listOrders(ctx: AppContext, q: AdminOrdersQuery): Promise<Page<AdminOrder>> {
   const where: Record<string | symbol, unknown> = { [Op.and]: [...dateRange(q.from, q.to, ctx.config.timezone), ...afterCursor(q.cursor)] };
   if (q.status) where.status = q.status;
+  if (q.channel) where.channel = q.channel;
   const rows = await ctx.db.models.Order.findAll({ where, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: q.limit + 1 });
   const phones = await phonesOf(ctx.db.models, rows.map((o) => o.userId));
   return cutPage(rows, q.limit, (page) => page.map((o) => toAdminOrder(o, phones)));

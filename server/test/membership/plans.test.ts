@@ -141,6 +141,10 @@ describe.each<DbKind>(MONEY_DBS)('plans and packs on %s', (db) => {
       ).status,
     ).toBe(400);
     expect((await t.admin.patch(`/plans/${pack.body.plan.id}`, { days: 30 })).status).toBe(400);
+    // a change without the session's CSRF token is refused and changes nothing
+    const forged = await t.admin.request('PATCH', `/admin/api/plans/${pack.body.plan.id}`, { body: { priceFen: 1 }, csrf: false });
+    expect([forged.status, forged.body.error.code]).toEqual([403, 'CSRF']);
+    expect((await t.s.db.models.Plan.findByPk(pack.body.plan.id))?.priceFen).toBe(19_900);
     const audit = await t.admin.get('/audit-log');
     const actions = audit.body.items.map((a: { action: string }) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['plan.create', 'plan.update']));

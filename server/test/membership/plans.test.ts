@@ -63,6 +63,14 @@ describe.each<DbKind>(MONEY_DBS)('plans and packs on %s', (db) => {
     const after = await user(who.userId);
     expect(after.quotaRemaining).toBe(150);
     expect(Math.round((after.quotaExpireAt!.getTime() - clock.ms()) / DAY_MS)).toBe(45);
+    // a second partial refund of the same Alipay trade a minute later: its own out_request_no and refund row
+    clock.advance(61_000);
+    expect((await t.admin.post(`/orders/${order.id}/refunds`, { amountFen: 2_690, reason: '再退一成' })).status).toBe(201);
+    await expect.poll(async () => (await t.s.db.models.Order.findByPk(order.id))?.refundedFen, { timeout: 10_000 }).toBe(16_140);
+    const rows = await t.s.db.models.Refund.findAll({ where: { orderId: order.id } });
+    expect(rows.map((r) => r.status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(new Set(rows.map((r) => r.wxRefundId)).size).toBe(2);
+    expect((await user(who.userId)).quotaRemaining).toBe(120);
   });
 
   it('a 加量包 needs a running membership; it adds quota, extends nothing, refunds proportionally and lapses with the membership', async () => {
@@ -161,7 +169,7 @@ describe.each<DbKind>(MONEY_DBS)('plans and packs on %s', (db) => {
       netFen: number;
     }[];
     const row = (planId: string, channel: string) => by.find((r) => r.planId === planId && r.channel === channel);
-    expect(row('membership-3m', 'alipay')).toMatchObject({ orders: 1, grossFen: 26_900, refundsFen: 13_450, netFen: 13_450 });
+    expect(row('membership-3m', 'alipay')).toMatchObject({ orders: 1, grossFen: 26_900, refundsFen: 16_140, netFen: 10_760 });
     expect(row('pack-1', 'alipay')).toMatchObject({ orders: 1, grossFen: 4_900, refundsFen: 980 });
     expect(row('membership-1m', 'wx')).toMatchObject({ orders: 1, grossFen: 9_900, refundsFen: 0 });
     expect(by.reduce((s, r) => s + r.netFen, 0)).toBe(d.body.revenueMonthFen);

@@ -20,6 +20,12 @@
  * - the refund query needs the out_refund_no, which WeChat made up for a platform refund, so it cannot find one;
  *   WeChat v3 has no "refunds of an order" query for direct merchants. The complete record would be the daily refund
  *   bill (GET /v3/bill/tradebill?bill_type=REFUND, T+1), which this code does not read.
+ *
+ * Alipay orders (orders.channel `alipay`) refund through the same rows and the same takeBack: alipay.trade.refund with
+ * our refund id as out_request_no (the same number again is the same refund), its REFUND_SUCCESS read from
+ * alipay.trade.fastpay.refund.query (the refund's own answer carries only the trade's cumulative refund_fee); a refund
+ * made in the Alipay merchant portal arrives as a notification with out_biz_no / refund_fee (alipay.ts). Alipay has
+ * no refund id: refunds.wxRefundId holds `trade_no:out_request_no`.
  */
 import { Op, type CreationAttributes, type Transaction } from 'sequelize';
 import { PAID_ORDER_STATUSES, type OrderStatus, type RefundNotice } from '@aizhao/shared';

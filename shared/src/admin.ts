@@ -1,7 +1,7 @@
 /** Request/response schemas of the web admin API (docs/api.md "Web admin"): `/admin/api/*`. */
 import { z } from 'zod';
 import { TASK_TYPES } from './catalogue.js';
-import { ORDER_STATUSES, TASK_STATUSES, isoDate, taskParamsSchema, taskResultSchema } from './api.js';
+import { ORDER_STATUSES, PAYMENT_CHANNELS, TASK_STATUSES, isoDate, planView, taskParamsSchema, taskResultSchema } from './api.js';
 
 // ---- session
 export const adminLoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
@@ -26,7 +26,13 @@ export const adminUsersQuery = z
   })
   .strict();
 export const adminOrdersQuery = z
-  .object({ status: z.enum(ORDER_STATUSES).optional(), from: adminDateParam.optional(), to: adminDateParam.optional(), ...page })
+  .object({
+    status: z.enum(ORDER_STATUSES).optional(),
+    channel: z.enum(PAYMENT_CHANNELS).optional(),
+    from: adminDateParam.optional(),
+    to: adminDateParam.optional(),
+    ...page,
+  })
   .strict();
 export const adminTasksQuery = z
   .object({
@@ -98,8 +104,37 @@ export const adminOrderSchema = z.object({
   lastQueriedAt: isoDate.nullable(),
   /** the sum of the order's succeeded refunds */
   refundedFen: z.number().int(),
+  /** what it sold: the plan (null for orders from before plans), quota and days (days 0: a 加量包) */
+  planId: z.string().nullable().optional(),
+  quota: z.number().int().nullable().optional(),
+  days: z.number().int().nullable().optional(),
 });
 export type AdminOrder = z.infer<typeof adminOrderSchema>;
+
+// ---- plans
+/** A plan as the admin edits it: the public view plus whether it is on sale and its place in the list. */
+export const adminPlanSchema = planView.extend({ enabled: z.boolean(), sortOrder: z.number().int(), updatedAt: isoDate });
+export type AdminPlan = z.infer<typeof adminPlanSchema>;
+export const adminPlansResponse = z.object({ plans: z.array(adminPlanSchema) });
+const planTerms = {
+  name: z.string().trim().min(1).max(64),
+  priceFen: z.number().int().min(1).max(100_000_000),
+  quota: z.number().int().min(1).max(1_000_000),
+  enabled: z.boolean(),
+  sortOrder: z.number().int().min(0).max(1000),
+};
+/** A new plan: a membership length (months 1/3/6/12, days ≥ 1) or a 加量包 (months 0, days 0). */
+export const adminPlanCreateRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('membership'), months: z.union([z.literal(1), z.literal(3), z.literal(6), z.literal(12)]), days: z.number().int().min(1).max(3660), ...planTerms }).strict(),
+  z.object({ kind: z.literal('pack'), ...planTerms }).strict(),
+]);
+/** A change of a plan (its kind and length never change; orders already made keep what they sold). */
+export const adminPlanUpdateRequest = z
+  .object({ ...planTerms, days: z.number().int().min(1).max(3660), reason: z.string().trim().min(1).max(255) })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'nothing to change');
+export const adminPlanResponse = z.object({ plan: adminPlanSchema });
 
 export const REFUND_STATUSES = ['REQUESTED', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL', 'REJECTED'] as const;
 export const adminRefundSchema = z.object({
@@ -203,6 +238,20 @@ export const adminDashboardSchema = z.object({
   ledgerCheckedAt: isoDate.nullable(),
   timezone: z.string(),
   generatedAt: isoDate,
+  /** this month's revenue by plan and channel: orders paid in the month, refunds that succeeded in it, net */
+  revenueMonthBy: z
+    .array(
+      z.object({
+        planId: z.string().nullable(),
+        planName: z.string(),
+        channel: z.string(),
+        orders: z.number().int(),
+        grossFen: z.number().int(),
+        refundsFen: z.number().int(),
+        netFen: z.number().int(),
+      }),
+    )
+    .optional(),
 });
 export type AdminDashboard = z.infer<typeof adminDashboardSchema>;
 

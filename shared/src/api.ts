@@ -26,12 +26,11 @@ export const meResponse = z.object({ user: userSchema });
 // ---- public
 export const planSchema = z.object({ priceFen: z.number().int(), quota: z.number().int(), days: z.number().int() });
 export type Plan = z.infer<typeof planSchema>;
-export const healthResponse = z.object({
-  ok: z.boolean(),
-  db: z.enum(['up', 'down']),
-  sandbox: z.boolean().optional(),
-  version: z.string().optional(),
-});
+export const healthResponse = z.object({ ok: z.boolean(), db: z.enum(['up', 'down']), sandbox: z.boolean().optional(), version: z.string().optional() });
+/** 微信支付 (Native) and 支付宝 (当面付): `channel` of a purchase */
+export const PAYMENT_CHANNELS = ['wx', 'alipay'] as const;
+export type PaymentChannelId = (typeof PAYMENT_CHANNELS)[number];
+
 export const clientConfigResponse = z.object({
   sandbox: z.boolean(),
   cos: z.object({ bucket: z.string(), region: z.string(), domain: z.string().optional(), protocol: z.string().optional() }),
@@ -46,6 +45,8 @@ export const clientConfigResponse = z.object({
   minClientVersion: z.string().optional(),
   /** the operator's help and support page, linked from the app's 设置 */
   helpUrl: z.string().optional(),
+  /** the payment channels the operator offers (PAYMENT_CHANNEL), in their order; absent from older servers: `["wx"]` */
+  paymentChannels: z.array(z.enum(PAYMENT_CHANNELS)).optional(),
 });
 export type ClientConfig = z.infer<typeof clientConfigResponse>;
 
@@ -69,7 +70,26 @@ export const membershipStatusResponse = z.object({
   lastRefund: refundNoticeSchema.nullable().optional(),
 });
 export type MembershipStatus = z.infer<typeof membershipStatusResponse>;
-export const purchaseRequest = z.object({ channel: z.string() }).strict();
+export const purchaseRequest = z
+  .object({
+    channel: z.string(),
+    /** a plan of GET /plans (a membership length or a 加量包); absent: the 1-month membership */
+    planId: z.string().min(1).max(32).optional(),
+  })
+  .strict();
+
+/** A plan the operator sells: a membership length (months 1/3/6/12, days added) or a 加量包 (months 0, days 0). */
+export const planView = z.object({
+  id: z.string(),
+  kind: z.enum(['membership', 'pack']),
+  name: z.string(),
+  months: z.number().int(),
+  priceFen: z.number().int(),
+  quota: z.number().int(),
+  days: z.number().int(),
+});
+export type PlanView = z.infer<typeof planView>;
+export const plansResponse = z.object({ plans: z.array(planView) });
 export const purchaseResponse = z.object({ orderId: z.string(), codeUrl: z.string(), amountFen: z.number().int(), expiresAt: isoDate });
 export type PurchaseResponse = z.infer<typeof purchaseResponse>;
 /**

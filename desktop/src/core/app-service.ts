@@ -6,7 +6,7 @@
 import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { versionBelow, type ClientConfig, type ConsentStatus, type Task } from '@aizhao/shared';
+import { versionBelow, type ClientConfig, type ConsentStatus, type PaymentChannelId, type Task } from '@aizhao/shared';
 import { modelImageWarnings, modelOptions, modelSuggestions } from './model-options.js';
 import type {
   AppState,
@@ -22,6 +22,7 @@ import type {
   ItemView,
   LegalDocView,
   MembershipView,
+  PaymentChoice,
   PreviewSize,
   StartBatchInput,
   StateMessage,
@@ -86,6 +87,8 @@ const DEFAULT_ENGINE: EngineOptions = {
   retryDelayMs: 1000,
 };
 const SETTINGS_KEY = 'settings';
+/** the payment channel last chosen (微信支付 / 支付宝), offered first next time */
+const PAYMENT_KEY = 'payment';
 const STATE_COALESCE_MS = 50;
 
 function toOptions(c: ClientConfig): ClientOptions {
@@ -445,9 +448,35 @@ export class AppService {
     return m;
   }
 
-  async startPurchase(): Promise<void> {
+  async startPurchase(shortfall?: number): Promise<void> {
     this.requireUser();
-    return this.payment.start();
+    const channels = this.requireConfig().paymentChannels ?? ['wx'];
+    const remembered = (this.o.store.get(PAYMENT_KEY) as { channel?: PaymentChannelId } | undefined)?.channel;
+    const channel = remembered && channels.includes(remembered) ? remembered : channels[0]!;
+    return this.payment.start({
+      channel,
+      channels,
+      planId: null,
+      shortfall: shortfall ?? null,
+      isMember: this.membership?.isMember ?? false,
+    });
+  }
+
+  /** Another channel (remembered for the next purchase) or plan: the order is made again with it. */
+  async choosePayment(choice: PaymentChoice): Promise<void> {
+    this.requireUser();
+    const view = this.payment.view;
+    if (!view) throw new DesktopError('NO_ORDER', '没有打开的支付窗口');
+    const channels = this.requireConfig().paymentChannels ?? ['wx'];
+    if (choice.channel && !channels.includes(choice.channel)) throw new DesktopError('UNSUPPORTED_CHANNEL', '该支付方式暂未开通');
+    if (choice.channel) this.o.store.set(PAYMENT_KEY, { channel: choice.channel });
+    return this.payment.start({
+      channel: choice.channel ?? view.channel,
+      channels,
+      planId: choice.planId ?? view.planId,
+      shortfall: view.shortfall,
+      isMember: this.membership?.isMember ?? false,
+    });
   }
 
   async simulatePayment(): Promise<void> {

@@ -32,7 +32,10 @@ export const ipcArgs = {
   login: z.tuple([z.string().max(32), z.string().max(16)]),
   logout: none,
   refreshMembership: none,
-  startPurchase: none,
+  startPurchase: z.tuple([z.number().int().min(1).max(1_000_000).optional()]),
+  choosePayment: z.tuple([
+    z.object({ channel: z.enum(['wx', 'alipay']).optional(), planId: z.string().min(1).max(32).optional() }).strict(),
+  ]),
   simulatePayment: none,
   closePurchase: none,
   addFiles: z.tuple([z.array(path).max(MAX_PATHS_PER_CALL)]),

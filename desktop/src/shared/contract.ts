@@ -10,7 +10,7 @@
  *
  * This file is compiled into both the Node side and the renderer: types and plain constants only.
  */
-import type { Category, Model, Plan, Scene, TaskStatus, TaskType } from '@aizhao/shared';
+import type { Category, Model, PaymentChannelId, Plan, PlanView, Scene, TaskStatus, TaskType } from '@aizhao/shared';
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
@@ -117,6 +117,19 @@ export interface PaymentView {
   message: string | null;
   /** the balance after a successful payment */
   quotaAfter: number | null;
+  /** the channel of this order (微信支付 / 支付宝) and the channels the operator offers */
+  channel: PaymentChannelId;
+  channels: PaymentChannelId[];
+  /** what is on sale (GET /plans; empty from a server without plans) and the plan of this order */
+  plans: PlanView[];
+  planId: string | null;
+  /** how many 次 the batch that opened the dialog lacks (「本批还差 N 次」), null otherwise */
+  shortfall: number | null;
+}
+
+export interface PaymentChoice {
+  channel?: PaymentChannelId;
+  planId?: string;
 }
 
 export interface ClientOptions {
@@ -353,7 +366,10 @@ export interface DesktopApi {
   login(phone: string, code: string): Promise<IpcResult<null>>;
   logout(): Promise<IpcResult<null>>;
   refreshMembership(): Promise<IpcResult<null>>;
-  startPurchase(): Promise<IpcResult<null>>;
+  /** `shortfall`: the 次 the current batch lacks (the dialog suggests the pack that covers it) */
+  startPurchase(shortfall?: number): Promise<IpcResult<null>>;
+  /** another channel or plan: the order is made again with it (the channel is remembered) */
+  choosePayment(choice: PaymentChoice): Promise<IpcResult<null>>;
   simulatePayment(): Promise<IpcResult<null>>;
   closePurchase(): Promise<IpcResult<null>>;
   addFiles(paths: string[]): Promise<IpcResult<null>>;
@@ -405,6 +421,7 @@ export const INVOKE_CHANNELS = [
   'logout',
   'refreshMembership',
   'startPurchase',
+  'choosePayment',
   'simulatePayment',
   'closePurchase',
   'addFiles',

@@ -63,6 +63,11 @@ export const payment = (o: Partial<PaymentView> = {}): PaymentView => ({
   networkError: false,
   message: null,
   quotaAfter: null,
+  channel: 'wx',
+  channels: ['wx', 'alipay'],
+  plans: [],
+  planId: null,
+  shortfall: null,
   ...o,
 });
 

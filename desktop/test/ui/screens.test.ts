@@ -9,6 +9,7 @@ import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_LABELS } from '@aizhao/shared';
 import { modelImageWarnings, modelOptions, modelSuggestions } from '../../src/core/model-options.js';
+import type { PlanView } from '@aizhao/shared';
 import type { AppState, TaskFilter, TaskPage } from '../../src/shared/contract.js';
 import {
   appState,
@@ -248,6 +249,54 @@ describe('purchase', () => {
 
     await page.getByRole('button', { name: '关闭' }).click();
     await calls(bridge, 'closePurchase');
+  });
+
+  it('purchase-plans: 微信支付 / 支付宝, plans and packs with what each adds, 「本批还差 140 次」 with the covering pack', async () => {
+    const qrDataUrl = await QRCode.toDataURL('https://qr.alipay.com/bax08431xdsfknoprzs', { margin: 1, width: 360 });
+    const expiry = new Date(Date.now() + 20 * 86_400_000);
+    const plans: PlanView[] = [
+      { id: 'membership-1m', kind: 'membership', name: '会员 1 个月', months: 1, priceFen: 9900, quota: 100, days: 30 },
+      { id: 'membership-3m', kind: 'membership', name: '会员 3 个月', months: 3, priceFen: 26900, quota: 300, days: 90 },
+      { id: 'pack-1', kind: 'pack', name: '加量包 100 次', months: 0, priceFen: 4900, quota: 100, days: 0 },
+      { id: 'pack-200', kind: 'pack', name: '加量包 200 次', months: 0, priceFen: 8900, quota: 200, days: 0 },
+    ];
+    const m = membership({ quotaRemaining: 10, quotaExpireAt: expiry.toISOString() });
+    const waiting = payment({ qrDataUrl, channel: 'alipay', plans, planId: 'pack-200', shortfall: 140, amountFen: 8900 });
+    const { page, bridge } = await open(appState({ membership: m, options: clientOptions({ sandbox: true }), payment: waiting }));
+    const dialog = page.getByTestId('payment-dialog');
+    expect(await page.getByTestId('pay-channel-alipay').getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId('pay-channel-wx').getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByAltText('支付宝二维码').isVisible()).toBe(true);
+    expect(await text(page.getByTestId('payment-hint'))).toBe('请使用支付宝扫一扫支付');
+    expect(await text(page.getByTestId('payment-shortfall'))).toBe('本批还差 140 次，已为你选好能补足的加量包');
+    const day = (ms: number) => {
+      const d = new Date(ms);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    expect(await text(page.getByTestId('pay-plan-effect-membership-3m'))).toBe(
+      `+300 次，有效期延长至 ${day(expiry.getTime() + 90 * 86_400_000)}`,
+    );
+    expect(await text(page.getByTestId('pay-plan-effect-pack-200'))).toBe(`+200 次，有效期不变（至 ${day(expiry.getTime())}）`);
+    expect(await page.getByTestId('pay-plan-pack-200').getAttribute('aria-checked')).toBe('true');
+    expect(await text(page.getByTestId('pay-plan-pack-200'))).toContain('够用');
+    expect(await text(page.getByTestId('pay-plan-pack-1'))).not.toContain('够用');
+    expect(await text(page.getByTestId('payment-amount'))).toBe('¥89.00');
+    await shoot(page, 'purchase-plans');
+
+    await page.getByTestId('pay-channel-wx').click();
+    expect(await calls(bridge, 'choosePayment')).toEqual([[{ channel: 'wx' }]]);
+    await page.getByTestId('pay-plan-membership-3m').click();
+    expect((await calls(bridge, 'choosePayment', 2))[1]).toEqual([{ planId: 'membership-3m' }]);
+    await pushState(page, appState({ membership: m, payment: { ...waiting, channels: ['wx'], channel: 'wx', planId: 'membership-3m' } }));
+    // a channel the operator turned off is not offered
+    expect(await page.getByTestId('pay-channel-alipay').count()).toBe(0);
+    expect(await page.getByAltText('微信支付二维码').isVisible()).toBe(true);
+    expect(await text(dialog)).toContain('请使用微信扫一扫支付');
+
+    // a merchant without a membership cannot pick a pack
+    await pushState(page, appState({ membership: notMember(), payment: { ...waiting, planId: 'membership-1m', shortfall: null } }));
+    expect(await page.getByTestId('pay-plan-pack-1').isDisabled()).toBe(true);
+    expect(await text(page.getByTestId('pay-plan-effect-pack-1'))).toBe('需先开通会员');
   });
 
   it('purchase-paid: success with the new balance; 完成 closes', async () => {

@@ -116,6 +116,7 @@ export const TIMELINE_LABELS: Record<string, string> = {
   'admin.task.fail_and_refund': '管理员标记失败并返还',
 };
 
+export const CHANNEL_LABELS: Record<string, string> = { wx: '微信支付', alipay: '支付宝' };
 export const label = (labels: Record<string, string>, key: string): string => labels[key] ?? key;
 
 export type BadgeTone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';

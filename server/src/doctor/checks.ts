@@ -19,6 +19,7 @@ import { QcloudStsIssuer } from '../vendors/cos/sts.js';
 import { HttpRunningHubClient } from '../vendors/runninghub/client.js';
 import { TencentSmsSender } from '../vendors/sms/tencent.js';
 import { HttpWechatPayClient } from '../vendors/wechatpay/client.js';
+import { SdkAlipayClient } from '../vendors/alipay/client.js';
 import { buildWechatPayKeys } from '../vendors/wechatpay/keys.js';
 
 export interface CheckResult {
@@ -204,6 +205,45 @@ async function wechatApi(config: Config, ep: DoctorEndpoints, timeoutMs: number)
   });
 }
 
+/**
+ * Alipay (当面付): alipay.trade.query of a trade that cannot exist, through the official SDK at ALIPAY_GATEWAY. Alipay
+ * answers 40004 ACQ.TRADE_NOT_EXIST, signed: our RSA2 request signature was accepted (app id and 应用私钥 agree with
+ * the 应用公钥 uploaded to the open platform) and the answer verified with the configured Alipay key or certificate.
+ */
+export async function alipayApi(config: Config, timeoutMs: number): Promise<CheckResult> {
+  return check('Alipay API', timeoutMs, async () => {
+    if (!config.alipay) return 'off (PAYMENT_CHANNEL does not include alipay)';
+    const client = new SdkAlipayClient({ ...config.alipay, timeoutMs: config.vendorTimeouts.alipay });
+    const outTradeNo = `DOCTOR${Date.now()}${randomBytes(4).toString('hex')}`;
+    try {
+      const found = await client.queryTrade(outTradeNo);
+      const mode = config.alipay.appCertPem ? 'certificate mode' : 'public-key mode';
+      return found
+        ? `query of ${outTradeNo} answered (signed and verified, ${mode})`
+        : `query of an unknown trade answered ACQ.TRADE_NOT_EXIST, signed and verified (${mode}): app id, private key and Alipay key agree`;
+    } catch (err) {
+      const c = code(err);
+      if (c === 'INVALID_SIGNATURE') {
+        fail(
+          err,
+          "the answer's signature does not verify: check ALIPAY_PUBLIC_KEY_PATH (支付宝公钥, not the 应用公钥) or the certificates",
+        );
+      }
+      if (c === 'isv.invalid-signature' || c === 'isv.missing-signature') {
+        fail(
+          err,
+          'Alipay refused our request signature: ALIPAY_PRIVATE_KEY_PATH must be the private key of the 应用公钥 set in the open platform',
+        );
+      }
+      if (c === 'isv.invalid-app-id' || c === 'isv.missing-app-id')
+        fail(err, 'check ALIPAY_APP_ID (the app must be online and have 当面付)');
+      if (c && /cert/i.test(c))
+        fail(err, 'check ALIPAY_APP_CERT_PATH / ALIPAY_PUBLIC_CERT_PATH / ALIPAY_ROOT_CERT_PATH (the current certificates)');
+      fail(err, 'check the Alipay settings (ALIPAY_APP_ID, keys) and that ALIPAY_GATEWAY is reachable');
+    }
+  });
+}
+
 async function runninghub(config: Config, timeoutMs: number): Promise<CheckResult> {
   return check('RunningHub', timeoutMs, async () => {
     const r = config.runninghub;
@@ -325,6 +365,7 @@ export async function runDoctor(config: Config, endpoints: DoctorEndpoints = {})
     sts(config, endpoints, t),
     wechatKeys(config),
     wechatApi(config, endpoints, t),
+    alipayApi(config, t),
     runninghub(config, t),
     sms(config, endpoints, t),
     database(config, t),

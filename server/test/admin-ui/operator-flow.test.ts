@@ -118,6 +118,7 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
     await waitForText(statValue(page, '卡住的任务'), '1');
     await waitForText(statValue(page, '超时未付订单'), '1');
     const rows = await page
+      .locator('section', { hasText: '今日任务（按类型）' })
       .locator('table tbody tr')
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
     expect(rows).toEqual([

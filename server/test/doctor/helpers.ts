@@ -115,6 +115,11 @@ export async function startDoctorWorld(): Promise<DoctorWorld> {
     SMS_SIGN_NAME: SANDBOX_SMS_ACCOUNT.signName,
     SMS_TEMPLATE_ID: SANDBOX_SMS_ACCOUNT.templateId,
     VENDOR_RETRIES: '0',
+    ALIPAY_APP_ID: secrets.alipay.appId,
+    ALIPAY_SELLER_ID: secrets.alipay.sellerId,
+    ALIPAY_PRIVATE_KEY_PATH: write('alipay_app_private_key.pem', secrets.alipay.appPrivateKeyPem),
+    ALIPAY_PUBLIC_KEY_PATH: write('alipay_public_key.pem', secrets.alipay.alipayPublicKeyPem),
+    ALIPAY_GATEWAY: `${s.url}/sandbox/alipay/gateway.do`,
   };
   const endpoints: DoctorEndpoints = {
     cos: sandboxCosEndpoint(s.url),

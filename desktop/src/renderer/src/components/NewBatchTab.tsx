@@ -187,7 +187,13 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
             <AlertIcon size={15} />
             <span>{cost.reason}</span>
             {cost.needsPurchase ? (
-              <button type="button" className="btn btn--link" data-testid="cost-buy" disabled={buying} onClick={() => void startPurchase()}>
+              <button
+                type="button"
+                className="btn btn--link"
+                data-testid="cost-buy"
+                disabled={buying}
+                onClick={() => void startPurchase(Math.max(1, cost.total - (app.membership?.quotaRemaining ?? 0)))}
+              >
                 {purchaseLabel(app.membership)}
               </button>
             ) : null}

@@ -2,7 +2,7 @@
  * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
  * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
  */
-import { MAX_PATHS_PER_CALL, type ExportDefaults, type ExportItemsInput, type StateMessage, type TaskRow } from '../../../shared/contract';
+import { MAX_PATHS_PER_CALL, type ExportDefaults, type ExportItemsInput, type PaymentChoice, type StateMessage, type TaskRow } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
 import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
@@ -65,7 +65,8 @@ export function connect(): () => void {
 export const logout = () => run('logout', () => api.logout());
 
 // ---- membership
-export const startPurchase = () => run('purchase', () => api.startPurchase());
+export const startPurchase = (shortfall?: number) => run('purchase', () => (shortfall ? api.startPurchase(shortfall) : api.startPurchase()));
+export const choosePayment = (choice: PaymentChoice) => run('purchase', () => api.choosePayment(choice));
 export const simulatePayment = () => run('simulatePayment', () => api.simulatePayment());
 export const closePurchase = () => run('closePurchase', () => api.closePurchase());
 

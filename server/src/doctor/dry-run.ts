@@ -2,8 +2,8 @@
  * `npm run doctor` in sandbox mode with SANDBOX_URL: the dry run on this machine. It reads the emulated vendor
  * accounts from the shared sandbox process (`npm run sandbox`, GET /sandbox/internal/accounts, loopback only), builds
  * the production configuration a server would have with those accounts — every value set in .env or the environment
- * wins, so a broken setting can be tried — and points the real vendor clients at the emulators: COS, CI, WeChat Pay
- * and RunningHub under SANDBOX_URL, Tencent STS and SMS on the sandbox process's HTTPS listener (its self-signed
+ * wins, so a broken setting can be tried — and points the real vendor clients at the emulators: COS, CI, WeChat Pay,
+ * Alipay and RunningHub under SANDBOX_URL, Tencent STS and SMS on the sandbox process's HTTPS listener (its self-signed
  * certificate trusted for these requests only). runDoctor then runs the same checks as in production.
  */
 import { lookup } from 'node:dns/promises';
@@ -63,6 +63,7 @@ export async function prepareDryRun(sandbox: Config, source: NodeJS.ProcessEnv):
       ...accounts.env,
       ...files,
       RUNNINGHUB_BASE_URL: `${sandboxUrl}/sandbox/runninghub`,
+      ALIPAY_GATEWAY: `${sandboxUrl}/sandbox/alipay/gateway.do`,
       JWT_SECRET: sandbox.jwt.secret,
       ...given,
       SANDBOX: '0',

@@ -10,12 +10,15 @@ export interface EmulatedAccounts {
   /** production variables, by name */
   env: Record<string, string>;
   /** the PEM files the production variables name by path, by variable */
-  files: Record<'WECHAT_MERCHANT_PRIVATE_KEY_PATH' | 'WECHAT_PLATFORM_PUBLIC_KEY_PATH', string>;
+  files: Record<
+    'WECHAT_MERCHANT_PRIVATE_KEY_PATH' | 'WECHAT_PLATFORM_PUBLIC_KEY_PATH' | 'ALIPAY_PRIVATE_KEY_PATH' | 'ALIPAY_PUBLIC_KEY_PATH',
+    string
+  >;
   /** the HTTPS listener of the Tencent STS and SMS emulators (tencent/index.ts) */
   tencent: { port: number; ca: string };
 }
 
-/** What the sandbox process's emulators accept (wxpay with the identity createSandbox gives it). */
+/** What the sandbox process's emulators accept (wxpay and alipay with the identities createSandbox gives them). */
 export function emulatedAccounts(config: Config, tencent: EmulatedAccounts['tencent']): EmulatedAccounts {
   const s = config.sandboxSecrets;
   if (!s) throw new Error('emulated accounts exist in sandbox mode only');
@@ -40,10 +43,14 @@ export function emulatedAccounts(config: Config, tencent: EmulatedAccounts['tenc
       SMS_APP_ID: SANDBOX_SMS_ACCOUNT.smsSdkAppId,
       SMS_SIGN_NAME: SANDBOX_SMS_ACCOUNT.signName,
       SMS_TEMPLATE_ID: SANDBOX_SMS_ACCOUNT.templateId,
+      ALIPAY_APP_ID: s.alipay.appId,
+      ALIPAY_SELLER_ID: s.alipay.sellerId,
     },
     files: {
       WECHAT_MERCHANT_PRIVATE_KEY_PATH: s.wechat.merchantPrivateKeyPem,
       WECHAT_PLATFORM_PUBLIC_KEY_PATH: s.wechat.platformPublicKeyPem,
+      ALIPAY_PRIVATE_KEY_PATH: s.alipay.appPrivateKeyPem,
+      ALIPAY_PUBLIC_KEY_PATH: s.alipay.alipayPublicKeyPem,
     },
     tencent,
   };

@@ -16,7 +16,7 @@ import { spawnNode, waitHealthy, type Child } from '../production/helpers.js';
 import { freePort } from '../support/server.js';
 
 const RUN = join('server', 'run.mjs');
-const CHECKS = ['COS', 'CI', 'STS', 'WeChat Pay keys', 'WeChat Pay API', 'RunningHub', 'SMS', 'Database', 'PUBLIC_BASE_URL'];
+const CHECKS = ['COS', 'CI', 'STS', 'WeChat Pay keys', 'WeChat Pay API', 'Alipay API', 'RunningHub', 'SMS', 'Database', 'PUBLIC_BASE_URL'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'aizhao-dry-run-'));
 const children: Child[] = [];
@@ -84,7 +84,9 @@ describe('SANDBOX_URL=… npm run doctor (the dry run)', () => {
     expect(r.out).toContain('No real vendor is called');
     expect(Object.keys(r.lines)).toEqual(CHECKS);
     expect(okLines(r.lines), r.out).toEqual(CHECKS);
-    expect(r.out).toMatch(/^all 9 checks passed$/m);
+    expect(r.out).toMatch(/^all 10 checks passed$/m);
+    // Alipay is checked against its emulator, not skipped as a channel that is off
+    expect(r.out).toMatch(/^✓ Alipay API: query of an unknown trade answered ACQ\.TRADE_NOT_EXIST/m);
     expect(r.lines['STS']).toContain('GetFederationToken issued a temporary key');
     expect(r.lines['SMS']).toContain('signature "爱照科技" and template 2024001 approved');
     expect(r.lines['Database']).toContain('sqlite reachable, every migration applied');
@@ -99,8 +101,8 @@ describe('SANDBOX_URL=… npm run doctor (the dry run)', () => {
     expect(r.lines['CI']).toMatch(/^✗ CI: not checked: COS is not writable/);
     expect(r.lines['STS']).toMatch(/^✗ STS: .*AuthFailure\.SignatureFailure.*TENCENT_SECRET_KEY/);
     expect(r.lines['SMS']).toMatch(/^✗ SMS: .*AuthFailure\.SignatureFailure.*TENCENT_SECRET_KEY/);
-    expect(okLines(r.lines)).toEqual(['WeChat Pay keys', 'WeChat Pay API', 'RunningHub', 'Database', 'PUBLIC_BASE_URL']);
-    expect(r.out).toMatch(/^4 of 9 checks failed$/m);
+    expect(okLines(r.lines)).toEqual(['WeChat Pay keys', 'WeChat Pay API', 'Alipay API', 'RunningHub', 'Database', 'PUBLIC_BASE_URL']);
+    expect(r.out).toMatch(/^4 of 10 checks failed$/m);
   }, 180_000);
 
   it('a wrong SMS_TEMPLATE_ID: SMS ✗ naming it, exit 1', async () => {

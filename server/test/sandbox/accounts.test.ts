@@ -47,10 +47,14 @@ describe('GET /sandbox/internal/accounts', () => {
       WECHAT_MERCHANT_SERIAL_NO: secrets.wechat.merchantSerialNo,
       RUNNINGHUB_API_KEY: secrets.runninghub.apiKey,
       SMS_APP_ID: '1400006666',
+      ALIPAY_APP_ID: secrets.alipay.appId,
+      ALIPAY_SELLER_ID: secrets.alipay.sellerId,
     });
     expect(body.files).toEqual({
       WECHAT_MERCHANT_PRIVATE_KEY_PATH: secrets.wechat.merchantPrivateKeyPem,
       WECHAT_PLATFORM_PUBLIC_KEY_PATH: secrets.wechat.platformPublicKeyPem,
+      ALIPAY_PRIVATE_KEY_PATH: secrets.alipay.appPrivateKeyPem,
+      ALIPAY_PUBLIC_KEY_PATH: secrets.alipay.alipayPublicKeyPem,
     });
     expect(body.tencent).toEqual({ port: running.tencent.port, ca: running.tencent.ca });
   });

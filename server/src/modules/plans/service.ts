@@ -97,5 +97,22 @@ export async function planToSell(ctx: AppContext, planId: string | undefined): P
 export async function basePlanTerms(ctx: AppContext): Promise<{ priceFen: number; quota: number; days: number }> {
   await ensurePlans(ctx);
   const p = await ctx.db.models.Plan.findOne({ where: { id: DEFAULT_PLAN_ID, enabled: true } });
-  return p ? { priceFen: p.priceFen, quota: p.quota, days: p.days } : ctx.config.plan;
+  const terms = p ? { priceFen: p.priceFen, quota: p.quota, days: p.days } : ctx.config.plan;
+  lastKnownTerms.set(ctx, terms);
+  return terms;
+}
+
+const lastKnownTerms = new WeakMap<AppContext, { priceFen: number; quota: number; days: number }>();
+
+/**
+ * The base plan's terms for what is shown before a purchase (client-config): while the database cannot be reached,
+ * the terms this process last read (or the configured ones), so the app still starts and explains what is wrong.
+ */
+export async function shownPlanTerms(ctx: AppContext): Promise<{ priceFen: number; quota: number; days: number }> {
+  try {
+    return await basePlanTerms(ctx);
+  } catch (err) {
+    ctx.logger.warn({ err }, 'plans unreadable: client-config shows the last known plan');
+    return lastKnownTerms.get(ctx) ?? ctx.config.plan;
+  }
 }

@@ -11,7 +11,7 @@ import {
 } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import { route } from '../../http/middleware.js';
-import { basePlanTerms } from '../plans/service.js';
+import { shownPlanTerms } from '../plans/service.js';
 
 export const VERSION = '0.1.0';
 
@@ -32,7 +32,7 @@ export function publicRoutes(ctx: AppContext): Router {
       const body: ClientConfig = {
         sandbox: config.sandbox,
         cos: { bucket: vendors.storage.bucket, region: vendors.storage.region, ...vendors.cosEndpoint },
-        plan: await basePlanTerms(ctx),
+        plan: await shownPlanTerms(ctx),
         taskTypes: TASK_TYPES.map((type) => ({ type, cost: config.taskCost[type], label: TASK_TYPE_LABELS[type] })),
         scenes: SCENES.map((id) => ({ id, label: SCENE_LABELS[id] })),
         categories: CATEGORIES.map((id) => ({ id, label: CATEGORY_LABELS[id] })),

@@ -1,17 +1,20 @@
 import type { Task as TaskView } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
-import type { Task } from '../../db/models.js';
+import type { TaskViewSource } from './rows.js';
 
 /** Signed result URLs stay valid at least this long (API: ≥ 10 minutes). */
 export const RESULT_URL_SECONDS = 3600;
 
 /** A done task's results with signed URLs; none once the retention sweep has deleted them. */
-export function signedResults(ctx: AppContext, task: Task): Promise<TaskView['results']> {
+export function signedResults(
+  ctx: AppContext,
+  task: Pick<TaskViewSource, 'status' | 'resultsPurgedAt' | 'resultKeys'>,
+): Promise<TaskView['results']> {
   const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
   return Promise.all(keys.map(async (key) => ({ key, url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS) })));
 }
 
-export async function toTaskView(ctx: AppContext, task: Task): Promise<TaskView> {
+export async function toTaskView(ctx: AppContext, task: TaskViewSource): Promise<TaskView> {
   const results = await signedResults(ctx, task);
   const view: TaskView = {
     id: task.id,

@@ -1,6 +1,7 @@
 /** ObjectStorage over cos-nodejs-sdk-v5 (the real COS, or the sandbox emulator through `domain`/`protocol`). */
 import type COS from 'cos-nodejs-sdk-v5';
 import type { ObjectStorage } from '../types.js';
+import { CosUrlSigner } from './url-signer.js';
 import { cosCall, cosDeadline, cosDeadlineMs, cosErrorStatus, createCosClient, toVendorError, type CosClientOptions } from './client.js';
 
 export class CosObjectStorage implements ObjectStorage {
@@ -8,8 +9,10 @@ export class CosObjectStorage implements ObjectStorage {
   readonly region: string;
   private readonly cos: COS;
   private readonly deadlineMs: number;
+  private readonly signer: CosUrlSigner;
 
   constructor(opts: CosClientOptions) {
+    this.signer = new CosUrlSigner(opts);
     this.bucket = opts.bucket;
     this.region = opts.region;
     this.cos = createCosClient(opts);
@@ -68,16 +71,13 @@ export class CosObjectStorage implements ObjectStorage {
     });
   }
 
+  /**
+   * The URL pins the answer's type to the image type of the key (COS GetObject `response-content-type`), so that an
+   * object uploaded with another Content-Type is never served as active content wherever the URL is opened. Signed
+   * locally (url-signer.ts: the SDK's algorithm from a cached sign key), no SDK call per URL.
+   */
   signedGetUrl(key: string, expiresSeconds: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-      // the URL pins the answer's type to the image type of the key (COS GetObject `response-content-type`), so that an
-      // object uploaded with another Content-Type is never served as active content wherever the URL is opened
-      const Query = { 'response-content-type': responseContentTypeOf(key) };
-      this.cos.getObjectUrl({ ...this.at(key), Sign: true, Expires: expiresSeconds, Query }, (err, data) => {
-        if (err) reject(toVendorError('cos', 'getObjectUrl', err));
-        else resolve(data.Url);
-      });
-    });
+    return Promise.resolve(this.signer.signedGetUrl(key, expiresSeconds, { 'response-content-type': responseContentTypeOf(key) }));
   }
 }
 

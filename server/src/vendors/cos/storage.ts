@@ -59,6 +59,30 @@ export class CosObjectStorage implements ObjectStorage {
     }
   }
 
+  /**
+   * One GET with `Range: bytes=0-(maxBytes-1)`: the size is the complete length of its `Content-Range`
+   * (`bytes 0-N/size`, RFC 9110 §14.4) or the Content-Length of a 200; a 416 (unsatisfiable from byte 0) is an empty object.
+   */
+  async readStart(key: string, maxBytes: number): Promise<{ size: number; head: Buffer } | null> {
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
+    try {
+      const r = await cosDeadline(
+        'cos',
+        'getObject(range)',
+        this.deadlineMs,
+        this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` }),
+      );
+      const h = (r.headers ?? {}) as Record<string, string | undefined>;
+      const total = /\/(\d+)$/.exec(h['content-range'] ?? '')?.[1];
+      return { size: Number(total ?? h['content-length'] ?? r.Body.length), head: r.Body.subarray(0, maxBytes) };
+    } catch (err) {
+      const status = cosErrorStatus(err);
+      if (status === 404) return null;
+      if (status === 416) return { size: 0, head: Buffer.alloc(0) };
+      throw toVendorError('cos', 'getObject(range)', err);
+    }
+  }
+
   put(key: string, body: Buffer, contentType: string): Promise<void> {
     return this.call('putObject', async () => {
       await this.cos.putObject({ ...this.at(key), Body: body, ContentType: contentType, ContentLength: body.length });

@@ -17,7 +17,9 @@ export const inputPrefix = (userId: string): string => `input/${userId}/`;
 export function checkInputKeyShape(userId: string, key: string): void {
   const m = KEY_SHAPE.exec(key);
   if (!m || m[1] !== userId) {
-    throw new AppError('INVALID_INPUT', `图片路径无效：只能使用 ${inputPrefix(userId)} 下上传的图片`, [{ path: 'inputKey', message: 'key outside the caller prefix or of the wrong shape' }]);
+    throw new AppError('INVALID_INPUT', `图片路径无效：只能使用 ${inputPrefix(userId)} 下上传的图片`, [
+      { path: 'inputKey', message: 'key outside the caller prefix or of the wrong shape' },
+    ]);
   }
 }
 

@@ -89,7 +89,7 @@ export async function loops(
 }
 
 /** Samples the resident set size of `pid` (MB) until stopped; returns the peak. */
-export function rssPeak(pid: number, everyMs = 100): { stop(): number } {
+export function rssPeak(pid: number, everyMs = 100): { start: number; stop(): number } {
   let peak = 0;
   const sample = (): void => {
     try {
@@ -100,8 +100,10 @@ export function rssPeak(pid: number, everyMs = 100): { stop(): number } {
     }
   };
   sample();
+  const start = peak;
   const timer = setInterval(sample, everyMs);
   return {
+    start,
     stop() {
       clearInterval(timer);
       sample();

@@ -5,6 +5,7 @@
  * the plain driver, the same transaction bare — and the ratio is what the goal is about.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,12 +101,19 @@ function mysqlBare(url: string): Bare {
   };
 }
 
+/** The Node options production runs the server with (ecosystem.config.cjs), plus BENCH_NODE_ARGS for experiments. */
+function productionNodeArgs(): string[] {
+  const ecosystem = createRequire(import.meta.url)('../../ecosystem.config.cjs') as { apps: { node_args?: string[] }[] };
+  return [...(ecosystem.apps[0]?.node_args ?? []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+}
+
 async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(join(here, 'server-process.ts'), [], {
     // BENCH_PROFILE_DIR: the server process writes a V8 CPU profile there when it stops
     execArgv: [
       '--import',
       'tsx',
+      ...productionNodeArgs(),
       ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
     ],
     env: { ...process.env, ...env },
@@ -118,18 +126,24 @@ async function startServerProcess(env: Record<string, string>): Promise<{ child:
   return { child, url };
 }
 
-/** The server process's CPU time so far (µs). */
-function serverCpu(child: ChildProcess): Promise<number> {
+interface Usage {
+  cpuMicros: number;
+  memory: NodeJS.MemoryUsage;
+}
+
+/** The server process's CPU time so far (µs) and its memory. */
+function serverUsage(child: ChildProcess): Promise<Usage> {
   return new Promise((resolve) => {
-    const on = (m: { usage?: { cpuMicros: number } }) => {
+    const on = (m: { usage?: Usage }) => {
       if (!m.usage) return;
       child.off('message', on);
-      resolve(m.usage.cpuMicros);
+      resolve(m.usage);
     };
     child.on('message', on);
     child.send('usage');
   });
 }
+const serverCpu = async (child: ChildProcess): Promise<number> => (await serverUsage(child)).cpuMicros;
 
 const ratioRow = (
   path: string,
@@ -263,6 +277,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
       const deep = await measured({ url: `${url}/tasks?limit=${PAGE}&cursor=${cursor}`, headers: auth, seconds });
       const byIds = await measured({ url: `${url}/tasks?ids=${idList}`, headers: auth, seconds });
       const rssMb = rss.stop();
+      const { memory } = await serverUsage(child);
       const firstBare = await bareSql(firstSql);
       const deepBare = await bareSql(deepSql);
       const idsBare = await bareSql(idsSql);
@@ -280,7 +295,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
       rows.push({ ...ratioRow('`GET /tasks?ids=`: its SQL', byIds, 'req/s', 'its SQL bare', idsBare.rate, 0, 'reported'), ok: true });
       rows.push({
         path: 'server RSS under list load',
-        result: `${fmt(rssMb)} MB peak`,
+        result: `${fmt(rssMb)} MB peak (${fmt(rss.start)} MB before the load; after it V8 heap ${fmt(memory.heapTotal / 2 ** 20)} MB, external ${fmt(memory.external / 2 ** 20)} MB)`,
         limit: '—',
         ratio: null,
         goal: `≤ ${RSS_GOAL_MB} MB`,

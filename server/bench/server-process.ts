@@ -13,7 +13,7 @@ process.send?.({ url: running.url });
 process.on('message', (m: unknown) => {
   if (m === 'usage') {
     const cpu = process.cpuUsage();
-    process.send?.({ usage: { cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss } });
+    process.send?.({ usage: { cpuMicros: cpu.user + cpu.system, memory: process.memoryUsage() } });
   }
 });
 process.on('disconnect', () => {

@@ -29,6 +29,8 @@ export interface CosUrlSignerOptions {
   windowSeconds?: number;
 }
 
+/** Signed URLs kept for reuse within a window (a merchant's list polled again signs nothing). */
+const MAX_CACHED_URLS = 20_000;
 /** The sign key of the current window and the one before it (a URL signed at a window's edge may still come). */
 const KEPT_KEYS = 4;
 
@@ -37,6 +39,8 @@ export class CosUrlSigner {
   private readonly host: string;
   private readonly window: number;
   private readonly signKeys = new Map<string, string>();
+  /** URLs already signed, by key time, key and query: the same inputs in one window give the same URL */
+  private readonly urls = new Map<string, string>();
 
   constructor(private readonly o: CosUrlSignerOptions) {
     this.window = o.windowSeconds ?? 300;
@@ -92,7 +96,19 @@ export class CosUrlSigner {
 
   /** The presigned GET URL of `key`, as the SDK's getObjectUrl({Sign: true, Expires, Query}) builds it. */
   signedGetUrl(key: string, expiresSeconds: number, query: Readonly<Record<string, string>> = {}, nowMs = Date.now()): string {
-    const auth = this.authorization(key, query, this.keyTime(nowMs, expiresSeconds));
+    const keyTime = this.keyTime(nowMs, expiresSeconds);
+    const cacheKey = `${keyTime}\n${key}\n${JSON.stringify(query)}`;
+    let url = this.urls.get(cacheKey);
+    if (url === undefined) {
+      url = this.buildUrl(key, query, keyTime);
+      if (this.urls.size >= MAX_CACHED_URLS) this.urls.delete(this.urls.keys().next().value!);
+      this.urls.set(cacheKey, url);
+    }
+    return url;
+  }
+
+  private buildUrl(key: string, query: Readonly<Record<string, string>>, keyTime: string): string {
+    const auth = this.authorization(key, query, keyTime);
     // the SDK encodes the q-url-param-list value once more in the URL (its "compatible with CI URLs" step)
     const names = Object.keys(query).sort(byLowerCase);
     const inUrl = auth.replace(

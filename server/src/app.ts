@@ -87,6 +87,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const app = express();
   app.disable('x-powered-by');
+  // every API answer is Cache-Control: no-store, so a SHA-1 ETag of each body would only cost CPU (static admin
+  // assets keep theirs: express.static sets its own)
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
   app.use(httpMetrics(metrics));

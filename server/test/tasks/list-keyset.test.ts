@@ -37,8 +37,9 @@ describe.each(['sqlite', 'mysql'] as const)('task list keyset on %s with 100 000
     for (let b = 0; b < TASKS; b += 5000) {
       const values: string[] = [];
       for (let n = b; n < b + 5000; n++) {
-        // every 4 tasks share one millisecond, so pages cut through ties; one in eleven belongs to another merchant
-        const at = T0 + Math.floor(n / 4) * 1000;
+        // every 4 tasks share one millisecond (of a second's varying milliseconds), so pages cut through ties; one in
+        // eleven belongs to another merchant
+        const at = T0 + Math.floor(n / 4) * 1037;
         const id = `T${String(n).padStart(25, '0')}`;
         const owner = n % 11 === 10 ? other.userId : userId;
         if (owner === userId) order.push({ id, at });
@@ -96,7 +97,7 @@ describe.each(['sqlite', 'mysql'] as const)('task list keyset on %s with 100 000
   /** The SQL with its replacements inlined, as Sequelize sends it. */
   const inlined = (q: KeysetQuery): string => {
     const { sql, replacements } = keysetSql(s.db, q);
-    return sql.replace(/:(\w+)/g, (_m, name: string) => s.db.sequelize.escape(replacements[name] as string));
+    return sql.replace(/:(\w+)/g, (_m, name: string) => s.db.sequelize.escape(replacements[name] as string) as string);
   };
 
   it.each(['createdAt', 'updatedAt'] as const)(

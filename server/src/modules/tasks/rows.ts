@@ -69,6 +69,12 @@ function normalise(r: RawTask): TaskViewSource {
   };
 }
 
+/**
+ * A date as the SQL compares it: Sequelize's own text on SQLite (what the models write), and on MariaDB the
+ * DATETIME(3) text with its milliseconds (Sequelize's MySQL escaping drops them, which would skip rows at a cursor).
+ */
+const sqlDate = (db: Database, d: Date): Date | string => (db.dialect === 'mysql' ? d.toISOString().slice(0, 23).replace('T', ' ') : d);
+
 export interface KeysetQuery {
   userId: string;
   status?: TaskStatus;
@@ -99,11 +105,11 @@ export function keysetSql(db: Database, q: KeysetQuery): { sql: string; replacem
   }
   if (q.updatedSince) {
     where.push(`${at} > :since`);
-    replacements.since = q.updatedSince;
+    replacements.since = sqlDate(db, q.updatedSince);
   }
   if (q.cursor) {
     where.push(mysql ? `(${at} ${cmp} :at OR (${at} = :at AND ${qi('id')} ${cmp} :id))` : `(${at}, ${qi('id')}) ${cmp} (:at, :id)`);
-    replacements.at = q.cursor.at;
+    replacements.at = sqlDate(db, q.cursor.at);
     replacements.id = q.cursor.id;
   }
   const index = KEYSET_INDEX[q.field];

@@ -13,6 +13,7 @@
  *   dist/admin-create.js   npm run admin:create
  *   dist/hash-password.js  npm run admin:hash-password
  *   dist/doctor.js         npm run doctor
+ *   dist/matting-worker.js the sandbox GoodsMatting's worker thread (pixel loops off the event loop)
  *   dist/admin/app.js|css  the web admin page, bundled here instead of at the first request
  *
  * `--outdir DIR` writes elsewhere (DIR must be inside the repository, where node_modules resolve).
@@ -30,6 +31,8 @@ export const ENTRY_POINTS = {
   'admin-create': 'src/cli/admin-create.ts',
   'hash-password': 'src/cli/hash-password.ts',
   doctor: 'src/cli/doctor.ts',
+  // the worker thread of the sandbox GoodsMatting, loaded from next to main.js (src/sandbox/cos/matting-pool.ts)
+  'matting-worker': 'src/sandbox/cos/matting-worker.ts',
 } as const;
 
 function outdirArg(argv: string[]): string {

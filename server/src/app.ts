@@ -25,7 +25,8 @@ import { adminApiRoutes, seedAdminFromConfig } from './modules/admin/index.js';
 import { adminPage } from './modules/admin/page.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { consentRoutes, legalRoutes } from './modules/legal/routes.js';
-import { membershipRoutes, paymentCallbackRoute } from './modules/membership/routes.js';
+import { alipayCallbackRoute, membershipRoutes, paymentCallbackRoute } from './modules/membership/routes.js';
+import { planRoutes } from './modules/plans/routes.js';
 import { publicRoutes } from './modules/public/routes.js';
 import { storageRoutes } from './modules/storage/routes.js';
 import { taskRoutes } from './modules/tasks/routes.js';
@@ -104,10 +105,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   else if (config.sandboxUrl) app.use(sandboxForwarder(config.sandboxUrl));
   app.use(opsRoutes(ctx, metrics)); // GET /readyz, GET /metrics
   app.use(paymentCallbackRoute(ctx));
+  app.use(alipayCallbackRoute(ctx));
   app.use('/admin/api', adminApiRoutes(ctx)); // its own body parser, cookie session and CSRF
   app.use(express.json({ limit: '100kb' }));
   // /client-config and the legal texts answer any version (they tell an old app to update); the rest needs MIN_CLIENT_VERSION
   app.use(publicRoutes(ctx), legalRoutes(), clientVersionGate(config));
+  app.use(planRoutes(ctx));
   app.use(authRoutes(ctx), consentRoutes(ctx), membershipRoutes(ctx), storageRoutes(ctx), taskRoutes(ctx));
   app.use(adminPage(ctx)); // the web admin page: GET /admin and its bundled assets
   app.use(notFound);

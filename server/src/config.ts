@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { REPO_ROOT } from './paths.js';
 import processDefaults from './process-defaults.json' with { type: 'json' };
 import { loadSandboxSecrets, type SandboxSecrets } from './sandbox/secrets.js';
+import type { AlipayKeys } from './vendors/alipay/client.js';
+import { alipayPrivateKeyPem, alipayPublicKeyPem } from './vendors/alipay/keys.js';
 import { DEFAULT_DOWNLOAD_HOSTS, hostPatternProblem } from './vendors/runninghub/download-hosts.js';
 
 export class ConfigError extends Error {
@@ -111,7 +113,12 @@ const envSchema = z.object({
         if (problem) c.addIssue({ code: 'custom', message: problem });
       }
     }),
-  PAYMENT_CHANNEL: z.enum(['wx']).default('wx'),
+  /** the channels offered, comma-separated (wx, alipay); unset: both in sandbox, else wx (and alipay when ALIPAY_APP_ID is set) */
+  PAYMENT_CHANNEL: z
+    .string()
+    .transform((v) => [...new Set(v.split(',').map((c) => c.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(['wx', 'alipay'])).min(1, 'must name at least one of wx, alipay'))
+    .optional(),
   WECHAT_APPID: optStr,
   WECHAT_MCHID: optStr,
   WECHAT_API_V3_KEY: z.string().length(32, 'must be the 32-byte APIv3 key').optional(),
@@ -124,6 +131,15 @@ const envSchema = z.object({
   WECHAT_ORDER_EXPIRE_MINUTES: int(5, 24 * 60).default(30),
   ORDER_QUERY_MIN_INTERVAL: int(0).default(5000),
   WECHAT_ORDER_DESCRIPTION: z.string().min(1).max(127).default('AI照会员-30天'),
+  ALIPAY_APP_ID: optStr,
+  ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be the 16-digit PID starting with 2088').optional(),
+  ALIPAY_PRIVATE_KEY_PATH: optStr,
+  ALIPAY_PUBLIC_KEY_PATH: optStr,
+  ALIPAY_APP_CERT_PATH: optStr,
+  ALIPAY_PUBLIC_CERT_PATH: optStr,
+  ALIPAY_ROOT_CERT_PATH: optStr,
+  ALIPAY_GATEWAY: z.url().default('https://openapi.alipay.com/gateway.do'),
+  ALIPAY_TIMEOUT_MS: int(100).default(10_000),
   SMS_PROVIDER: z.enum(['tencent']).default('tencent'),
   SMS_APP_ID: optStr,
   SMS_SIGN_NAME: optStr,
@@ -196,6 +212,8 @@ export interface WechatKeys {
   platformCertPem?: string;
 }
 
+export type PaymentChannel = 'wx' | 'alipay';
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -233,7 +251,10 @@ export interface Config {
     /** host patterns output files may be downloaded from (besides the API's own host) */
     downloadHosts: string[];
   };
-  paymentChannel: 'wx';
+  /** the payment channels offered (PAYMENT_CHANNEL); a purchase with another answers UNSUPPORTED_CHANNEL */
+  paymentChannels: PaymentChannel[];
+  /** Alipay 当面付; null when the channel is off */
+  alipay: (AlipayKeys & { gateway: string }) | null;
   wechat: WechatKeys & { baseUrl: string; orderExpireMinutes: number; queryMinIntervalMs: number; description: string };
   sms: {
     appId?: string;
@@ -249,7 +270,7 @@ export interface Config {
   /** retries of vendor calls that are safe to repeat */
   vendorRetry: { retries: number; minMs: number; maxMs: number };
   /** per-request timeouts of the vendor clients, ms */
-  vendorTimeouts: { cos: number; ci: number; sts: number; sms: number; wechat: number; runninghub: number; runninghubDownload: number };
+  vendorTimeouts: { cos: number; ci: number; sts: number; sms: number; wechat: number; alipay: number; runninghub: number; runninghubDownload: number };
   admin: { username?: string; passwordHash?: string; sessionHours: number };
   logLevel: string;
   jobTickMs: number;
@@ -421,6 +442,49 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!e.SMS_TEMPLATE_ID) problems.push('SMS_TEMPLATE_ID: required outside sandbox mode');
   }
 
+  // Alipay 当面付: public-key mode (ALIPAY_PUBLIC_KEY_PATH) or certificate mode (the three certificates)
+  const paymentChannels: PaymentChannel[] = e.PAYMENT_CHANNEL ?? (sandbox || e.ALIPAY_APP_ID ? ['wx', 'alipay'] : ['wx']);
+  let alipay: Config['alipay'] = null;
+  if (paymentChannels.includes('alipay')) {
+    const key = (name: 'ALIPAY_PRIVATE_KEY_PATH' | 'ALIPAY_PUBLIC_KEY_PATH', parse: (t: string) => string): string | undefined => {
+      const text = readFile(name);
+      if (text === undefined) return undefined;
+      try {
+        return parse(text);
+      } catch {
+        problems.push(`${name}: ${e[name]} is not an RSA ${name === 'ALIPAY_PRIVATE_KEY_PATH' ? 'private' : 'public'} key (PEM or the key tool's base64)`);
+        return undefined;
+      }
+    };
+    const certs = { app: readFile('ALIPAY_APP_CERT_PATH'), alipay: readFile('ALIPAY_PUBLIC_CERT_PATH'), root: readFile('ALIPAY_ROOT_CERT_PATH') };
+    const certCount = [e.ALIPAY_APP_CERT_PATH, e.ALIPAY_PUBLIC_CERT_PATH, e.ALIPAY_ROOT_CERT_PATH].filter(Boolean).length;
+    const privateKeyPem = key('ALIPAY_PRIVATE_KEY_PATH', alipayPrivateKeyPem);
+    const publicKeyPem = key('ALIPAY_PUBLIC_KEY_PATH', alipayPublicKeyPem);
+    if (certCount > 0 && certCount < 3) {
+      problems.push('ALIPAY_APP_CERT_PATH, ALIPAY_PUBLIC_CERT_PATH, ALIPAY_ROOT_CERT_PATH: certificate mode needs all three');
+    }
+    const s = secrets?.alipay;
+    const given = { appId: e.ALIPAY_APP_ID, sellerId: e.ALIPAY_SELLER_ID, privateKeyPem };
+    if (!s && !sandbox) {
+      if (!e.ALIPAY_APP_ID) problems.push('ALIPAY_APP_ID: required when PAYMENT_CHANNEL includes alipay');
+      if (!e.ALIPAY_SELLER_ID) problems.push('ALIPAY_SELLER_ID: required when PAYMENT_CHANNEL includes alipay (the PID 2088…)');
+      if (!e.ALIPAY_PRIVATE_KEY_PATH) problems.push('ALIPAY_PRIVATE_KEY_PATH: required when PAYMENT_CHANNEL includes alipay');
+      if (!e.ALIPAY_PUBLIC_KEY_PATH && certCount === 0) {
+        problems.push('ALIPAY_PUBLIC_KEY_PATH or ALIPAY_APP_CERT_PATH/ALIPAY_PUBLIC_CERT_PATH/ALIPAY_ROOT_CERT_PATH: one mode is required');
+      }
+    }
+    const certMode = certCount === 3 && certs.app && certs.alipay && certs.root;
+    alipay = {
+      appId: given.appId ?? s?.appId ?? '',
+      sellerId: given.sellerId ?? s?.sellerId ?? '',
+      privateKeyPem: given.privateKeyPem ?? (s ? alipayPrivateKeyPem(s.appPrivateKeyPem) : ''),
+      ...(certMode
+        ? { appCertPem: certs.app, alipayPublicCertPem: certs.alipay, alipayRootCertPem: certs.root }
+        : { alipayPublicKeyPem: publicKeyPem ?? (s ? alipayPublicKeyPem(s.alipayPublicKeyPem) : undefined) }),
+      gateway: sandbox ? `${sandboxUrl ?? publicBaseUrl}/sandbox/alipay/gateway.do` : e.ALIPAY_GATEWAY,
+    };
+  }
+
   let jwtSecret = e.JWT_SECRET ?? secrets?.jwtSecret;
   if (!jwtSecret) {
     problems.push('JWT_SECRET: required outside sandbox mode (at least 32 characters)');
@@ -461,7 +525,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     client: { minVersion: e.MIN_CLIENT_VERSION, helpUrl: e.HELP_URL },
     ciMaxConcurrency: e.CI_MAX_CONCURRENCY,
     runninghub,
-    paymentChannel: e.PAYMENT_CHANNEL,
+    paymentChannels,
+    alipay,
     wechat: {
       ...wechatKeys,
       baseUrl: sandbox ? `${sandboxUrl ?? publicBaseUrl}/sandbox/wxpay` : 'https://api.mch.weixin.qq.com',
@@ -487,6 +552,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sts: e.STS_TIMEOUT_MS,
       sms: e.SMS_TIMEOUT_MS,
       wechat: e.WECHAT_TIMEOUT_MS,
+      alipay: e.ALIPAY_TIMEOUT_MS,
       runninghub: e.RUNNINGHUB_REQUEST_TIMEOUT,
       runninghubDownload: e.RUNNINGHUB_DOWNLOAD_TIMEOUT_MS,
     },

@@ -9,6 +9,7 @@ import type {
   SmsSender,
   StsIssuer,
   WechatPayClient,
+  AlipayClient,
 } from './vendors/types.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -22,6 +23,8 @@ export interface Vendors {
   /** keys that verify WeChat Pay notifications, by Wechatpay-Serial */
   wechatNotifyKeys: Map<string, KeyObject>;
   runninghub: RunningHubClient;
+  /** Alipay 当面付; null when the channel is off (config.alipay) */
+  alipay: AlipayClient | null;
   /** cos-nodejs-sdk-v5 Domain/Protocol for clients when COS is not the default endpoint (the sandbox) */
   cosEndpoint?: { domain: string; protocol: 'http:' | 'https:' };
 }

@@ -1,7 +1,7 @@
 /** Request/response schemas of the web admin API (docs/api.md "Web admin"): `/admin/api/*`. */
 import { z } from 'zod';
 import { TASK_TYPES } from './catalogue.js';
-import { ORDER_STATUSES, TASK_STATUSES, isoDate, taskParamsSchema } from './api.js';
+import { ORDER_STATUSES, PAYMENT_CHANNELS, TASK_STATUSES, isoDate, planView, taskParamsSchema, taskResultSchema } from './api.js';
 
 // ---- session
 export const adminLoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
@@ -16,15 +16,32 @@ const page = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
 };
 /** `phone`: the full 11-digit number or its last 4 digits. */
-export const adminUsersQuery = z.object({ phone: z.string().regex(/^(\d{4}|\d{11})$/, 'full phone number or its last 4 digits').optional(), ...page }).strict();
+export const adminUsersQuery = z
+  .object({
+    phone: z
+      .string()
+      .regex(/^(\d{4}|\d{11})$/, 'full phone number or its last 4 digits')
+      .optional(),
+    ...page,
+  })
+  .strict();
 export const adminOrdersQuery = z
-  .object({ status: z.enum(ORDER_STATUSES).optional(), from: adminDateParam.optional(), to: adminDateParam.optional(), ...page })
+  .object({
+    status: z.enum(ORDER_STATUSES).optional(),
+    channel: z.enum(PAYMENT_CHANNELS).optional(),
+    from: adminDateParam.optional(),
+    to: adminDateParam.optional(),
+    ...page,
+  })
   .strict();
 export const adminTasksQuery = z
   .object({
     status: z.enum(TASK_STATUSES).optional(),
     type: z.enum(TASK_TYPES).optional(),
-    userId: z.string().regex(/^[0-9A-Za-z_-]{1,32}$/).optional(),
+    userId: z
+      .string()
+      .regex(/^[0-9A-Za-z_-]{1,32}$/)
+      .optional(),
     from: adminDateParam.optional(),
     to: adminDateParam.optional(),
     ...page,
@@ -39,7 +56,14 @@ export type AdminAuditQuery = z.output<typeof adminAuditQuery>;
 // ---- bodies
 const reason = z.string().trim().min(1, 'reason is required').max(255);
 export const quotaAdjustmentRequest = z
-  .object({ delta: z.number().int().refine((n) => n !== 0, 'delta must not be 0').refine((n) => Math.abs(n) <= 100_000, 'delta too large'), reason })
+  .object({
+    delta: z
+      .number()
+      .int()
+      .refine((n) => n !== 0, 'delta must not be 0')
+      .refine((n) => Math.abs(n) <= 100_000, 'delta too large'),
+    reason,
+  })
   .strict();
 export const failAndRefundRequest = z.object({ reason }).strict();
 /** A refund of a paid order at WeChat Pay: part or all of what is left to refund (fen). */
@@ -80,8 +104,37 @@ export const adminOrderSchema = z.object({
   lastQueriedAt: isoDate.nullable(),
   /** the sum of the order's succeeded refunds */
   refundedFen: z.number().int(),
+  /** what it sold: the plan (null for orders from before plans), quota and days (days 0: a 加量包) */
+  planId: z.string().nullable().optional(),
+  quota: z.number().int().nullable().optional(),
+  days: z.number().int().nullable().optional(),
 });
 export type AdminOrder = z.infer<typeof adminOrderSchema>;
+
+// ---- plans
+/** A plan as the admin edits it: the public view plus whether it is on sale and its place in the list. */
+export const adminPlanSchema = planView.extend({ enabled: z.boolean(), sortOrder: z.number().int(), updatedAt: isoDate });
+export type AdminPlan = z.infer<typeof adminPlanSchema>;
+export const adminPlansResponse = z.object({ plans: z.array(adminPlanSchema) });
+const planTerms = {
+  name: z.string().trim().min(1).max(64),
+  priceFen: z.number().int().min(1).max(100_000_000),
+  quota: z.number().int().min(1).max(1_000_000),
+  enabled: z.boolean(),
+  sortOrder: z.number().int().min(0).max(1000),
+};
+/** A new plan: a membership length (months 1/3/6/12, days ≥ 1) or a 加量包 (months 0, days 0). */
+export const adminPlanCreateRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('membership'), months: z.union([z.literal(1), z.literal(3), z.literal(6), z.literal(12)]), days: z.number().int().min(1).max(3660), ...planTerms }).strict(),
+  z.object({ kind: z.literal('pack'), ...planTerms }).strict(),
+]);
+/** A change of a plan (its kind and length never change; orders already made keep what they sold). */
+export const adminPlanUpdateRequest = z
+  .object({ ...planTerms, days: z.number().int().min(1).max(3660), reason: z.string().trim().min(1).max(255) })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'nothing to change');
+export const adminPlanResponse = z.object({ plan: adminPlanSchema });
 
 export const REFUND_STATUSES = ['REQUESTED', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL', 'REJECTED'] as const;
 export const adminRefundSchema = z.object({
@@ -132,7 +185,7 @@ export const adminTimelineEvent = z.object({ at: isoDate, event: z.string(), det
 export const adminTaskDetailSchema = adminTaskSchema.extend({
   /** null once the retention sweep deleted the input photo */
   inputUrl: z.string().nullable(),
-  results: z.array(z.object({ key: z.string(), url: z.string() })),
+  results: z.array(taskResultSchema),
   timeline: z.array(adminTimelineEvent),
 });
 export type AdminTaskDetail = z.infer<typeof adminTaskDetailSchema>;
@@ -185,6 +238,20 @@ export const adminDashboardSchema = z.object({
   ledgerCheckedAt: isoDate.nullable(),
   timezone: z.string(),
   generatedAt: isoDate,
+  /** this month's revenue by plan and channel: orders paid in the month, refunds that succeeded in it, net */
+  revenueMonthBy: z
+    .array(
+      z.object({
+        planId: z.string().nullable(),
+        planName: z.string(),
+        channel: z.string(),
+        orders: z.number().int(),
+        grossFen: z.number().int(),
+        refundsFen: z.number().int(),
+        netFen: z.number().int(),
+      }),
+    )
+    .optional(),
 });
 export type AdminDashboard = z.infer<typeof adminDashboardSchema>;
 

@@ -1,6 +1,6 @@
 /** Request/response schemas of the HTTP contract (docs/api.md). The server validates with them; clients are typed by them. */
 import { z } from 'zod';
-import { CATEGORIES, SCENES, TASK_TYPES } from './catalogue.js';
+import { CATEGORIES, MODELS, RESULT_KINDS, SCENES, TASK_TYPES } from './catalogue.js';
 
 export const idSchema = z.string().regex(/^[0-9A-Za-z_-]{1,32}$/);
 export const phoneSchema = z.string().regex(/^1[3-9]\d{9}$/);
@@ -27,6 +27,10 @@ export const meResponse = z.object({ user: userSchema });
 export const planSchema = z.object({ priceFen: z.number().int(), quota: z.number().int(), days: z.number().int() });
 export type Plan = z.infer<typeof planSchema>;
 export const healthResponse = z.object({ ok: z.boolean(), db: z.enum(['up', 'down']), sandbox: z.boolean().optional(), version: z.string().optional() });
+/** 微信支付 (Native) and 支付宝 (当面付): `channel` of a purchase */
+export const PAYMENT_CHANNELS = ['wx', 'alipay'] as const;
+export type PaymentChannelId = (typeof PAYMENT_CHANNELS)[number];
+
 export const clientConfigResponse = z.object({
   sandbox: z.boolean(),
   cos: z.object({ bucket: z.string(), region: z.string(), domain: z.string().optional(), protocol: z.string().optional() }),
@@ -41,6 +45,8 @@ export const clientConfigResponse = z.object({
   minClientVersion: z.string().optional(),
   /** the operator's help and support page, linked from the app's 设置 */
   helpUrl: z.string().optional(),
+  /** the payment channels the operator offers (PAYMENT_CHANNEL), in their order; absent from older servers: `["wx"]` */
+  paymentChannels: z.array(z.enum(PAYMENT_CHANNELS)).optional(),
 });
 export type ClientConfig = z.infer<typeof clientConfigResponse>;
 
@@ -64,7 +70,26 @@ export const membershipStatusResponse = z.object({
   lastRefund: refundNoticeSchema.nullable().optional(),
 });
 export type MembershipStatus = z.infer<typeof membershipStatusResponse>;
-export const purchaseRequest = z.object({ channel: z.string() }).strict();
+export const purchaseRequest = z
+  .object({
+    channel: z.string(),
+    /** a plan of GET /plans (a membership length or a 加量包); absent: the 1-month membership */
+    planId: z.string().min(1).max(32).optional(),
+  })
+  .strict();
+
+/** A plan the operator sells: a membership length (months 1/3/6/12, days added) or a 加量包 (months 0, days 0). */
+export const planView = z.object({
+  id: z.string(),
+  kind: z.enum(['membership', 'pack']),
+  name: z.string(),
+  months: z.number().int(),
+  priceFen: z.number().int(),
+  quota: z.number().int(),
+  days: z.number().int(),
+});
+export type PlanView = z.infer<typeof planView>;
+export const plansResponse = z.object({ plans: z.array(planView) });
 export const purchaseResponse = z.object({ orderId: z.string(), codeUrl: z.string(), amountFen: z.number().int(), expiresAt: isoDate });
 export type PurchaseResponse = z.infer<typeof purchaseResponse>;
 /**
@@ -103,7 +128,12 @@ export const TASK_STATUSES = ['processing', 'done', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const clientRequestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 export const taskParamsSchema = z
-  .object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() })
+  .object({
+    scene: z.enum(SCENES).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    /** model_pose12: the model the garment is shown on (default `female`; the server stores the default) */
+    model: z.enum(MODELS).optional(),
+  })
   .strict();
 export const createTaskRequest = z
   .object({
@@ -116,10 +146,17 @@ export const createTaskRequest = z
   .superRefine((v, ctx) => {
     if (v.type === 'model_pose12') {
       if (!v.params.scene) ctx.addIssue({ code: 'custom', path: ['params', 'scene'], message: 'scene is required for model_pose12' });
-      if (!v.params.category) ctx.addIssue({ code: 'custom', path: ['params', 'category'], message: 'category is required for model_pose12' });
+      if (!v.params.category)
+        ctx.addIssue({ code: 'custom', path: ['params', 'category'], message: 'category is required for model_pose12' });
     }
   });
 export type CreateTaskRequest = z.input<typeof createTaskRequest>;
+/**
+ * One result of a done task: `white` the 800×800 JPEG on pure white and `cutout` the transparent PNG (subject
+ * trimmed, longer side ≤ 2000 px) of basic_clean; `pose` each of model_pose12's images.
+ */
+export const taskResultSchema = z.object({ key: z.string(), url: z.string(), kind: z.enum(RESULT_KINDS) });
+export type TaskResult = z.infer<typeof taskResultSchema>;
 export const taskSchema = z.object({
   id: z.string(),
   type: z.enum(TASK_TYPES),
@@ -127,7 +164,7 @@ export const taskSchema = z.object({
   stage: z.string().optional(),
   inputKey: z.string(),
   params: taskParamsSchema,
-  results: z.array(z.object({ key: z.string(), url: z.string() })),
+  results: z.array(taskResultSchema),
   errorReason: z.string().nullable(),
   /** RESULT_RETENTION_DAYS after the end, results are deleted from COS: `results` is then empty */
   resultsExpired: z.boolean().optional(),

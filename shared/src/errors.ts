@@ -3,6 +3,7 @@ export const ERROR_CODES = {
   INVALID_INPUT: { status: 400, message: '请求参数有误' },
   INVALID_PHONE: { status: 400, message: '手机号格式不正确' },
   UNSUPPORTED_CHANNEL: { status: 400, message: '暂不支持该支付方式' },
+  PLAN_UNAVAILABLE: { status: 400, message: '该套餐已下架，请选择其他套餐' },
   UNAUTHENTICATED: { status: 401, message: '请先登录' },
   INVALID_CODE: { status: 401, message: '验证码错误或已过期' },
   INVALID_CREDENTIALS: { status: 401, message: '用户名或密码错误' },

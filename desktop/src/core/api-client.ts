@@ -11,6 +11,8 @@ import {
   membershipStatusResponse,
   orderResponse,
   purchaseResponse,
+  plansResponse,
+  type PaymentChannelId,
   smsCodeResponse,
   stsResponse,
   taskResponse,
@@ -103,7 +105,9 @@ export function createApiClient(o: ApiClientOptions) {
     acceptConsent: (body: ConsentRequest) => request('POST', '/me/consent', consentStatusResponse, body),
     legal: (kind: 'terms' | 'privacy') => request('GET', `/legal/${kind}`, legalDocResponse),
     membership: () => request('GET', '/membership/status', membershipStatusResponse),
-    purchase: () => request('POST', '/membership/purchase', purchaseResponse, { channel: 'wx' }),
+    purchase: (channel: PaymentChannelId = 'wx', planId?: string) =>
+      request('POST', '/membership/purchase', purchaseResponse, { channel, ...(planId ? { planId } : {}) }),
+    plans: () => request('GET', '/plans', plansResponse),
     order: (orderId: string) => request('GET', `/membership/orders/${encodeURIComponent(orderId)}`, orderResponse),
     sts: () => request('POST', '/storage/sts', stsResponse, {}),
     createTask: (body: CreateTaskRequest) => request('POST', '/task/create', createTaskResponse, body),
@@ -126,7 +130,11 @@ export function createApiClient(o: ApiClientOptions) {
         z.object({ messages: z.array(z.object({ code: z.string() })) }),
       ),
     /** sandbox only: the emulated payer pays the order */
-    sandboxPay: (orderId: string) =>
-      request('POST', `/sandbox/wxpay/orders/${encodeURIComponent(orderId)}/pay`, z.object({ delivered: z.boolean() }).loose()),
+    sandboxPay: (orderId: string, channel: PaymentChannelId = 'wx') =>
+      request(
+        'POST',
+        `/sandbox/${channel === 'alipay' ? 'alipay' : 'wxpay'}/orders/${encodeURIComponent(orderId)}/pay`,
+        z.object({ delivered: z.boolean() }).loose(),
+      ),
   };
 }

@@ -3,35 +3,50 @@
  * the purchase flow, the draft of dropped files, the queue engine and the settings, and publishes one `AppState`
  * to the renderer whenever something changes. It never imports `electron`: the platform is injected.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { versionBelow, type ClientConfig, type ConsentStatus, type Task } from '@aizhao/shared';
+import { versionBelow, type ClientConfig, type ConsentStatus, type PaymentChannelId, type Task } from '@aizhao/shared';
+import { modelImageWarnings, modelOptions, modelSuggestions } from './model-options.js';
 import type {
   AppState,
   BatchView,
   ClientOptions,
   ConsentView,
   DraftFile,
+  ExportDefaults,
+  ExportItemsInput,
+  ExportPresetView,
+  ExportReport,
+  ExportResultInput,
   ItemView,
   LegalDocView,
   MembershipView,
+  PaymentChoice,
+  PreviewSize,
   StartBatchInput,
+  StateMessage,
+  StateSnapshot,
   TaskFilter,
   TaskPage,
+  TaskParams,
   TaskRow,
 } from '../shared/contract.js';
 import { createApiClient, type ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { ExportService } from './exports/export-service.js';
+import { presetViews } from './exports/presets.js';
 import { DesktopError, resultExpired } from './errors.js';
 import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
 import { isPathInside } from './path-guard.js';
 import { PaymentFlow } from './payment.js';
+import { planRedo } from './redo.js';
 import type { KeyValueStore, Platform, SecretBox } from './ports.js';
-import { QueueStore, isFinished, type QueueItem } from './queue-store.js';
-import { allocateOutputDirs, resultFileNames } from './result-paths.js';
+import { QueueStore, isFinished, isRetryable, type QueueItem } from './queue-store.js';
+import { allocateOutputDirs, defaultBatchName, resultFileNames, savedResults } from './result-paths.js';
 import { SessionStore } from './session-store.js';
+import { StatePublisher } from './state-patch.js';
 import { StsCache, Uploader } from './uploader.js';
 import { UpdateFlow, type UpdaterPort } from './updates.js';
 
@@ -42,6 +57,8 @@ export interface AppServiceOptions {
   platform: Platform;
   /** default result root, e.g. `<Pictures>/AI照` */
   defaultResultRoot: string;
+  /** the app's own data folder (Electron's `userData`): the cut-out cache lives there, not in the merchant's folders */
+  dataDir: string;
   engine?: Partial<EngineOptions>;
   paymentPollMs?: number;
   /** retry delay while the server cannot be reached at start */
@@ -70,6 +87,8 @@ const DEFAULT_ENGINE: EngineOptions = {
   retryDelayMs: 1000,
 };
 const SETTINGS_KEY = 'settings';
+/** the payment channel last chosen (微信支付 / 支付宝), offered first next time */
+const PAYMENT_KEY = 'payment';
 const STATE_COALESCE_MS = 50;
 
 function toOptions(c: ClientConfig): ClientOptions {
@@ -79,6 +98,9 @@ function toOptions(c: ClientConfig): ClientOptions {
     taskTypes: c.taskTypes,
     scenes: c.scenes,
     categories: c.categories,
+    models: modelOptions(),
+    modelSuggestions: modelSuggestions(c.categories.map((x) => x.id)),
+    modelImageWarnings: modelImageWarnings(c.categories.map((x) => x.id)),
     maxUploadBytes: c.upload.maxBytes,
     resultRetentionDays: c.resultRetentionDays ?? null,
   };
@@ -90,6 +112,7 @@ export class AppService {
   private readonly queue: QueueStore;
   private readonly engine: Engine;
   private readonly payment: PaymentFlow;
+  private readonly exports: ExportService;
   private config: ClientConfig | null = null;
   private offline = false;
   private user: { id: string; phone: string } | null = null;
@@ -97,6 +120,10 @@ export class AppService {
   private draft: { files: InputFile[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
   private uploaderFor: { userId: string; uploader: Uploader } | null = null;
   private listeners = new Set<(s: AppState) => void>();
+  private messageListeners = new Set<(m: StateMessage) => void>();
+  private readonly publisher = new StatePublisher();
+  /** the settings, read from the store once (this process is the only writer) */
+  private settings: { resultRoot?: string };
   private emitTimer: NodeJS.Timeout | null = null;
   private membershipTimer: NodeJS.Timeout | null = null;
   /** how many balances task creations have reported (to order them against membership reads) */
@@ -109,6 +136,7 @@ export class AppService {
 
   constructor(private readonly o: AppServiceOptions) {
     this.session = new SessionStore(o.store, o.secrets);
+    this.settings = { ...((o.store.get(SETTINGS_KEY) as { resultRoot?: string } | undefined) ?? {}) };
     this.updates = new UpdateFlow(o.updater ?? null, () => this.emit(), o.updateIntervalMs);
     this.api = createApiClient({
       baseUrl: o.apiBaseUrl,
@@ -119,6 +147,15 @@ export class AppService {
       onUpgradeRequired: (min) => this.updates.require(min),
     });
     this.queue = new QueueStore(o.store);
+    this.exports = new ExportService({
+      queue: this.queue,
+      store: o.store,
+      dataDir: o.dataDir,
+      task: async (taskId) => (await this.api.task(taskId)).task,
+      userId: () => this.user?.id ?? null,
+      changed: () => this.emit(),
+      fetch: o.fetch,
+    });
     this.engine = new Engine(
       this.api,
       () => this.uploader(),
@@ -139,8 +176,15 @@ export class AppService {
         refunded: () => this.refreshInBackground(),
         batchFinished: () => this.refreshInBackground(),
         online: (ok) => this.setOffline(!ok),
+        itemDone: (item) => this.exports.itemDone(item),
       },
-      { ...DEFAULT_ENGINE, ...o.engine, fetch: o.fetch },
+      {
+        ...DEFAULT_ENGINE,
+        ...o.engine,
+        fetch: o.fetch,
+        cutouts: this.exports.cutouts,
+        costOf: (type) => this.config?.taskTypes.find((t) => t.type === type)?.cost ?? null,
+      },
     );
     this.payment = new PaymentFlow(
       this.api,
@@ -158,6 +202,7 @@ export class AppService {
   }
 
   private async connect(): Promise<void> {
+    void this.exports.prune();
     await this.session.load();
     this.updates.start();
     while (!this.closed) {
@@ -199,13 +244,16 @@ export class AppService {
     if (this.membershipTimer) clearInterval(this.membershipTimer);
     if (this.emitTimer) clearTimeout(this.emitTimer);
     this.listeners.clear();
+    this.messageListeners.clear();
     await this.engine.whenIdle();
+    await this.exports.whenIdle();
     this.queue.flush();
   }
 
   /** Resolves when the queue has nothing left to do and the balance it changed has been read again (tests). */
   async whenIdle(): Promise<void> {
     await this.engine.whenIdle();
+    await this.exports.whenIdle();
     await Promise.all(this.backgroundReads);
   }
 
@@ -225,7 +273,22 @@ export class AppService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Subscribes to state changes as numbered patches (what main pushes to the window); see `getSnapshot`. */
+  onStateMessage(listener: (m: StateMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
   // ---- state
+
+  /**
+   * The current state and its version. A change not pushed yet is published first (as a patch to the listeners),
+   * so that the next patch applies onto this snapshot.
+   */
+  getSnapshot(): StateSnapshot {
+    this.publish(this.getState());
+    return this.publisher.snapshot();
+  }
 
   getState(): AppState {
     const userId = this.user?.id;
@@ -238,11 +301,11 @@ export class AppService {
       membership: this.membership,
       payment: this.payment.view,
       draft: {
-        files: this.draft.files.map(({ path, name, size }): DraftFile => ({ path, name, size })),
+        files: this.draft.files.map(({ path, name, size, source }): DraftFile => ({ path, name, size, source })),
         rejected: this.draft.rejected,
       },
       batches: userId ? this.batchViews(userId) : [],
-      settings: { resultRoot: this.resultRoot },
+      settings: { resultRoot: this.resultRoot, exportDefaults: this.exports.defaults },
       about: { version: this.o.appVersion ?? '0.0.0', helpUrl: this.config?.helpUrl ?? null },
       update: this.updates.view,
       consent:
@@ -264,6 +327,10 @@ export class AppService {
           finished: items.filter((i) => isFinished(i.stage)).length,
           paused: b.paused === true,
           cancelled: b.cancelled === true,
+          name: b.name ?? '',
+          dir: b.dir ?? null,
+          presets: b.presets ?? [],
+          flat: b.flat === true,
         };
       })
       .reverse();
@@ -282,11 +349,13 @@ export class AppService {
       taskId: i.taskId,
       errorReason: i.errorReason,
       refunded: i.refunded,
-      retryable: i.stage === 'failed' && i.failure !== 'expired',
+      retryable: isRetryable(i),
       outputDir: i.outputDir,
       files: i.files,
       removable: i.stage !== 'done' && i.stage !== 'cancelled' && (i.taskId === null || i.stage === 'failed'),
       keptAfterCancel: i.keptAfterCancel === true,
+      relPath: i.relPath ?? i.name,
+      exports: i.exports ?? [],
     };
   }
 
@@ -296,7 +365,13 @@ export class AppService {
       this.emitTimer = null;
       const state = this.getState();
       for (const l of this.listeners) l(state);
+      this.publish(state);
     }, STATE_COALESCE_MS);
+  }
+
+  private publish(state: AppState): void {
+    const patch = this.publisher.publish(state);
+    if (patch) for (const l of this.messageListeners) l(patch);
   }
 
   private setOffline(offline: boolean): void {
@@ -373,9 +448,35 @@ export class AppService {
     return m;
   }
 
-  async startPurchase(): Promise<void> {
+  async startPurchase(shortfall?: number): Promise<void> {
     this.requireUser();
-    return this.payment.start();
+    const channels = this.requireConfig().paymentChannels ?? ['wx'];
+    const remembered = (this.o.store.get(PAYMENT_KEY) as { channel?: PaymentChannelId } | undefined)?.channel;
+    const channel = remembered && channels.includes(remembered) ? remembered : channels[0]!;
+    return this.payment.start({
+      channel,
+      channels,
+      planId: null,
+      shortfall: shortfall ?? null,
+      isMember: this.membership?.isMember ?? false,
+    });
+  }
+
+  /** Another channel (remembered for the next purchase) or plan: the order is made again with it. */
+  async choosePayment(choice: PaymentChoice): Promise<void> {
+    this.requireUser();
+    const view = this.payment.view;
+    if (!view) throw new DesktopError('NO_ORDER', '没有打开的支付窗口');
+    const channels = this.requireConfig().paymentChannels ?? ['wx'];
+    if (choice.channel && !channels.includes(choice.channel)) throw new DesktopError('UNSUPPORTED_CHANNEL', '该支付方式暂未开通');
+    if (choice.channel) this.o.store.set(PAYMENT_KEY, { channel: choice.channel });
+    return this.payment.start({
+      channel: choice.channel ?? view.channel,
+      channels,
+      planId: choice.planId ?? view.planId,
+      shortfall: view.shortfall,
+      isMember: this.membership?.isMember ?? false,
+    });
   }
 
   async simulatePayment(): Promise<void> {
@@ -433,20 +534,56 @@ export class AppService {
     if (files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
     const type = config.taskTypes.find((t) => t.type === input.type);
     if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
-    const params = type.type === 'model_pose12' ? { scene: input.params.scene, category: input.params.category } : {};
+    const params: TaskParams =
+      type.type === 'model_pose12'
+        ? { scene: input.params.scene, category: input.params.category, ...(input.params.model ? { model: input.params.model } : {}) }
+        : {};
     if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
+    await this.checkAffordable(files.length * type.cost);
+    const defaults = this.exports.defaults;
+    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot, {
+      name: input.name?.trim() || defaultBatchName(files),
+      presets: input.presets ?? defaults.presets,
+      flat: input.flat ?? defaults.flat,
+    });
+    this.draft = { files: [], rejected: [] };
+    this.emit();
+    return { batchId };
+  }
+
+  /** Checks, against a fresh balance, that `cost` 次 can be spent now. */
+  private async checkAffordable(cost: number): Promise<void> {
     const m = await this.refreshMembership();
     if (!m.isMember)
       throw new DesktopError(
         m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER',
         m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员',
       );
-    const cost = files.length * type.cost;
     if (cost > m.quotaRemaining) {
       throw new DesktopError('QUOTA_EXHAUSTED', `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。请减少图片或续费`);
     }
-    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot);
-    this.draft = { files: [], rejected: [] };
+  }
+
+  /**
+   * 重做: the input photos of these items (one batch's) processed again as a new batch of the same type and
+   * parameters — new tasks, charged again (the renderer shows the cost first). The photos are checked again: one
+   * moved or deleted since is refused.
+   */
+  async redoItems(itemIds: string[]): Promise<{ batchId: string }> {
+    const user = this.requireUser();
+    const plan = await planRedo(
+      [...new Set(itemIds)].map((id) => this.queue.item(id)),
+      user.id,
+      this.requireConfig(),
+    );
+    await this.checkAffordable(plan.cost);
+    const source = this.queue.batch(plan.batchId);
+    const defaults = this.exports.defaults;
+    const batchId = this.engine.addBatch(user.id, plan.files, plan.type, plan.params, this.resultRoot, {
+      name: `${source?.name ?? defaultBatchName(plan.files)} 重做`,
+      presets: source?.presets ?? defaults.presets,
+      flat: source?.flat ?? defaults.flat,
+    });
     this.emit();
     return { batchId };
   }
@@ -540,7 +677,7 @@ export class AppService {
   private taskRow(t: Task): TaskRow {
     const record = this.queue.taskRecord(t.id);
     const files = record
-      ? resultFileNames(t.type, record.outputDir)
+      ? resultFileNames(t.type, record.stem ?? basename(record.outputDir))
           .map((n) => join(record.outputDir, n))
           .filter((p) => existsSync(p))
       : [];
@@ -552,7 +689,7 @@ export class AppService {
       errorReason: t.errorReason,
       createdAt: t.createdAt,
       updatedAt: t.updatedAt,
-      resultCount: t.results.length,
+      resultCount: savedResults(t).length,
       resultsExpired: t.resultsExpired ?? false,
       name: record?.name ?? null,
       files,
@@ -573,14 +710,17 @@ export class AppService {
       record = { name, outputDir: outputDir!, type: task.type };
       this.queue.recordTask(taskId, record);
     }
-    const names = resultFileNames(task.type, record.outputDir);
+    const names = resultFileNames(task.type, record.stem ?? basename(record.outputDir));
     try {
       const files = await downloadAll(
-        task.results.slice(0, names.length).map((r) => r.url),
+        savedResults(task)
+          .slice(0, names.length)
+          .map((r) => r.url),
         record.outputDir,
         names,
         { fetch: this.o.fetch },
       );
+      await this.exports.cutouts.store(task);
       return { files };
     } catch (e) {
       if (e instanceof DesktopError && (e.status === 403 || e.status === 404)) throw resultExpired();
@@ -591,14 +731,14 @@ export class AppService {
   // ---- files and settings
 
   get resultRoot(): string {
-    const s = this.o.store.get(SETTINGS_KEY) as { resultRoot?: string } | undefined;
-    return s?.resultRoot ?? this.o.defaultResultRoot;
+    return this.settings.resultRoot ?? this.o.defaultResultRoot;
   }
 
   async chooseResultRoot(): Promise<void> {
     const dir = await this.o.platform.pickFolder(this.resultRoot);
     if (!dir) return;
-    this.o.store.set(SETTINGS_KEY, { resultRoot: dir });
+    this.settings = { ...this.settings, resultRoot: dir };
+    this.o.store.set(SETTINGS_KEY, this.settings);
     this.emit();
   }
 
@@ -607,7 +747,10 @@ export class AppService {
     const userId = this.user?.id;
     if (!userId) return false;
     if (isPathInside(path, this.resultRoot)) return true;
-    return this.queue.items(userId).some((i) => i.path === path) || this.queue.outputDirs().some((dir) => isPathInside(path, dir));
+    return (
+      this.queue.items(userId).some((i) => i.path === path) ||
+      [...this.queue.outputDirs(), ...this.queue.batchDirs()].some((dir) => isPathInside(path, dir))
+    );
   }
 
   async openFolder(path: string): Promise<void> {
@@ -624,10 +767,30 @@ export class AppService {
   }
 
   /** A preview of a draft file, a queued input or a result. */
-  async thumbnail(path: string): Promise<string | null> {
+  async thumbnail(path: string, size?: PreviewSize): Promise<string | null> {
     const known = this.draft.files.some((f) => f.path === path) || this.allowedPath(path);
     if (!known) throw new DesktopError('FORBIDDEN_PATH', '无法预览这个文件');
-    return this.o.platform.thumbnail(path);
+    return this.o.platform.thumbnail(path, size);
+  }
+
+  // ---- exports (core/exports)
+
+  listExportPresets(): ExportPresetView[] {
+    return presetViews();
+  }
+
+  exportItems(input: ExportItemsInput): Promise<ExportReport> {
+    this.requireUser();
+    return this.exports.exportItems(input);
+  }
+
+  exportResult(input: ExportResultInput): Promise<ExportReport> {
+    this.requireUser();
+    return this.exports.exportResult(input);
+  }
+
+  setExportDefaults(defaults: ExportDefaults): void {
+    this.exports.setDefaults(defaults);
   }
 
   private uploader(): Uploader {

@@ -14,11 +14,13 @@ type Handlers = { [K in InvokeChannel]: (...args: Parameters<DesktopApi[K]>) => 
 function handlers(s: AppService): Handlers {
   return {
     getState: () => s.getState(),
+    getSnapshot: () => s.getSnapshot(),
     sendCode: (phone) => s.sendCode(phone),
     login: (phone, code) => s.login(phone, code),
     logout: () => s.logout(),
     refreshMembership: async () => void (await s.refreshMembership()),
-    startPurchase: () => s.startPurchase(),
+    startPurchase: (...args) => s.startPurchase(...args),
+    choosePayment: (choice) => s.choosePayment(choice),
     simulatePayment: () => s.simulatePayment(),
     closePurchase: () => s.closePurchase(),
     addFiles: (paths) => s.addFiles(paths),
@@ -32,16 +34,21 @@ function handlers(s: AppService): Handlers {
     cancelBatch: (id) => s.cancelBatch(id),
     removeItem: (id) => s.removeItem(id),
     clearFinishedBatches: () => s.clearFinishedBatches(),
+    redoItems: (ids) => s.redoItems(ids),
     listTasks: (filter) => s.listTasks(filter),
     redownload: (taskId) => s.redownload(taskId),
     openFolder: (path) => s.openFolder(path),
     revealFile: (path) => s.revealFile(path),
     chooseResultRoot: () => s.chooseResultRoot(),
-    thumbnail: (path) => s.thumbnail(path),
+    thumbnail: (...args) => s.thumbnail(...args),
     checkForUpdates: () => s.checkForUpdates(),
     installUpdate: () => s.installUpdate(),
     legalText: (kind) => s.legalText(kind),
     acceptConsent: () => s.acceptConsent(),
+    listExportPresets: () => s.listExportPresets(),
+    exportItems: (input) => s.exportItems(input),
+    exportResult: (input) => s.exportResult(input),
+    setExportDefaults: (defaults) => s.setExportDefaults(defaults),
   };
 }
 

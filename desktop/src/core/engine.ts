@@ -4,15 +4,18 @@
  * pulled from the persisted queue, so the same code starts a new batch and resumes an interrupted one.
  */
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import type { Task } from '@aizhao/shared';
 import type { ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
 import { DesktopError, resultExpired } from './errors.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
-import { isFinished, type QueueItem, type QueueStore } from './queue-store.js';
-import { allocateOutputDirs, resultFileNames } from './result-paths.js';
-import type { TaskParams } from '../shared/contract.js';
+import { inputKeyFor, isFinished, type QueueItem, type QueueStore } from './queue-store.js';
+import { batchFinishedNotice } from './batch-notice.js';
+import { allocateBatchDir, allocateItemPlaces, resultFileNames, savedResults } from './result-paths.js';
+import type { ExportPreset, TaskParams } from '../shared/contract.js';
+import type { CutoutCache } from './cutout-cache.js';
 import type { TaskType } from '@aizhao/shared';
 import type { Uploader } from './uploader.js';
 
@@ -27,6 +30,18 @@ export interface EngineOptions {
   retryDelayMs: number;
   /** the HTTP stack for result downloads (Electron's `net.fetch` in the app) */
   fetch?: typeof fetch;
+  /** 次 per task of a type (the server's catalogue), for the end-of-batch notification; null when unknown */
+  costOf?: (type: TaskType) => number | null;
+  /** where basic_clean's cut-outs are kept for local exports */
+  cutouts?: CutoutCache;
+}
+
+/** How a new batch is laid out and exported. */
+export interface BatchLayout {
+  /** the batch folder's name after the date */
+  name: string;
+  presets: ExportPreset[];
+  flat: boolean;
 }
 
 export interface EngineEvents {
@@ -40,6 +55,8 @@ export interface EngineEvents {
   batchFinished(): void;
   /** the server could (not) be reached */
   online(ok: boolean): void;
+  /** an item's results are on disk (and its cut-out cached) */
+  itemDone(item: QueueItem): void;
 }
 
 type Job = 'send' | 'fetch';
@@ -86,14 +103,25 @@ export class Engine {
     return this.progress.get(itemId) ?? 0;
   }
 
-  /** Creates a batch from checked files: each item gets its result folder and `clientRequestId` now. */
-  addBatch(userId: string, files: readonly InputFile[], type: TaskType, params: TaskParams, resultRoot: string, now = new Date()): string {
+  /**
+   * Creates a batch from checked files: the batch gets its folder (`<root>/<date> <name>`), and each item its place
+   * in the mirrored tree and its `clientRequestId`, now.
+   */
+  addBatch(
+    userId: string,
+    files: readonly InputFile[],
+    type: TaskType,
+    params: TaskParams,
+    resultRoot: string,
+    layout: BatchLayout,
+    now = new Date(),
+  ): string {
     const batchId = randomUUID();
-    const dirs = allocateOutputDirs(
-      resultRoot,
-      now,
-      files.map((f) => f.name),
-      this.queue.reservedDirs(),
+    const dir = allocateBatchDir(resultRoot, now, layout.name, new Set(this.queue.batchDirs()));
+    const places = allocateItemPlaces(
+      dir,
+      type,
+      files.map((f) => f.relPath),
     );
     const items: QueueItem[] = files.map((f, i) => ({
       id: randomUUID(),
@@ -106,7 +134,9 @@ export class Engine {
       ext: f.ext,
       type,
       params,
-      outputDir: dirs[i]!,
+      outputDir: places[i]!.outputDir,
+      stem: places[i]!.stem,
+      relPath: f.relPath,
       stage: 'waiting',
       inputKey: null,
       uploaded: false,
@@ -117,7 +147,7 @@ export class Engine {
       refunded: false,
       files: [],
     }));
-    this.queue.addBatch({ id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false }, items);
+    this.queue.addBatch({ id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false, dir, ...layout }, items);
     this.pump();
     return batchId;
   }
@@ -292,7 +322,7 @@ export class Engine {
     try {
       if (!item.uploaded) {
         const uploader = this.uploader();
-        if (!item.inputKey) this.queue.update(item.id, { inputKey: `${await uploader.prefix()}${randomUUID()}.${item.ext}` });
+        if (!item.inputKey) this.queue.update(item.id, { inputKey: inputKeyFor(await uploader.prefix(), item) });
         this.queue.update(item.id, { stage: 'uploading' });
         this.events.changed();
         await uploader.upload(item, item.inputKey!, (bytes) => {
@@ -301,6 +331,8 @@ export class Engine {
         });
         this.queue.update(item.id, { uploaded: true, stage: 'creating' });
         this.events.changed();
+        // written before the task is created: after a crash, an item the server made a task of is not uploaded again
+        await this.queue.written();
       }
     } catch (e) {
       this.progress.delete(item.id);
@@ -392,16 +424,20 @@ export class Engine {
 
   private async fetch(item: QueueItem): Promise<void> {
     const taskId = item.taskId!;
-    const names = resultFileNames(item.type, item.outputDir);
-    const download = (task: Task) => {
+    const names = resultFileNames(item.type, item.stem ?? basename(item.outputDir));
+    const download = async (task: Task) => {
       if (task.resultsExpired) throw resultExpired();
-      if (task.results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
-      return downloadAll(
-        task.results.slice(0, names.length).map((r) => r.url),
+      const results = savedResults(task);
+      if (results.length < names.length) throw new DesktopError('RESULTS_MISSING', '服务器上的结果不完整，请稍后重试');
+      const files = await downloadAll(
+        results.slice(0, names.length).map((r) => r.url),
         item.outputDir,
         names,
         { fetch: this.o.fetch },
       );
+      // the cut-out is for later exports: one that cannot be fetched now is fetched when an export needs it
+      await this.o.cutouts?.store(task).catch(() => null);
+      return files;
     };
     const refused = (e: unknown) => e instanceof DesktopError && (e.status === 403 || e.status === 404);
     try {
@@ -415,8 +451,9 @@ export class Engine {
         if (!seen || !refused(e)) throw e;
         files = await download((await this.api.task(taskId)).task);
       }
-      this.queue.update(item.id, { stage: 'done', files });
+      const done = this.queue.update(item.id, { stage: 'done', files });
       this.events.changed();
+      this.events.itemDone(done);
       this.finishStep(item);
     } catch (e) {
       const error = refused(e) ? resultExpired() : e;
@@ -437,17 +474,7 @@ export class Engine {
     if (!items.every((i) => isFinished(i.stage))) return;
     this.queue.markNotified(batch.id);
     this.events.batchFinished();
-    const done = items.filter((i) => i.stage === 'done').length;
-    const failed = items.filter((i) => i.stage === 'failed').length;
-    const cancelled = items.filter((i) => i.stage === 'cancelled').length;
-    if (done + failed === 0) return; // cancelled before anything ran: nothing to tell
-    const parts = [`${done} 张已完成`];
-    if (failed) parts.push(`${failed} 张失败（失败的不扣次数），可在“处理进度”中重试`);
-    if (cancelled) parts.push(`${cancelled} 张已取消（未扣次数）`);
-    this.platform.notify(
-      'AI照：批次处理完成',
-      failed === 0 && cancelled === 0 ? `${done} 张图片已完成，结果已保存到本地文件夹` : parts.join('，'),
-      batch.id,
-    );
+    const notice = batchFinishedNotice(items, this.o.costOf?.(batch.type) ?? null);
+    if (notice) this.platform.notify(notice.title, notice.body, batch.id); // null: cancelled before anything ran
   }
 }

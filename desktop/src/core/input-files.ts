@@ -4,7 +4,7 @@
  * is paid for a file that cannot work. Rejected files come back with the reason in Chinese.
  */
 import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 
 export type ImageKind = { mime: 'image/jpeg'; ext: 'jpg' } | { mime: 'image/png'; ext: 'png' } | { mime: 'image/webp'; ext: 'webp' };
 
@@ -14,6 +14,10 @@ export interface InputFile {
   size: number;
   mime: ImageKind['mime'];
   ext: ImageKind['ext'];
+  /** the path relative to the dropped folder, `/`-separated (`SKU123/正面.jpg`); the name for a dropped file */
+  relPath: string;
+  /** the dropped folder's name ('' for a dropped file): a batch of one folder is named after it */
+  source: string;
 }
 
 export interface RejectedInput {
@@ -43,7 +47,9 @@ export function sniffImage(head: Buffer): ImageKind | null {
 
 const megabytes = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
 
-async function checkFile(path: string, size: number, maxBytes: number): Promise<InputFile | RejectedInput> {
+type CheckedFile = Omit<InputFile, 'relPath' | 'source'>;
+
+async function checkFile(path: string, size: number, maxBytes: number): Promise<CheckedFile | RejectedInput> {
   const name = basename(path);
   if (size === 0) return { path, name, reason: '文件是空的' };
   if (size > maxBytes) return { path, name, reason: `文件太大（${megabytes(size)}），单张最大 ${megabytes(maxBytes)}` };
@@ -70,7 +76,8 @@ export async function scanPaths(paths: readonly string[], maxBytes: number): Pro
   const seen = new Set<string>();
   let truncated = false;
 
-  async function visit(path: string, depth: number): Promise<void> {
+  /** `root`: the dropped folder the walk started from, or null for a dropped file */
+  async function visit(path: string, depth: number, root: string | null): Promise<void> {
     if (seen.has(path)) return;
     if (result.accepted.length + result.rejected.length >= MAX_FILES_PER_SCAN) {
       truncated = true;
@@ -99,16 +106,21 @@ export async function scanPaths(paths: readonly string[], maxBytes: number): Pro
         result.rejected.push({ path, name: basename(path), reason: '无法读取文件夹（没有权限）' });
         return;
       }
-      for (const e of entries) await visit(join(path, e), depth + 1);
+      for (const e of entries) await visit(join(path, e), depth + 1, root ?? path);
       return;
     }
     if (!info.isFile()) return;
     const checked = await checkFile(path, info.size, maxBytes);
     if ('reason' in checked) result.rejected.push(checked);
-    else result.accepted.push(checked);
+    else
+      result.accepted.push({
+        ...checked,
+        relPath: root ? relative(root, path).split(sep).join('/') : basename(path),
+        source: root ? basename(root) : '',
+      });
   }
 
-  for (const p of paths) await visit(p, 0);
+  for (const p of paths) await visit(p, 0, null);
   if (truncated) result.rejected.push({ path: '', name: '…', reason: `一次最多添加 ${MAX_FILES_PER_SCAN} 个文件，其余的已忽略` });
   return result;
 }

@@ -1,10 +1,12 @@
 /**
- * The purchase flow behind the QR dialog: create (or reuse) the order, show its WeChat Native code, poll the order
+ * The purchase flow behind the QR dialog: create (or reuse) the order of the chosen plan and channel (微信支付 Native
+ * code or 支付宝 当面付 qr_code: the same QR, countdown and polling), show its code, poll the order
  * until it is paid, closed, failed or its code expires. Closing the dialog only stops polling: the server keeps the
  * order, a later purchase reuses it while it is payable, and a payment made meanwhile is granted by the server's
  * callback — so the merchant is never charged twice.
  */
 import QRCode from 'qrcode';
+import type { PaymentChannelId, PlanView } from '@aizhao/shared';
 import type { PaymentView } from '../shared/contract.js';
 import type { ApiClient } from './api-client.js';
 import { DesktopError } from './errors.js';
@@ -24,7 +26,34 @@ const emptyView = (): PaymentView => ({
   networkError: false,
   message: null,
   quotaAfter: null,
+  channel: 'wx',
+  channels: ['wx'],
+  plans: [],
+  planId: null,
+  shortfall: null,
 });
+
+export interface PaymentSelection {
+  channel: PaymentChannelId;
+  channels: PaymentChannelId[];
+  /** null: the suggestion (the pack covering `shortfall` for a member, else the 1-month membership) */
+  planId: string | null;
+  shortfall: number | null;
+  isMember: boolean;
+}
+
+/**
+ * The plan to offer first: for a member whose batch lacks `shortfall` 次, the cheapest pack that covers it (or, when
+ * none does, the largest pack); otherwise the first membership length on sale.
+ */
+export function suggestPlan(plans: PlanView[], shortfall: number | null, isMember: boolean): PlanView | null {
+  const packs = plans.filter((p) => p.kind === 'pack');
+  if (isMember && shortfall && packs.length) {
+    const covering = packs.filter((p) => p.quota >= shortfall).sort((a, b) => a.priceFen - b.priceFen);
+    return covering[0] ?? [...packs].sort((a, b) => b.quota - a.quota)[0]!;
+  }
+  return plans.find((p) => p.kind === 'membership') ?? null;
+}
 
 export class PaymentFlow {
   view: PaymentView | null = null;
@@ -39,15 +68,25 @@ export class PaymentFlow {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async start(): Promise<void> {
+  async start(sel: PaymentSelection = { channel: 'wx', channels: ['wx'], planId: null, shortfall: null, isMember: false }): Promise<void> {
     const gen = this.reset();
-    this.set({ ...emptyView() });
+    const base = { channel: sel.channel, channels: sel.channels, shortfall: sel.shortfall };
+    this.set({ ...emptyView(), ...base, plans: this.view?.plans ?? [] });
     try {
-      const order = await this.api.purchase();
+      // an older server has no plans: then it sells its one plan and the dialog shows no choice
+      const plans = await this.api.plans().then(
+        (r) => r.plans,
+        () => [] as PlanView[],
+      );
+      const planId = sel.planId ?? suggestPlan(plans, sel.shortfall, sel.isMember)?.id ?? null;
+      const order = await this.api.purchase(sel.channel, planId ?? undefined);
       const qrDataUrl = await QRCode.toDataURL(order.codeUrl, { margin: 1, width: 240, errorCorrectionLevel: 'M' });
       if (gen !== this.generation) return;
       this.set({
         ...emptyView(),
+        ...base,
+        plans,
+        planId,
         status: 'waiting',
         orderId: order.orderId,
         amountFen: order.amountFen,
@@ -57,7 +96,14 @@ export class PaymentFlow {
       this.schedule(gen);
     } catch (e) {
       if (gen !== this.generation) return;
-      this.set({ ...emptyView(), status: 'error', message: e instanceof DesktopError ? e.message : '创建订单失败，请重试' });
+      this.set({
+        ...emptyView(),
+        ...base,
+        plans: this.view?.plans ?? [],
+        planId: sel.planId,
+        status: 'error',
+        message: e instanceof DesktopError ? e.message : '创建订单失败，请重试',
+      });
     }
   }
 
@@ -65,7 +111,7 @@ export class PaymentFlow {
   async simulate(): Promise<void> {
     const orderId = this.view?.status === 'waiting' ? this.view.orderId : null;
     if (!orderId) throw new DesktopError('NO_ORDER', '没有待支付的订单');
-    await this.api.sandboxPay(orderId);
+    await this.api.sandboxPay(orderId, this.view!.channel);
     await this.poll(this.generation);
   }
 

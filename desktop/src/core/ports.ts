@@ -3,9 +3,12 @@
  * safeStorage, dialog, shell, Notification, nativeImage); tests provide plain Node versions. No module here imports
  * `electron`.
  */
+import type { PreviewSize } from '../shared/contract.js';
 
 /** A persistent key-value store with atomic writes (electron-store / conf). */
 export interface KeyValueStore {
+  /** the file it is kept in (the queue keeps its own file next to it) */
+  readonly path: string;
   get(key: string): unknown;
   set(key: string, value: unknown): void;
   delete(key: string): void;
@@ -28,6 +31,6 @@ export interface Platform {
   revealFile(path: string): void;
   /** a system notification; `batchId`: clicking it opens that batch */
   notify(title: string, body: string, batchId?: string): void;
-  /** a small preview of a local image as a data URL, or null when it cannot be made */
-  thumbnail(path: string): Promise<string | null>;
+  /** a preview of a local image (at most `size`'s pixels, `thumb` when absent) as a data URL, or null when it cannot be made */
+  thumbnail(path: string, size?: PreviewSize): Promise<string | null>;
 }

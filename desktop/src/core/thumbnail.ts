@@ -5,9 +5,17 @@
  * applied so that a portrait photo is not shown on its side).
  */
 import sharp from 'sharp';
+import type { PreviewSize } from '../shared/contract.js';
 
 /** the longest side of a preview, in pixels (the renderer shows them at 80 CSS px, so 2× for HiDPI screens) */
 export const THUMBNAIL_SIZE = 160;
+
+/**
+ * The longest side of each preview size: list thumbnails (80 CSS px), review grid tiles (up to 240 CSS px) and the
+ * detail view (fits a large window and zooms 2× before it blurs), all 2× for HiDPI screens. The renderer never gets
+ * the full file: a 50-megapixel photo would be tens of MB as a data URL.
+ */
+export const PREVIEW_PIXELS: Record<PreviewSize, number> = { thumb: THUMBNAIL_SIZE, grid: 480, detail: 1600 };
 
 /** A JPEG preview of `path` as a data URL, or null when the file is not an image sharp can read. */
 export async function makeThumbnail(path: string, size = THUMBNAIL_SIZE): Promise<string | null> {
@@ -16,7 +24,7 @@ export async function makeThumbnail(path: string, size = THUMBNAIL_SIZE): Promis
       .rotate()
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
-      .jpeg({ quality: 80 })
+      .jpeg({ quality: size > THUMBNAIL_SIZE ? 85 : 80 })
       .toBuffer();
     return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
   } catch {

@@ -180,6 +180,7 @@ export function startApp(o: StartOptions): Promise<RunningApp> | null {
       secrets: electronSecretBox(),
       platform,
       defaultResultRoot: join(app.getPath('pictures'), 'AI照'),
+      dataDir: app.getPath('userData'),
       appVersion: app.getVersion(),
       fetch: network.fetch,
       resolveProxy: network.resolveProxy,

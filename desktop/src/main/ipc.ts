@@ -1,4 +1,4 @@
-/** IPC wiring: one handler per contract call, only for our own renderer frame; state pushed on every change. */
+/** IPC wiring: one handler per contract call, only for our own renderer frame; every state change pushed as a patch. */
 import { ipcMain, type BrowserWindow } from 'electron';
 import { INVOKE_CHANNELS, STATE_EVENT } from '../shared/contract.js';
 import type { AppService } from '../core/app-service.js';
@@ -13,8 +13,8 @@ export function registerIpc(service: AppService, dispatch: Dispatch, rendererUrl
       return dispatch(channel, args);
     });
   }
-  service.onState((state) => {
+  service.onStateMessage((message) => {
     const w = window();
-    if (w && !w.isDestroyed()) w.webContents.send(STATE_EVENT, state);
+    if (w && !w.isDestroyed()) w.webContents.send(STATE_EVENT, message);
   });
 }

@@ -2,7 +2,7 @@
 import tls from 'node:tls';
 import { type BrowserWindow, Notification, dialog, net, safeStorage, session, shell } from 'electron';
 import type { Platform, SecretBox } from '../core/ports.js';
-import { makeThumbnail } from '../core/thumbnail.js';
+import { PREVIEW_PIXELS, makeThumbnail } from '../core/thumbnail.js';
 
 /**
  * safeStorage's asynchronous API (Electron 45; the synchronous one is deprecated and removed in 46:
@@ -94,6 +94,6 @@ export function electronPlatform(window: () => BrowserWindow | null, onNotificat
     },
     // sharp decodes on libuv's thread pool (not the main thread) and reads JPEG, PNG and WebP alike; nativeImage
     // decodes on the main thread and reads neither WebP nor, on Linux, anything but PNG/JPEG
-    thumbnail: (path) => makeThumbnail(path),
+    thumbnail: (path, size) => makeThumbnail(path, PREVIEW_PIXELS[size ?? 'thumb']),
   };
 }

@@ -3,15 +3,22 @@
  * the path of a dropped file. No `ipcRenderer`, no Node, no tokens reach the renderer.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { INVOKE_CHANNELS, NAVIGATE_EVENT, STATE_EVENT, type AppState, type BridgeApi, type NavigateTarget } from '../shared/contract.js';
+import {
+  INVOKE_CHANNELS,
+  NAVIGATE_EVENT,
+  STATE_EVENT,
+  type BridgeApi,
+  type NavigateTarget,
+  type StateMessage,
+} from '../shared/contract.js';
 
 const calls = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, (...args: unknown[]) => ipcRenderer.invoke(channel, ...args)]));
 
 const api = {
   ...calls,
   pathForFile: (file: File) => webUtils.getPathForFile(file),
-  onState(listener: (state: AppState) => void) {
-    const handler = (_event: unknown, state: AppState) => listener(state);
+  onState(listener: (message: StateMessage) => void) {
+    const handler = (_event: unknown, message: StateMessage) => listener(message);
     ipcRenderer.on(STATE_EVENT, handler);
     return () => {
       ipcRenderer.removeListener(STATE_EVENT, handler);

@@ -4,11 +4,13 @@
  * Every call is a method of `DesktopApi`; its channel name is the method name. The preload exposes exactly one
  * function per name in `INVOKE_CHANNELS` (no generic invoke), main validates the arguments (see
  * `core/ipc-schemas.ts`) and answers with an `IpcResult` envelope, so no raw Error object crosses the bridge.
- * Main pushes the whole `AppState` on the `STATE_EVENT` channel whenever it changes.
+ * Main pushes a `StateMessage` on the `STATE_EVENT` channel whenever the state changes: a patch with only what
+ * changed (items by id, removed ids, top-level fields), numbered, so that a renderer that missed one asks for a
+ * `getSnapshot`.
  *
  * This file is compiled into both the Node side and the renderer: types and plain constants only.
  */
-import type { Category, Plan, Scene, TaskStatus, TaskType } from '@aizhao/shared';
+import type { Category, Model, PaymentChannelId, Plan, PlanView, Scene, TaskStatus, TaskType } from '@aizhao/shared';
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
@@ -17,6 +19,7 @@ export type ItemStage = 'waiting' | 'uploading' | 'creating' | 'processing' | 'd
 export interface TaskParams {
   scene?: Scene;
   category?: Category;
+  model?: Model;
 }
 
 /** One file of a batch, as the merchant sees it. */
@@ -43,6 +46,10 @@ export interface ItemView {
   removable: boolean;
   /** the batch was cancelled after this item was charged: it goes on, its results are saved, refunded only if it fails */
   keptAfterCancel: boolean;
+  /** the input's path relative to the dropped folder (`SKU123/正面.jpg`), mirrored in the output */
+  relPath: string;
+  /** the latest marketplace exports of this item, each with its compliance check */
+  exports: ExportedFile[];
 }
 
 export interface BatchView {
@@ -56,12 +63,20 @@ export interface BatchView {
   /** paused by the merchant (kept across restarts) */
   paused: boolean;
   cancelled: boolean;
+  /** the batch folder's editable part (`2026-03-08 春装`: 春装) and the folder itself */
+  name: string;
+  dir: string | null;
+  /** the presets chosen for this batch, exported as each item is done */
+  presets: ExportPreset[];
+  flat: boolean;
 }
 
 export interface DraftFile {
   path: string;
   name: string;
   size: number;
+  /** the dropped folder's name ('' for a dropped file): the batch folder's default name */
+  source?: string;
 }
 
 export interface RejectedFile {
@@ -102,6 +117,19 @@ export interface PaymentView {
   message: string | null;
   /** the balance after a successful payment */
   quotaAfter: number | null;
+  /** the channel of this order (微信支付 / 支付宝) and the channels the operator offers */
+  channel: PaymentChannelId;
+  channels: PaymentChannelId[];
+  /** what is on sale (GET /plans; empty from a server without plans) and the plan of this order */
+  plans: PlanView[];
+  planId: string | null;
+  /** how many 次 the batch that opened the dialog lacks (「本批还差 N 次」), null otherwise */
+  shortfall: number | null;
+}
+
+export interface PaymentChoice {
+  channel?: PaymentChannelId;
+  planId?: string;
 }
 
 export interface ClientOptions {
@@ -110,6 +138,12 @@ export interface ClientOptions {
   taskTypes: { type: TaskType; cost: number; label: string }[];
   scenes: { id: Scene; label: string }[];
   categories: { id: Category; label: string }[];
+  /** model_pose12's model choice (女 / 男 / 童), from the shared catalogue */
+  models?: { id: Model; label: string }[];
+  /** the model suggested for a category when the merchant has not chosen one (童 for 童装; absent: 女) */
+  modelSuggestions?: Partial<Record<Category, Model>>;
+  /** per category whose on-model images some marketplaces forbid: the warning shown before a model_pose12 batch */
+  modelImageWarnings?: Partial<Record<Category, string>>;
   maxUploadBytes: number;
   /** days results stay downloadable from the server after a task ends (null: the server does not say) */
   resultRetentionDays: number | null;
@@ -158,13 +192,49 @@ export interface AppState {
   payment: PaymentView | null;
   draft: { files: DraftFile[]; rejected: RejectedFile[] };
   batches: BatchView[];
-  settings: { resultRoot: string };
+  settings: { resultRoot: string; exportDefaults: ExportDefaults };
   /** this app: its version, and the help link the operator configured (null: none) */
   about: { version: string; helpUrl: string | null };
   update: UpdateView;
   /** null until the server said which terms apply (logged in only) */
   consent: ConsentView | null;
 }
+
+/** A batch without its items (what a patch carries for a batch whose own fields changed). */
+export type BatchHead = Omit<BatchView, 'items'>;
+
+/** The whole state at `version` (the answer of `getSnapshot`). */
+export interface StateSnapshot {
+  kind: 'snapshot';
+  version: number;
+  state: AppState;
+}
+
+/**
+ * What changed from the state at `base` to the state at `version` (= base + 1). Unchanged items, batches and
+ * top-level fields are not in it. A new batch comes with its head and all its items; items new to a batch are
+ * appended in the order given; a removed batch takes its items with it.
+ */
+export interface StatePatch {
+  kind: 'patch';
+  version: number;
+  base: number;
+  /** top-level fields that changed, each whole */
+  fields: Partial<Omit<AppState, 'batches'>>;
+  batches: {
+    /** new batches, and batches whose own fields changed */
+    changed: BatchHead[];
+    removed: string[];
+    /** the batches' ids in order, when the order or the set changed; null: as before */
+    order: string[] | null;
+  };
+  items: { changed: ItemView[]; removed: string[] };
+}
+
+export type StateMessage = StateSnapshot | StatePatch;
+
+/** How large a local preview is made: a list thumbnail, a review grid tile, the detail view (zoomable). */
+export type PreviewSize = 'thumb' | 'grid' | 'detail';
 
 export interface TaskFilter {
   status?: TaskStatus;
@@ -198,17 +268,108 @@ export interface TaskPage {
 export interface StartBatchInput {
   type: TaskType;
   params: TaskParams;
+  /** the batch folder's name after the date (default: the dropped folder's name) */
+  name?: string;
+  /** marketplace exports made as each item is done (default: 设置's default presets) */
+  presets?: ExportPreset[];
+  /** all exports of a preset in one folder, without the SKU sub-folders */
+  flat?: boolean;
+}
+
+// ---- marketplace exports (composed locally from the cut-out; see core/exports/)
+
+/** The fixed marketplace presets (their numbers and sources: core/exports/presets.ts). */
+export const MARKET_PRESET_IDS = ['taobao', 'jd', 'pdd', 'douyin', 'amazon', 'transparent'] as const;
+export type MarketPresetId = (typeof MARKET_PRESET_IDS)[number];
+export const POSE_ASPECTS = ['1:1', '3:4'] as const;
+export type PoseAspect = (typeof POSE_ASPECTS)[number];
+
+/**
+ * One export the merchant can choose: a marketplace preset, a custom size (from the cut-out of 基础修图 results),
+ * or model images cropped around the model to an aspect and width (AI模特12图 results).
+ */
+export type ExportPreset =
+  | { id: MarketPresetId }
+  | {
+      id: 'custom';
+      width: number;
+      height: number;
+      /** the subject's longer side as a share of the canvas, 0.3…0.98 */
+      fill: number;
+      /** `#rrggbb`, or `transparent` (PNG only) */
+      background: string;
+      format: 'jpeg' | 'png';
+    }
+  | { id: 'pose'; aspect: PoseAspect; width: number };
+
+/** What the dialog lists for a preset. */
+export interface ExportPresetView {
+  preset: ExportPreset;
+  label: string;
+  /** e.g. 800×800 JPG · 38–300 KB · 纯白底 */
+  summary: string;
+  /** applies to `basic_clean` results (from the cut-out) or `model_pose12` results */
+  appliesTo: TaskType;
+  /** some of its numbers come from secondary sources (not the marketplace's own pages) */
+  unconfirmed: boolean;
+}
+
+export interface ExportDefaults {
+  presets: ExportPreset[];
+  flat: boolean;
+}
+
+export interface ExportItemsInput {
+  itemIds: string[];
+  presets: ExportPreset[];
+  flat?: boolean;
+  /** also one JPEG per SKU folder with all its results, labelled */
+  contactSheet?: boolean;
+}
+
+export interface ExportResultInput {
+  itemId: string;
+  /** which of the item's result files (a pose), default the first */
+  file?: string;
+  preset: ExportPreset;
+}
+
+/** One exported file and its compliance check (read back from the file on disk). */
+export interface ExportedFile {
+  itemId: string;
+  /** the result it was made from (its name, for the merchant) */
+  source: string;
+  presetLabel: string;
+  path: string;
+  ok: boolean;
+  /** each failed rule in Chinese, e.g. 主体占比 72%，亚马逊要求 ≥ 85% */
+  failures: string[];
+}
+
+export interface ExportReport {
+  /** the folder to open (打开文件夹) */
+  dir: string;
+  files: ExportedFile[];
+  /** contact sheets written (one per SKU folder) */
+  sheets: string[];
+  /** items that could not be exported, with the reason in Chinese */
+  skipped: { itemId: string; name: string; reason: string }[];
 }
 
 /** Everything the renderer may ask of the main process. */
 export interface DesktopApi {
   getState(): Promise<IpcResult<AppState>>;
+  /** the whole state and its version (at the start, and when a patch was missed) */
+  getSnapshot(): Promise<IpcResult<StateSnapshot>>;
   /** `sandboxCode`: in sandbox mode (no real SMS) the code the sandbox "sent", so that anyone can try the app */
   sendCode(phone: string): Promise<IpcResult<{ cooldownSeconds: number; sandboxCode: string | null }>>;
   login(phone: string, code: string): Promise<IpcResult<null>>;
   logout(): Promise<IpcResult<null>>;
   refreshMembership(): Promise<IpcResult<null>>;
-  startPurchase(): Promise<IpcResult<null>>;
+  /** `shortfall`: the 次 the current batch lacks (the dialog suggests the pack that covers it) */
+  startPurchase(shortfall?: number): Promise<IpcResult<null>>;
+  /** another channel or plan: the order is made again with it (the channel is remembered) */
+  choosePayment(choice: PaymentChoice): Promise<IpcResult<null>>;
   simulatePayment(): Promise<IpcResult<null>>;
   closePurchase(): Promise<IpcResult<null>>;
   addFiles(paths: string[]): Promise<IpcResult<null>>;
@@ -223,12 +384,15 @@ export interface DesktopApi {
   /** takes an item that was not charged out of its batch */
   removeItem(itemId: string): Promise<IpcResult<null>>;
   clearFinishedBatches(): Promise<IpcResult<null>>;
+  /** processes these items' input photos again as a new batch (new tasks, charged again) */
+  redoItems(itemIds: string[]): Promise<IpcResult<{ batchId: string }>>;
   listTasks(filter: TaskFilter): Promise<IpcResult<TaskPage>>;
   redownload(taskId: string): Promise<IpcResult<{ files: string[] }>>;
   openFolder(path: string): Promise<IpcResult<null>>;
   revealFile(path: string): Promise<IpcResult<null>>;
   chooseResultRoot(): Promise<IpcResult<null>>;
-  thumbnail(path: string): Promise<IpcResult<string | null>>;
+  /** a JPEG preview (data URL) of a local image, at most `size`'s pixels (never the full file) */
+  thumbnail(path: string, size?: PreviewSize): Promise<IpcResult<string | null>>;
   checkForUpdates(): Promise<IpcResult<null>>;
   /** quits and installs the downloaded update */
   installUpdate(): Promise<IpcResult<null>>;
@@ -236,6 +400,14 @@ export interface DesktopApi {
   legalText(kind: 'terms' | 'privacy'): Promise<IpcResult<LegalDocView & { body: string }>>;
   /** records that the merchant accepted the versions shown */
   acceptConsent(): Promise<IpcResult<null>>;
+  /** the export presets (fixed ones; custom and model crops are built in the dialog) */
+  listExportPresets(): Promise<IpcResult<ExportPresetView[]>>;
+  /** exports items (a whole batch, or a selection of it) to presets, locally from the cached cut-outs: free, offline */
+  exportItems(input: ExportItemsInput): Promise<IpcResult<ExportReport>>;
+  /** exports one result to one preset */
+  exportResult(input: ExportResultInput): Promise<IpcResult<ExportReport>>;
+  /** 设置: the presets a new batch starts with, and the flat layout */
+  setExportDefaults(defaults: ExportDefaults): Promise<IpcResult<null>>;
 }
 
 export type InvokeChannel = keyof DesktopApi;
@@ -243,11 +415,13 @@ export type InvokeChannel = keyof DesktopApi;
 /** The calls the preload exposes, one function each (a test checks this list against DesktopApi and the schemas). */
 export const INVOKE_CHANNELS = [
   'getState',
+  'getSnapshot',
   'sendCode',
   'login',
   'logout',
   'refreshMembership',
   'startPurchase',
+  'choosePayment',
   'simulatePayment',
   'closePurchase',
   'addFiles',
@@ -261,6 +435,7 @@ export const INVOKE_CHANNELS = [
   'cancelBatch',
   'removeItem',
   'clearFinishedBatches',
+  'redoItems',
   'listTasks',
   'redownload',
   'openFolder',
@@ -271,6 +446,10 @@ export const INVOKE_CHANNELS = [
   'installUpdate',
   'legalText',
   'acceptConsent',
+  'listExportPresets',
+  'exportItems',
+  'exportResult',
+  'setExportDefaults',
 ] as const satisfies readonly InvokeChannel[];
 
 export const STATE_EVENT = 'state-changed';
@@ -286,12 +465,15 @@ export interface NavigateTarget {
 /** The most paths one `addFiles` call takes (a folder counts as one path). */
 export const MAX_PATHS_PER_CALL = 1000;
 
+/** The most items one `redoItems` call takes. */
+export const MAX_REDO_ITEMS = 1000;
+
 /** What the preload puts on `window.api`. */
 export type BridgeApi = DesktopApi & {
   /** the local path of a dropped File (webUtils.getPathForFile); '' when it has none */
   pathForFile(file: File): string;
-  /** subscribes to state pushes; returns the unsubscribe function */
-  onState(listener: (state: AppState) => void): () => void;
+  /** subscribes to state pushes (patches, see `StatePatch`); returns the unsubscribe function */
+  onState(listener: (message: StateMessage) => void): () => void;
   /** subscribes to "show this batch" requests (notification clicks); returns the unsubscribe function */
   onNavigate(listener: (target: NavigateTarget) => void): () => void;
 };

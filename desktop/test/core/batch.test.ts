@@ -1,10 +1,10 @@
 /**
  * The merchant's day at the service level, against the real sandbox server on SQLite and on MariaDB: log in, buy,
- * drop a folder of 30 photos, and get 30 white-background images in dated local folders — with one list call per
+ * drop a folder of 30 photos, and get 30 white-background images in a dated batch folder mirroring the dropped one — with one list call per
  * sync tick for all tasks, and exactly 30 charges.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../src/core/result-paths.js';
@@ -34,13 +34,14 @@ describe.each<DbKind>(['sqlite', 'mysql'])('a batch of 30 photos (%s)', (db) => 
     await server?.destroy();
   });
 
-  it('uploads, creates 30 tasks and lands 30 white 800×800 images in <root>/<date>/<stem>/', async () => {
+  it('uploads, creates 30 tasks and lands 30 white 800×800 images in the mirrored <root>/<date> <name>/', async () => {
     await loginWithSandboxCode(d, server.url);
     const bought = await buyInApp(d);
     expect(bought.payment?.quotaAfter).toBe(100);
     expect(d.service.getState().membership).toMatchObject({ isMember: true, quotaRemaining: 100 });
 
     const folder = await photoFolder(30, { sub: true });
+    const batchDir = join(d.resultRoot, `${localDate(new Date())} ${basename(folder)}`);
     await d.service.addFiles([folder]);
     const draft = d.service.getState().draft;
     expect(draft.files).toHaveLength(30);
@@ -58,13 +59,15 @@ describe.each<DbKind>(['sqlite', 'mysql'])('a batch of 30 photos (%s)', (db) => 
     expect(new Set(batch.items.map((i) => i.taskId)).size).toBe(30);
     expect(d.service.getState().membership?.quotaRemaining).toBe(70);
 
-    const day = join(d.resultRoot, localDate(new Date()));
+    // the dropped folder's tree, mirrored under <root>/<date> <folder name>/
     for (const item of batch.items) {
       const stem = item.name.replace(/\.jpg$/, '');
-      expect(item.outputDir).toBe(join(day, stem));
-      expect(item.files).toEqual([join(day, stem, `${stem}_白底.jpg`)]);
-      expect(readdirSync(item.outputDir)).toEqual([`${stem}_白底.jpg`]); // no .part left behind
+      const dir = item.relPath.startsWith('子文件夹/') ? join(batchDir, '子文件夹') : batchDir;
+      expect(item.outputDir).toBe(dir);
+      expect(item.files).toEqual([join(dir, `${stem}_白底.jpg`)]);
     }
+    expect(readdirSync(batchDir).filter((n) => n !== '子文件夹')).toHaveLength(20); // no .part left behind
+    expect(readdirSync(join(batchDir, '子文件夹'))).toHaveLength(10);
     // every result is an 800×800 JPEG on pure white, within Taobao's 38–300 KB
     for (const item of batch.items) {
       const file = item.files[0]!;
@@ -94,6 +97,6 @@ describe.each<DbKind>(['sqlite', 'mysql'])('a batch of 30 photos (%s)', (db) => 
     // one notification when the batch finished
     expect(d.platform.notifications).toHaveLength(1);
     expect(d.platform.notifications[0]!.body).toContain('30 张图片已完成');
-    expect(existsSync(join(day, '款式03', '款式03_白底.jpg'))).toBe(true); // from the sub-folder
+    expect(existsSync(join(batchDir, '子文件夹', '款式03_白底.jpg'))).toBe(true); // from the sub-folder
   });
 });

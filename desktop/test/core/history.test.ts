@@ -25,7 +25,7 @@ describe('history, re-download and local files', () => {
   let d: Desktop;
   /** the same merchant, logged in elsewhere (the server API directly) */
   let elsewhere: { token: string };
-  let batchDirs: string[];
+  let batchDir: string;
   let failedTaskId: string;
   const foreign: Task[] = [];
 
@@ -65,12 +65,14 @@ describe('history, re-download and local files', () => {
     await buyInApp(d);
     elsewhere = await apiLogin(server.url, phone);
 
-    await d.service.addFiles([await photoFolder(3)]);
+    const photos = await photoFolder(3);
+    batchDir = join(d.resultRoot, `${localDate(new Date())} ${basename(photos)}`);
+    await d.service.addFiles([photos]);
     const { batchId } = await d.service.startBatch({ type: 'basic_clean', params: {} });
     await d.service.whenIdle();
     const batch = d.service.getState().batches.find((b) => b.id === batchId)!;
     expect(batch.items.map((i) => i.stage)).toEqual(['done', 'done', 'done']);
-    batchDirs = batch.items.map((i) => i.outputDir);
+    expect(batch.items.map((i) => i.outputDir)).toEqual([batchDir, batchDir, batchDir]);
 
     // one model_pose12 task that fails at the vendor (and is refunded)
     await setRunningHub(server.url, 'fail', 50);
@@ -100,7 +102,7 @@ describe('history, re-download and local files', () => {
         status: 'done',
         resultCount: 1,
         errorReason: null,
-        outputDir: join(d.resultRoot, localDate(new Date()), stem),
+        outputDir: batchDir,
       });
       expect(row.files).toEqual([join(row.outputDir!, `${stem}_白底.jpg`)]);
       expect(existsSync(row.files[0]!)).toBe(true);
@@ -141,26 +143,25 @@ describe('history, re-download and local files', () => {
   });
 
   it('re-downloads a deleted result into the same folder, and only what is missing', async () => {
-    const row = (await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.outputDir === batchDirs[1])!;
-    const kept = join(batchDirs[1]!, readdirSync(batchDirs[1]!)[0]!);
+    const row = (await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.name === '款式02.jpg')!;
+    const kept = join(batchDir, '款式02_白底.jpg');
+    expect(row.files).toEqual([kept]);
     const bytes = statSync(kept).size;
     rmSync(kept);
     expect((await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.id === row.id)).toMatchObject({
       files: [],
-      outputDir: batchDirs[1],
+      outputDir: batchDir,
     });
 
     const { files } = await d.service.redownload(row.id);
     expect(files).toEqual([kept]);
-    expect(readdirSync(batchDirs[1]!)).toEqual([readdirSync(batchDirs[1]!)[0]]);
     expect(statSync(kept).size).toBe(bytes);
 
     // nothing missing: nothing written, nothing duplicated
     const mtime = statSync(kept).mtimeMs;
     expect((await d.service.redownload(row.id)).files).toEqual([kept]);
     expect(statSync(kept).mtimeMs).toBe(mtime);
-    expect(readdirSync(batchDirs[1]!)).toHaveLength(1);
-    expect(readdirSync(join(d.resultRoot, localDate(new Date()))).sort()).toEqual(batchDirs.map((b) => basename(b)).sort());
+    expect(readdirSync(batchDir).sort()).toEqual(['款式01_白底.jpg', '款式02_白底.jpg', '款式03_白底.jpg']);
   });
 
   it('refuses to re-download a task that has no results', async () => {
@@ -198,7 +199,7 @@ describe('history, re-download and local files', () => {
   });
 
   it('opens and reveals only result folders and files', async () => {
-    const dir = batchDirs[0]!;
+    const dir = batchDir;
     const file = join(dir, readdirSync(dir)[0]!);
     await d.service.openFolder(dir);
     await d.service.openFolder(d.resultRoot);
@@ -242,7 +243,7 @@ describe('history, re-download and local files', () => {
     await d.service.addFiles([folder]);
     const draftFile = d.service.getState().draft.files[0]!.path;
     expect(await d.service.thumbnail(draftFile)).toMatch(/^data:image\/png;base64,/);
-    const result = join(batchDirs[0]!, readdirSync(batchDirs[0]!)[0]!);
+    const result = join(batchDir, readdirSync(batchDir)[0]!);
     expect(await d.service.thumbnail(result)).toMatch(/^data:image\/png;base64,/);
     for (const outside of ['/etc/passwd', join(folder, '..', 'other.jpg')]) {
       expect((await failure(d.service.thumbnail(outside))).code, outside).toBe('FORBIDDEN_PATH');
@@ -263,22 +264,23 @@ describe('history, re-download and local files', () => {
     expect(d.service.getState().settings.resultRoot).toBe(root);
     expect(d.store.get('settings')).toEqual({ resultRoot: root });
 
-    await d.service.addFiles([await photoFolder(1)]);
+    const one = await photoFolder(1);
+    await d.service.addFiles([one]);
     const { batchId } = await d.service.startBatch({ type: 'basic_clean', params: {} });
     await d.service.whenIdle();
     const item = d.service.getState().batches.find((b) => b.id === batchId)!.items[0]!;
     expect(item.stage).toBe('done');
-    expect(item.outputDir).toBe(join(root, localDate(new Date()), '款式01'));
-    expect(item.files).toEqual(resultFileNames('basic_clean', item.outputDir).map((n) => join(item.outputDir, n)));
+    expect(item.outputDir).toBe(join(root, `${localDate(new Date())} ${basename(one)}`));
+    expect(item.files).toEqual(resultFileNames('basic_clean', '款式01').map((n) => join(item.outputDir, n)));
     expect(existsSync(item.files[0]!)).toBe(true);
 
-    await d.service.openFolder(batchDirs[0]!);
-    expect(d.platform.opened.at(-1)).toBe(batchDirs[0]);
+    await d.service.openFolder(batchDir);
+    expect(d.platform.opened.at(-1)).toBe(batchDir);
   });
 
   it('after the server’s retention period: the row says so, re-download is refused, the local files stay', async () => {
     expect(d.service.getState().options?.resultRetentionDays).toBe(30);
-    const row = (await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.outputDir === batchDirs[2])!;
+    const row = (await allRows({ type: 'basic_clean', status: 'done' })).find((r) => r.name === '款式03.jpg')!;
     expect(row).toMatchObject({ resultsExpired: false, resultCount: 1 });
     // the task ended 31 days ago; the server's retention sweep runs
     await server.db.models.Task.update({ finishedAt: new Date(Date.now() - 31 * 86_400_000) }, { where: { id: row.id } });

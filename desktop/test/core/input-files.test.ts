@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { garmentJpeg } from '../../../server/test/support/client.js';
@@ -49,6 +49,21 @@ describe('sniffImage', () => {
 });
 
 describe('scanPaths', () => {
+  it('records each file’s path relative to the dropped folder, and the folder’s name', async () => {
+    const root = tempDir();
+    const dir = join(root, '春装');
+    mkdirSync(join(dir, 'SKU123', '细节'), { recursive: true });
+    writeFileSync(join(dir, 'SKU123', '正面.jpg'), jpeg);
+    writeFileSync(join(dir, 'SKU123', '细节', '领口.png'), png);
+    writeFileSync(join(root, '单张.jpg'), jpeg);
+    const r = await scanPaths([dir, join(root, '单张.jpg')], 10 * MB);
+    expect(r.accepted.map((f) => [f.relPath, f.source])).toEqual([
+      ['SKU123/细节/领口.png', '春装'], // sorted as in Chinese: xì before zhèng
+      ['SKU123/正面.jpg', '春装'],
+      ['单张.jpg', ''],
+    ]);
+  });
+
   it('walks nested folders in sorted order and skips hidden files and folders', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'b-外套', 'inner'), { recursive: true });
@@ -181,9 +196,9 @@ describe('the draft in the service', () => {
     await d.service.addFiles([dir, loose, join(dir, 'missing.jpg')]);
     const { draft } = d.service.getState();
     expect(draft.files).toEqual([
-      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length },
-      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length },
-      { path: loose, name: '03.webp', size: webp.length },
+      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length, source: basename(dir) },
+      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length, source: basename(dir) },
+      { path: loose, name: '03.webp', size: webp.length, source: '' },
     ]);
     expect(draft.rejected).toEqual([
       { path: join(dir, 'empty.webp'), name: 'empty.webp', reason: expect.stringContaining('文件是空的') },

@@ -23,11 +23,13 @@ const CHINESE = /[\u4e00-\u9fff]/;
 /** one valid call per channel (the type makes a new channel without a sample a compile error) */
 const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   getState: [],
+  getSnapshot: [],
   sendCode: ['13800138000'],
   login: ['13800138000', '123456'],
   logout: [],
   refreshMembership: [],
   startPurchase: [],
+  choosePayment: [{ channel: 'alipay' }],
   simulatePayment: [],
   closePurchase: [],
   addFiles: [['/tmp/a.jpg', '/tmp/照片']],
@@ -41,6 +43,7 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   cancelBatch: ['7c1d3f0e-batch'],
   removeItem: ['7c1d3f0e-item'],
   clearFinishedBatches: [],
+  redoItems: [['7c1d3f0e-item']],
   listTasks: [{ status: 'done', type: 'basic_clean', cursor: 'abc' }],
   redownload: ['01HZZZZZZZZZZZZZZZZZZZZZZZ'],
   openFolder: ['/tmp/results/2024-06-18'],
@@ -51,6 +54,12 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   installUpdate: [],
   legalText: ['terms'],
   acceptConsent: [],
+  listExportPresets: [],
+  exportItems: [{ itemIds: ['7c1d3f0e-item'], presets: [{ id: 'amazon' }, { id: 'pose', aspect: '3:4', width: 750 }], contactSheet: true }],
+  exportResult: [
+    { itemId: '7c1d3f0e-item', preset: { id: 'custom', width: 1200, height: 1200, fill: 0.8, background: '#f0f0f0', format: 'jpeg' } },
+  ],
+  setExportDefaults: [{ presets: [{ id: 'taobao' }, { id: 'jd' }], flat: true }],
 };
 
 const INVALID: [string, unknown][] = [
@@ -91,6 +100,21 @@ const INVALID: [string, unknown][] = [
   ['openFolder', [{}]],
   ['revealFile', [['/tmp/a.jpg']]],
   ['thumbnail', ['']],
+  ['thumbnail', ['/tmp/a.jpg', 'full']],
+  ['redoItems', [[]]],
+  ['redoItems', ['7c1d3f0e-item']],
+  ['redoItems', [Array(1001).fill('7c1d3f0e-item')]],
+  ['exportItems', [{ itemIds: [], presets: [{ id: 'taobao' }] }]],
+  ['exportItems', [{ itemIds: ['a'], presets: [] }]],
+  ['exportItems', [{ itemIds: ['a'], presets: [{ id: 'ebay' }] }]],
+  [
+    'exportItems',
+    [{ itemIds: ['a'], presets: [{ id: 'custom', width: 99999, height: 800, fill: 0.8, background: '#fff', format: 'jpeg' }] }],
+  ],
+  ['exportItems', [{ itemIds: ['a'], presets: [{ id: 'custom', width: 800, height: 800, fill: 0.8, background: 'red', format: 'jpeg' }] }]],
+  ['exportResult', [{ itemId: 'a', preset: { id: 'pose', aspect: '16:9', width: 800 } }]],
+  ['setExportDefaults', [{ presets: [{ id: 'taobao' }] }]],
+  ['startBatch', [{ type: 'basic_clean', params: {}, name: 'x'.repeat(61) }]],
 ];
 
 /** A stand-in service that records every call and answers what `impl` says (or `{ from: <method> }`). */
@@ -210,6 +234,7 @@ describe('the IPC contract and dispatcher', () => {
       secrets: testSecretBox(),
       platform: recordingPlatform(),
       defaultResultRoot: join(dir, 'results'),
+      dataDir: join(dir, 'data'),
     });
     const dispatch = createDispatcher(service);
     afterAll(() => service.close());
@@ -223,11 +248,13 @@ describe('the IPC contract and dispatcher', () => {
       }
       expect(answers).toEqual({
         getState: 'ok',
+        getSnapshot: 'ok',
         sendCode: 'NETWORK',
         login: 'NETWORK',
         logout: 'ok',
         refreshMembership: 'UNAUTHENTICATED',
         startPurchase: 'UNAUTHENTICATED',
+        choosePayment: 'UNAUTHENTICATED',
         simulatePayment: 'NETWORK',
         closePurchase: 'ok',
         addFiles: 'UNAUTHENTICATED',
@@ -245,16 +272,24 @@ describe('the IPC contract and dispatcher', () => {
         legalText: 'NETWORK',
         acceptConsent: 'UNAUTHENTICATED',
         clearFinishedBatches: 'UNAUTHENTICATED',
+        redoItems: 'UNAUTHENTICATED',
         listTasks: 'UNAUTHENTICATED',
         redownload: 'UNAUTHENTICATED',
         openFolder: 'FORBIDDEN_PATH',
         revealFile: 'FORBIDDEN_PATH',
         chooseResultRoot: 'ok',
         thumbnail: 'FORBIDDEN_PATH',
+        listExportPresets: 'ok',
+        exportItems: 'UNAUTHENTICATED',
+        exportResult: 'UNAUTHENTICATED',
+        setExportDefaults: 'ok',
       });
       const state = await dispatch('getState', []);
       expect(state).toMatchObject({ ok: true, value: { ready: false, user: null, settings: { resultRoot: join(dir, 'results') } } });
       expect(structuredClone(state)).toEqual(state);
+      const snapshot = await dispatch('getSnapshot', []);
+      expect(snapshot).toMatchObject({ ok: true, value: { kind: 'snapshot', state: { ready: false, user: null } } });
+      expect(structuredClone(snapshot)).toEqual(snapshot);
     });
   });
 });

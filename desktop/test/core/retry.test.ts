@@ -49,7 +49,8 @@ describe('failures, refunds and retries', () => {
     expect(failed).toMatchObject({ stage: 'failed', refunded: true });
     expect(failed!.errorReason).toBe('AI模特生成失败，次数已返还，请换一张图片或稍后重试'); // the server's reason, as it wrote it
     await expect.poll(quota).toBe(100); // the refund is shown
-    expect(d.platform.notifications.at(-1)!.body).toContain('1 张失败');
+    // the notification says what was charged: nothing, the task's 次 came back
+    expect(d.platform.notifications.at(-1)!.body).toBe('0 张已完成，1 张处理失败，次数已退回，共扣 0 次。可在“处理进度”中重试');
 
     await setRunningHub(server.url, 'success', 50);
     d.service.retryItem(failed!.id);
@@ -114,10 +115,19 @@ describe('failures, refunds and retries', () => {
     expect(byName['款式02.jpg']).toMatchObject({ stage: 'failed', refunded: false, errorReason: '无法读取文件（已被移动或删除）' });
     expect(quota()).toBe(97);
     await expectLedgerInvariant(server.db);
+    // 清除已完成 keeps the two failures a retry can fix (in their batch), and clears the done photo
     d.service.clearFinishedBatches();
+    expect(
+      d.service
+        .getState()
+        .batches.flatMap((b) => b.items)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(['太小.png', '款式02.jpg']);
   });
 
   it('refuses a batch bigger than the balance, saying how much it needs', async () => {
+    const batchesBefore = d.service.getState().batches;
     await d.service.addFiles([await photoFolder(4)]);
     // an admin adjustment leaves 3 (the server's own ledger path)
     const userId = d.service.getState().user!.id;
@@ -128,7 +138,7 @@ describe('failures, refunds and retries', () => {
     const err = await d.service.startBatch({ type: 'basic_clean', params: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DesktopError);
     expect(err).toMatchObject({ code: 'QUOTA_EXHAUSTED', message: '剩余次数不足：这批需要 4 次，剩余 3 次。请减少图片或续费' });
-    expect(d.service.getState().batches).toEqual([]);
+    expect(d.service.getState().batches).toEqual(batchesBefore); // no batch was started
     expect(quota()).toBe(3);
     await expectLedgerInvariant(server.db);
   });
@@ -167,6 +177,38 @@ describe('downloads whose signed URLs went stale', () => {
     const items = d.service.getState().batches.flatMap((b) => b.items);
     expect(items.map((i) => i.stage)).toEqual(['done', 'done']);
     expect(taskCalls).toBe(2); // one fresh task per item, no more
-    for (const i of items) expect(readdirSync(i.outputDir)).toHaveLength(1);
+    expect(readdirSync(items[0]!.outputDir).sort()).toEqual(items.map((i) => `${i.name.replace('.jpg', '')}_白底.jpg`).sort());
+    expect(d.platform.notifications.at(-1)!.body).toBe('2 张图片已完成，共扣 2 次，结果已保存到本地文件夹');
+  });
+
+  it('results that cannot be fetched were charged: the notification says so, not 「失败的不扣次数」', async () => {
+    const api = d.service.api;
+    const { listTasks, task } = api;
+    const refuse = <T extends { results: { url: string }[] }>(t: T): T => ({
+      ...t,
+      results: t.results.map((r) => ({ ...r, url: r.url.replace(/q-signature=[0-9a-f]+/, 'q-signature=0') })),
+    });
+    api.listTasks = async (q) => {
+      const page = await listTasks(q);
+      return { ...page, items: page.items.map(refuse) };
+    };
+    api.task = async (id) => {
+      const r = await task(id);
+      return { ...r, task: refuse(r.task) };
+    };
+    try {
+      await d.service.addFiles([await photoFolder(1)]);
+      await d.service.startBatch({ type: 'basic_clean', params: {} });
+      await d.service.whenIdle();
+    } finally {
+      api.listTasks = listTasks;
+      api.task = task;
+    }
+    const failed = d.service.getState().batches[0]!.items[0]!;
+    expect(failed).toMatchObject({ stage: 'failed', refunded: false, retryable: false });
+    expect(failed.taskId).not.toBeNull();
+    const body = d.platform.notifications.at(-1)!.body;
+    expect(body).toBe('0 张已完成，1 张已扣次数，结果已过期无法下载，共扣 1 次');
+    expect(body).not.toContain('不扣次数');
   });
 });

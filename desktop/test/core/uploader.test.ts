@@ -1,7 +1,8 @@
 /**
- * The uploader: STS credentials cached and fetched again before they expire (one request at a time), multipart
- * upload of a big file with byte progress and its content type, and retries that carry an upload through a line
- * that drops at first — all with cos-nodejs-sdk-v5 against the sandbox's COS emulator.
+ * The uploader: STS credentials cached and fetched again before they expire (one request at a time), a photo in a
+ * single PUT and a big file in parts of the part size (counted at a proxy in front of the COS emulator), byte
+ * progress and content type, and retries that carry an upload through a line that drops at first — all with
+ * cos-nodejs-sdk-v5 against the sandbox's COS emulator.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import type { StsResponse } from '@aizhao/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesktopError } from '../../src/core/errors.js';
-import { StsCache, Uploader } from '../../src/core/uploader.js';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_SLICE_SIZE, StsCache, Uploader } from '../../src/core/uploader.js';
 import type { TestServer } from '../../../server/test/support/server.js';
 import type { Desktop } from '../support/desktop.js';
 import { startToggleProxy, type ToggleProxy } from '../support/toggle-proxy.js';
@@ -76,20 +77,49 @@ describe('Uploader against the COS emulator', () => {
     return { domain: cfg.cos.domain!.replace(new URL(server.url).host, new URL(base).host), protocol: cfg.cos.protocol };
   };
 
-  it('uploads a big file in parts with byte progress and its content type', async () => {
-    const file = join(d.dir, 'big.jpg');
-    const body = randomBytes(3 * 1024 * 1024 + 123);
+  /** Uploads `bytes` of random data through the counting proxy; returns the requests the emulator saw and the progress. */
+  const uploadThroughProxy = async (name: string, bytes: number) => {
+    const file = join(d.dir, name);
+    const body = randomBytes(bytes);
     writeFileSync(file, body);
-    const uploader = new Uploader(new StsCache(d.service.api), { ...(await cosOptions(server.url)), sliceSize: 1024 * 1024 });
-    const key = `${await uploader.prefix()}big.jpg`;
+    const uploader = new Uploader(new StsCache(d.service.api), await cosOptions(proxy.url));
+    const key = `${await uploader.prefix()}${name}`;
     const progress: number[] = [];
+    const before = proxy.forwarded.length;
     await uploader.upload({ path: file, size: body.length, mime: 'image/jpeg' }, key, (n) => progress.push(n));
+    // `METHOD <path>?<query>` without the emulator's mount and the key, e.g. `PUT ?partNumber=1&uploadId=…`
+    const requests = proxy.forwarded.slice(before).map((r) => {
+      const url = new URL(r.slice(r.indexOf(' ') + 1), 'http://x');
+      const path = decodeURIComponent(url.pathname);
+      const [method] = r.split(' ');
+      const param = [...url.searchParams.keys()].sort().join('&');
+      return `${method} ${path.endsWith(`/${key}`) ? 'key' : 'bucket'}${param ? `?${param}` : ''}`;
+    });
     expect(progress.at(-1)).toBe(body.length);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(progress.length).toBeGreaterThan(2);
-    const head = await server.ctx.vendors.storage.head(key);
-    expect(head).toEqual({ size: body.length, contentType: 'image/jpeg' });
+    expect(await server.ctx.vendors.storage.head(key)).toEqual({ size: body.length, contentType: 'image/jpeg' });
     expect((await server.ctx.vendors.storage.get(key)).equals(body)).toBe(true);
+    return { requests, progress };
+  };
+
+  it('sends a photo in one PUT, with byte progress and its content type', async () => {
+    const { requests } = await uploadThroughProxy('photo.jpg', Math.round(5.3 * 1024 * 1024));
+    expect(requests).toEqual(['PUT key']);
+  });
+
+  it('sends a big file in parts of the part size: resume check, initiate, parts, complete', async () => {
+    const size = 25 * 1024 * 1024 + 123;
+    const { requests, progress } = await uploadThroughProxy('big.jpg', size);
+    const parts = Math.ceil(size / DEFAULT_CHUNK_SIZE);
+    expect(size).toBeGreaterThan(DEFAULT_SLICE_SIZE);
+    expect(parts).toBe(4);
+    expect(requests).toEqual([
+      'GET bucket?prefix&uploads', // ListMultipartUploads: an upload of this key to resume?
+      'POST key?uploads',
+      ...Array<string>(parts).fill('PUT key?partNumber&uploadId'),
+      'POST key?uploadId',
+    ]);
+    expect(progress.length).toBeGreaterThan(2);
   });
 
   it('retries with backoff through a line that is down at first', async () => {

@@ -128,6 +128,15 @@ describe('thumbnails', () => {
     making = false;
     expect(url).toMatch(/^data:image\/jpeg;base64,/);
     expect(turns).toBeGreaterThanOrEqual(5);
+    // the review's sizes: a grid tile and the detail view, never the full 6000 × 8000 file
+    for (const [size, longSide] of [
+      ['grid', 480],
+      ['detail', 1600],
+    ] as const) {
+      const preview = (await platform.thumbnail(big, size))!;
+      const m = await sharp(Buffer.from(preview.split(',')[1]!, 'base64')).metadata();
+      expect([m.width, m.height], size).toEqual([(longSide * 3) / 4, longSide]);
+    }
   });
 });
 

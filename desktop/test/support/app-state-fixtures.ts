@@ -63,6 +63,11 @@ export const payment = (o: Partial<PaymentView> = {}): PaymentView => ({
   networkError: false,
   message: null,
   quotaAfter: null,
+  channel: 'wx',
+  channels: ['wx', 'alipay'],
+  plans: [],
+  planId: null,
+  shortfall: null,
   ...o,
 });
 
@@ -82,6 +87,8 @@ export const item = (o: Partial<ItemView> & Pick<ItemView, 'id' | 'name'>): Item
   files: [],
   removable: !o.taskId || o.stage === 'failed',
   keptAfterCancel: false,
+  relPath: o.name,
+  exports: [],
   ...o,
 });
 
@@ -92,6 +99,10 @@ export const batch = (o: Partial<BatchView> & Pick<BatchView, 'id' | 'items'>): 
   finished: o.items.filter((i) => i.stage === 'done' || i.stage === 'failed' || i.stage === 'cancelled').length,
   paused: false,
   cancelled: false,
+  name: '新款',
+  dir: `${RESULT_ROOT}/2026-03-08 新款`,
+  presets: [{ id: 'taobao' }],
+  flat: false,
   ...o,
 });
 
@@ -121,7 +132,7 @@ export const appState = (o: Partial<AppState> = {}): AppState => ({
   payment: null,
   draft: { files: [], rejected: [] },
   batches: [],
-  settings: { resultRoot: RESULT_ROOT },
+  settings: { resultRoot: RESULT_ROOT, exportDefaults: { presets: [{ id: 'taobao' }], flat: false } },
   about: { version: '0.1.0', helpUrl: 'https://kf.qq.com/' },
   update: updateView(),
   consent: { required: false, terms: LEGAL.terms, privacy: LEGAL.privacy },

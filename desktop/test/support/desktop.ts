@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import sharp from 'sharp';
 import { AppService, type AppServiceOptions } from '../../src/core/app-service.js';
+import { PREVIEW_PIXELS } from '../../src/core/thumbnail.js';
 import type { KeyValueStore, Platform, SecretBox } from '../../src/core/ports.js';
 import type { AppState } from '../../src/shared/contract.js';
 import { call, garmentJpeg, newPhone } from '../../../server/test/support/client.js';
 
 /** the app's version, as Electron's app.getVersion() reads it from the package */
-export const DESKTOP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const DESKTOP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 /** A store file in `dir` (the same file again after a "restart"). */
 export function confStore(dir: string): KeyValueStore & { path: string } {
@@ -86,9 +88,11 @@ export function recordingPlatform(): RecordingPlatform {
     openFolder: async (path) => void p.opened.push(path),
     revealFile: (path) => void p.revealed.push(path),
     notify: (title, body) => void p.notifications.push({ title, body }),
-    thumbnail: async (path) => {
+    thumbnail: async (path, size) => {
       try {
-        const png = await sharp(path).resize(96, 96, { fit: 'inside' }).png().toBuffer();
+        // the review's larger sizes as the app makes them; list thumbnails small
+        const px = size && size !== 'thumb' ? PREVIEW_PIXELS[size] : 96;
+        const png = await sharp(path).resize(px, px, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
         return `data:image/png;base64,${png.toString('base64')}`;
       } catch {
         return null;
@@ -124,6 +128,7 @@ export async function startDesktop(
     secrets: secrets,
     platform,
     defaultResultRoot: resultRoot,
+    dataDir: join(dir, 'data'),
     engine: { syncIntervalMs: 150, retryDelayMs: 50 },
     paymentPollMs: 100,
     connectRetryMs: 100,

@@ -4,8 +4,8 @@
  * The renderer is served over a tiny static HTTP server on 127.0.0.1 (module scripts do not load from file://). An
  * init script defines `window.api` exactly as the preload shapes it: every call goes to `window.__invoke(channel,
  * args)`, a binding to a Node function of the test — a scripted fake (`ScriptedBridge`) for the renderer's component
- * tests, or the real main-process handlers for the end-to-end test. `pushState` delivers a state push to the
- * `onState` listeners, and `pathForFile` answers from `window.__filePaths[file.name]` (set with `setFilePaths`).
+ * tests, or the real main-process handlers for the end-to-end test. `pushMessage` delivers a state message (what main
+ * pushes: a patch) to the `onState` listeners, `pushState` a whole state (as a snapshot newer than any before), and `pathForFile` answers from `window.__filePaths[file.name]` (set with `setFilePaths`).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,7 +15,14 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { INVOKE_CHANNELS, type AppState, type InvokeChannel, type IpcResult, type NavigateTarget } from '../../src/shared/contract.js';
+import {
+  INVOKE_CHANNELS,
+  type AppState,
+  type InvokeChannel,
+  type IpcResult,
+  type NavigateTarget,
+  type StateMessage,
+} from '../../src/shared/contract.js';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -36,6 +43,7 @@ declare global {
   interface Window {
     __invoke(channel: string, args: unknown[]): Promise<IpcResult<unknown>>;
     __pushState(state: AppState): void;
+    __pushMessage(message: StateMessage): void;
     __navigate(target: NavigateTarget): void;
     __filePaths: Record<string, string>;
   }
@@ -92,14 +100,17 @@ export function launchBrowser(): Promise<Browser> {
 
 /** Runs in the page before any of its scripts: the preload's `window.api`, backed by `window.__invoke`. */
 function installBridge({ channels, filePaths }: { channels: string[]; filePaths: Record<string, string> }): void {
-  const listeners = new Set<(state: AppState) => void>();
+  const listeners = new Set<(message: StateMessage) => void>();
   const navigators = new Set<(target: NavigateTarget) => void>();
+  let pushed = 0;
   window.__filePaths = { ...filePaths };
-  window.__pushState = (state) => listeners.forEach((listener) => listener(state));
+  window.__pushMessage = (message) => listeners.forEach((listener) => listener(message));
+  // a whole state from a test: a snapshot numbered after every earlier one (ScriptedBridge's getSnapshot is 0)
+  window.__pushState = (state) => window.__pushMessage({ kind: 'snapshot', version: ++pushed, state });
   window.__navigate = (target) => navigators.forEach((listener) => listener(target));
   const api: Record<string, unknown> = {
     pathForFile: (file: File) => window.__filePaths[file.name] ?? '',
-    onState(listener: (state: AppState) => void) {
+    onState(listener: (message: StateMessage) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
@@ -134,6 +145,9 @@ export async function openRenderer(browser: Browser, url: string, invoke: Invoke
     timezoneId: options.timezoneId ?? 'Asia/Shanghai',
   });
   await context.exposeBinding('__invoke', (_source, channel: InvokeChannel, args: unknown[]) => invoke(channel, args));
+  // functions serialised into the page may carry esbuild's `__name(fn, "name")` wrapper when this module runs under
+  // tsx (keepNames: the benchmark); the page has no such helper of its own
+  await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
   await context.addInitScript(installBridge, { channels: [...INVOKE_CHANNELS], filePaths: options.filePaths ?? {} });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -147,9 +161,14 @@ export async function openRenderer(browser: Browser, url: string, invoke: Invoke
   return { context, page, problems, close: () => context.close() };
 }
 
-/** Delivers a state push, as main does on every change. */
+/** Delivers a whole state (a test's scripted main process). */
 export async function pushState(page: Page, state: AppState): Promise<void> {
   await page.evaluate((s) => window.__pushState(s), state);
+}
+
+/** Delivers a state message, as main does on every change (`AppService.onStateMessage` → webContents.send). */
+export async function pushMessage(page: Page, message: StateMessage): Promise<void> {
+  await page.evaluate((m) => window.__pushMessage(m), message);
 }
 
 /** Main asks the renderer to show a batch (a notification was clicked). */

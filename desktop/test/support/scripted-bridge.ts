@@ -1,5 +1,5 @@
 /**
- * A scripted main process for renderer tests: `getState` answers the current state, every other call answers what
+ * A scripted main process for renderer tests: `getState` and `getSnapshot` answer the current state, every other call answers what
  * its handler returns (null by default) and is recorded; a handler throws `ipcError(...)` to answer a failure.
  */
 import type { AppState, DesktopApi, InvokeChannel, IpcResult } from '../../src/shared/contract.js';
@@ -27,6 +27,8 @@ export interface RecordedCall {
 
 export class ScriptedBridge {
   readonly calls: RecordedCall[] = [];
+  /** the version `getSnapshot` answers with: 0 is older than any state a test pushes (pushState numbers them from 1) */
+  snapshotVersion = 0;
 
   constructor(
     public state: AppState,
@@ -36,6 +38,7 @@ export class ScriptedBridge {
   readonly invoke: Invoker = async (channel, args) => {
     this.calls.push({ channel, args });
     if (channel === 'getState') return { ok: true, value: this.state };
+    if (channel === 'getSnapshot') return { ok: true, value: { kind: 'snapshot', version: this.snapshotVersion, state: this.state } };
     const handler = this.handlers[channel] as ((...a: unknown[]) => unknown) | undefined;
     try {
       return { ok: true, value: handler ? await handler(...args) : null };

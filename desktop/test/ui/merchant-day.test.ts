@@ -1,7 +1,8 @@
 /**
  * The real renderer in Chromium with the preload API bridged to the real main-process services (AppService +
  * dispatcher, in this test process) against a real sandbox server: log in with the sandbox SMS code → buy with the
- * sandbox payment → drop 3 photos (a DataTransfer drop event) → watch the progress → results on disk → a model task
+ * sandbox payment → drop 3 photos (a DataTransfer drop event) → watch the progress (pushed as patches, as main does)
+ * → results on disk, reviewed large (grid, detail beside the input) → a model task
  * fails, is refunded, and one click retries it → history → settings. Every screen is saved as a screenshot
  * (docs/screenshots/merchant-*.png with UPDATE_SCREENSHOTS=1, else test-results/screenshots/).
  */
@@ -19,7 +20,7 @@ import {
   dropFiles,
   launchBrowser,
   openRenderer,
-  pushState,
+  pushMessage,
   screenshotDir,
   serveRenderer,
   type RendererPage,
@@ -58,8 +59,8 @@ describe('a merchant’s first day in the desktop app (real main process, real s
       filePaths: Object.fromEntries(names.map((n) => [n, join(photos, n)])),
     });
     page = r.page;
-    // main pushes every state change to the window, as main/ipc.ts does
-    d.service.onState((state) => void pushState(page, state).catch(() => {}));
+    // main pushes every state change to the window as a patch, as main/ipc.ts does
+    d.service.onStateMessage((message) => void pushMessage(page, message).catch(() => {}));
   });
   afterAll(async () => {
     await r?.close();
@@ -146,8 +147,22 @@ describe('a merchant’s first day in the desktop app (real main process, real s
 
     await page.getByTestId('open-folder').first().click();
     await expect.poll(() => d.platform.opened).toEqual([batch.items[0]!.outputDir]);
-    await page.getByTestId('reveal-file').first().click();
+
+    // review large: the batch's results as a grid, one opened beside its input, its file shown in the folder
+    await page.getByTestId('batch-review').click();
+    await expect.poll(() => page.getByTestId('review-tile').count()).toBe(3);
+    await page.getByTestId('review-tile').first().click();
+    const detail = page.getByTestId('detail-view');
+    await expect.poll(() => detail.getByTestId('detail-result').getAttribute('data-size')).toBe('detail');
+    expect(await detail.getByTestId('fact-output').textContent()).toBe(batch.items[0]!.outputDir);
+    await shot('06b-review-detail');
+    await detail.getByTestId('reveal-file').click();
     await expect.poll(() => d.platform.revealed).toEqual([batch.items[0]!.files[0]]);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => detail.getByTestId('detail-position').textContent()).toBe('2 / 3');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('review-back').click();
+    await expect.poll(() => items().count()).toBe(3);
   });
 
   it('shows a failed model task as refunded, and one click retries it', async () => {

@@ -7,6 +7,9 @@
 import type { Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
+import { CATEGORIES, CATEGORY_LABELS } from '@aizhao/shared';
+import { modelImageWarnings, modelOptions, modelSuggestions } from '../../src/core/model-options.js';
+import type { PlanView } from '@aizhao/shared';
 import type { AppState, TaskFilter, TaskPage } from '../../src/shared/contract.js';
 import {
   appState,
@@ -65,6 +68,15 @@ async function shoot(page: Page, scene: string, { keepToasts = false } = {}) {
 }
 
 const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+/** A batch's status bar as {segment: count}. */
+const segments = async (batch: Locator) =>
+  Object.fromEntries(
+    await batch
+      .getByTestId('status-bar')
+      .locator('[data-segment]')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-segment'), e.getAttribute('data-count')])),
+  );
 
 /** Waits until `bridge` has recorded `count` calls to `channel`. */
 async function calls(bridge: ScriptedBridge, channel: Parameters<ScriptedBridge['argsOf']>[0], count = 1) {
@@ -239,6 +251,54 @@ describe('purchase', () => {
     await calls(bridge, 'closePurchase');
   });
 
+  it('purchase-plans: 微信支付 / 支付宝, plans and packs with what each adds, 「本批还差 140 次」 with the covering pack', async () => {
+    const qrDataUrl = await QRCode.toDataURL('https://qr.alipay.com/bax08431xdsfknoprzs', { margin: 1, width: 360 });
+    const expiry = new Date(Date.now() + 20 * 86_400_000);
+    const plans: PlanView[] = [
+      { id: 'membership-1m', kind: 'membership', name: '会员 1 个月', months: 1, priceFen: 9900, quota: 100, days: 30 },
+      { id: 'membership-3m', kind: 'membership', name: '会员 3 个月', months: 3, priceFen: 26900, quota: 300, days: 90 },
+      { id: 'pack-1', kind: 'pack', name: '加量包 100 次', months: 0, priceFen: 4900, quota: 100, days: 0 },
+      { id: 'pack-200', kind: 'pack', name: '加量包 200 次', months: 0, priceFen: 8900, quota: 200, days: 0 },
+    ];
+    const m = membership({ quotaRemaining: 10, quotaExpireAt: expiry.toISOString() });
+    const waiting = payment({ qrDataUrl, channel: 'alipay', plans, planId: 'pack-200', shortfall: 140, amountFen: 8900 });
+    const { page, bridge } = await open(appState({ membership: m, options: clientOptions({ sandbox: true }), payment: waiting }));
+    const dialog = page.getByTestId('payment-dialog');
+    expect(await page.getByTestId('pay-channel-alipay').getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId('pay-channel-wx').getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByAltText('支付宝二维码').isVisible()).toBe(true);
+    expect(await text(page.getByTestId('payment-hint'))).toBe('请使用支付宝扫一扫支付');
+    expect(await text(page.getByTestId('payment-shortfall'))).toBe('本批还差 140 次，已为你选好能补足的加量包');
+    const day = (ms: number) => {
+      const d = new Date(ms);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    expect(await text(page.getByTestId('pay-plan-effect-membership-3m'))).toBe(
+      `+300 次，有效期延长至 ${day(expiry.getTime() + 90 * 86_400_000)}`,
+    );
+    expect(await text(page.getByTestId('pay-plan-effect-pack-200'))).toBe(`+200 次，有效期不变（至 ${day(expiry.getTime())}）`);
+    expect(await page.getByTestId('pay-plan-pack-200').getAttribute('aria-checked')).toBe('true');
+    expect(await text(page.getByTestId('pay-plan-pack-200'))).toContain('够用');
+    expect(await text(page.getByTestId('pay-plan-pack-1'))).not.toContain('够用');
+    expect(await text(page.getByTestId('payment-amount'))).toBe('¥89.00');
+    await shoot(page, 'purchase-plans');
+
+    await page.getByTestId('pay-channel-wx').click();
+    expect(await calls(bridge, 'choosePayment')).toEqual([[{ channel: 'wx' }]]);
+    await page.getByTestId('pay-plan-membership-3m').click();
+    expect((await calls(bridge, 'choosePayment', 2))[1]).toEqual([{ planId: 'membership-3m' }]);
+    await pushState(page, appState({ membership: m, payment: { ...waiting, channels: ['wx'], channel: 'wx', planId: 'membership-3m' } }));
+    // a channel the operator turned off is not offered
+    expect(await page.getByTestId('pay-channel-alipay').count()).toBe(0);
+    expect(await page.getByAltText('微信支付二维码').isVisible()).toBe(true);
+    expect(await text(dialog)).toContain('请使用微信扫一扫支付');
+
+    // a merchant without a membership cannot pick a pack
+    await pushState(page, appState({ membership: notMember(), payment: { ...waiting, planId: 'membership-1m', shortfall: null } }));
+    expect(await page.getByTestId('pay-plan-pack-1').isDisabled()).toBe(true);
+    expect(await text(page.getByTestId('pay-plan-effect-pack-1'))).toBe('需先开通会员');
+  });
+
   it('purchase-paid: success with the new balance; 完成 closes', async () => {
     const { page, bridge } = await open(
       appState({ membership: membership({ quotaRemaining: 115 }), payment: payment({ status: 'paid', quotaAfter: 115 }) }),
@@ -308,7 +368,9 @@ describe('new batch', () => {
     expect(await calls(bridge, 'removeDraftFile')).toEqual([[DRAFT_FILES[0]!.path]]);
 
     await page.getByTestId('start-batch').click();
-    expect(await calls(bridge, 'startBatch')).toEqual([[{ type: 'model_pose12', params: { scene: 'street', category: 'dress' } }]]);
+    expect(await calls(bridge, 'startBatch')).toEqual([
+      [{ type: 'model_pose12', params: { scene: 'street', category: 'dress', model: 'female' }, presets: [{ id: 'taobao' }], flat: false }],
+    ]);
     await expect.poll(() => page.getByTestId('tab-progress').getAttribute('aria-selected')).toBe('true');
 
     // dragging files over another tab shows where they will go; dropping adds them and opens 新建批次
@@ -318,6 +380,45 @@ describe('new batch', () => {
     await calls(bridge, 'addFiles', 4);
     expect(await page.locator('.drop-overlay').count()).toBe(0);
     expect(await page.getByTestId('tab-new').getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('new-batch-model-choice: 女 / 男 / 童 (童 suggested for 童装), a warning for 内衣 and 泳装, the model sent', async () => {
+    const categories = CATEGORIES.map((id) => ({ id, label: CATEGORY_LABELS[id] }));
+    const ids = categories.map((c) => c.id);
+    const options = clientOptions({
+      categories,
+      models: modelOptions(),
+      modelSuggestions: modelSuggestions(ids),
+      modelImageWarnings: modelImageWarnings(ids),
+    });
+    const { page, bridge } = await open(appState({ options, draft: { files: DRAFT_FILES, rejected: [] } }), {
+      startBatch: () => ({ batchId: 'b7' }),
+    });
+    expect(await page.getByTestId('model-choice').count()).toBe(0); // basic_clean has no model
+    await page.getByTestId('task-type-model_pose12').click();
+    const active = () => page.locator('[data-testid="model-choice"] [aria-checked="true"]').textContent();
+    expect(await active()).toBe('女'); // the default
+    await page.getByTestId('scene-select').selectOption({ label: '影棚' });
+    await page.getByTestId('category-select').selectOption({ label: '童装' });
+    expect(await active()).toBe('童'); // suggested for 童装
+    expect(await page.getByTestId('model-image-warning').count()).toBe(0);
+
+    await page.getByTestId('category-select').selectOption({ label: '内衣' });
+    expect(await active()).toBe('女');
+    expect(await text(page.getByTestId('model-image-warning'))).toMatch(/淘宝\/天猫.*亚马逊/);
+    await shoot(page, 'new-batch-model-warning');
+    await page.getByTestId('category-select').selectOption({ label: '泳装' });
+    expect(await text(page.getByTestId('model-image-warning'))).toContain('亚马逊');
+
+    await page.getByTestId('category-select').selectOption({ label: '衬衫' });
+    expect(await page.getByTestId('model-image-warning').count()).toBe(0);
+    await page.getByTestId('model-male').click();
+    expect(await active()).toBe('男');
+    await shoot(page, 'new-batch-model-choice');
+    await page.getByTestId('start-batch').click();
+    expect(await calls(bridge, 'startBatch')).toEqual([
+      [{ type: 'model_pose12', params: { scene: 'studio', category: 'shirt', model: 'male' }, presets: [{ id: 'taobao' }], flat: false }],
+    ]);
   });
 
   it('new-batch-not-enough-quota: the reason with the numbers, a 续费 next to it; a refused start shows a toast', async () => {
@@ -429,8 +530,14 @@ describe('progress', () => {
     const first = batches.first();
     expect(await text(first)).toContain('AI模特12图（街拍 · 连衣裙）');
     expect(await text(first.getByTestId('batch-count'))).toBe('2/4');
-    expect(await text(first.getByTestId('batch-counts'))).toBe('已完成 1 · 失败 1 · 进行中 2');
-    expect(await text(batches.nth(1).getByTestId('batch-counts'))).toBe('已完成 1 · 失败 2 · 进行中 0');
+    expect(await text(first.getByTestId('batch-counts'))).toBe('成功 1 · 失败 1 · 进行中 2 · 排队中 0');
+    expect(await text(batches.nth(1).getByTestId('batch-counts'))).toBe('成功 1 · 失败 2 · 进行中 0 · 排队中 0');
+    // the bar is the counts: an ended batch with failures is not all green, and no percentage stands beside 3/3
+    expect(await segments(first)).toEqual({ done: '1', failed: '1', running: '2' });
+    expect(await segments(batches.nth(1))).toEqual({ done: '1', failed: '2' });
+    expect(await text(batches.nth(1).getByTestId('batch-status'))).toBe('已结束，2 张失败');
+    expect(await text(batches.nth(1).getByTestId('batch-count'))).toBe('3/3');
+    expect(await text(page.locator('.progress-tab'))).not.toMatch(/\d+%/);
 
     const items = first.getByTestId('item');
     expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual([
@@ -451,10 +558,19 @@ describe('progress', () => {
     expect(await olderItems.nth(1).getByTestId('item-retry').count()).toBe(1);
     await shoot(page, 'progress');
 
+    // paths and ids are not in the rows: they are in the detail view
+    expect(await text(first.getByTestId('item-list'))).not.toContain(modelDir);
+    expect(await first.getByTestId('item').first().getAttribute('title')).toBeNull();
     await items.nth(0).getByTestId('open-folder').click();
     expect(await calls(bridge, 'openFolder')).toEqual([[modelDir]]);
-    await items.nth(0).getByTestId('reveal-file').click();
+    await items.nth(0).getByTestId('item-view').click();
+    const detail = page.getByTestId('detail-view');
+    expect(await text(detail.getByTestId('fact-output'))).toBe(modelDir);
+    expect(await text(detail.getByTestId('fact-task'))).toBe('t1');
+    await detail.getByTestId('reveal-file').click();
     expect(await calls(bridge, 'revealFile')).toEqual([[`${modelDir}/碎花连衣裙-正面_pose01.jpg`]]);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('review-back').click();
     await items.nth(3).getByTestId('item-retry').click();
     expect(await calls(bridge, 'retryItem')).toEqual([['i4']]);
     await page.getByTestId('clear-finished').click();
@@ -641,7 +757,7 @@ describe('settings', () => {
     await shoot(page, 'settings');
     await page.getByTestId('choose-root').click();
     await calls(bridge, 'chooseResultRoot');
-    await pushState(page, appState({ settings: { resultRoot: 'D:\\商品图\\AI照' } }));
+    await pushState(page, appState({ settings: { ...appState().settings, resultRoot: 'D:\\商品图\\AI照' } }));
     expect(await text(page.getByTestId('settings-root'))).toBe('D:\\商品图\\AI照');
   });
 });

@@ -79,7 +79,11 @@ describe('pause, cancel and remove', () => {
     await pushState(page, appState({ batches: [paused] }));
     await page.getByTestId('batch-resume').waitFor();
     expect(await text(page.getByTestId('batch-status'))).toBe('已暂停');
-    expect(await text(page.getByTestId('batch-counts'))).toContain('暂停中 3');
+    // nothing of it has finished: the bar shows no progress beside 0/3 (it used to run ahead with weighted stages)
+    expect(await text(page.getByTestId('batch-count'))).toBe('0/3');
+    expect(await text(page.getByTestId('batch-counts'))).toBe('成功 0 · 失败 0 · 进行中 2 · 排队中 1');
+    expect(await page.getByTestId('status-bar').locator('[data-segment="done"]').count()).toBe(0);
+    expect(await page.getByTestId('item').locator('.badge').allTextContents()).toEqual(['处理中', '提交中', '排队中']);
     // the charged item cannot be removed; the two that were not charged can
     expect(await page.getByTestId('item-remove').count()).toBe(2);
     await shoot(page, 'progress-paused');

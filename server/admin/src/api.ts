@@ -47,7 +47,7 @@ function withQuery(path: string, query?: Query): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -86,6 +86,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
 export const api = {
   get: <T>(path: string, query?: Query): Promise<T> => request<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body?: unknown): Promise<T> => request<T>('POST', path, body),
+  patch: <T>(path: string, body?: unknown): Promise<T> => request<T>('PATCH', path, body),
 
   async login(user: string, password: string): Promise<AdminSession> {
     const session = await request<AdminSession>('POST', '/login', { username: user, password });

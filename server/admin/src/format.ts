@@ -35,7 +35,22 @@ export const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
 
 export const TASK_TYPE_LABELS = { basic_clean: '基础修图（白底）', model_pose12: 'AI模特12图' } as const satisfies Record<TaskType, string>;
 export const SCENE_LABELS: Record<string, string> = { street: '街拍', studio: '影棚', indoor: '室内' };
-export const CATEGORY_LABELS: Record<string, string> = { shoes: '鞋靴', dress: '连衣裙', hoodie: '卫衣', coat: '外套' };
+export const CATEGORY_LABELS: Record<string, string> = {
+  shoes: '鞋靴',
+  dress: '连衣裙',
+  hoodie: '卫衣',
+  coat: '外套',
+  tshirt: 'T恤',
+  shirt: '衬衫',
+  trousers: '裤装',
+  skirt: '半身裙',
+  denim: '牛仔',
+  kids: '童装',
+  underwear: '内衣',
+  swimwear: '泳装',
+};
+export const MODEL_LABELS: Record<string, string> = { female: '女模特', male: '男模特', child: '童模' };
+export const RESULT_KIND_LABELS: Record<string, string> = { white: '白底图', cutout: '透明抠图', pose: '模特图' };
 
 export const TASK_STATUS_LABELS = { processing: '处理中', done: '已完成', failed: '失败' } as const satisfies Record<TaskStatus, string>;
 export const ORDER_STATUS_LABELS = {
@@ -101,6 +116,7 @@ export const TIMELINE_LABELS: Record<string, string> = {
   'admin.task.fail_and_refund': '管理员标记失败并返还',
 };
 
+export const CHANNEL_LABELS: Record<string, string> = { wx: '微信支付', alipay: '支付宝' };
 export const label = (labels: Record<string, string>, key: string): string => labels[key] ?? key;
 
 export type BadgeTone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';

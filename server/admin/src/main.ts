@@ -9,6 +9,7 @@ import { dashboardPage } from './pages/dashboard.js';
 import { loginPage } from './pages/login.js';
 import { orderDetailPage } from './pages/order-detail.js';
 import { ordersPage } from './pages/orders.js';
+import { plansPage } from './pages/plans.js';
 import { taskDetailPage } from './pages/task-detail.js';
 import { tasksPage } from './pages/tasks.js';
 import { userDetailPage } from './pages/user-detail.js';
@@ -24,12 +25,14 @@ addRoute('/orders/:id', 'orders', orderDetailPage);
 addRoute('/tasks', 'tasks', tasksPage);
 addRoute('/tasks/:id', 'tasks', taskDetailPage);
 addRoute('/audit', 'audit', auditPage);
+addRoute('/plans', 'plans', plansPage);
 
 const NAV: [section: string, path: string, text: string][] = [
   ['dashboard', '/dashboard', '概览'],
   ['users', '/users', '用户'],
   ['orders', '/orders', '订单'],
   ['tasks', '/tasks', '任务'],
+  ['plans', '/plans', '套餐'],
   ['audit', '/audit', '操作日志'],
 ];
 

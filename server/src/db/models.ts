@@ -41,6 +41,8 @@ export class Order extends Model<InferAttributes<Order>, InferCreationAttributes
   declare quota: number | null;
   declare days: number | null;
   declare channel: string;
+  /** the plan it sold (migration 13; null for orders from before) */
+  declare planId: CreationOptional<string | null>;
   declare codeUrl: string | null;
   declare transactionId: string | null;
   declare expiresAt: Date;
@@ -199,7 +201,23 @@ export class Consent extends Model<InferAttributes<Consent>, InferCreationAttrib
   declare acceptedAt: Date;
 }
 
+/** A plan the operator sells (migration 13): a membership length or a 加量包 top-up pack (months 0, days 0). */
+export class Plan extends Model<InferAttributes<Plan>, InferCreationAttributes<Plan>> {
+  declare id: string;
+  declare kind: 'membership' | 'pack';
+  declare name: string;
+  declare months: number;
+  declare priceFen: number;
+  declare quota: number;
+  declare days: number;
+  declare enabled: boolean;
+  declare sortOrder: CreationOptional<number>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
 export interface Models {
+  Plan: typeof Plan;
   User: typeof User;
   SmsCode: typeof SmsCode;
   Order: typeof Order;
@@ -273,6 +291,7 @@ export function initModels(sequelize: Sequelize): Models {
       quota: { type: DataTypes.INTEGER, allowNull: true },
       days: { type: DataTypes.INTEGER, allowNull: true },
       channel: { type: DataTypes.STRING(16), allowNull: false },
+      planId: { type: DataTypes.STRING(32), allowNull: true },
       codeUrl: { type: DataTypes.STRING(255), allowNull: true },
       transactionId: { type: DataTypes.STRING(64), allowNull: true, unique: true },
       expiresAt: date(false),
@@ -413,5 +432,21 @@ export function initModels(sequelize: Sequelize): Models {
     },
     { sequelize, tableName: 'consents', timestamps: false },
   );
-  return { User, SmsCode, Order, Refund, Task, QuotaLog, Admin, AdminSession, AdminLoginAttempt, AdminAuditLog, Consent };
+  Plan.init(
+    {
+      id,
+      kind: { type: DataTypes.STRING(16), allowNull: false },
+      name: { type: DataTypes.STRING(64), allowNull: false },
+      months: { type: DataTypes.INTEGER, allowNull: false },
+      priceFen: { type: DataTypes.INTEGER, allowNull: false },
+      quota: { type: DataTypes.INTEGER, allowNull: false },
+      days: { type: DataTypes.INTEGER, allowNull: false },
+      enabled: { type: DataTypes.BOOLEAN, allowNull: false },
+      sortOrder: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'plans' },
+  );
+  return { Plan, User, SmsCode, Order, Refund, Task, QuotaLog, Admin, AdminSession, AdminLoginAttempt, AdminAuditLog, Consent };
 }

@@ -1,9 +1,11 @@
 /**
  * `npm run doctor`: every vendor and the database, checked with the real clients of server/src/vendors (never the
  * sandbox shortcuts) and without side effects beyond a probe object under `doctor/` that is deleted again. Each
- * check answers ✓ or ✗ with what to fix. Endpoints default to the real vendors; tests point them at the emulators.
+ * check answers ✓ or ✗ with what to fix. Endpoints default to the real vendors; tests and the dry run
+ * (doctor/dry-run.ts) point them at the emulators.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
+import http from 'node:http';
 import https from 'node:https';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
@@ -17,6 +19,7 @@ import { QcloudStsIssuer } from '../vendors/cos/sts.js';
 import { HttpRunningHubClient } from '../vendors/runninghub/client.js';
 import { TencentSmsSender } from '../vendors/sms/tencent.js';
 import { HttpWechatPayClient } from '../vendors/wechatpay/client.js';
+import { SdkAlipayClient } from '../vendors/alipay/client.js';
 import { buildWechatPayKeys } from '../vendors/wechatpay/keys.js';
 
 export interface CheckResult {
@@ -37,6 +40,11 @@ export interface DoctorEndpoints {
   wechatBaseUrl?: string;
   /** agent for the PUBLIC_BASE_URL request */
   httpsAgent?: https.Agent;
+  /**
+   * The dry run against the emulators on this machine: there is no nginx and no certificate in front of the server
+   * there, so an http PUBLIC_BASE_URL is accepted — and the line says it would fail in production.
+   */
+  dryRun?: boolean;
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -197,6 +205,45 @@ async function wechatApi(config: Config, ep: DoctorEndpoints, timeoutMs: number)
   });
 }
 
+/**
+ * Alipay (当面付): alipay.trade.query of a trade that cannot exist, through the official SDK at ALIPAY_GATEWAY. Alipay
+ * answers 40004 ACQ.TRADE_NOT_EXIST, signed: our RSA2 request signature was accepted (app id and 应用私钥 agree with
+ * the 应用公钥 uploaded to the open platform) and the answer verified with the configured Alipay key or certificate.
+ */
+export async function alipayApi(config: Config, timeoutMs: number): Promise<CheckResult> {
+  return check('Alipay API', timeoutMs, async () => {
+    if (!config.alipay) return 'off (PAYMENT_CHANNEL does not include alipay)';
+    const client = new SdkAlipayClient({ ...config.alipay, timeoutMs: config.vendorTimeouts.alipay });
+    const outTradeNo = `DOCTOR${Date.now()}${randomBytes(4).toString('hex')}`;
+    try {
+      const found = await client.queryTrade(outTradeNo);
+      const mode = config.alipay.appCertPem ? 'certificate mode' : 'public-key mode';
+      return found
+        ? `query of ${outTradeNo} answered (signed and verified, ${mode})`
+        : `query of an unknown trade answered ACQ.TRADE_NOT_EXIST, signed and verified (${mode}): app id, private key and Alipay key agree`;
+    } catch (err) {
+      const c = code(err);
+      if (c === 'INVALID_SIGNATURE') {
+        fail(
+          err,
+          "the answer's signature does not verify: check ALIPAY_PUBLIC_KEY_PATH (支付宝公钥, not the 应用公钥) or the certificates",
+        );
+      }
+      if (c === 'isv.invalid-signature' || c === 'isv.missing-signature') {
+        fail(
+          err,
+          'Alipay refused our request signature: ALIPAY_PRIVATE_KEY_PATH must be the private key of the 应用公钥 set in the open platform',
+        );
+      }
+      if (c === 'isv.invalid-app-id' || c === 'isv.missing-app-id')
+        fail(err, 'check ALIPAY_APP_ID (the app must be online and have 当面付)');
+      if (c && /cert/i.test(c))
+        fail(err, 'check ALIPAY_APP_CERT_PATH / ALIPAY_PUBLIC_CERT_PATH / ALIPAY_ROOT_CERT_PATH (the current certificates)');
+      fail(err, 'check the Alipay settings (ALIPAY_APP_ID, keys) and that ALIPAY_GATEWAY is reachable');
+    }
+  });
+}
+
 async function runninghub(config: Config, timeoutMs: number): Promise<CheckResult> {
   return check('RunningHub', timeoutMs, async () => {
     const r = config.runninghub;
@@ -280,24 +327,33 @@ async function database(config: Config, timeoutMs: number): Promise<CheckResult>
 async function publicUrl(config: Config, ep: DoctorEndpoints, timeoutMs: number): Promise<CheckResult> {
   return check('PUBLIC_BASE_URL', timeoutMs, async () => {
     const url = new URL(`${config.publicBaseUrl}/healthz`);
-    if (url.protocol !== 'https:') {
+    const plainHttp = url.protocol === 'http:' && ep.dryRun;
+    if (url.protocol !== 'https:' && !plainHttp) {
       throw new Error(
         `${config.publicBaseUrl} is not https — set PUBLIC_BASE_URL=https://<your domain> behind nginx with a certbot certificate (docs/deploy.md)`,
       );
     }
+    const get = plainHttp ? http.get : https.get;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = https.get(url, { ...(ep.httpsAgent ? { agent: ep.httpsAgent } : {}), timeout: timeoutMs }, (res) => {
+      const req = get(url, { ...(ep.httpsAgent && !plainHttp ? { agent: ep.httpsAgent } : {}), timeout: timeoutMs }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', reject);
     }).catch((err: unknown) =>
-      fail(err, `${url.href} is not reachable: check DNS, nginx (deploy/nginx/aizhao.conf), the certificate and that the server runs`),
+      fail(
+        err,
+        plainHttp
+          ? `${url.href} is not reachable: start the server (npm run server, with SANDBOX_URL) or set PUBLIC_BASE_URL to its address`
+          : `${url.href} is not reachable: check DNS, nginx (deploy/nginx/aizhao.conf), the certificate and that the server runs`,
+      ),
     );
     if (status !== 200)
       throw new Error(`${url.href} answered HTTP ${status} — nginx must pass it to the server (deploy/nginx/aizhao.conf)`);
-    return `${url.href} answered 200 over https`;
+    return plainHttp
+      ? `${url.href} answered 200 over plain http — accepted in this dry run only; production needs https (PUBLIC_BASE_URL=https://<your domain> behind nginx)`
+      : `${url.href} answered 200 over https`;
   });
 }
 
@@ -309,6 +365,7 @@ export async function runDoctor(config: Config, endpoints: DoctorEndpoints = {})
     sts(config, endpoints, t),
     wechatKeys(config),
     wechatApi(config, endpoints, t),
+    alipayApi(config, t),
     runninghub(config, t),
     sms(config, endpoints, t),
     database(config, t),

@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { Op } from 'sequelize';
-import { MODEL_POSE_COUNT, type Category, type Scene } from '@aizhao/shared';
+import { MODEL_POSE_COUNT, type Category, type Model, type Scene } from '@aizhao/shared';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Task, TaskStage } from '../db/models.js';
@@ -51,12 +51,12 @@ async function imageFieldValue(ctx: AppContext, task: Task): Promise<string> {
 export async function submitModelPose(ctx: AppContext, task: Task): Promise<void> {
   const { nodes, pollIntervalMs } = ctx.config.runninghub;
   const { Task } = ctx.db.models;
-  const params = task.params as { scene: Scene; category: Category };
+  const params = task.params as { scene: Scene; category: Category; model?: Model };
   let result;
   try {
     const image = await imageFieldValue(ctx, task);
     result = await ctx.vendors.runninghub.run([
-      { ...splitNode(nodes.prompt), fieldValue: buildPrompt(params.scene, params.category) },
+      { ...splitNode(nodes.prompt), fieldValue: buildPrompt(params.scene, params.category, params.model) },
       { ...splitNode(nodes.image), fieldValue: image },
       { ...splitNode(nodes.seed), fieldValue: String(randomSeed()) },
     ]);
@@ -113,13 +113,14 @@ export async function submitModelPose(ctx: AppContext, task: Task): Promise<void
  * One outputs query of a claimed running task. The claim reserved the task by moving `nextActionAt` to the end of
  * the reservation (pollReservationMs); this poll then sets the next one one interval after it asked, however long
  * the answer took, but only while its own reservation is still the current one (a compare-and-set on that value), so
- * that a late answer never moves a later poll's reservation back.
+ * that a late answer never moves a later poll's reservation back. Resolves to true when the task left RunningHub
+ * (done and saved, or failed), so that its slot is taken again at once.
  */
-export async function pollModelPose(ctx: AppContext, task: Task): Promise<void> {
+export async function pollModelPose(ctx: AppContext, task: Task): Promise<boolean> {
   const { Task } = ctx.db.models;
   const vendorTaskId = task.vendorTaskId;
   const reserved = task.nextActionAt;
-  if (!vendorTaskId || !reserved) return;
+  if (!vendorTaskId || !reserved) return false;
   const askedAt = ctx.now().getTime();
   const pollAgainLater = async () => {
     const [moved] = await Task.update(
@@ -134,25 +135,30 @@ export async function pollModelPose(ctx: AppContext, task: Task): Promise<void> 
   } catch (err) {
     ctx.logger.warn({ err, taskId: task.id }, 'runninghub outputs query failed; will try again');
     await pollAgainLater();
-    return;
+    return false;
   }
   switch (out.kind) {
     case 'running':
     case 'queued':
       await pollAgainLater();
-      return;
+      return false;
     case 'failed':
       // the vendor's own words (English, technical) are for the operator, not the merchant
-      await failAndRefund(ctx, task.id, 'AI模特生成失败，次数已返还，请换一张图片或稍后重试', { onlyStages: ['running'], vendorError: out.reason });
-      return;
+      await failAndRefund(ctx, task.id, 'AI模特生成失败，次数已返还，请换一张图片或稍后重试', {
+        onlyStages: ['running'],
+        vendorError: out.reason,
+      });
+      return true;
     case 'not_found':
       await failAndRefund(ctx, task.id, 'AI模特任务在服务商处不存在，次数已返还', { onlyStages: ['running'] });
-      return;
+      return true;
     case 'done': {
       const images = out.files.slice(0, MODEL_POSE_COUNT).map((f) => f.fileUrl);
       if (images.length < MODEL_POSE_COUNT) {
-        await failAndRefund(ctx, task.id, `AI模特只生成了 ${images.length} 张图（需要 ${MODEL_POSE_COUNT} 张），次数已返还`, { onlyStages: ['running'] });
-        return;
+        await failAndRefund(ctx, task.id, `AI模特只生成了 ${images.length} 张图（需要 ${MODEL_POSE_COUNT} 张），次数已返还`, {
+          onlyStages: ['running'],
+        });
+        return true;
       }
       const now = ctx.now();
       const [moved] = await Task.update(
@@ -166,6 +172,7 @@ export async function pollModelPose(ctx: AppContext, task: Task): Promise<void> 
         { where: { id: task.id, stage: 'running', status: 'processing' } },
       );
       if (moved) await saveModelPose(ctx, { id: task.id, userId: task.userId, saveAttempts: task.saveAttempts + 1, vendorOutputs: images });
+      return moved > 0;
     }
   }
 }

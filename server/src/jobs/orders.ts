@@ -8,7 +8,7 @@ import { Op } from 'sequelize';
 import type { AppContext } from '../context.js';
 import type { Order } from '../db/models.js';
 import { VendorError } from '../lib/errors.js';
-import { closeOrderAtWechat } from '../modules/membership/grant.js';
+import { closeOrderAtChannel } from '../modules/membership/channels.js';
 import { reconcileRefunds } from '../modules/membership/refunds.js';
 import { syncOrderWithWechat } from '../modules/membership/service.js';
 import { getUserWithLapse } from '../modules/quota/ledger.js';
@@ -51,7 +51,7 @@ async function reconcileOrder(ctx: AppContext, order: Order, now: Date): Promise
   const due = oldEnough && (noCode || synced.expiresAt.getTime() <= now.getTime());
   if (synced.status !== 'pending' || !due) return;
   try {
-    await closeOrderAtWechat(ctx, synced);
+    await closeOrderAtChannel(ctx, synced);
   } catch (err) {
     if (!(noCode && err instanceof VendorError && err.details.code === 'ORDER_NOT_EXIST')) throw err;
     await ctx.db.models.Order.update({ status: 'failed', failReason: 'prepay failed' }, { where: { id: synced.id, status: 'pending' } });

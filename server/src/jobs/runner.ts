@@ -1,5 +1,6 @@
 /**
- * The background job runner: one loop per server process, every JOB_TICK_MS (and at once when woken).
+ * The background job runner: one loop per server process, every JOB_TICK_MS, and at once when woken (a task was
+ * created, or a job that held a slot ended).
  * Work is claimed from the database (claims.ts), so several instances can run side by side and a restart resumes
  * whatever was in flight. Concurrency is bounded: CI_MAX_CONCURRENCY basic_clean jobs in this process,
  * RUNNINGHUB_MAX_CONCURRENCY tasks at RunningHub across all instances.
@@ -29,7 +30,11 @@ const SUBMIT_LEASE_MS = 2 * 60_000;
 /** runs of one basic_clean task, whatever ended them (a vendor error, or a crash: the lease ran out) */
 const BASIC_CLEAN_MAX_ATTEMPTS = 3;
 /** model tasks that hold one of RunningHub's slots */
-const RUNNINGHUB_IN_FLIGHT = { type: 'model_pose12', status: 'processing', stage: { [Op.in]: ['submitting', 'running', 'saving'] } } as const;
+const RUNNINGHUB_IN_FLIGHT = {
+  type: 'model_pose12',
+  status: 'processing',
+  stage: { [Op.in]: ['submitting', 'running', 'saving'] },
+} as const;
 /** how often the slower sweeps (orders, expiry, retention) run, in ticks */
 const SLOW_EVERY_TICKS = 5;
 
@@ -59,13 +64,25 @@ export function createJobRunner(ctx: AppContext): JobRunner {
   let stopped = true;
   let ticks = 0;
 
-  const track = (p: Promise<void>, leased?: string): void => {
-    if (leased) held.add(leased);
-    const tracked = p
-      .catch((err: unknown) => ctx.logger.error({ err }, 'job failed'))
-      .finally(() => {
+  /**
+   * Runs a job in the background. `freesSlot`: the job holds one of the bounded slots (a basic_clean job, a model
+   * task leaving RunningHub), so when it ends the runner is woken at once and the next queued task takes the slot
+   * now, not at the next tick. A job that may or may not free one (a poll) says so by resolving to true.
+   */
+  const track = (p: Promise<void | boolean>, o: { leased?: string; freesSlot?: boolean } = {}): void => {
+    if (o.leased) held.add(o.leased);
+    const tracked: Promise<void> = p
+      .then(
+        (freed) => freed === true || o.freesSlot === true,
+        (err: unknown) => {
+          ctx.logger.error({ err }, 'job failed');
+          return o.freesSlot === true;
+        },
+      )
+      .then((wake) => {
         inFlight.delete(tracked);
-        if (leased) held.delete(leased);
+        if (o.leased) held.delete(o.leased);
+        if (wake && !stopped) void tick();
       });
     inFlight.add(tracked);
   };
@@ -121,10 +138,15 @@ export function createJobRunner(ctx: AppContext): JobRunner {
           { stage: 'working', leaseUntil: { [Op.lt]: now }, attempts: { [Op.lt]: BASIC_CLEAN_MAX_ATTEMPTS } },
         ],
       },
-      { stage: 'working', leaseUntil: new Date(now.getTime() + BASIC_CLEAN_LEASE_MS), attempts: ctx.db.sequelize.literal('attempts + 1'), updatedAt: now },
+      {
+        stage: 'working',
+        leaseUntil: new Date(now.getTime() + BASIC_CLEAN_LEASE_MS),
+        attempts: ctx.db.sequelize.literal('attempts + 1'),
+        updatedAt: now,
+      },
       free,
     );
-    for (const t of tasks) track(basicCleanJob(t), t.id);
+    for (const t of tasks) track(basicCleanJob(t), { leased: t.id, freesSlot: true });
   }
 
   /** model_pose12: each step on its own, so one that throws does not hold up the others */
@@ -140,7 +162,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         { leaseUntil: new Date(now.getTime() + SAVE_LEASE_MS), saveAttempts: ctx.db.sequelize.literal('saveAttempts + 1'), updatedAt: now },
         4,
       );
-      for (const t of saving) track(saveModelPose(ctx, t), t.id);
+      for (const t of saving) track(saveModelPose(ctx, t), { leased: t.id, freesSlot: true });
     });
 
     // poll running tasks that are due. The per-task throttle, across instances: the claim reserves the task for as
@@ -153,7 +175,7 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         { nextActionAt: new Date(ctx.now().getTime() + pollReservationMs(rh)) },
         50,
       );
-      for (const t of polls) track(pollModelPose(ctx, t), t.id); // a poll that finds the outputs goes on saving them
+      for (const t of polls) track(pollModelPose(ctx, t), { leased: t.id }); // a poll that finds the outputs goes on saving them
     });
 
     // submit queued tasks while RunningHub has free slots (counted and claimed atomically across instances)

@@ -18,7 +18,7 @@ export class AppError extends Error {
 /** A vendor call failed (transport error, unexpected status, or an answer we cannot use). */
 export class VendorError extends Error {
   constructor(
-    readonly vendor: 'cos' | 'ci' | 'sts' | 'sms' | 'wechatpay' | 'runninghub',
+    readonly vendor: 'cos' | 'ci' | 'sts' | 'sms' | 'wechatpay' | 'alipay' | 'runninghub',
     message: string,
     readonly details: { status?: number; code?: string; retryable?: boolean } = {},
     options?: { cause?: unknown },

@@ -120,10 +120,11 @@ const VENDOR_LABELS: Partial<Record<keyof Vendors, string>> = {
   auditor: 'ci',
   sms: 'sms',
   wechat: 'wechatpay',
+  alipay: 'alipay',
   runninghub: 'runninghub',
 };
 /** operations computed here without a call to the vendor */
-const LOCAL_OPERATIONS = new Set(['signedGetUrl']);
+const LOCAL_OPERATIONS = new Set(['signedGetUrl', 'verifyNotification']);
 
 /**
  * Times every call of the vendor clients (the one place all vendor calls pass), whatever each client does inside
@@ -132,7 +133,8 @@ const LOCAL_OPERATIONS = new Set(['signedGetUrl']);
 export function instrumentVendors(vendors: Vendors, m: Metrics): Vendors {
   const wrapped = { ...vendors };
   for (const [key, vendor] of Object.entries(VENDOR_LABELS) as [keyof Vendors, string][]) {
-    const client = vendors[key] as object;
+    const client = vendors[key] as object | null;
+    if (!client) continue; // a channel that is off
     (wrapped as Record<string, unknown>)[key] = new Proxy(client, {
       get(target, prop, receiver) {
         const value: unknown = Reflect.get(target, prop, receiver);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { idSchema } from '@aizhao/shared';
 import { parse, route } from '../http/middleware.js';
 import { AppError } from '../lib/errors.js';
+import { AlipayEmulatorError } from './alipay/index.js';
 import type { Sandbox } from './index.js';
 import { EmulatorOrderNotFound, EmulatorOrderNotPaid, EmulatorOrderNotPending, EmulatorRefundNotFound, RefundInvalid } from './wxpay/index.js';
 
@@ -28,6 +29,8 @@ const refundBehaviourSchema = z
   .object({ outcome: z.enum(['SUCCESS', 'ABNORMAL', 'CLOSED', 'PROCESSING']).optional(), deliver: z.boolean().optional(), notEnough: z.boolean().optional() })
   .strict();
 
+const alipayBehaviourSchema = z.object({ notEnough: z.boolean().optional(), deliverRefundNotifications: z.boolean().optional() }).strict();
+
 function orderId(raw: unknown): string {
   const r = idSchema.min(6).safeParse(raw);
   if (!r.success) throw new AppError('NOT_FOUND', '订单不存在');
@@ -35,6 +38,12 @@ function orderId(raw: unknown): string {
 }
 
 function mapEmulatorError(err: unknown): never {
+  if (err instanceof AlipayEmulatorError) {
+    if (err.kind === 'not_found') throw new AppError('NOT_FOUND', '订单不存在');
+    if (err.kind === 'not_payable') throw new AppError('ORDER_NOT_PENDING');
+    if (err.kind === 'not_paid') throw new AppError('ORDER_NOT_PAID');
+    throw new AppError('INVALID_INPUT', err.message);
+  }
   if (err instanceof EmulatorOrderNotFound) throw new AppError('NOT_FOUND', '订单不存在');
   if (err instanceof EmulatorOrderNotPending) throw new AppError('ORDER_NOT_PENDING');
   if (err instanceof EmulatorOrderNotPaid) throw new AppError('ORDER_NOT_PAID');
@@ -90,6 +99,35 @@ export function sandboxControlRoutes(sandbox: Sandbox): Router {
   );
   r.post('/sandbox/wxpay/refund-behaviour', json, (req, res) => {
     res.json({ ok: true, behaviour: sandbox.wxpay.setRefundBehaviour(parse(refundBehaviourSchema, req.body ?? {})) });
+  });
+  // the emulated Alipay: the buyer scans and pays, re-deliveries, a refund from the merchant portal
+  const alipay = (): NonNullable<Sandbox['alipay']> => {
+    if (!sandbox.alipay) throw new AppError('UNSUPPORTED_CHANNEL', '支付宝支付未开通（PAYMENT_CHANNEL）');
+    return sandbox.alipay;
+  };
+  r.post(
+    '/sandbox/alipay/orders/:orderId/pay',
+    json,
+    route(async (req, res) => void res.json(await alipay().pay(orderId(req.params.orderId)).catch(mapEmulatorError))),
+  );
+  r.post(
+    '/sandbox/alipay/orders/:orderId/notify',
+    json,
+    route(async (req, res) => {
+      const body = parse(notifySchema, req.body ?? {});
+      res.json(await alipay().notify(orderId(req.params.orderId), body).catch(mapEmulatorError));
+    }),
+  );
+  r.post(
+    '/sandbox/alipay/orders/:orderId/refund',
+    json,
+    route(async (req, res) => {
+      const { amountFen } = parse(platformRefundSchema, req.body ?? {});
+      res.json({ refund: await alipay().refundFromPlatform(orderId(req.params.orderId), amountFen).catch(mapEmulatorError) });
+    }),
+  );
+  r.post('/sandbox/alipay/behaviour', json, (req, res) => {
+    res.json({ ok: true, behaviour: alipay().setBehaviour(parse(alipayBehaviourSchema, req.body ?? {})) });
   });
   r.post('/sandbox/runninghub/behaviour', json, (req, res) => {
     const b = parse(behaviourSchema, req.body);

@@ -14,7 +14,7 @@ try {
   process.exit(1);
 }
 logger.info(
-  { url: running.url, dataDir: config.dataDir },
+  { url: running.url, tencentPort: running.tencent.port, dataDir: config.dataDir },
   'AI照 sandbox emulators listening: start servers with SANDBOX_URL=' + running.url,
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

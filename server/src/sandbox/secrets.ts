@@ -23,6 +23,17 @@ export interface SandboxSecrets {
     platformPublicKeyPem: string;
   };
   runninghub: { apiKey: string; webappId: string };
+  alipay: {
+    appId: string;
+    /** the merchant's PID (seller_id) */
+    sellerId: string;
+    /** 应用私钥/公钥: we sign requests; the emulator verifies with the public key */
+    appPrivateKeyPem: string;
+    appPublicKeyPem: string;
+    /** 支付宝私钥/公钥: the emulator signs answers and notifications; we verify with the public key */
+    alipayPrivateKeyPem: string;
+    alipayPublicKeyPem: string;
+  };
 }
 
 function rsaPair(): { privateKeyPem: string; publicKeyPem: string } {
@@ -60,6 +71,20 @@ export function generateSandboxSecrets(): SandboxSecrets {
       platformPublicKeyPem: platform.publicKeyPem,
     },
     runninghub: { apiKey: randomBytes(16).toString('hex'), webappId: '1937000000000000001' },
+    alipay: generateAlipaySecrets(),
+  };
+}
+
+function generateAlipaySecrets(): SandboxSecrets['alipay'] {
+  const app = rsaPair();
+  const alipay = rsaPair();
+  return {
+    appId: '9021000100000001',
+    sellerId: '2088000000000001',
+    appPrivateKeyPem: app.privateKeyPem,
+    appPublicKeyPem: app.publicKeyPem,
+    alipayPrivateKeyPem: alipay.privateKeyPem,
+    alipayPublicKeyPem: alipay.publicKeyPem,
   };
 }
 
@@ -67,7 +92,14 @@ export function generateSandboxSecrets(): SandboxSecrets {
 export function loadSandboxSecrets(dataDir: string): SandboxSecrets {
   const dir = join(dataDir, 'sandbox');
   const file = join(dir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxSecrets;
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxSecrets>;
+    if (kept.alipay) return kept as SandboxSecrets;
+    // a data dir from before the Alipay emulator: its keys are added, the others kept
+    const upgraded = { ...kept, alipay: generateAlipaySecrets() } as SandboxSecrets;
+    writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+    return upgraded;
+  }
   mkdirSync(dir, { recursive: true });
   const secrets = generateSandboxSecrets();
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -11,6 +11,7 @@ import { HttpRunningHubClient } from './runninghub/client.js';
 import { TencentSmsSender } from './sms/tencent.js';
 import { buildWechatPayKeys } from './wechatpay/keys.js';
 import { HttpWechatPayClient } from './wechatpay/client.js';
+import { SdkAlipayClient } from './alipay/client.js';
 
 export function createVendors(config: Config, sandbox: Sandbox | null): Vendors {
   // SANDBOX_URL: no emulators here; the STS and SMS seams call the shared sandbox process (sandbox/remote.ts)
@@ -81,6 +82,7 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
       downloadTimeoutMs: timeouts.runninghubDownload,
       retry,
     }),
+    alipay: config.alipay ? new SdkAlipayClient({ ...config.alipay, timeoutMs: timeouts.alipay, retry }) : null,
     cosEndpoint,
   };
 }

@@ -39,6 +39,8 @@ export interface StsIssuer {
 export interface ImageProcessor {
   /** GoodsMatting with center-layout on `srcKey`, writing a PNG cut-out with transparency to `dstKey`. */
   goodsMatting(srcKey: string, dstKey: string): Promise<void>;
+  /** Writes to `dstKey` the image of `srcKey` turned upright and scaled down to fit maxSide × maxSide (never up). */
+  downscale(srcKey: string, dstKey: string, maxSide: number): Promise<void>;
 }
 
 export interface AuditVerdict {
@@ -164,4 +166,56 @@ export interface RunningHubClient {
   upload(image: Buffer, filename: string): Promise<string>;
   /** Downloads an output file (only from the RunningHub hosts or the sandbox emulator). */
   download(url: string): Promise<Buffer>;
+}
+
+/**
+ * An Alipay trade as alipay.trade.query answers it and as the asynchronous notification carries it (opendocs.alipay.com
+ * api_1/alipay.trade.query, open/194/103296). Amounts are yuan strings with two decimals; times `yyyy-MM-dd HH:mm:ss`
+ * in China Standard Time. `app_id`/`seller_id`/`gmt_payment`/`out_biz_no`/`gmt_refund` come only in notifications.
+ */
+export interface AlipayTrade {
+  out_trade_no: string;
+  trade_no?: string;
+  trade_status: 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_FINISHED' | 'TRADE_CLOSED' | string;
+  total_amount?: string;
+  app_id?: string;
+  seller_id?: string;
+  buyer_logon_id?: string;
+  /** notification: when it was paid */
+  gmt_payment?: string;
+  /** query: when it was paid */
+  send_pay_date?: string;
+  /** notification of a refund: the total refunded so far, its out_request_no and time */
+  refund_fee?: string;
+  out_biz_no?: string;
+  gmt_refund?: string;
+  notify_id?: string;
+}
+
+/** One refund of a trade, as alipay.trade.fastpay.refund.query answers it (refund_status absent: not refunded). */
+export interface AlipayRefund {
+  out_trade_no: string;
+  trade_no?: string;
+  out_request_no: string;
+  total_amount: string;
+  refund_amount: string;
+  refund_status?: 'REFUND_SUCCESS' | string;
+  gmt_refund_pay?: string;
+}
+
+/** Alipay OpenAPI (当面付) through the official alipay-sdk. Throws VendorError (code = Alipay's sub_code). */
+export interface AlipayClient {
+  readonly appId: string;
+  readonly sellerId: string;
+  precreate(req: { outTradeNo: string; subject: string; amountFen: number; timeExpire: Date; notifyUrl: string }): Promise<{ qrCode: string }>;
+  /** The trade, or null when Alipay does not know it (ACQ.TRADE_NOT_EXIST: also a precreated code nobody scanned). */
+  queryTrade(outTradeNo: string): Promise<AlipayTrade | null>;
+  /** Closes the trade: 'paid' when it was paid, 'not_found' when Alipay has no trade (a code nobody scanned). */
+  closeTrade(outTradeNo: string): Promise<'closed' | 'paid' | 'not_found'>;
+  /** Asks for a refund; the same out_request_no again is the same refund. A refusal throws VendorError (status 400). */
+  refund(req: { outTradeNo: string; outRequestNo: string; refundFen: number; reason: string }): Promise<void>;
+  /** The refund, or null when Alipay has no successful refund of that out_request_no (not received, or failed). */
+  queryRefund(outTradeNo: string, outRequestNo: string): Promise<AlipayRefund | null>;
+  /** Verifies an asynchronous notification's RSA2 signature (checkNotifySignV2): the parameters as posted. */
+  verifyNotification(params: Record<string, string>): boolean;
 }

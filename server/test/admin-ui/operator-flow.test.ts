@@ -118,6 +118,7 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
     await waitForText(statValue(page, '卡住的任务'), '1');
     await waitForText(statValue(page, '超时未付订单'), '1');
     const rows = await page
+      .locator('section', { hasText: '今日任务（按类型）' })
       .locator('table tbody tr')
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
     expect(rows).toEqual([
@@ -163,11 +164,13 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
     await screenshot(page, 'admin-user-detail');
   });
 
-  it('shows a finished task with its result through a signed URL', async () => {
+  it('shows a finished task with its two results (白底图, 透明抠图) through signed URLs', async () => {
     await page.goto(`${s.url}/admin#/tasks?status=done`);
     await page.locator('table tbody tr').first().getByRole('link', { name: cleanTaskId }).click();
-    await waitForText(page.locator('section h2', { hasText: '结果' }), '结果（1 张）');
-    const result = page.locator('section', { hasText: '结果（1 张）' }).locator('.thumb img');
+    await waitForText(page.locator('section h2', { hasText: '结果' }), '结果（2 张）');
+    const section = page.locator('section', { hasText: '结果（2 张）' });
+    expect(await section.locator('figcaption').allTextContents()).toEqual(['白底图 · result.jpg', '透明抠图 · cutout.png']);
+    const result = section.locator('.thumb img').first();
     await page.waitForFunction(
       (el) => {
         const image = el as unknown as { complete: boolean; naturalWidth: number };
@@ -176,6 +179,12 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
       await result.elementHandle(),
     );
     expect(await result.getAttribute('src')).toMatch(new RegExp(`/output/${merchant.userId}/${cleanTaskId}/.+[?&]q-signature=`));
+    const cutout = section.locator('.thumb img').nth(1);
+    await page.waitForFunction(
+      (el) => (el as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0,
+      await cutout.elementHandle(),
+    );
+    await screenshot(page, 'admin-task-results');
     expect(await page.locator('.page-header').textContent()).toContain('任务已结束，无需操作');
   });
 
@@ -193,7 +202,7 @@ describe('web admin: an operator answers "did they pay, how much quota, why did 
 
     await rows.first().getByRole('link', { name: stuckTaskId }).click();
     await waitForText(fieldValue(page, '厂商任务 ID'), vendorTaskId);
-    await waitForText(fieldValue(page, '参数'), '街拍 · 连衣裙');
+    await waitForText(fieldValue(page, '参数'), '街拍 · 连衣裙 · 女模特'); // the default model, stored on the task
     const img = page.locator('.thumb img').first();
     await page.waitForFunction(
       (el) => {

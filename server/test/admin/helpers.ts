@@ -64,6 +64,10 @@ export class AdminClient {
     return this.request<T>('POST', `/admin/api${path}`, { body, ...o });
   }
 
+  patch<T = any>(path: string, body?: unknown) {
+    return this.request<T>('PATCH', `/admin/api${path}`, { body });
+  }
+
   async login(username: string, password: string): Promise<ApiResponse> {
     const r = await this.post('/login', { username, password });
     if (r.status === 200) this.csrfToken = r.body.csrfToken;
@@ -96,5 +100,7 @@ export const ADMIN_ENDPOINTS: { method: 'GET' | 'POST'; path: string; body?: unk
   { method: 'GET', path: '/tasks/01HZZZZZZZZZZZZZZZZZZZZZZZ' },
   { method: 'POST', path: '/tasks/01HZZZZZZZZZZZZZZZZZZZZZZZ/fail-and-refund', body: { reason: 'x' } },
   { method: 'GET', path: '/audit-log' },
+  { method: 'GET', path: '/plans' },
+  { method: 'POST', path: '/plans', body: { kind: 'pack', name: 'x', priceFen: 1, quota: 1, enabled: false, sortOrder: 1 } },
   { method: 'GET', path: '/no-such-thing' },
 ];

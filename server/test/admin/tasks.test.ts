@@ -54,7 +54,7 @@ describe.each<DbKind>(MONEY_DBS)('admin tasks on %s', (db) => {
     const page = adminPage(adminTaskSchema).parse(all.body);
     expect(page.items.map((t) => t.id)).toEqual([stuckId, doneId]);
     expect(page.items[0]).toMatchObject({ userId: merchant.userId, status: 'processing', type: 'model_pose12', vendorTaskId, resultCount: 0 });
-    expect(page.items[1]).toMatchObject({ status: 'done', type: 'basic_clean', resultCount: 1 });
+    expect(page.items[1]).toMatchObject({ status: 'done', type: 'basic_clean', resultCount: 2 });
     const ids = async (q: string) => ((await admin.get(`/tasks?${q}`)).body.items as { id: string }[]).map((t) => t.id);
     expect(await ids('status=processing')).toEqual([stuckId]);
     expect(await ids('status=done&type=basic_clean')).toEqual([doneId]);
@@ -80,12 +80,19 @@ describe.each<DbKind>(MONEY_DBS)('admin tasks on %s', (db) => {
     const r = await admin.get(`/tasks/${doneId}`);
     expect(r.status).toBe(200);
     const t = adminTaskDetailSchema.parse(r.body.task);
-    expect(t.results).toHaveLength(1);
-    expect(t.results[0]!.key).toBe(`output/${merchant.userId}/${doneId}/result.jpg`);
-    for (const url of [t.inputUrl!, t.results[0]!.url]) {
+    // both results of basic_clean, each with its kind; each signed URL answers its own image type
+    expect(t.results.map((x) => [x.kind, x.key])).toEqual([
+      ['white', `output/${merchant.userId}/${doneId}/result.jpg`],
+      ['cutout', `output/${merchant.userId}/${doneId}/cutout.png`],
+    ]);
+    for (const [url, type] of [
+      [t.inputUrl!, 'image/jpeg'],
+      [t.results[0]!.url, 'image/jpeg'],
+      [t.results[1]!.url, 'image/png'],
+    ] as const) {
       const got = await fetch(url);
       expect(got.status).toBe(200);
-      expect(got.headers.get('content-type')).toMatch(/^image\/jpeg/);
+      expect(got.headers.get('content-type')).toBe(type);
     }
     expect(t.timeline.map((e) => e.event)).toEqual(['created', 'ledger.deduct', 'done']);
     expect((await admin.get('/tasks/01HZZZZZZZZZZZZZZZZZZZZZZZ')).status).toBe(404);

@@ -140,7 +140,7 @@ describe('GoodsMatting (sandbox) through CosImageProcessor', () => {
         ...at('input/u1/shirt.jpg'),
         Method: 'POST',
         Action: 'image_process',
-        Headers: { 'Pic-Operations': JSON.stringify({ rules: [{ fileid: 'x.png', rule: 'imageMogr2/thumbnail/100x' }] }) },
+        Headers: { 'Pic-Operations': JSON.stringify({ rules: [{ fileid: 'x.png', rule: 'imageView2/1/w/100' }] }) },
       })
       .catch((e: { statusCode: number; code: string }) => e);
     expect(err).toMatchObject({ statusCode: 400, code: 'InvalidArgument' });

@@ -163,3 +163,34 @@ export async function pixelAt(img: Buffer, x: number, y: number): Promise<number
   const i = (y * info.width + x) * 4;
   return [data[i] ?? -1, data[i + 1] ?? -1, data[i + 2] ?? -1, data[i + 3] ?? -1];
 }
+
+/**
+ * What a cut-out PNG is, read from its pixels: its size, whether it has alpha, whether each of its four edges holds
+ * a visible pixel (alpha > 8: it is trimmed to the subject), whether its corners are transparent, and how many
+ * pixels are visible.
+ */
+export async function inspectCutout(png: Buffer): Promise<{
+  format: string | undefined;
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  trimmed: boolean;
+  visible: number;
+}> {
+  const meta = await sharp(png).metadata();
+  const { data, info } = await sharp(png).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = info;
+  const a = (x: number, y: number): number => data[y * width + x] ?? 0;
+  const rowVisible = (y: number): boolean => Array.from({ length: width }, (_, x) => a(x, y)).some((v) => v > 8);
+  const colVisible = (x: number): boolean => Array.from({ length: height }, (_, y) => a(x, y)).some((v) => v > 8);
+  let visible = 0;
+  for (const v of data) if (v > 8) visible++;
+  return {
+    format: meta.format,
+    width,
+    height,
+    hasAlpha: meta.hasAlpha === true,
+    trimmed: rowVisible(0) && rowVisible(height - 1) && colVisible(0) && colVisible(width - 1),
+    visible,
+  };
+}

@@ -1,7 +1,8 @@
 /**
  * `npm run doctor` as the operator runs it (from the root, reading the .env DOTENV_CONFIG_PATH names): a configuration
- * that does not load, and sandbox mode, are each one ✗ line with what to do, and exit code 1. (The vendor checks
- * themselves, which would reach the real vendors from this command, are run against the emulators in doctor.test.ts.)
+ * that does not load, and sandbox mode without SANDBOX_URL, are each one ✗ line with what to do, and exit code 1. (The
+ * vendor checks themselves, which would reach the real vendors from this command, are run against the emulators in
+ * doctor.test.ts, and as the command's dry run against a sandbox process in dry-run.test.ts.)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,9 +34,10 @@ describe('npm run doctor (the command)', () => {
     expect(r.out).toContain('WECHAT_MCHID, RUNNINGHUB_API_KEY: missing');
   });
 
-  it('sandbox mode: ✗ mode, nothing real to check, exit 1', () => {
+  it('sandbox mode without SANDBOX_URL: ✗ mode, nothing real to check, pointing to the dry run; exit 1', () => {
     const r = doctor(`DATA_DIR=${tmp}\nSANDBOX=1\n`);
     expect(r.status, r.out).toBe(1);
     expect(r.out).toMatch(/^✗ mode: this is sandbox mode/m);
+    expect(r.out).toContain('start npm run sandbox and run SANDBOX_URL=http://127.0.0.1:3100 npm run doctor');
   });
 });

@@ -17,7 +17,7 @@ import { REPO_ROOT } from '../../src/paths.js';
 import { createMysqlDatabase } from '../support/server.js';
 import { doctorFor, otherPublicKeyPem, startDoctorWorld, type DoctorWorld } from './helpers.js';
 
-const CHECKS = ['COS', 'CI', 'STS', 'WeChat Pay keys', 'WeChat Pay API', 'RunningHub', 'SMS', 'Database', 'PUBLIC_BASE_URL'];
+const CHECKS = ['COS', 'CI', 'STS', 'WeChat Pay keys', 'WeChat Pay API', 'Alipay API', 'RunningHub', 'SMS', 'Database', 'PUBLIC_BASE_URL'];
 
 let world: DoctorWorld;
 beforeAll(async () => {
@@ -34,11 +34,28 @@ describe('npm run doctor', () => {
     for (const r of results) expect({ name: r.name, ok: r.ok, detail: r.detail }).toMatchObject({ ok: true });
     const report = formatReport(results);
     expect(report.split('\n').filter((l) => l.startsWith('✓ '))).toHaveLength(CHECKS.length);
-    expect(report).toMatch(/all 9 checks passed$/);
+    expect(report).toMatch(/all 10 checks passed$/);
     // the probe and its cut-out were deleted
     const probe = /wrote, read and deleted (doctor\/\w+\.jpg)/.exec(results[0]!.detail)![1]!;
     expect(await world.s.ctx.vendors.storage.head(probe)).toBeNull();
     expect(await world.s.ctx.vendors.storage.head(probe.replace('.jpg', '-cutout.png'))).toBeNull();
+  });
+
+  it('Alipay: a private key that is not the app’s, or an Alipay public key that is not Alipay’s: ✗ with what to fix; off: ✓ off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aizhao-doctor-alipay-'));
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const privatePath = join(dir, 'other_private.pem');
+    writeFileSync(privatePath, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const publicPath = join(dir, 'other_public.pem');
+    writeFileSync(publicPath, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const badPrivate = (await doctorFor(world, { ALIPAY_PRIVATE_KEY_PATH: privatePath }))['Alipay API']!;
+    expect(badPrivate.ok).toBe(false);
+    expect(badPrivate.detail).toMatch(/isv\.invalid-signature.*ALIPAY_PRIVATE_KEY_PATH/);
+    const badPublic = (await doctorFor(world, { ALIPAY_PUBLIC_KEY_PATH: publicPath }))['Alipay API']!;
+    expect(badPublic.ok).toBe(false);
+    expect(badPublic.detail).toMatch(/ALIPAY_PUBLIC_KEY_PATH/);
+    const off = (await doctorFor(world, { PAYMENT_CHANNEL: 'wx' }))['Alipay API']!;
+    expect(off).toMatchObject({ ok: true, detail: 'off (PAYMENT_CHANNEL does not include alipay)' });
   });
 
   it('a wrong Tencent secret key: COS ✗ and STS ✗, with what to fix', async () => {
@@ -132,7 +149,7 @@ describe('timeouts', () => {
 describe('the database users of docs/deploy.md', () => {
   /** The privileges docs/deploy.md grants the server's own database user. */
   const serverGrants = (): string => {
-    const m = /GRANT ([A-Z, ]+) ON ai_photo\.\* TO 'aizhao'@'localhost';/.exec(readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8'));
+    const m = /GRANT ([A-Z, ]+) ON ai_photo\.\* TO 'aizhao'@'127.0.0.1';/.exec(readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8'));
     expect(m, 'docs/deploy.md grants the server user').not.toBeNull();
     return m![1]!;
   };

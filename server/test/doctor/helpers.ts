@@ -1,9 +1,10 @@
 /**
  * A production (non-sandbox) configuration whose vendors are our emulators: COS, CI, WeChat Pay and RunningHub in a
- * sandbox test server, Tencent STS and SMS as local HTTPS fakes that check the credentials as Tencent would, and an
- * HTTPS front for PUBLIC_BASE_URL. `doctorFor(env)` runs the doctor with that configuration, `env` overriding it.
+ * sandbox test server, Tencent STS and SMS on the Tencent emulators' HTTPS listener (server/src/sandbox/tencent, the
+ * code the sandbox process runs, here on that server's COS emulator and SMS outbox), and an HTTPS front for
+ * PUBLIC_BASE_URL. `doctorFor(env)` runs the doctor with that configuration, `env` overriding it.
  */
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -14,15 +15,13 @@ import { loadConfig } from '../../src/config.js';
 import { createDatabase } from '../../src/db/index.js';
 import { runDoctor, type CheckResult, type DoctorEndpoints } from '../../src/doctor/checks.js';
 import { sandboxCosEndpoint } from '../../src/sandbox/cos/index.js';
-import { selfSignedCertificate, startHttpsFake, type HttpsFake } from '../support/https-fake.js';
+import { SANDBOX_SMS_ACCOUNT, startTencentEmulators, TENCENT_HOSTS, type TencentEmulators } from '../../src/sandbox/tencent/index.js';
+import { emulatorAgent, selfSignedCertificate } from '../../src/sandbox/tls.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-export const SMS_HOST = 'sms.tencentcloudapi.com';
-export const SIGN_NAME = '爱照科技';
-export const TEMPLATE_ID = '2024001';
 
 export interface DoctorWorld {
   s: TestServer;
+  tencent: TencentEmulators;
   /** the base environment: every vendor variable set, pointing at the emulators */
   env: Record<string, string>;
   endpoints: DoctorEndpoints;
@@ -59,92 +58,22 @@ async function startHttpsFront(target: string): Promise<{ url: string; ca: strin
   };
 }
 
-/** Tencent STS (API v1 GetFederationToken): the signature must be the HMAC-SHA1 of the account's SecretKey. */
-function stsAnswer(host: string, secretId: string, secretKey: string) {
-  return (body: string): { status: number; body: unknown } => {
-    const { Signature, ...signed } = Object.fromEntries(new URLSearchParams(body));
-    const canonical = Object.keys(signed)
-      .sort()
-      .map((k) => `${k}=${signed[k]}`)
-      .join('&');
-    const expected = createHmac('sha1', secretKey).update(`POST${host}/?${canonical}`).digest('base64');
-    if (signed['SecretId'] !== secretId) {
-      return {
-        status: 200,
-        body: { Response: { Error: { Code: 'AuthFailure.SecretIdNotFound', Message: 'The SecretId is not found' }, RequestId: 'r' } },
-      };
-    }
-    if (Signature !== expected) {
-      return {
-        status: 200,
-        body: {
-          Response: {
-            Error: { Code: 'AuthFailure.SignatureFailure', Message: 'The provided credentials could not be validated' },
-            RequestId: 'r',
-          },
-        },
-      };
-    }
-    const expiredTime = Math.floor(Date.now() / 1000) + Number(signed['DurationSeconds']);
-    return {
-      status: 200,
-      body: {
-        Response: { Credentials: { TmpSecretId: 'AKIDtmp', TmpSecretKey: 'k', Token: 't' }, ExpiredTime: expiredTime, RequestId: 'r' },
-      },
-    };
-  };
-}
-
-/** Tencent SMS 2021-01-11 Describe* answers for one approved signature and template (credential id checked). */
-function smsAnswer(secretId: string) {
-  return (body: string, headers: http.IncomingHttpHeaders = {}): { status: number; body: unknown } => {
-    if (!String(headers.authorization ?? '').includes(`Credential=${secretId}/`)) {
-      return {
-        status: 200,
-        body: { Response: { Error: { Code: 'AuthFailure.SecretIdNotFound', Message: 'The SecretId is not found' }, RequestId: 'r' } },
-      };
-    }
-    const req = JSON.parse(body) as { TemplateIdSet?: number[]; Limit?: number; Offset?: number };
-    if (headers['x-tc-action'] === 'DescribeSmsSignList') {
-      const signs = [{ SignId: 1, International: 0, StatusCode: 0, ReviewReply: '', SignName: SIGN_NAME, CreateTime: 1 }];
-      return {
-        status: 200,
-        body: {
-          Response: { DescribeSignListStatusSet: signs.slice(req.Offset ?? 0, (req.Offset ?? 0) + (req.Limit ?? 10)), RequestId: 'r' },
-        },
-      };
-    }
-    if (headers['x-tc-action'] === 'DescribeSmsTemplateList') {
-      const tpl = {
-        TemplateId: Number(TEMPLATE_ID),
-        International: 0,
-        StatusCode: 0,
-        ReviewReply: '',
-        TemplateName: 'login',
-        CreateTime: 1,
-      };
-      return {
-        status: 200,
-        body: { Response: { DescribeTemplateStatusSet: (req.TemplateIdSet ?? []).includes(tpl.TemplateId) ? [tpl] : [], RequestId: 'r' } },
-      };
-    }
-    return { status: 200, body: { Response: { Error: { Code: 'InvalidAction', Message: 'not faked' }, RequestId: 'r' } } };
-  };
-}
-
 export async function startDoctorWorld(): Promise<DoctorWorld> {
   const s = await startTestServer({ jobs: false });
   const secrets = s.ctx.config.sandboxSecrets!;
   const dir = mkdtempSync(join(tmpdir(), 'aizhao-doctor-'));
-  const sts: HttpsFake = await startHttpsFake('sts.tencentcloudapi.com');
-  const stsHost = `127.0.0.1:${sts.port}`;
-  sts.respond = stsAnswer(stsHost, secrets.cos.secretId, secrets.cos.secretKey);
-  const sms: HttpsFake = await startHttpsFake(SMS_HOST);
-  sms.respond = smsAnswer(secrets.cos.secretId);
+  const sandbox = s.sandbox!;
+  const tencent = await startTencentEmulators({
+    host: '127.0.0.1',
+    account: { secretId: secrets.cos.secretId, secretKey: secrets.cos.secretKey },
+    issueTemporaryKey: (o) => sandbox.cos.issueTemporaryKey(o),
+    outbox: sandbox.sms,
+  });
   const front = await startHttpsFront(s.url);
-  // qcloud-cos-sts (axios) takes no agent: trust the STS fake process-wide, as NODE_EXTRA_CA_CERTS would
+  // qcloud-cos-sts (axios) takes no agent: trust the emulators process-wide, as NODE_EXTRA_CA_CERTS would
   const savedAgent = https.globalAgent;
-  https.globalAgent = new https.Agent({ ca: [sts.ca] });
+  https.globalAgent = new https.Agent({ ca: [tencent.ca] });
+  const smsAgent = emulatorAgent({ ca: tencent.ca, hostnames: [TENCENT_HOSTS.sms], address: '127.0.0.1' });
 
   const write = (name: string, text: string): string => {
     const p = join(dir, name);
@@ -182,29 +111,35 @@ export async function startDoctorWorld(): Promise<DoctorWorld> {
     RUNNINGHUB_NODE_PROMPT: '6:text',
     RUNNINGHUB_NODE_IMAGE: '10:image',
     RUNNINGHUB_NODE_SEED: '3:seed',
-    SMS_APP_ID: '1400006666',
-    SMS_SIGN_NAME: SIGN_NAME,
-    SMS_TEMPLATE_ID: TEMPLATE_ID,
+    SMS_APP_ID: SANDBOX_SMS_ACCOUNT.smsSdkAppId,
+    SMS_SIGN_NAME: SANDBOX_SMS_ACCOUNT.signName,
+    SMS_TEMPLATE_ID: SANDBOX_SMS_ACCOUNT.templateId,
     VENDOR_RETRIES: '0',
+    ALIPAY_APP_ID: secrets.alipay.appId,
+    ALIPAY_SELLER_ID: secrets.alipay.sellerId,
+    ALIPAY_PRIVATE_KEY_PATH: write('alipay_app_private_key.pem', secrets.alipay.appPrivateKeyPem),
+    ALIPAY_PUBLIC_KEY_PATH: write('alipay_public_key.pem', secrets.alipay.alipayPublicKeyPem),
+    ALIPAY_GATEWAY: `${s.url}/sandbox/alipay/gateway.do`,
   };
   const endpoints: DoctorEndpoints = {
     cos: sandboxCosEndpoint(s.url),
-    stsHost,
-    sms: { endpoint: `${SMS_HOST}:${sms.port}`, agent: sms.agent },
+    stsHost: `127.0.0.1:${tencent.port}`,
+    sms: { endpoint: `${TENCENT_HOSTS.sms}:${tencent.port}`, agent: smsAgent },
     wechatBaseUrl: `${s.url}/sandbox/wxpay`,
     httpsAgent: new https.Agent({ ca: front.ca }),
   };
   return {
     s,
+    tencent,
     env,
     endpoints,
     migratedDataDir,
     dir,
     async close() {
       https.globalAgent = savedAgent;
+      smsAgent.destroy();
       await front.close();
-      await sms.close();
-      await sts.close();
+      await tencent.close();
       await s.destroy();
       rmSync(dir, { recursive: true, force: true });
       rmSync(migratedDataDir, { recursive: true, force: true });

@@ -56,7 +56,7 @@ describe('a MariaDB restart in the middle of a run', () => {
       30_000,
       'a task running',
     );
-    // … and a basic_clean job whose GoodsMatting answer drips in over seconds
+    // … and a basic_clean job whose first CI answer (the downscale before GoodsMatting) drips in over seconds
     proxy.planMatching(/^POST [^ ]*\?image_process/, 'slow');
     const slowTask = (await created(base, m.token, basicBody(m.inputKey))).id;
     ids.push(slowTask);

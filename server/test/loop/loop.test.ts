@@ -1,12 +1,14 @@
 /**
  * The first closed loop over HTTP in sandbox mode, on SQLite and on MariaDB:
  * login → purchase → sandbox pay → 100 quota → upload a real JPEG with cos-nodejs-sdk-v5 and STS credentials →
- * basic_clean done with one 800×800 white-corner result → model_pose12 done with 12 results in COS →
+ * basic_clean done with its 800×800 white-corner JPEG (kind white) and its trimmed transparent cut-out (kind cutout) →
+ * model_pose12 done with 12 results (kind pose) in COS →
  * a failing model_pose12 → failed, quota back.
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buyMembership, call, garmentJpeg, login, setRunningHub, uploadInput, waitForTask } from '../support/client.js';
+import { inspectCutout } from '../cos/helpers.js';
 import { expectLedgerInvariant } from '../support/invariants.js';
 import { startTestServer, type DbKind, MONEY_DBS, type TestServer } from '../support/server.js';
 
@@ -57,9 +59,13 @@ describe.each<DbKind>(MONEY_DBS)('the closed loop on %s', (db) => {
 
     const done = await waitForTask(base, token, created.body.task.id);
     expect(done.status).toBe('done');
-    expect(done.results).toHaveLength(1);
-    expect(done.results[0]!.key).toBe(`output/${userId}/${done.id}/result.jpg`);
-    const img = Buffer.from(await (await fetch(done.results[0]!.url)).arrayBuffer());
+    expect(done.results.map((r) => [r.kind, r.key])).toEqual([
+      ['white', `output/${userId}/${done.id}/result.jpg`],
+      ['cutout', `output/${userId}/${done.id}/cutout.png`],
+    ]);
+    const white = await fetch(done.results[0]!.url);
+    expect(white.headers.get('content-type')).toBe('image/jpeg');
+    const img = Buffer.from(await white.arrayBuffer());
     const meta = await sharp(img).metadata();
     expect(meta).toMatchObject({ format: 'jpeg', width: 800, height: 800 });
     const { data } = await sharp(img).raw().toBuffer({ resolveWithObject: true });
@@ -71,6 +77,14 @@ describe.each<DbKind>(MONEY_DBS)('the closed loop on %s', (db) => {
     expect(data[centre + 2]! - data[centre]!).toBeGreaterThan(60); // the blue garment is there
     expect(img.length).toBeGreaterThanOrEqual(10_000);
     expect(img.length).toBeLessThanOrEqual(300 * 1024);
+
+    // the cut-out: a PNG with alpha, trimmed to the garment (the photo is 1000 × 1200, the garment 64 % × 67 % of it)
+    const cut = await fetch(done.results[1]!.url);
+    expect(cut.headers.get('content-type')).toBe('image/png');
+    const cutout = await inspectCutout(Buffer.from(await cut.arrayBuffer()));
+    expect(cutout).toMatchObject({ format: 'png', hasAlpha: true, trimmed: true });
+    expect(Math.abs(cutout.width - 640)).toBeLessThanOrEqual(6);
+    expect(Math.abs(cutout.height - 804)).toBeLessThanOrEqual(6);
   });
 
   it('generates 12 on-model shots stored in COS (model_pose12)', async () => {
@@ -86,7 +100,9 @@ describe.each<DbKind>(MONEY_DBS)('the closed loop on %s', (db) => {
     expect(done.results.map((r) => r.key)).toEqual(
       Array.from({ length: 12 }, (_, i) => `output/${userId}/${done.id}/pose${String(i + 1).padStart(2, '0')}.jpg`),
     );
+    expect(done.params).toEqual({ scene: 'street', category: 'hoodie', model: 'female' }); // the default model, stored
     for (const r of done.results) {
+      expect(r.kind).toBe('pose');
       expect(r.url).toContain('/sandbox/cos/');
       expect(r.url).not.toContain('/sandbox/runninghub/');
     }

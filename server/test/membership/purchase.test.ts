@@ -46,8 +46,8 @@ describe('membership purchase', () => {
     expect(r.body).toEqual({ isMember: false, quotaRemaining: 0, quotaExpireAt: null, plan: { priceFen: 9900, quota: 100, days: 30 } });
   });
 
-  it('an unsupported channel → 400 UNSUPPORTED_CHANNEL and no order', async () => {
-    for (const channel of ['alipay', 'WX', '']) {
+  it('an unsupported channel → 400 UNSUPPORTED_CHANNEL and no order (alipay is a channel now: test/alipay)', async () => {
+    for (const channel of ['unionpay', 'WX', 'Alipay', '']) {
       const r = await call(base, 'POST', '/membership/purchase', { token: alice.token, body: { channel } });
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe('UNSUPPORTED_CHANNEL');

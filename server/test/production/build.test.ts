@@ -56,7 +56,16 @@ afterAll(async () => {
 
 describe('npm run build', () => {
   it('writes the server, its CLIs and the admin page as JavaScript into server/dist', () => {
-    for (const f of ['main.js', 'migrate-cli.js', 'admin-create.js', 'hash-password.js', 'doctor.js', 'admin/app.js', 'admin/app.css']) {
+    for (const f of [
+      'main.js',
+      'migrate-cli.js',
+      'admin-create.js',
+      'hash-password.js',
+      'doctor.js',
+      'matting-worker.js',
+      'admin/app.js',
+      'admin/app.css',
+    ]) {
       expect(existsSync(join(DIST, f)), f).toBe(true);
     }
     // @aizhao/shared is bundled in (its package points at TypeScript source Node cannot run)

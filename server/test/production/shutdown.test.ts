@@ -137,7 +137,10 @@ describe.each<DbKind>(MONEY_DBS)('a stop past its deadline, on %s', (db) => {
     const first = await startTestServer(opts);
     const m = await newMerchant(first.url);
     // the image processor never answers: the job cannot settle before the deadline
-    const hanging: ImageProcessor = { goodsMatting: () => new Promise<void>(() => undefined) };
+    const hanging: ImageProcessor = {
+      goodsMatting: () => new Promise<void>(() => undefined),
+      downscale: () => new Promise<void>(() => undefined),
+    };
     first.ctx.vendors.imageProcessor = hanging;
     const task = await created(first.url, m.token, basicBody(m.inputKey));
     await waitUntil(

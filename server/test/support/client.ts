@@ -53,10 +53,10 @@ export async function login(base: string, phone = newPhone()): Promise<{ token: 
 }
 
 /** Buys a membership with the sandbox payer; returns the order id. */
-export async function buyMembership(base: string, token: string): Promise<string> {
-  const p = await call(base, 'POST', '/membership/purchase', { token, body: { channel: 'wx' } });
+export async function buyMembership(base: string, token: string, channel: 'wx' | 'alipay' = 'wx'): Promise<string> {
+  const p = await call(base, 'POST', '/membership/purchase', { token, body: { channel } });
   if (p.status !== 201 && p.status !== 200) throw new Error(`purchase ${p.status} ${JSON.stringify(p.body)}`);
-  const paid = await call(base, 'POST', `/sandbox/wxpay/orders/${p.body.orderId}/pay`);
+  const paid = await call(base, 'POST', `/sandbox/${channel === 'alipay' ? 'alipay' : 'wxpay'}/orders/${p.body.orderId}/pay`);
   if (paid.status !== 200 || !paid.body.delivered) throw new Error(`pay ${paid.status} ${JSON.stringify(paid.body)}`);
   return p.body.orderId as string;
 }
@@ -96,13 +96,25 @@ export function cosClientFor(cfg: ClientConfig, sts: StsResponse): COS {
 }
 
 /** Uploads like the desktop app does: STS credentials from the server, cos-nodejs-sdk-v5 straight to COS. */
-export async function uploadInput(base: string, token: string, body: Buffer, ext = 'jpg', name = randomBytes(8).toString('hex')): Promise<string> {
+export async function uploadInput(
+  base: string,
+  token: string,
+  body: Buffer,
+  ext = 'jpg',
+  name = randomBytes(8).toString('hex'),
+): Promise<string> {
   const cfg = (await call<ClientConfig>(base, 'GET', '/client-config')).body;
   const sts = await call<StsResponse>(base, 'POST', '/storage/sts', { token, body: {} });
   if (sts.status !== 200) throw new Error(`sts ${sts.status} ${JSON.stringify(sts.body)}`);
   const key = `${sts.body.allowPrefix}${name}.${ext}`;
   const cos = cosClientFor(cfg, sts.body);
-  await cos.putObject({ Bucket: sts.body.bucket, Region: sts.body.region, Key: key, Body: body, ContentType: ext === 'png' ? 'image/png' : 'image/jpeg' });
+  await cos.putObject({
+    Bucket: sts.body.bucket,
+    Region: sts.body.region,
+    Key: key,
+    Body: body,
+    ContentType: ext === 'png' ? 'image/png' : 'image/jpeg',
+  });
   return key;
 }
 
@@ -117,7 +129,14 @@ export async function waitForTask(base: string, token: string, id: string, timeo
   }
 }
 
-export async function setRunningHub(base: string, mode: 'success' | 'fail' | 'hang', delayMs = 300, queueFullTimes?: number): Promise<void> {
-  const r = await call(base, 'POST', '/sandbox/runninghub/behaviour', { body: { mode, delayMs, ...(queueFullTimes ? { queueFullTimes } : {}) } });
+export async function setRunningHub(
+  base: string,
+  mode: 'success' | 'fail' | 'hang',
+  delayMs = 300,
+  queueFullTimes?: number,
+): Promise<void> {
+  const r = await call(base, 'POST', '/sandbox/runninghub/behaviour', {
+    body: { mode, delayMs, ...(queueFullTimes ? { queueFullTimes } : {}) },
+  });
   if (r.status !== 200) throw new Error(`behaviour ${r.status}`);
 }

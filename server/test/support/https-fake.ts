@@ -5,8 +5,10 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { isIP, type AddressInfo, type LookupFunction } from 'node:net';
-import { generate } from 'selfsigned';
+import type { AddressInfo } from 'node:net';
+import { emulatorAgent, selfSignedCertificate } from '../../src/sandbox/tls.js';
+
+export { selfSignedCertificate };
 
 export interface HttpsFake {
   port: number;
@@ -21,34 +23,12 @@ export interface HttpsFake {
   close(): Promise<void>;
 }
 
-/** A self-signed certificate (its own CA) for `hostname` and 127.0.0.1, generated at test time. */
-export async function selfSignedCertificate(hostname = '127.0.0.1'): Promise<{ private: string; cert: string }> {
-  const altNames = [...(isIP(hostname) ? [] : [{ type: 2 as const, value: hostname }]), { type: 7 as const, ip: '127.0.0.1' }];
-  return generate([{ name: 'commonName', value: hostname }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames },
-    ],
-  });
-}
-
 export async function startHttpsFake(hostname: string): Promise<HttpsFake> {
   const pems = await selfSignedCertificate(hostname);
-  const lookup: LookupFunction = (host, options, callback) => {
-    if (host !== hostname && host !== '127.0.0.1') {
-      callback(Object.assign(new Error(`unexpected lookup ${host}`), { code: 'ENOTFOUND' }), '', 4);
-    } else if (options.all) {
-      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-    } else {
-      callback(null, '127.0.0.1', 4);
-    }
-  };
   const fake: HttpsFake = {
     port: 0,
     ca: pems.cert,
-    agent: new https.Agent({ ca: pems.cert, lookup, keepAlive: false }),
+    agent: emulatorAgent({ ca: pems.cert, hostnames: [hostname], address: '127.0.0.1' }),
     received: [],
     respond: () => ({ status: 200, body: {} }),
     close: async () => undefined,

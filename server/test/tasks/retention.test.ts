@@ -1,6 +1,6 @@
 /**
  * RESULT_RETENTION_DAYS on SQLite and MariaDB: a task that ended longer ago has its results and input photo deleted
- * from COS (the real storage client against the COS emulator), its history row stays with `results: []` and
+ * from COS (the real storage client against the COS emulator; for basic_clean both the white JPEG and the cut-out), its history row stays with `results: []` and
  * `resultsExpired: true`; an input another recent task still uses is kept; a task within retention is untouched;
  * the sweep is idempotent and runs from the job runner; the ledger is not touched.
  */
@@ -42,8 +42,10 @@ describe.each<DbKind>(['sqlite', 'mysql'])('result retention on %s', (db) => {
     const old = await waitForTask(s.url, token, await create({ type: 'basic_clean', inputKey: oldInput }));
     const failed = await waitForTask(s.url, token, await create({ type: 'model_pose12', inputKey: sharedInput, params: { scene: 'studio', category: 'dress' } }));
     expect([old.status, failed.status]).toEqual(['done', 'failed']);
-    const resultKey = old.results[0]!.key;
-    expect(await exists(resultKey)).toBe(true);
+    // both results of basic_clean (the white JPEG and the cut-out PNG) are in COS, and both go
+    const resultKeys = old.results.map((r) => r.key);
+    expect(old.results.map((r) => r.kind)).toEqual(['white', 'cutout']);
+    for (const key of resultKeys) expect(await exists(key)).toBe(true);
 
     offset = (RETENTION_DAYS - 1) * DAY; // within retention: nothing goes
     expect(await purgeExpiredResults(s.ctx)).toBe(0);
@@ -54,14 +56,17 @@ describe.each<DbKind>(['sqlite', 'mysql'])('result retention on %s', (db) => {
     // counts is the state once a sweep has returned)
     offset = (RETENTION_DAYS + 1) * DAY;
     await purgeExpiredResults(s.ctx);
-    expect(await exists(resultKey)).toBe(false);
+    for (const key of resultKeys) expect(await exists(key)).toBe(false);
     expect(await exists(oldInput)).toBe(false);
     expect(await exists(sharedInput)).toBe(true); // the recent task still uses it
-    expect(await exists(recent.results[0]!.key)).toBe(true);
+    for (const r of recent.results) expect(await exists(r.key)).toBe(true);
 
     const seen = await task(old.id);
     expect(seen).toMatchObject({ id: old.id, status: 'done', results: [], resultsExpired: true });
-    expect(await task(recent.id)).toMatchObject({ resultsExpired: false, results: [{ key: recent.results[0]!.key }] });
+    expect(await task(recent.id)).toMatchObject({
+      resultsExpired: false,
+      results: recent.results.map((r) => ({ key: r.key, kind: r.kind })),
+    });
     const list = await call(s.url, 'GET', '/tasks', { token });
     expect(list.body.items.map((t: { id: string }) => t.id)).toEqual([recent.id, failed.id, old.id]); // history stays
 
@@ -72,7 +77,7 @@ describe.each<DbKind>(['sqlite', 'mysql'])('result retention on %s', (db) => {
     await purgeExpiredResults(s.ctx);
     expect(await task(recent.id)).toMatchObject({ resultsExpired: true, results: [] });
     expect(await exists(sharedInput)).toBe(false);
-    expect(await exists(recent.results[0]!.key)).toBe(false);
+    for (const r of recent.results) expect(await exists(r.key)).toBe(false);
   });
 
   it('runs from the job runner', async () => {
@@ -81,7 +86,7 @@ describe.each<DbKind>(['sqlite', 'mysql'])('result retention on %s', (db) => {
     const done = await waitForTask(s.url, token, await create({ type: 'basic_clean', inputKey }));
     offset = (RETENTION_DAYS + 1) * DAY;
     await expect.poll(async () => (await task(done.id)).resultsExpired, { timeout: 10_000 }).toBe(true);
-    expect(await exists(done.results[0]!.key)).toBe(false);
+    for (const r of done.results) expect(await exists(r.key)).toBe(false);
     expect(await exists(inputKey)).toBe(false);
   });
 });

@@ -4,6 +4,8 @@ import { App } from './components/App';
 import './styles/base.css';
 import './styles/app.css';
 import './styles/shell.css';
+import './styles/review.css';
+import './styles/exports.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');

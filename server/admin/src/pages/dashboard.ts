@@ -2,7 +2,7 @@
 import type { AdminDashboard, TaskType } from '@aizhao/shared';
 import { api } from '../api.js';
 import { h, link, type Child } from '../dom.js';
-import { TASK_TYPE_LABELS, percent, time, yuan } from '../format.js';
+import { CHANNEL_LABELS, TASK_TYPE_LABELS, label, percent, time, yuan } from '../format.js';
 import { href, navigate } from '../router.js';
 import { pageHeader, section, table } from '../ui.js';
 
@@ -62,6 +62,21 @@ export async function dashboardPage(): Promise<Node> {
         String(d.stalePendingOrders),
         link(href('/orders', { status: 'pending' }), '待支付超过 10 分钟 → 查看'),
         d.stalePendingOrders > 0 ? 'stat-alert' : '',
+      ),
+    ),
+    section(
+      '本月收入（按套餐和支付方式）',
+      table<NonNullable<AdminDashboard['revenueMonthBy']>[number]>(
+        [
+          { label: '套餐', cell: (r) => r.planName },
+          { label: '支付方式', cell: (r) => label(CHANNEL_LABELS, r.channel) },
+          { label: '订单数', cell: (r) => num(r.orders), class: 'num' },
+          { label: '收款', cell: (r) => yuan(r.grossFen), class: 'num' },
+          { label: '退款', cell: (r) => yuan(r.refundsFen), class: 'num' },
+          { label: '净收入', cell: (r) => yuan(r.netFen), class: 'num' },
+        ],
+        d.revenueMonthBy ?? [],
+        '本月还没有收入',
       ),
     ),
     section(

@@ -2,7 +2,7 @@
 import type { AdminOrder, OrderStatus } from '@aizhao/shared';
 import { api } from '../api.js';
 import { h, link } from '../dom.js';
-import { ORDER_STATUS_LABELS, badge, duration, orderBadge, time, yuan } from '../format.js';
+import { CHANNEL_LABELS, ORDER_STATUS_LABELS, badge, duration, label, orderBadge, time, yuan } from '../format.js';
 import { navigate, type Route } from '../router.js';
 import { control, filterBar, mono, pageHeader, pagedTable, section, selectInput, textInput, type PageOf } from '../ui.js';
 
@@ -20,10 +20,11 @@ export function orderStatusCell(o: AdminOrder): Node {
 
 export function ordersPage(route: Route): Node {
   const q = (k: string) => route.query.get(k) ?? '';
-  const filters = { status: q('status'), from: q('from'), to: q('to') };
+  const filters = { status: q('status'), channel: q('channel'), from: q('from'), to: q('to') };
   const bar = filterBar(
     [
       control('状态', selectInput('status', Object.entries(ORDER_STATUS_LABELS) as [OrderStatus, string][], filters.status)),
+      control('支付方式', selectInput('channel', Object.entries(CHANNEL_LABELS), filters.channel)),
       control('创建日期从', textInput('from', filters.from, { type: 'date' })),
       control('到', textInput('to', filters.to, { type: 'date' })),
     ],
@@ -35,6 +36,8 @@ export function ordersPage(route: Route): Node {
       { label: '订单号', cell: (o) => link(`/orders/${encodeURIComponent(o.id)}`, mono(o.id)) },
       { label: '用户', cell: (o) => link(`/users/${encodeURIComponent(o.userId)}`, o.userPhone ?? o.userId) },
       { label: '金额', cell: (o) => yuan(o.amountFen), class: 'num' },
+      { label: '支付方式', cell: (o) => label(CHANNEL_LABELS, o.channel) },
+      { label: '套餐', cell: (o) => (o.planId ? mono(o.planId) : '—') },
       { label: '状态', cell: orderStatusCell },
       { label: '创建时间', cell: (o) => time(o.createdAt) },
       { label: '支付时间', cell: (o) => time(o.paidAt) },

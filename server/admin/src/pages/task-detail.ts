@@ -5,7 +5,17 @@
 import type { AdminTaskDetail } from '@aizhao/shared';
 import { api } from '../api.js';
 import { h, link } from '../dom.js';
-import { CATEGORY_LABELS, SCENE_LABELS, STAGE_LABELS, TASK_TYPE_LABELS, TIMELINE_LABELS, label, time } from '../format.js';
+import {
+  CATEGORY_LABELS,
+  MODEL_LABELS,
+  RESULT_KIND_LABELS,
+  SCENE_LABELS,
+  STAGE_LABELS,
+  TASK_TYPE_LABELS,
+  TIMELINE_LABELS,
+  label,
+  time,
+} from '../format.js';
 import { navigate, type Route } from '../router.js';
 import { confirmDialog, empty, fields, mono, pageHeader, section, toast } from '../ui.js';
 import { taskStatusCell } from './tasks.js';
@@ -45,6 +55,7 @@ export async function taskDetailPage(route: Route): Promise<Node> {
   const params = [
     t.params.scene ? label(SCENE_LABELS, t.params.scene) : null,
     t.params.category ? label(CATEGORY_LABELS, t.params.category) : null,
+    t.params.model ? label(MODEL_LABELS, t.params.model) : null,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -108,7 +119,7 @@ export async function taskDetailPage(route: Route): Promise<Node> {
         ? h(
             'div',
             { class: 'thumbs' },
-            t.results.map((r, i) => thumb(r.url, r.key.split('/').pop() ?? `结果 ${i + 1}`)),
+            t.results.map((r, i) => thumb(r.url, `${label(RESULT_KIND_LABELS, r.kind)} · ${r.key.split('/').pop() ?? `结果 ${i + 1}`}`)),
           )
         : empty(
             t.resultsPurgedAt

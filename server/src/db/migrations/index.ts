@@ -9,6 +9,7 @@ import * as taskSaveAttempts from './2026.12.01T00.00.07.task-save-attempts.js';
 import * as refunds from './2026.12.01T00.00.08.refunds.js';
 import * as consents from './2026.12.01T00.00.10.consents.js';
 import * as smsSendLock from './2026.12.01T00.00.11.sms-send-lock.js';
+import * as plans from './2026.12.01T00.00.13.plans.js';
 import * as taskKeysetIndexes from './2026.12.01T00.00.15.task-keyset-indexes.js';
 
 export const MIGRATIONS = [
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   { name: '2026.12.01T00.00.08.refunds', ...refunds },
   { name: '2026.12.01T00.00.10.consents', ...consents },
   { name: '2026.12.01T00.00.11.sms-send-lock', ...smsSendLock },
+  { name: '2026.12.01T00.00.13.plans', ...plans },
   { name: '2026.12.01T00.00.15.task-keyset-indexes', ...taskKeysetIndexes },
 ];

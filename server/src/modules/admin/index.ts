@@ -12,6 +12,7 @@ import { adminLoginRoute, adminSessionRoutes } from './auth/routes.js';
 import { requireAdmin } from './auth/session.js';
 import { adminDashboardRoutes } from './dashboard/routes.js';
 import { adminOrderRoutes } from './orders/routes.js';
+import { adminPlanRoutes } from './plans.js';
 import { adminTaskRoutes } from './tasks/routes.js';
 import { adminUserRoutes } from './users/routes.js';
 
@@ -24,5 +25,6 @@ export function adminApiRoutes(ctx: AppContext): Router {
   // no body is even parsed before the session (401) and the CSRF token (403) are checked
   r.use(requireAdmin(ctx), requireCsrf, json);
   r.use(adminSessionRoutes(ctx), adminDashboardRoutes(ctx), adminUserRoutes(ctx), adminOrderRoutes(ctx), adminTaskRoutes(ctx), adminAuditRoutes(ctx));
+  r.use(adminPlanRoutes(ctx));
   return r;
 }

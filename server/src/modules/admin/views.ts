@@ -29,6 +29,9 @@ export const toAdminOrder = (o: Order, phones: Map<string, string>): AdminOrder 
   closedAt: iso(o.closedAt),
   lastQueriedAt: iso(o.lastQueriedAt),
   refundedFen: o.refundedFen ?? 0,
+  planId: o.planId ?? null,
+  quota: o.quota,
+  days: o.days,
 });
 
 export const toAdminRefund = (r: Refund): AdminRefund => ({

@@ -107,7 +107,7 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
     const entry = await changeBalance(
       ctx.db,
       user,
-      { action: 'grant', amount: quota, orderId, reason: `购买会员 ${days} 天` },
+      { action: 'grant', amount: quota, orderId, reason: days > 0 ? `购买会员 ${days} 天` : `购买加量包 +${quota} 次` },
       t,
       now,
     );

@@ -20,6 +20,12 @@
  * - the refund query needs the out_refund_no, which WeChat made up for a platform refund, so it cannot find one;
  *   WeChat v3 has no "refunds of an order" query for direct merchants. The complete record would be the daily refund
  *   bill (GET /v3/bill/tradebill?bill_type=REFUND, T+1), which this code does not read.
+ *
+ * Alipay orders (orders.channel `alipay`) refund through the same rows and the same takeBack: alipay.trade.refund with
+ * our refund id as out_request_no (the same number again is the same refund), its REFUND_SUCCESS read from
+ * alipay.trade.fastpay.refund.query (the refund's own answer carries only the trade's cumulative refund_fee); a refund
+ * made in the Alipay merchant portal arrives as a notification with out_biz_no / refund_fee (alipay.ts). Alipay has
+ * no refund id: refunds.wxRefundId holds `trade_no:out_request_no`.
  */
 import { Op, type CreationAttributes, type Transaction } from 'sequelize';
 import { PAID_ORDER_STATUSES, type OrderStatus, type RefundNotice } from '@aizhao/shared';
@@ -27,7 +33,8 @@ import type { AppContext } from '../../context.js';
 import type { Order, Refund, RefundStatus } from '../../db/models.js';
 import { AppError, VendorError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import type { WxRefund, WxRefundNotice } from '../../vendors/types.js';
+import type { AlipayRefund, WxRefund, WxRefundNotice } from '../../vendors/types.js';
+import { parseAlipayTime, yuanToFen } from '../../vendors/alipay/wire.js';
 import { parseWechatTime } from '../../vendors/wechatpay/time.js';
 import { applyLapse, changeBalance, lockUser } from '../quota/ledger.js';
 
@@ -100,7 +107,26 @@ export interface RefundReport {
   amountFen: number;
   totalFen: number;
   successTime?: string;
+  /** when it succeeded, epoch ms (Alipay's gmt_refund_pay / gmt_refund; WeChat reports successTime) */
+  successAtMs?: number;
 }
+
+/** Alipay has no refund id: a refund is its trade_no and out_request_no (kept in refunds.wxRefundId, unique). */
+export const alipayRefundId = (tradeNo: string | undefined, outRequestNo: string): string => `${tradeNo ?? ''}:${outRequestNo}`.slice(0, 64);
+
+/** An Alipay refund query's answer (REFUND_SUCCESS). */
+export const reportOfAlipayRefund = (r: AlipayRefund): RefundReport => {
+  const at = parseAlipayTime(r.gmt_refund_pay);
+  return {
+    outTradeNo: r.out_trade_no,
+    outRefundNo: r.out_request_no,
+    wxRefundId: alipayRefundId(r.trade_no, r.out_request_no),
+    status: 'SUCCESS',
+    amountFen: yuanToFen(r.refund_amount) ?? -1,
+    totalFen: yuanToFen(r.total_amount) ?? -1,
+    ...(at !== null ? { successAtMs: at } : {}),
+  };
+};
 
 export const reportOfRefund = (r: WxRefund): RefundReport => ({
   outTradeNo: r.out_trade_no,
@@ -244,7 +270,7 @@ export async function applyRefundReport(ctx: AppContext, orderId: string, report
     if (report.status === 'CLOSED') refund.failReason = '退款已关闭';
     let applied = false;
     if (report.status === 'SUCCESS') {
-      const at = report.successTime ? parseWechatTime(report.successTime) : null;
+      const at = report.successAtMs ?? (report.successTime ? parseWechatTime(report.successTime) : null);
       refund.successAt = new Date(Math.min(at ?? now.getTime(), now.getTime()));
       refund.failReason = null;
       const taken = await takeBack(ctx, order, refund, t, now);
@@ -304,8 +330,12 @@ export interface RefundRequestInput {
   audit?: (refund: Refund, t: Transaction) => Promise<unknown>;
 }
 
-/** WeChat's refusals, in the operator's words. */
+/** WeChat's and Alipay's refusals, in the operator's words. */
 function refusalMessage(err: VendorError): string {
+  if (err.vendor === 'alipay') {
+    if (err.details.code === 'ACQ.SELLER_BALANCE_NOT_ENOUGH') return '支付宝账户余额不足，无法退款，请充值后重试';
+    return `支付宝拒绝了这笔退款：${err.message.replace(/^alipay: alipay\.trade\.refund: /, '')}`.slice(0, 255);
+  }
   if (err.details.code === 'NOT_ENOUGH' || err.details.code === 'NOTENOUGH') return '商户号余额不足，微信支付无法退款，请充值后重试';
   const said = err.message.replace(/^wechatpay: refund: HTTP \d+ /, '');
   return `微信支付拒绝了这笔退款：${said}`.slice(0, 255);
@@ -360,10 +390,41 @@ export async function requestRefund(ctx: AppContext, input: RefundRequestInput):
   return (await Refund.findByPk(refund.id)) ?? refund;
 }
 
-/** Sends (or sends again: same out_refund_no, same refund) a refund to WeChat and applies the answer. */
+/**
+ * An Alipay refund (alipay.trade.refund with our refund id as out_request_no; the same number again is the same
+ * refund), then its query (alipay.trade.fastpay.refund.query), whose REFUND_SUCCESS is applied: the refund's own answer
+ * gives the trade's cumulative refund_fee, not this refund's. No answer: the reconciler asks again.
+ */
+async function submitAlipayRefund(ctx: AppContext, order: Order, refund: Refund): Promise<void> {
+  const alipay = ctx.vendors.alipay;
+  if (!alipay) throw new AppError('UNSUPPORTED_CHANNEL', '支付宝支付未开通，无法退款');
+  try {
+    await alipay.refund({
+      outTradeNo: order.id,
+      outRequestNo: refund.outRefundNo,
+      refundFen: refund.amountFen,
+      reason: refund.reason ?? '',
+    });
+  } catch (err) {
+    if (!isRefusal(err)) {
+      ctx.logger.warn({ err, refundId: refund.id }, 'refund request not answered; the reconciler will ask again');
+      return;
+    }
+    await rejectRefund(ctx, refund.id, refusalMessage(err));
+    throw new AppError('REFUND_REJECTED', refusalMessage(err), undefined, { cause: err });
+  }
+  const found = await alipay.queryRefund(order.id, refund.outRefundNo).catch((err: unknown) => {
+    ctx.logger.warn({ err, refundId: refund.id }, 'refund query failed; the reconciler will ask again');
+    return null;
+  });
+  if (found) await applyRefundReport(ctx, order.id, reportOfAlipayRefund(found));
+}
+
+/** Sends (or sends again: same out_refund_no, same refund) a refund to WeChat or Alipay and applies the answer. */
 async function submitRefund(ctx: AppContext, refund: Refund): Promise<void> {
   const order = await ctx.db.models.Order.findByPk(refund.orderId);
   if (!order) throw new Error(`order ${refund.orderId} vanished`);
+  if (order.channel === 'alipay') return submitAlipayRefund(ctx, order, refund);
   let answer: WxRefund;
   try {
     answer = await ctx.vendors.wechat.createRefund({
@@ -432,6 +493,13 @@ export async function reconcileRefunds(ctx: AppContext): Promise<void> {
     );
     if (claimed !== 1) continue;
     try {
+      if (refund.source !== 'platform' && (await ctx.db.models.Order.findByPk(refund.orderId))?.channel === 'alipay') {
+        // Alipay: a refund it does not report as REFUND_SUCCESS is sent again with the same out_request_no
+        const found = await ctx.vendors.alipay?.queryRefund(refund.orderId, refund.outRefundNo);
+        if (found) await applyRefundReport(ctx, refund.orderId, reportOfAlipayRefund(found));
+        else await submitRefund(ctx, refund);
+        continue;
+      }
       const found = await ctx.vendors.wechat.queryRefund(refund.outRefundNo);
       if (found) await applyRefundReport(ctx, refund.orderId, reportOfRefund(found));
       else if (refund.status === 'REQUESTED') await submitRefund(ctx, refund);

@@ -5,6 +5,8 @@ import { parse, route } from '../../http/middleware.js';
 import { AppError } from '../../lib/errors.js';
 import { verifyNotification, WxNotifyError } from '../../vendors/wechatpay/notification.js';
 import { requireUser } from '../auth/middleware.js';
+import type { AlipayTrade } from '../../vendors/types.js';
+import { applyAlipayRefundNotice, applyAlipayTrade } from './alipay.js';
 import { applyTransaction, PaymentMismatchError } from './grant.js';
 import { applyRefundNotice, RefundMismatchError } from './refunds.js';
 import { getOrder, membershipStatus, purchase } from './service.js';
@@ -18,7 +20,7 @@ export function membershipRoutes(ctx: AppContext): Router {
     auth,
     route(async (req, res) => {
       const body = parse(purchaseRequest, req.body);
-      const { created, order } = await purchase(ctx, req.userId!, body.channel);
+      const { created, order } = await purchase(ctx, req.userId!, body.channel, body.planId);
       res.status(created ? 201 : 200).json(order);
     }),
   );
@@ -84,6 +86,48 @@ export function paymentCallbackRoute(ctx: AppContext): Router {
   r.use('/membership/payment-callback', (err: { status?: number; message?: string }, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     ctx.logger.warn({ requestId: req.id, err }, 'payment callback body rejected');
     res.status(err.status && err.status >= 400 && err.status < 500 ? err.status : 400).json({ code: 'FAIL', message: 'bad request body' });
+  });
+  return r;
+}
+
+/**
+ * The Alipay asynchronous notification endpoint (notify_url of alipay.trade.precreate; opendocs.alipay.com/open/194/103296).
+ * Mounted before the body parsers: the form is read as posted. The RSA2 signature (by the Alipay public key, or the
+ * key of the Alipay public-key certificate) is verified by alipay-sdk's checkNotifySignV2 over the sorted parameters
+ * without sign and sign_type; app_id, seller_id, out_trade_no and total_amount are checked against the order; the
+ * literal `success` is answered only after the grant (or refund) committed. Anything else — `fail` with 4xx/5xx —
+ * makes Alipay send it again (8 times in about 25 h), and a re-sent notification changes nothing once applied.
+ */
+export function alipayCallbackRoute(ctx: AppContext): Router {
+  const r = Router();
+  r.post('/membership/alipay-callback', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const fail = (status: number, reason: string) => {
+      ctx.logger.warn({ requestId: req.id, status, reason }, 'alipay notification rejected');
+      res.status(status).type('text/plain').send('fail');
+    };
+    try {
+      const alipay = ctx.vendors.alipay;
+      if (!alipay) return fail(404, 'the Alipay channel is off');
+      const params: Record<string, string> = {};
+      const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      for (const [k, v] of new URLSearchParams(raw)) {
+        if (k in params) return fail(400, `parameter ${k} twice`);
+        params[k] = v;
+      }
+      if (!alipay.verifyNotification(params)) return fail(400, 'signature invalid');
+      const trade = params as unknown as AlipayTrade;
+      if (trade.app_id !== alipay.appId) return fail(400, 'app_id mismatch');
+      if (trade.seller_id !== alipay.sellerId) return fail(400, 'seller_id mismatch');
+      const order = await ctx.db.models.Order.findByPk(String(trade.out_trade_no ?? '').slice(0, 32));
+      if (!order || order.channel !== 'alipay') return fail(400, 'unknown order');
+      await applyAlipayTrade(ctx, order, trade, true);
+      await applyAlipayRefundNotice(ctx, order, trade);
+      res.status(200).type('text/plain').send('success');
+    } catch (err) {
+      if (err instanceof PaymentMismatchError || err instanceof RefundMismatchError) return fail(400, err.message);
+      ctx.logger.error({ err, requestId: req.id }, 'alipay notification failed');
+      fail(500, 'internal error');
+    }
   });
   return r;
 }

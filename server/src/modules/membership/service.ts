@@ -2,11 +2,12 @@
 import { Op, type CreationAttributes } from 'sequelize';
 import type { MembershipStatus, OrderView, PurchaseResponse } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
-import type { Order } from '../../db/models.js';
+import type { Order, Plan } from '../../db/models.js';
+import { basePlanTerms, planToSell } from '../plans/service.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { getUserWithLapse, isActiveMember, lockUser } from '../quota/ledger.js';
-import { applyTransaction, closeOrderAtWechat } from './grant.js';
+import { closeOrderAtChannel, enabledChannel, prepayAtChannel, syncOrderAtChannel } from './channels.js';
 import { lastRefundNotice } from './refunds.js';
 
 export async function membershipStatus(ctx: AppContext, userId: string): Promise<MembershipStatus> {
@@ -17,7 +18,7 @@ export async function membershipStatus(ctx: AppContext, userId: string): Promise
     isMember: isActiveMember(user, now),
     quotaRemaining: user.quotaRemaining,
     quotaExpireAt: user.quotaExpireAt ? user.quotaExpireAt.toISOString() : null,
-    plan: ctx.config.plan,
+    plan: await basePlanTerms(ctx),
     ...(lastRefund ? { lastRefund } : {}),
   };
 }
@@ -44,11 +45,22 @@ const toPurchaseView = (o: Order): PurchaseResponse => ({
  * not made under it: the order is committed without a code, prepaid, and its code stored only if it is still
  * pending without one. A purchase that finds another's prepay in flight waits for its code.
  */
-export async function purchase(ctx: AppContext, userId: string, channel: string): Promise<{ created: boolean; order: PurchaseResponse }> {
-  if (channel !== ctx.config.paymentChannel) throw new AppError('UNSUPPORTED_CHANNEL');
-  await closeExpiringOrders(ctx, userId);
+export async function purchase(
+  ctx: AppContext,
+  userId: string,
+  channel: string,
+  planId?: string,
+): Promise<{ created: boolean; order: PurchaseResponse }> {
+  enabledChannel(ctx, channel);
+  const plan = await planToSell(ctx, planId);
+  if (plan.kind === 'pack') {
+    // a pack adds quota to the running membership and lapses with it: it needs one
+    const user = await getUserWithLapse(ctx.db, userId, ctx.now());
+    if (!isActiveMember(user, ctx.now())) throw new AppError('NOT_MEMBER', '加量包需在会员有效期内购买，请先开通或续费会员');
+  }
+  await closeExpiringOrders(ctx, userId, channel, plan.id);
   for (let round = 0; ; round++) {
-    const step = await reserveOrder(ctx, userId, channel);
+    const step = await reserveOrder(ctx, userId, channel, plan);
     if (step.kind === 'reuse') return { created: false, order: toPurchaseView(step.order) };
     if (step.kind === 'created') return { created: true, order: toPurchaseView(await prepay(ctx, step.order)) };
     // another purchase's prepay is in flight: wait for its code, then decide again (it may have failed)
@@ -56,20 +68,30 @@ export async function purchase(ctx: AppContext, userId: string, channel: string)
   }
 }
 
-/** An order about to expire can still be paid: close it at WeChat first, so two QR codes are never both payable. */
-async function closeExpiringOrders(ctx: AppContext, userId: string): Promise<void> {
+/**
+ * An order about to expire can still be paid: close it at its channel first, so two QR codes are never both payable.
+ * So is a pending order of the other channel: the merchant chose another way to pay.
+ */
+async function closeExpiringOrders(ctx: AppContext, userId: string, channel: string, planId: string): Promise<void> {
   const now = ctx.now();
   const expiring = await ctx.db.models.Order.findAll({
     where: {
       userId,
       status: 'pending',
       codeUrl: { [Op.ne]: null },
-      expiresAt: { [Op.gt]: now, [Op.lte]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) },
+      expiresAt: { [Op.gt]: now },
+      // …or of another channel or plan: the merchant chose another way to pay, or something else to buy
+      [Op.or]: [
+        { expiresAt: { [Op.lte]: new Date(now.getTime() + REUSE_MIN_REMAINING_MS) } },
+        { channel: { [Op.ne]: channel } },
+        { planId: null },
+        { planId: { [Op.ne]: planId } },
+      ],
     },
   });
   for (const old of expiring) {
     try {
-      await closeOrderAtWechat(ctx, old);
+      await closeOrderAtChannel(ctx, old);
     } catch (err) {
       ctx.logger.error({ err, orderId: old.id }, 'closing an expiring order failed');
       throw new AppError('PAYMENT_PROVIDER_ERROR');
@@ -77,16 +99,27 @@ async function closeExpiringOrders(ctx: AppContext, userId: string): Promise<voi
   }
 }
 
-/** A new pending order of the plan, as it is committed before its prepay (no code yet). */
-export function newPendingOrder(ctx: AppContext, userId: string, channel: string, now: Date): CreationAttributes<Order> {
-  const { plan, wechat } = ctx.config;
+/**
+ * A new pending order of the plan, as it is committed before its prepay (no code yet): it records what it sells
+ * (price, quota, days, plan id), so that a later change of the plan never alters it. Without a plan: the config's.
+ */
+export function newPendingOrder(
+  ctx: AppContext,
+  userId: string,
+  channel: string,
+  now: Date,
+  plan: Pick<Plan, 'id' | 'priceFen' | 'quota' | 'days'> | null = null,
+): CreationAttributes<Order> {
+  const { wechat } = ctx.config;
+  const sold = plan ?? ctx.config.plan;
   return {
     id: newId(),
     userId,
     status: 'pending',
-    amountFen: plan.priceFen,
-    quota: plan.quota,
-    days: plan.days,
+    amountFen: sold.priceFen,
+    quota: sold.quota,
+    days: sold.days,
+    planId: plan?.id ?? null,
     channel,
     codeUrl: null,
     transactionId: null,
@@ -103,7 +136,7 @@ export function newPendingOrder(ctx: AppContext, userId: string, channel: string
 type Reservation = { kind: 'reuse' | 'created' | 'in_flight'; order: Order };
 
 /** Under the user's row lock: the reusable pending order, a pending one whose prepay is in flight, or a new one. */
-async function reserveOrder(ctx: AppContext, userId: string, channel: string): Promise<Reservation> {
+async function reserveOrder(ctx: AppContext, userId: string, channel: string, plan: Plan): Promise<Reservation> {
   const { Order } = ctx.db.models;
   return ctx.db.transaction(async (t): Promise<Reservation> => {
     const now = ctx.now();
@@ -125,7 +158,7 @@ async function reserveOrder(ctx: AppContext, userId: string, channel: string): P
       transaction: t,
     });
     if (inFlight) return { kind: 'in_flight', order: inFlight };
-    const order = await Order.create(newPendingOrder(ctx, userId, channel, now), { transaction: t });
+    const order = await Order.create(newPendingOrder(ctx, userId, channel, now, plan), { transaction: t });
     return { kind: 'created', order };
   });
 }
@@ -135,20 +168,13 @@ async function reserveOrder(ctx: AppContext, userId: string, channel: string): P
  * pending without one. A failed prepay (or an order no longer pending) fails the purchase, and the order ends failed.
  */
 async function prepay(ctx: AppContext, order: Order): Promise<Order> {
-  const { wechat, publicBaseUrl } = ctx.config;
   const { Order } = ctx.db.models;
   const pendingWithoutCode = { id: order.id, status: 'pending' as const, codeUrl: null };
   let codeUrl: string;
   try {
-    ({ codeUrl } = await ctx.vendors.wechat.nativePrepay({
-      outTradeNo: order.id,
-      description: wechat.description,
-      amountFen: order.amountFen,
-      timeExpire: order.expiresAt,
-      notifyUrl: `${publicBaseUrl}/membership/payment-callback`,
-    }));
+    codeUrl = await prepayAtChannel(ctx, order);
   } catch (err) {
-    ctx.logger.error({ err, orderId: order.id }, 'wechat prepay failed');
+    ctx.logger.error({ err, orderId: order.id, channel: order.channel }, 'prepay failed');
     await Order.update({ status: 'failed', failReason: 'prepay failed' }, { where: pendingWithoutCode });
     throw new AppError('PAYMENT_PROVIDER_ERROR');
   }
@@ -205,12 +231,11 @@ async function claimOrderQuery(ctx: AppContext, order: Order, minIntervalMs: num
   return affected === 1;
 }
 
-/** Queries WeChat Pay for a pending order (if the throttle allows) and applies what it finds. */
+/** Queries the order's channel (WeChat Pay or Alipay) for a pending order (if the throttle allows) and applies what it finds. */
 export async function syncOrderWithWechat(ctx: AppContext, order: Order, minIntervalMs: number): Promise<Order> {
   if (order.status !== 'pending' || !(await claimOrderQuery(ctx, order, minIntervalMs))) return order;
   try {
-    const tx = await ctx.vendors.wechat.queryOrder(order.id);
-    if (tx) await applyTransaction(ctx, order, tx);
+    await syncOrderAtChannel(ctx, order);
   } catch (err) {
     ctx.logger.warn({ err, orderId: order.id }, 'order query failed');
   }

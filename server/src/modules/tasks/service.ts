@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { createTaskRequest, listTasksQuery, ListTasksResponse, Task as TaskView } from '@aizhao/shared';
+import { DEFAULT_MODEL, type createTaskRequest, type listTasksQuery, type ListTasksResponse, type Task as TaskView } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/index.js';
 import type { Task } from '../../db/models.js';
@@ -17,10 +17,29 @@ import { toTaskView } from './views.js';
 
 type CreateInput = z.output<typeof createTaskRequest>;
 
-const requestHash = (input: CreateInput): string =>
-  createHash('sha256')
-    .update(JSON.stringify([input.type, input.inputKey, input.params.scene ?? null, input.params.category ?? null]))
+/** What a task stores as its params: a model_pose12 task names its model (DEFAULT_MODEL when the request did not). */
+export function storedParams(input: CreateInput): CreateInput['params'] {
+  return input.type === 'model_pose12' ? { ...input.params, model: input.params.model ?? DEFAULT_MODEL } : input.params;
+}
+
+/**
+ * The request's fingerprint for idempotency. The model counts only when it is not the default, so a request made
+ * before the model choice existed and its replay now (which gets the default) are the same request.
+ */
+const requestHash = (input: CreateInput): string => {
+  const { model } = storedParams(input);
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.type,
+        input.inputKey,
+        input.params.scene ?? null,
+        input.params.category ?? null,
+        ...(model && model !== DEFAULT_MODEL ? [model] : []),
+      ]),
+    )
     .digest('hex');
+};
 
 async function findByClientRequestId(ctx: AppContext, userId: string, clientRequestId: string | undefined): Promise<Task | null> {
   if (!clientRequestId) return null;
@@ -83,7 +102,7 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
           status: 'processing',
           stage: 'queued',
           inputKey: input.inputKey,
-          params: input.params,
+          params: storedParams(input),
           resultKeys: null,
           vendorTaskId: null,
           vendorOutputs: null,

@@ -1,6 +1,7 @@
 import type { Task as TaskView } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import type { TaskViewSource } from './rows.js';
+import { resultKindOf } from './result-kinds.js';
 
 /** Signed result URLs stay valid at least this long (API: ≥ 10 minutes). */
 export const RESULT_URL_SECONDS = 3600;
@@ -8,10 +9,16 @@ export const RESULT_URL_SECONDS = 3600;
 /** A done task's results with signed URLs; none once the retention sweep has deleted them. */
 export function signedResults(
   ctx: AppContext,
-  task: Pick<TaskViewSource, 'status' | 'resultsPurgedAt' | 'resultKeys'>,
+  task: Pick<TaskViewSource, 'type' | 'status' | 'resultsPurgedAt' | 'resultKeys'>,
 ): Promise<TaskView['results']> {
   const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
-  return Promise.all(keys.map(async (key) => ({ key, url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS) })));
+  return Promise.all(
+    keys.map(async (key) => ({
+      key,
+      url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS),
+      kind: resultKindOf(task.type, key),
+    })),
+  );
 }
 
 export async function toTaskView(ctx: AppContext, task: TaskViewSource): Promise<TaskView> {

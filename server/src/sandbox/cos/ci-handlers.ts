@@ -1,9 +1,10 @@
-/** The CI (数据万象) operations the emulator offers: GoodsMatting through `?image_process`, and image moderation. */
+/** The CI (数据万象) operations the emulator offers: GoodsMatting and imageMogr2 through `?image_process`, and image moderation. */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import sharp from 'sharp';
 import { CosError, invalidArgument, noSuchKey } from './errors.js';
 import { goodsMatting, type MattingOptions } from './goods-matting.js';
+import { applyMogr, parseMogrRule, type MogrOptions } from './image-mogr2.js';
 import { header } from './request.js';
 import { sendXml, type HandlerContext } from './respond.js';
 import { toXml } from './xml.js';
@@ -81,11 +82,11 @@ export function resolveFileId(sourceKey: string, fileid: string): string {
   return dir === '.' ? fileid : `${dir}/${fileid}`;
 }
 
-/** Reads `ci-process=GoodsMatting&center-layout=1[&padding-layout=WxH]`; other rules are not emulated. */
+/** Reads `ci-process=GoodsMatting&center-layout=1[&padding-layout=WxH]`. */
 export function parseMattingRule(rule: string): MattingOptions {
   const q = new URLSearchParams(rule);
   if (q.get('ci-process') !== 'GoodsMatting') {
-    throw invalidArgument(`The sandbox only emulates ci-process=GoodsMatting rules, not: ${rule}`);
+    throw invalidArgument(`The sandbox only emulates ci-process=GoodsMatting and imageMogr2 rules, not: ${rule}`);
   }
   const opts: MattingOptions = { centerLayout: q.get('center-layout') === '1' };
   const padding = q.get('padding-layout');
@@ -95,6 +96,33 @@ export function parseMattingRule(rule: string): MattingOptions {
     opts.padding = { x: Number(m[1]), y: Number(m[2]) };
   }
   return opts;
+}
+
+interface RuleOutput {
+  data: Buffer;
+  format: 'png' | 'jpeg' | 'webp';
+  width: number;
+  height: number;
+}
+
+async function runMatting(source: Buffer, opts: MattingOptions): Promise<RuleOutput> {
+  try {
+    const out = await goodsMatting(source, opts);
+    return { data: out.png, format: 'png', width: out.width, height: out.height };
+  } catch (err) {
+    throw new CosError(400, 'InvalidImageFormat', `The source object is not a supported image: ${(err as Error).message}`);
+  }
+}
+
+/** The emulated rules: GoodsMatting and imageMogr2 (image-mogr2.ts); any other rule is refused. */
+function parseRule(rule: string): (source: Buffer) => Promise<RuleOutput> {
+  if (rule.startsWith('imageMogr2/')) {
+    const opts: MogrOptions = parseMogrRule(rule);
+    return (source) => applyMogr(source, opts);
+  }
+  if (rule.includes('|')) throw invalidArgument(`The sandbox does not emulate pipelines: ${rule}`);
+  const opts = parseMattingRule(rule);
+  return (source) => runMatting(source, opts);
 }
 
 async function originalInfo(c: HandlerContext, source: Buffer, etag: string): Promise<Record<string, unknown>> {
@@ -125,25 +153,17 @@ export async function handleImageProcess(c: HandlerContext): Promise<void> {
   const source = c.store.read(c.r.key);
   if (!meta || !source) throw noSuchKey();
   const { isPicInfo, rules } = parsePicOperations(c);
-  const jobs = rules.map((rule) => ({
-    fileid: rule.fileid,
-    key: resolveFileId(c.r.key, rule.fileid),
-    opts: parseMattingRule(rule.rule),
-  }));
+  // every rule is read (and a bad one refuses the whole request) before any is run
+  const jobs = rules.map((rule) => ({ fileid: rule.fileid, key: resolveFileId(c.r.key, rule.fileid), run: parseRule(rule.rule) }));
   const objects: Record<string, unknown>[] = [];
   for (const job of jobs) {
-    let out: Awaited<ReturnType<typeof goodsMatting>>;
-    try {
-      out = await goodsMatting(source, job.opts);
-    } catch (err) {
-      throw new CosError(400, 'InvalidImageFormat', `The source object is not a supported image: ${(err as Error).message}`);
-    }
-    const stored = c.store.put(job.key, out.png, 'image/png');
+    const out = await job.run(source);
+    const stored = c.store.put(job.key, out.data, `image/${out.format}`);
     objects.push({
       // for an absolute fileid CI answers the Key as given, with its leading '/' (as public integration tests expect)
       Key: job.fileid.startsWith('/') ? job.fileid : job.key,
       Location: c.location(job.key),
-      Format: 'PNG',
+      Format: out.format.toUpperCase(),
       Width: out.width,
       Height: out.height,
       Size: stored.size,

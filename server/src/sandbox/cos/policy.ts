@@ -14,7 +14,13 @@ export interface PolicyRequest {
   values: Record<string, string | undefined>;
 }
 
-const wildcard = (pattern: string): RegExp => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const wildcard = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 function conditionHolds(c: PolicyCondition, values: PolicyRequest['values']): boolean {
   for (const [key, pattern] of Object.entries(c.string_like ?? {})) {

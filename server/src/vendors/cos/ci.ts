@@ -8,6 +8,19 @@ import { cosCall, cosDeadlineMs, createCosClient, type CosClientOptions } from '
 export const GOODS_MATTING_RULE = 'ci-process=GoodsMatting&center-layout=1';
 
 /**
+ * The input is capped before matting by a CI downscale, so that GoodsMatting works on (and returns, at the same
+ * size) at most maxSide × maxSide instead of a 12 MP photo. Why a separate call: CI documents the pipeline operator
+ * `|` for imageMogr2 / watermark styles (cloud.tencent.com/document/product/1246/109224 "管道操作符"), not for a
+ * `ci-process=GoodsMatting` rule, and each rule of one Pic-Operations header is applied to the source, not to the
+ * previous rule's output (图片持久化处理, cloud.tencent.com/document/product/436/55365). The rule itself is
+ * documented for 云上数据处理 (`POST /<key>?image_process`, cloud.tencent.com/document/api/436/44880 "缩放"):
+ * `auto-orient` turns the photo upright from EXIF first (tencentcloud.com/zh/document/product/1045/33715), and
+ * `thumbnail/<W>x<H>>` scales down proportionally to fit W × H and leaves a smaller image as it is
+ * (tencentcloud.com/zh/document/api/436/36366).
+ */
+export const downscaleRule = (maxSide: number): string => `imageMogr2/auto-orient/thumbnail/${maxSide}x${maxSide}>`;
+
+/**
  * Image moderation limits (cloud.tencent.com/document/product/436/53946 内容审核 "图片"; parameter
  * `large-image-detect` in tencentcloud.com/zh/document/product/436/48537): images up to 32 MB are audited, but one
  * over 5 MB only with `large-image-detect=1` (CI compresses it first, at a compression fee — so we send it only then).
@@ -35,12 +48,20 @@ export class CosImageProcessor implements ImageProcessor {
     this.cos = createCosClient(opts);
   }
 
-  async goodsMatting(srcKey: string, dstKey: string): Promise<void> {
-    const picOperations = JSON.stringify({ is_pic_info: 0, rules: [{ fileid: `/${dstKey}`, rule: GOODS_MATTING_RULE }] });
-    // repeating it is safe: the same rule writes the same dstKey
+  goodsMatting(srcKey: string, dstKey: string): Promise<void> {
+    return this.process('GoodsMatting', srcKey, dstKey, GOODS_MATTING_RULE);
+  }
+
+  downscale(srcKey: string, dstKey: string, maxSide: number): Promise<void> {
+    return this.process('imageMogr2', srcKey, dstKey, downscaleRule(maxSide));
+  }
+
+  /** One rule of 云上数据处理 on srcKey writing dstKey; repeating it is safe (the same rule writes the same dstKey). */
+  private async process(operation: string, srcKey: string, dstKey: string, rule: string): Promise<void> {
+    const picOperations = JSON.stringify({ is_pic_info: 0, rules: [{ fileid: `/${dstKey}`, rule }] });
     const data = await cosCall(
       'ci',
-      'GoodsMatting',
+      operation,
       () =>
         this.cos.request({
           Bucket: this.opts.bucket,
@@ -55,7 +76,7 @@ export class CosImageProcessor implements ImageProcessor {
     const result = firstOf((data['UploadResult'] as { ProcessResults?: { Object?: unknown } } | undefined)?.ProcessResults?.Object) as
       { Key?: unknown } | undefined;
     if (!result || !sameObjectKey(result.Key, dstKey)) {
-      throw new VendorError('ci', `GoodsMatting answered without a result for ${dstKey}`, { retryable: false });
+      throw new VendorError('ci', `${operation} answered without a result for ${dstKey}`, { retryable: false });
     }
   }
 }

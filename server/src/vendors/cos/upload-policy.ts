@@ -44,7 +44,13 @@ export interface UploadPolicy {
  * `allowPrefix` is a key prefix such as `input/<userId>/` (no leading '/'); `bucket` is the full `<name>-<appId>`
  * bucket name, `appId` the account APPID, `maxBytes` the largest object (and part) an upload may send.
  */
-export function buildUploadPolicy(o: { region: string; appId: string; bucket: string; allowPrefix: string; maxBytes: number }): UploadPolicy {
+export function buildUploadPolicy(o: {
+  region: string;
+  appId: string;
+  bucket: string;
+  allowPrefix: string;
+  maxBytes: number;
+}): UploadPolicy {
   if (!o.allowPrefix || o.allowPrefix.startsWith('/') || o.allowPrefix.includes('*')) {
     throw new Error(`allowPrefix must be a plain key prefix: ${o.allowPrefix}`);
   }
@@ -65,7 +71,12 @@ export function buildUploadPolicy(o: { region: string; appId: string; bucket: st
       statement(['name/cos:PutObject'], { string_like: image, numeric_less_than_equal: size }),
       statement(['name/cos:InitiateMultipartUpload'], { string_like: image }),
       statement(['name/cos:UploadPart'], { numeric_less_than_equal: size }),
-      statement(['name/cos:ListMultipartUploads', 'name/cos:ListParts', 'name/cos:CompleteMultipartUpload', 'name/cos:AbortMultipartUpload']),
+      statement([
+        'name/cos:ListMultipartUploads',
+        'name/cos:ListParts',
+        'name/cos:CompleteMultipartUpload',
+        'name/cos:AbortMultipartUpload',
+      ]),
     ],
   };
 }

@@ -152,6 +152,7 @@ function TaskDetail({ row, options }: { row: TaskRow; options: ClientOptions | n
     ['类型', typeLabel(options, row.type)],
     ...(row.params.scene ? [['场景', labelOf(options?.scenes, row.params.scene)] as [string, string]] : []),
     ...(row.params.category ? [['品类', labelOf(options?.categories, row.params.category)] as [string, string]] : []),
+    ...(row.params.model ? [['模特', labelOf(options?.models, row.params.model)] as [string, string]] : []),
     ['创建时间', formatDateTime(row.createdAt)],
     ['更新时间', formatDateTime(row.updatedAt)],
     ['结果数量', resultCountLabel(row)],

@@ -6,12 +6,13 @@ import { Header } from './Header';
 import { HistoryTab } from './HistoryTab';
 import { UploadIcon } from './icons';
 import { NewBatchTab } from './NewBatchTab';
-import { ProgressTab } from './ProgressTab';
+import { ProgressTab, type ExportHandler } from './ProgressTab';
 import { PurchaseDialog } from './PurchaseDialog';
 import { SettingsTab } from './SettingsTab';
 import { Tabs } from './Tabs';
 
-export function MainScreen({ app }: { app: AppState }) {
+/** `onExport`: opens the export dialog for results (导出为… / 导出全部); without it those buttons are hidden. */
+export function MainScreen({ app, onExport }: { app: AppState; onExport?: ExportHandler }) {
   const tab = useStore((s) => s.tab);
   const dragActive = useStore((s) => s.dragActive);
   return (
@@ -22,7 +23,7 @@ export function MainScreen({ app }: { app: AppState }) {
         <Tabs app={app} />
         <main className="main__content">
           {tab === 'new' ? <NewBatchTab app={app} /> : null}
-          {tab === 'progress' ? <ProgressTab app={app} /> : null}
+          {tab === 'progress' ? <ProgressTab app={app} onExport={onExport} /> : null}
           {tab === 'history' ? <HistoryTab app={app} /> : null}
           {tab === 'settings' ? <SettingsTab app={app} /> : null}
         </main>

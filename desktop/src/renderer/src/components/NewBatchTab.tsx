@@ -1,13 +1,16 @@
 /** 新建批次: drop or pick images, choose the task type, see the cost, start. */
-import type { AppState, ClientOptions } from '../../../shared/contract';
+import { memo } from 'react';
+import type { AppState, ClientOptions, DraftFile } from '../../../shared/contract';
 import { MODEL_TASK_TYPE } from '../logic/cost';
 import { formatBytes } from '../logic/format';
 import { purchaseLabel } from '../logic/membership';
 import { clearDraft, pickFiles, removeDraftFile, startBatch, startPurchase } from '../store/actions';
 import { setChoice, useBusy, useStore } from '../store/app-store';
 import { chosenTaskType, draftCost } from '../store/selectors';
+import { BatchExportOptions } from './BatchExportOptions';
 import { Spinner, Thumbnail } from './common';
 import { AlertIcon, CloseIcon, FolderIcon, UploadIcon } from './icons';
+import { ModelChoice } from './ModelChoice';
 
 /** What each task type produces, under its label. */
 const TYPE_DESCRIPTIONS: Record<string, string> = {
@@ -21,7 +24,7 @@ export function NewBatchTab({ app }: { app: AppState }) {
     <div className="newbatch">
       <div className="newbatch__main">
         <DropZone compact={files.length > 0} />
-        {files.length > 0 ? <DraftFiles app={app} /> : null}
+        {files.length > 0 ? <DraftFiles files={files} /> : null}
         {rejected.length > 0 ? (
           <section className="card rejected" data-testid="rejected-list">
             <h3 className="rejected__title">
@@ -78,8 +81,8 @@ function DropZone({ compact }: { compact: boolean }) {
   );
 }
 
-function DraftFiles({ app }: { app: AppState }) {
-  const { files } = app.draft;
+/** Renders again only when the draft's files change (a state push for a running batch keeps their array). */
+const DraftFiles = memo(function DraftFiles({ files }: { files: readonly DraftFile[] }) {
   const clearing = useBusy('clearDraft');
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   return (
@@ -114,7 +117,7 @@ function DraftFiles({ app }: { app: AppState }) {
       </ul>
     </section>
   );
-}
+});
 
 function BatchSettings({ app, options }: { app: AppState; options: ClientOptions }) {
   const choice = useStore((s) => s.choice);
@@ -168,8 +171,11 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
             options={options.categories}
             onChange={(category) => setChoice({ category })}
           />
+          <ModelChoice options={options} />
         </div>
       ) : null}
+
+      <BatchExportOptions app={app} />
 
       <div className="cost">
         <div className="cost__label">本次消耗</div>
@@ -181,7 +187,13 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
             <AlertIcon size={15} />
             <span>{cost.reason}</span>
             {cost.needsPurchase ? (
-              <button type="button" className="btn btn--link" data-testid="cost-buy" disabled={buying} onClick={() => void startPurchase()}>
+              <button
+                type="button"
+                className="btn btn--link"
+                data-testid="cost-buy"
+                disabled={buying}
+                onClick={() => void startPurchase(Math.max(1, cost.total - (app.membership?.quotaRemaining ?? 0)))}
+              >
                 {purchaseLabel(app.membership)}
               </button>
             ) : null}

@@ -1,16 +1,40 @@
-/** 处理进度: the batches of this session, newest first, with every item's stage and what can be done with it. */
-import { useState } from 'react';
-import type { AppState, BatchView, ClientOptions, ItemView } from '../../../shared/contract';
-import { formatBytes, formatDateTime, labelOf } from '../logic/format';
-import { batchProgress, chargeNote, failureText, hasFinishedBatch, newestFirst, uploadFraction } from '../logic/progress';
-import { stageView } from '../logic/stages';
-import { cancelBatch, clearFinishedBatches, openFolder, pauseBatch, removeItem, resumeBatch, retryItem, revealFile } from '../store/actions';
-import { setTab, useBusy } from '../store/app-store';
-import { Badge, EmptyState, ProgressBar, Thumbnail } from './common';
-import { FolderIcon, ImageIcon, RefreshIcon, UploadIcon } from './icons';
+/**
+ * 处理进度: the batches of this session, newest first — each with its status bar and counts and a windowed list of
+ * its items — or, when a batch's results are opened, the review screen. `onExport` (the export dialog, wired by the
+ * main screen) shows 导出全部 / 导出为…; without it those buttons are not shown.
+ */
+import { memo, useState } from 'react';
+import type { AppState, BatchView, ClientOptions } from '../../../shared/contract';
+import { formatDateTime, labelOf } from '../logic/format';
+import { batchProgress, batchStatus, hasClearable, newestFirst } from '../logic/progress';
+import { cancelBatch, clearFinishedBatches, openFolder, pauseBatch, resumeBatch } from '../store/actions';
+import { setReview, setTab, useBusy, useStore } from '../store/app-store';
+import { EmptyState } from './common';
+import { FolderIcon, ImageIcon, UploadIcon } from './icons';
+import { ItemList } from './progress/ItemList';
+import { StatusBar, StatusCounts } from './progress/StatusBar';
+import { ReviewScreen } from './review/ReviewScreen';
+import { ExportDialog } from './ExportDialog';
 
-export function ProgressTab({ app }: { app: AppState }) {
+/** Opens the export dialog for these items (results of one batch). */
+export type ExportHandler = (itemIds: string[]) => void;
+
+export function ProgressTab({ app, onExport }: { app: AppState; onExport?: ExportHandler }) {
   const clearing = useBusy('clearFinished');
+  const review = useStore((s) => s.review);
+  // the export dialog of this tab, unless the main screen opens its own
+  const [exportIds, setExportIds] = useState<string[] | null>(null);
+  const exportHandler: ExportHandler = onExport ?? setExportIds;
+  const dialog = exportIds ? <ExportDialog itemIds={exportIds} onClose={() => setExportIds(null)} /> : null;
+  const reviewed = review ? app.batches.find((b) => b.id === review.batchId) : undefined;
+  if (review && reviewed) {
+    return (
+      <>
+        <ReviewScreen batch={reviewed} itemId={review.itemId} app={app} onExport={exportHandler} />
+        {dialog}
+      </>
+    );
+  }
   const batches = newestFirst(app.batches);
   if (batches.length === 0) {
     return (
@@ -27,25 +51,26 @@ export function ProgressTab({ app }: { app: AppState }) {
   return (
     <div className="progress-tab">
       <div className="toolbar">
-        <p className="muted">处理完成的图片会自动保存到本机，处理期间可以继续添加新的批次。</p>
+        <p className="muted">处理完成的图片会自动保存到本机，处理期间可以继续添加新的批次。失败可重试的图片清除时会保留。</p>
         <button
           type="button"
           className="btn btn--ghost btn--small"
           data-testid="clear-finished"
-          disabled={clearing || !hasFinishedBatch(batches)}
+          disabled={clearing || !hasClearable(batches)}
           onClick={() => void clearFinishedBatches()}
         >
-          清除已完成的批次
+          清除已完成
         </button>
       </div>
       {batches.map((b) => (
-        <BatchCard key={b.id} batch={b} options={app.options} />
+        <BatchCard key={b.id} batch={b} options={app.options} onExport={exportHandler} />
       ))}
+      {dialog}
     </div>
   );
 }
 
-function batchTitle(batch: BatchView, options: ClientOptions | null): string {
+export function batchTitle(batch: Pick<BatchView, 'type' | 'params'>, options: ClientOptions | null): string {
   const type = options?.taskTypes.find((t) => t.type === batch.type)?.label ?? batch.type;
   const params = [
     batch.params.scene && labelOf(options?.scenes, batch.params.scene),
@@ -54,9 +79,6 @@ function batchTitle(batch: BatchView, options: ClientOptions | null): string {
   const details = params.filter(Boolean).join(' · ');
   return details ? `${type}（${details}）` : type;
 }
-
-/** What a charged item of a cancelled batch does (the server's refund rule: only a failed task is refunded). */
-export const KEPT_AFTER_CANCEL = '已扣次数，取消后仍会处理完并保存结果；处理失败会自动退还次数';
 
 function BatchControls({ batch }: { batch: BatchView }) {
   const busy = useBusy(`batch:${batch.id}`);
@@ -83,25 +105,53 @@ function BatchControls({ batch }: { batch: BatchView }) {
   return (
     <div className="batch__controls">
       {batch.paused ? (
-        <button type="button" className="btn btn--primary btn--small" data-testid="batch-resume" disabled={busy} onClick={() => void resumeBatch(batch.id)}>
+        <button
+          type="button"
+          className="btn btn--primary btn--small"
+          data-testid="batch-resume"
+          disabled={busy}
+          onClick={() => void resumeBatch(batch.id)}
+        >
           继续
         </button>
       ) : (
-        <button type="button" className="btn btn--secondary btn--small" data-testid="batch-pause" disabled={busy} onClick={() => void pauseBatch(batch.id)}>
+        <button
+          type="button"
+          className="btn btn--secondary btn--small"
+          data-testid="batch-pause"
+          disabled={busy}
+          onClick={() => void pauseBatch(batch.id)}
+        >
           暂停
         </button>
       )}
-      <button type="button" className="btn btn--ghost btn--small" data-testid="batch-cancel" disabled={busy} onClick={() => setConfirming(true)}>
+      <button
+        type="button"
+        className="btn btn--ghost btn--small"
+        data-testid="batch-cancel"
+        disabled={busy}
+        onClick={() => setConfirming(true)}
+      >
         取消批次
       </button>
     </div>
   );
 }
 
-function BatchCard({ batch, options }: { batch: BatchView; options: ClientOptions | null }) {
+/** Renders again only when its batch object changes (a patch keeps the objects of batches it does not touch). */
+const BatchCard = memo(function BatchCard({
+  batch,
+  options,
+  onExport,
+}: {
+  batch: BatchView;
+  options: ClientOptions | null;
+  onExport?: ExportHandler;
+}) {
   const p = batchProgress(batch);
   const complete = p.finished === p.total;
-  const status = complete ? '已全部结束' : batch.cancelled ? '已取消，剩余的处理中' : batch.paused ? '已暂停' : `${p.percent}%`;
+  const status = batchStatus(batch, p);
+  const doneIds = () => batch.items.filter((i) => i.stage === 'done').map((i) => i.id);
   return (
     <section className="card batch" data-testid="batch" data-batch-id={batch.id}>
       <div className="batch__head">
@@ -109,147 +159,50 @@ function BatchCard({ batch, options }: { batch: BatchView; options: ClientOption
           <h3 className="batch__title">{batchTitle(batch, options)}</h3>
           <div className="muted">
             {formatDateTime(batch.createdAt)} · {p.total} 张图片
+            {batch.name ? ` · ${batch.name}` : ''}
           </div>
         </div>
         <div className="batch__figures">
-          <span className="batch__count" data-testid="batch-count">
+          <span className="batch__count" data-testid="batch-count" title="已结束 / 全部">
             {p.finished}/{p.total}
           </span>
-          <span className={batch.paused && !complete ? 'batch__paused' : 'muted'} data-testid="batch-status">
-            {status}
+          <span className={`batch__status batch__status--${status.tone}`} data-testid="batch-status">
+            {status.text}
           </span>
         </div>
       </div>
-      {!complete && !batch.cancelled ? <BatchControls batch={batch} /> : null}
-      <ProgressBar value={p.percent / 100} tone={complete ? 'success' : 'accent'} label="批次进度" />
-      <div className="batch__counts" data-testid="batch-counts">
-        已完成 {p.done} · 失败 {p.failed} · {batch.paused ? '暂停中' : '进行中'} {p.active}
-        {p.cancelled ? ` · 已取消 ${p.cancelled}` : ''}
+      <div className="batch__bar-row">
+        <StatusBar progress={p} />
       </div>
-      <ul className="items">
-        {batch.items.map((item) => (
-          <ItemRow key={item.id} item={item} />
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-function ItemRow({ item }: { item: ItemView }) {
-  const stage = stageView(item.stage);
-  const retrying = useBusy(`retry:${item.id}`);
-  const removing = useBusy(`removeItem:${item.id}`);
-  const firstResult = item.files[0];
-  return (
-    <li className="item" data-testid="item" data-stage={item.stage}>
-      <Thumbnail path={item.stage === 'done' && firstResult ? firstResult : item.path} size="md" alt={item.name} />
-      <div className="item__main">
-        <div className="item__name" title={item.path}>
-          {item.name}
-        </div>
-        <ItemDetail item={item} />
-      </div>
-      <Badge tone={stage.tone}>{stage.label}</Badge>
-      <div className="item__actions">
-        {item.stage === 'done' ? (
-          <>
+      <div className="batch__foot">
+        <StatusCounts progress={p} />
+        <div className="batch__actions">
+          {p.done > 0 ? (
             <button
               type="button"
               className="btn btn--secondary btn--small"
-              data-testid="open-folder"
-              onClick={() => void openFolder(item.outputDir)}
+              data-testid="batch-review"
+              onClick={() => setReview({ batchId: batch.id, itemId: null })}
             >
-              <FolderIcon size={15} />
-              打开文件夹
+              <ImageIcon size={15} />
+              查看结果
             </button>
-            {firstResult ? (
-              <button
-                type="button"
-                className="btn btn--ghost btn--small"
-                data-testid="reveal-file"
-                onClick={() => void revealFile(firstResult)}
-              >
-                <ImageIcon size={15} />
-                显示文件
-              </button>
-            ) : null}
-          </>
-        ) : null}
-        {item.retryable ? (
-          <button
-            type="button"
-            className="btn btn--secondary btn--small"
-            data-testid="item-retry"
-            disabled={retrying}
-            onClick={() => void retryItem(item.id)}
-          >
-            <RefreshIcon size={15} />
-            重试
-          </button>
-        ) : null}
-        {item.removable && item.stage !== 'done' && item.stage !== 'cancelled' ? (
-          <button
-            type="button"
-            className="btn btn--ghost btn--small"
-            data-testid="item-remove"
-            title="移出这批（未扣次数）"
-            disabled={removing}
-            onClick={() => void removeItem(item.id)}
-          >
-            移除
-          </button>
-        ) : null}
+          ) : null}
+          {onExport && p.done > 0 ? (
+            <button type="button" className="btn btn--ghost btn--small" data-testid="batch-export-all" onClick={() => onExport(doneIds())}>
+              导出全部
+            </button>
+          ) : null}
+          {batch.dir && p.done > 0 ? (
+            <button type="button" className="btn btn--ghost btn--small" data-testid="batch-open-dir" onClick={() => void openFolder(batch.dir!)}>
+              <FolderIcon size={15} />
+              打开批次文件夹
+            </button>
+          ) : null}
+          {!complete && !batch.cancelled ? <BatchControls batch={batch} /> : null}
+        </div>
       </div>
-    </li>
+      <ItemList items={batch.items} />
+    </section>
   );
-}
-
-function ItemDetail({ item }: { item: ItemView }) {
-  switch (item.stage) {
-    case 'uploading':
-      return (
-        <div className="item__upload">
-          <ProgressBar value={uploadFraction(item)} tone="info" label="上传进度" />
-          <span className="muted" data-testid="item-bytes">
-            {formatBytes(item.uploadedBytes)} / {formatBytes(item.size)}
-          </span>
-        </div>
-      );
-    case 'done':
-      return (
-        <div className="muted">
-          已生成 {item.files.length} 张 · 保存在 {item.outputDir}
-        </div>
-      );
-    case 'failed': {
-      const charge = chargeNote(item);
-      return (
-        <div className="item__error">
-          <span className="item__reason" data-testid="item-error">
-            {failureText(item)}
-          </span>
-          <span className={charge.refunded ? 'item__refund' : 'muted'} data-testid="item-refund">
-            {charge.text}
-          </span>
-        </div>
-      );
-    }
-    case 'cancelled':
-      return (
-        <div className="muted" data-testid="item-cancelled">
-          {item.errorReason ?? '已取消，未扣次数'}
-        </div>
-      );
-    case 'processing':
-    case 'downloading':
-      return (
-        <div className={item.keptAfterCancel ? 'item__kept' : 'muted'} data-testid={item.keptAfterCancel ? 'item-kept' : undefined}>
-          {item.keptAfterCancel ? KEPT_AFTER_CANCEL : item.stage === 'processing' ? 'AI 正在处理，请稍候' : '正在保存结果到本机'}
-        </div>
-      );
-    case 'creating':
-      return <div className="muted">已上传，正在提交任务</div>;
-    default:
-      return <div className="muted">{formatBytes(item.size)} · 等待上传</div>;
-  }
-}
+});

@@ -1,10 +1,14 @@
-/** The WeChat Pay dialog: QR code with countdown while waiting, then paid / expired / failed. Shown while `payment` is set. */
-import { useEffect, type ReactNode } from 'react';
+/**
+ * The purchase dialog: 微信支付 or 支付宝 (the choice is remembered), the plans and packs on sale with what each adds,
+ * the QR code with countdown while waiting, then paid / expired / failed. Shown while `payment` is set.
+ */
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ClientOptions, MembershipView, PaymentView } from '../../../shared/contract';
 import { useNow } from '../hooks/useNow';
 import { formatCountdown, formatDateTime, formatMoney } from '../logic/format';
-import { planText, purchaseNote } from '../logic/membership';
-import { closePurchase, simulatePayment, startPurchase } from '../store/actions';
+import { planText, purchaseNote, purchaseTitle } from '../logic/membership';
+import { CHANNEL_LABELS, planEffect, shortfallText } from '../logic/plans';
+import { choosePayment, closePurchase, simulatePayment, startPurchase } from '../store/actions';
 import { useBusy } from '../store/app-store';
 import { Spinner } from './common';
 import { AlertIcon, CheckIcon, CloseIcon, RefreshIcon, WifiOffIcon } from './icons';
@@ -24,6 +28,8 @@ interface Props {
 export function PurchaseDialog({ payment, membership, options }: Props) {
   const plan = membership?.plan ?? options?.plan ?? null;
   const closing = useBusy('closePurchase');
+  // named when the dialog opens: a first purchase stays 开通 after it is paid (when the merchant has become a member)
+  const [title] = useState(() => purchaseTitle(membership));
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -45,7 +51,9 @@ export function PurchaseDialog({ payment, membership, options }: Props) {
       >
         <div className="modal__head">
           <div>
-            <h2 id="payment-title">{membership?.isMember ? '续费会员' : '开通会员'}</h2>
+            <h2 id="payment-title" data-testid="payment-title">
+              {title}
+            </h2>
             {plan ? (
               <p className="muted">
                 {formatMoney(plan.priceFen)} · {planText(plan)}
@@ -57,9 +65,77 @@ export function PurchaseDialog({ payment, membership, options }: Props) {
           </button>
         </div>
         <div className="modal__body">
+          {payment.status !== 'paid' ? <PaymentChoices payment={payment} membership={membership} /> : null}
           <PaymentBody payment={payment} membership={membership} sandbox={options?.sandbox ?? false} />
         </div>
       </div>
+    </div>
+  );
+}
+
+/** The channel tabs and the plans on sale; choosing another makes the order again (the server closes the old one). */
+function PaymentChoices({ payment, membership }: { payment: PaymentView; membership: MembershipView | null }) {
+  const now = useNow();
+  const busy = useBusy('purchase') || payment.status === 'creating';
+  const short = shortfallText(payment.shortfall);
+  return (
+    <div className="pay-choose">
+      {payment.channels.length > 1 ? (
+        <div className="pay-choose__channels" role="radiogroup" aria-label="支付方式">
+          {payment.channels.map((c) => (
+            <button
+              key={c}
+              type="button"
+              role="radio"
+              aria-checked={payment.channel === c}
+              className={`pay-channel pay-channel--${c} ${payment.channel === c ? 'pay-channel--active' : ''}`}
+              data-testid={`pay-channel-${c}`}
+              disabled={busy}
+              onClick={() => payment.channel !== c && void choosePayment({ channel: c })}
+            >
+              <span className={c === 'wx' ? 'wechat-dot' : 'alipay-dot'} />
+              {CHANNEL_LABELS[c]}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {short ? (
+        <p className="inline-note inline-note--warning pay-choose__short" data-testid="payment-shortfall">
+          {short}
+          {membership?.isMember ? '，已为你选好能补足的加量包' : '，开通会员后即可处理'}
+        </p>
+      ) : null}
+      {payment.plans.length > 1 ? (
+        <div className="pay-choose__plans" role="radiogroup" aria-label="套餐">
+          {payment.plans.map((p) => {
+            const needsMember = p.kind === 'pack' && !membership?.isMember;
+            return (
+              <button
+                key={p.id}
+                type="button"
+                role="radio"
+                aria-checked={payment.planId === p.id}
+                className={`pay-plan ${payment.planId === p.id ? 'pay-plan--active' : ''}`}
+                data-testid={`pay-plan-${p.id}`}
+                disabled={busy || needsMember}
+                onClick={() => payment.planId !== p.id && void choosePayment({ planId: p.id })}
+              >
+                <span className="pay-plan__name">
+                  {p.name}
+                  {p.kind === 'pack' ? <span className="pay-plan__tag">加量包</span> : null}
+                  {p.kind === 'pack' && payment.shortfall && p.quota >= payment.shortfall && membership?.isMember ? (
+                    <span className="pay-plan__tag pay-plan__tag--hint">够用</span>
+                  ) : null}
+                </span>
+                <span className="pay-plan__price">{formatMoney(p.priceFen)}</span>
+                <span className="pay-plan__effect" data-testid={`pay-plan-effect-${p.id}`}>
+                  {planEffect(p, membership, now)}
+                </span>
+              </button>
+            );
+          })}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -125,20 +201,38 @@ function WaitingForPayment({
 }) {
   const now = useNow();
   const simulating = useBusy('simulatePayment');
+  const chosen = payment.plans.find((p) => p.id === payment.planId) ?? null;
   return (
     <div className="pay-wait">
       <div className="pay-wait__qr">
-        {payment.qrDataUrl ? <img src={payment.qrDataUrl} alt="微信支付二维码" data-testid="payment-qr" /> : <Spinner />}
+        {payment.qrDataUrl ? (
+          <img
+            src={payment.qrDataUrl}
+            alt={`${CHANNEL_LABELS[payment.channel]}二维码`}
+            data-testid="payment-qr"
+            data-channel={payment.channel}
+          />
+        ) : (
+          <Spinner />
+        )}
       </div>
       <div className="pay-wait__info">
         <div className="pay-wait__amount" data-testid="payment-amount">
           {formatMoney(payment.amountFen)}
         </div>
-        {membership ? <p className="pay-wait__plan">{planText(membership.plan)}</p> : null}
-        {membership ? <p className="muted">{purchaseNote(membership)}</p> : null}
-        <p className="pay-wait__hint">
-          <span className="wechat-dot" />
-          请使用微信扫一扫支付
+        {chosen ? (
+          <p className="pay-wait__plan">{chosen.name}</p>
+        ) : membership ? (
+          <p className="pay-wait__plan">{planText(membership.plan)}</p>
+        ) : null}
+        {chosen ? (
+          <p className="muted">{planEffect(chosen, membership, now)}</p>
+        ) : membership ? (
+          <p className="muted">{purchaseNote(membership)}</p>
+        ) : null}
+        <p className="pay-wait__hint" data-testid="payment-hint">
+          <span className={payment.channel === 'alipay' ? 'alipay-dot' : 'wechat-dot'} />
+          {payment.channel === 'alipay' ? '请使用支付宝扫一扫支付' : '请使用微信扫一扫支付'}
         </p>
         <p className="muted" data-testid="payment-countdown">
           二维码 {formatCountdown(payment.expiresAt, now)} 后过期

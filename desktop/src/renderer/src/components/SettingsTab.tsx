@@ -3,16 +3,18 @@ import { useState } from 'react';
 import type { AppState, UpdateView } from '../../../shared/contract';
 import { checkForUpdates, chooseResultRoot, installUpdate, openFolder } from '../store/actions';
 import { useBusy } from '../store/app-store';
+import { ExportDefaultsCard } from './ExportDefaultsCard';
 import { FolderIcon, ImageIcon } from './icons';
 import { LegalDialog } from './LegalDialog';
 
 /** The result folder layout, as a tree (depth, folder or file, name, what it is). */
 const LAYOUT: { depth: 0 | 1 | 2 | 3; folder: boolean; name: string; note: string }[] = [
   { depth: 0, folder: true, name: '<根目录>', note: '上面选择的文件夹' },
-  { depth: 1, folder: true, name: '<日期>', note: '处理的日期，例如 2026-03-08' },
-  { depth: 2, folder: true, name: '<文件名>', note: '每张商品图一个文件夹，例如 春款连衣裙' },
-  { depth: 3, folder: false, name: '<文件名>_白底.jpg', note: '基础修图：白底主图' },
+  { depth: 1, folder: true, name: '<日期> <批次名>', note: '每批一个文件夹，例如 2026-03-08 春装（批次名可修改）' },
+  { depth: 2, folder: true, name: '<款号文件夹>', note: '和拖入的文件夹结构一致，例如 SKU123' },
+  { depth: 3, folder: false, name: '<文件名>_白底.jpg', note: '基础修图：白底主图，例如 正面_白底.jpg' },
   { depth: 3, folder: false, name: '<文件名>_pose01.jpg … _pose12.jpg', note: 'AI模特12图：12 张模特图' },
+  { depth: 2, folder: true, name: '<平台规格>', note: '选了多种导出规格时，每种一个文件夹，里面同样按款号分' },
 ];
 
 /** The update state in words. */
@@ -119,7 +121,7 @@ export function SettingsTab({ app }: { app: AppState }) {
 
       <section className="card settings__card">
         <h3>文件夹结构</h3>
-        <p className="muted">按处理日期分文件夹，每张商品图一个子文件夹，结果文件以原文件名开头：</p>
+        <p className="muted">每批一个文件夹，里面保持拖入时的款号文件夹结构，结果文件以原文件名开头：</p>
         <ul className="tree" data-testid="folder-layout">
           {LAYOUT.map((row) => (
             <li key={row.name} className={`tree__row tree__row--${row.depth}`}>
@@ -130,6 +132,8 @@ export function SettingsTab({ app }: { app: AppState }) {
           ))}
         </ul>
       </section>
+
+      <ExportDefaultsCard app={app} />
 
       <AboutCard app={app} />
     </div>

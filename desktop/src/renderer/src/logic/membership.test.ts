@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expiredMember, membership, notMember } from '../../../../test/support/app-state-fixtures';
-import { membershipBanner, membershipStatus, planText, purchaseLabel, purchaseNote, refundNotice } from './membership';
+import { membershipBanner, membershipStatus, planText, purchaseLabel, purchaseNote, purchaseTitle, refundNotice } from './membership';
 
 describe('membershipStatus', () => {
   it('tells a member, someone who never paid, and an expired member apart', () => {
@@ -70,5 +70,14 @@ describe('refundNotice', () => {
     expect(refundNotice(null, now)).toBeNull();
     expect(refundNotice(refunded, now, at)).toBeNull();
     expect(refundNotice(refunded, Date.parse(at) + 8 * 86_400_000)).toBeNull();
+  });
+});
+
+describe('purchaseTitle', () => {
+  it('opens (开通) only for someone who never paid; an expired membership is renewed (续费)', () => {
+    expect(purchaseTitle(notMember())).toBe('开通会员');
+    expect(purchaseTitle(null)).toBe('开通会员');
+    expect(purchaseTitle(expiredMember())).toBe('续费会员');
+    expect(purchaseTitle(membership())).toBe('续费会员');
   });
 });

@@ -64,6 +64,14 @@ export function purchaseLabel(m: MembershipView | null): string {
   return !m || membershipStatus(m) === 'not_member' ? '开通会员' : '续费';
 }
 
+/**
+ * The purchase dialog's title: 开通会员 for a first purchase, 续费会员 for anyone who has paid before — an expired
+ * membership is renewed, not opened.
+ */
+export function purchaseTitle(m: MembershipView | null): string {
+  return !m || membershipStatus(m) === 'not_member' ? '开通会员' : '续费会员';
+}
+
 /** What one payment gives, worded for the merchant's situation. */
 export function purchaseNote(m: MembershipView): string {
   const { quota, days } = m.plan;

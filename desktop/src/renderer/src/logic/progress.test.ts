@@ -3,68 +3,79 @@ import { batch, item } from '../../../../test/support/app-state-fixtures';
 import {
   activeItemCount,
   batchProgress,
+  batchStatus,
   chargeNote,
   failureText,
-  hasFinishedBatch,
-  itemFraction,
+  hasClearable,
   newestFirst,
+  statusSegments,
   uploadFraction,
 } from './progress';
 
-describe('itemFraction', () => {
-  it('grows with the bytes uploaded, then by stage', () => {
-    const size = 1000;
-    const at = (stage: Parameters<typeof item>[0]['stage'], uploadedBytes = 0) => itemFraction({ stage: stage!, uploadedBytes, size });
-    expect(at('waiting')).toBe(0);
-    expect(at('uploading', 0)).toBe(0);
-    expect(at('uploading', 500)).toBeCloseTo(0.15);
-    expect(at('uploading', 1000)).toBeCloseTo(at('creating'));
-    expect(at('processing')).toBeGreaterThan(at('creating'));
-    expect(at('downloading')).toBeGreaterThan(at('processing'));
-    expect(at('done')).toBe(1);
-    expect(at('failed')).toBe(1);
-  });
-
+describe('uploadFraction', () => {
   it('copes with an empty file and byte counts beyond the size', () => {
-    expect(itemFraction({ stage: 'uploading', uploadedBytes: 10, size: 0 })).toBe(0);
+    expect(uploadFraction({ uploadedBytes: 10, size: 0 })).toBe(0);
+    expect(uploadFraction({ uploadedBytes: 500, size: 1000 })).toBe(0.5);
     expect(uploadFraction({ uploadedBytes: 1500, size: 1000 })).toBe(1);
   });
 });
 
-describe('batchProgress', () => {
-  it('counts done, failed and active items and a percent that includes partial uploads', () => {
-    const b = batch({
-      id: 'b1',
-      items: [
-        item({ id: '1', name: 'a.jpg', stage: 'done' }),
-        item({ id: '2', name: 'b.jpg', stage: 'failed' }),
-        item({ id: '3', name: 'c.jpg', stage: 'uploading', size: 1000, uploadedBytes: 500 }),
-        item({ id: '4', name: 'd.jpg', stage: 'waiting' }),
-      ],
-    });
-    const p = batchProgress(b);
-    expect(p).toMatchObject({ finished: 2, total: 4, done: 1, failed: 1, active: 2 });
-    // (1 + 1 + 0.15 + 0) / 4 = 53.75%
-    expect(p.percent).toBe(53);
+describe('batchProgress and the status bar', () => {
+  const four = batch({
+    id: 'b1',
+    items: [
+      item({ id: '1', name: 'a.jpg', stage: 'done' }),
+      item({ id: '2', name: 'b.jpg', stage: 'failed' }),
+      item({ id: '3', name: 'c.jpg', stage: 'uploading', size: 1000, uploadedBytes: 500 }),
+      item({ id: '4', name: 'd.jpg', stage: 'waiting' }),
+    ],
   });
 
-  it('moves while an upload progresses', () => {
-    const at = (uploadedBytes: number) =>
-      batchProgress(batch({ id: 'b', items: [item({ id: '1', name: 'a.jpg', stage: 'uploading', size: 1000, uploadedBytes })] })).percent;
-    expect(at(100)).toBeLessThan(at(900));
+  it('counts 成功, 失败, 进行中 and 排队中 apart', () => {
+    expect(batchProgress(four)).toEqual({ finished: 2, total: 4, done: 1, failed: 1, cancelled: 0, running: 1, queued: 1, active: 2 });
   });
 
-  it('reaches 100 only when every item is finished', () => {
-    const almost = batch({
+  it('draws exactly those counts: each segment is its count over the batch, none for an empty count', () => {
+    expect(statusSegments(batchProgress(four))).toEqual([
+      { kind: 'done', count: 1, share: 0.25 },
+      { kind: 'failed', count: 1, share: 0.25 },
+      { kind: 'running', count: 1, share: 0.25 },
+      { kind: 'queued', count: 1, share: 0.25 },
+    ]);
+  });
+
+  it('is all green only when every item succeeded: an ended batch with a failure is not', () => {
+    const allDone = batch({
       id: 'b',
+      items: [item({ id: '1', name: 'a.jpg', stage: 'done' }), item({ id: '2', name: 'b.jpg', stage: 'done' })],
+    });
+    expect(statusSegments(batchProgress(allDone))).toEqual([{ kind: 'done', count: 2, share: 1 }]);
+    expect(batchStatus(allDone, batchProgress(allDone))).toEqual({ text: '全部成功', tone: 'success' });
+    const ended = batch({
+      id: 'b',
+      items: [item({ id: '1', name: 'a.jpg', stage: 'done' }), item({ id: '2', name: 'b.jpg', stage: 'failed' })],
+    });
+    expect(statusSegments(batchProgress(ended)).map((s) => s.kind)).toEqual(['done', 'failed']);
+    expect(batchStatus(ended, batchProgress(ended))).toEqual({ text: '已结束，1 张失败', tone: 'warning' });
+  });
+
+  it('a paused batch with nothing finished shows no progress on the bar (not ahead of its 0/3)', () => {
+    const paused = batch({
+      id: 'b',
+      paused: true,
       items: [
-        item({ id: '1', name: 'a.jpg', stage: 'done' }),
-        ...Array.from({ length: 199 }, (_, i) => item({ id: `x${i}`, name: 'x.jpg', stage: 'done' })),
-        item({ id: '2', name: 'b.jpg', stage: 'downloading' }),
+        item({ id: '1', name: 'a.jpg', stage: 'processing', taskId: 't1' }),
+        item({ id: '2', name: 'b.jpg', stage: 'creating', uploadedBytes: 2_400_000 }),
+        item({ id: '3', name: 'c.jpg', stage: 'waiting' }),
       ],
     });
-    expect(batchProgress(almost).percent).toBe(99);
-    expect(batchProgress(batch({ id: 'b', items: [item({ id: '1', name: 'a.jpg', stage: 'failed' })] })).percent).toBe(100);
+    const p = batchProgress(paused);
+    expect(p.finished).toBe(0);
+    const finishedShare = statusSegments(p)
+      .filter((s) => s.kind === 'done' || s.kind === 'failed' || s.kind === 'cancelled')
+      .reduce((n, s) => n + s.share, 0);
+    expect(finishedShare).toBe(p.finished / p.total);
+    expect(batchStatus(paused, p).text).toBe('已暂停');
   });
 });
 
@@ -81,9 +92,16 @@ describe('batch lists', () => {
     expect(activeItemCount([])).toBe(0);
   });
 
-  it('knows when some batch is entirely finished', () => {
-    expect(hasFinishedBatch([running])).toBe(false);
-    expect(hasFinishedBatch([running, finished])).toBe(true);
+  it('has something to clear only for an ended batch with more than failures a retry can fix', () => {
+    expect(hasClearable([running])).toBe(false);
+    expect(hasClearable([running, finished])).toBe(false); // its one item is a retryable failure: it stays
+    const ended = batch({
+      id: 'e',
+      items: [item({ id: '5', name: 'e.jpg', stage: 'done' }), item({ id: '6', name: 'f.jpg', stage: 'failed' })],
+    });
+    expect(hasClearable([ended])).toBe(true);
+    const expired = batch({ id: 'x', items: [item({ id: '7', name: 'g.jpg', stage: 'failed', retryable: false })] });
+    expect(hasClearable([expired])).toBe(true);
   });
 
   it('sorts newest first without changing the input', () => {

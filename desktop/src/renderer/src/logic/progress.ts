@@ -1,61 +1,93 @@
-/** Progress of batches: counts, a percent that moves during uploads, and the number of items still running. */
-import type { BatchView, ItemStage, ItemView } from '../../../shared/contract';
-
-/** The share of an item's work each stage stands for once reached (uploading grows with the bytes sent). */
-const UPLOAD_SHARE = 0.3;
-const STAGE_SHARE: Record<Exclude<ItemStage, 'uploading'>, number> = {
-  waiting: 0,
-  creating: UPLOAD_SHARE,
-  processing: 0.4,
-  downloading: 0.85,
-  done: 1,
-  failed: 1,
-  cancelled: 1,
-};
+/**
+ * Progress of batches as counts the merchant can check: 成功 / 失败 / 进行中 / 排队中 (and 已取消), a bar whose
+ * segments are exactly those counts (all green only when every item succeeded; never ahead of the fraction beside
+ * it), and the number of items still running.
+ */
+import type { BatchView, ItemView } from '../../../shared/contract';
 
 export const isFinished = (item: Pick<ItemView, 'stage'>): boolean =>
   item.stage === 'done' || item.stage === 'failed' || item.stage === 'cancelled';
-
-/** How far one item is, 0…1. */
-export function itemFraction(item: Pick<ItemView, 'stage' | 'uploadedBytes' | 'size'>): number {
-  if (item.stage !== 'uploading') return STAGE_SHARE[item.stage];
-  const sent = item.size > 0 ? Math.min(1, Math.max(0, item.uploadedBytes / item.size)) : 0;
-  return UPLOAD_SHARE * sent;
-}
 
 /** The byte progress of an upload, 0…1. */
 export const uploadFraction = (item: Pick<ItemView, 'uploadedBytes' | 'size'>): number =>
   item.size > 0 ? Math.min(1, Math.max(0, item.uploadedBytes / item.size)) : 0;
 
 export interface BatchProgress {
+  /** done + failed + cancelled */
   finished: number;
   total: number;
   done: number;
   failed: number;
   cancelled: number;
+  /** started and not finished: uploading, submitting, processing, saving */
+  running: number;
+  /** not started yet */
+  queued: number;
+  /** running + queued */
   active: number;
-  /** 0…100, whole numbers; 100 only when every item is finished */
-  percent: number;
 }
 
 export function batchProgress(batch: Pick<BatchView, 'items'>): BatchProgress {
-  const total = batch.items.length;
-  const done = batch.items.filter((i) => i.stage === 'done').length;
-  const failed = batch.items.filter((i) => i.stage === 'failed').length;
-  const cancelled = batch.items.filter((i) => i.stage === 'cancelled').length;
-  const finished = done + failed + cancelled;
-  const sum = batch.items.reduce((acc, i) => acc + itemFraction(i), 0);
-  const raw = total === 0 ? 100 : (sum / total) * 100;
-  const percent = finished === total ? 100 : Math.min(99, Math.floor(raw));
-  return { finished, total, done, failed, cancelled, active: total - finished, percent };
+  const p = { finished: 0, total: batch.items.length, done: 0, failed: 0, cancelled: 0, running: 0, queued: 0, active: 0 };
+  for (const i of batch.items) {
+    if (i.stage === 'done') p.done++;
+    else if (i.stage === 'failed') p.failed++;
+    else if (i.stage === 'cancelled') p.cancelled++;
+    else if (i.stage === 'waiting') p.queued++;
+    else p.running++;
+  }
+  p.finished = p.done + p.failed + p.cancelled;
+  p.active = p.running + p.queued;
+  return p;
+}
+
+export type SegmentKind = 'done' | 'failed' | 'running' | 'queued' | 'cancelled';
+
+export const SEGMENT_LABELS: Record<SegmentKind, string> = {
+  done: '成功',
+  failed: '失败',
+  running: '进行中',
+  queued: '排队中',
+  cancelled: '已取消',
+};
+
+export interface Segment {
+  kind: SegmentKind;
+  count: number;
+  /** share of the bar, 0…1 (the count over the batch's items) */
+  share: number;
+}
+
+/** The bar's segments in order, without empty ones. */
+export function statusSegments(p: BatchProgress): Segment[] {
+  const kinds: SegmentKind[] = ['done', 'failed', 'running', 'queued', 'cancelled'];
+  return kinds.map((kind) => ({ kind, count: p[kind], share: p.total > 0 ? p[kind] / p.total : 0 })).filter((s) => s.count > 0);
+}
+
+export type BatchTone = 'success' | 'warning' | 'working' | 'paused' | 'neutral';
+
+/** What the batch as a whole is at, in words. */
+export function batchStatus(batch: Pick<BatchView, 'paused' | 'cancelled'>, p: BatchProgress): { text: string; tone: BatchTone } {
+  if (p.total > 0 && p.finished === p.total) {
+    if (p.done === p.total) return { text: '全部成功', tone: 'success' };
+    const parts = [p.failed ? `${p.failed} 张失败` : null, p.cancelled ? `${p.cancelled} 张已取消` : null].filter(Boolean);
+    return { text: `已结束，${parts.join('，')}`, tone: p.failed ? 'warning' : 'neutral' };
+  }
+  if (batch.cancelled) return { text: '已取消，已扣次数的仍在处理', tone: 'neutral' };
+  if (batch.paused) return { text: '已暂停', tone: 'paused' };
+  return { text: '处理中', tone: 'working' };
 }
 
 /** Items not yet done or failed, over all batches (the 处理进度 tab's badge). */
 export const activeItemCount = (batches: readonly BatchView[]): number =>
   batches.reduce((n, b) => n + b.items.filter((i) => !isFinished(i)).length, 0);
 
-export const hasFinishedBatch = (batches: readonly BatchView[]): boolean =>
-  batches.some((b) => b.items.length > 0 && b.items.every(isFinished));
+/**
+ * Whether 清除已完成 has something to clear: a batch that has ended with an item other than a failure a retry can
+ * still fix (those stay until retried or removed).
+ */
+export const hasClearable = (batches: readonly BatchView[]): boolean =>
+  batches.some((b) => b.items.length > 0 && b.items.every(isFinished) && b.items.some((i) => !(i.stage === 'failed' && i.retryable)));
 
 export const newestFirst = (batches: readonly BatchView[]): BatchView[] =>
   [...batches].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ItemStage } from '../../../shared/contract';
 import { stageView, taskStatusView } from './stages';
 
 describe('stageView', () => {
-  it('groups the steps before the server has the task as 上传中', () => {
-    for (const stage of ['waiting', 'uploading', 'creating'] as ItemStage[])
-      expect(stageView(stage)).toEqual({ label: '上传中', tone: 'info' });
+  it('says 排队中 for an item that has not started, 上传中 only while it uploads', () => {
+    expect(stageView('waiting')).toEqual({ label: '排队中', tone: 'neutral' });
+    expect(stageView('uploading')).toEqual({ label: '上传中', tone: 'info' });
+    expect(stageView('creating')).toEqual({ label: '提交中', tone: 'info' });
   });
 
   it('labels the later stages with their own colour', () => {

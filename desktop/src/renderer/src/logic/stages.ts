@@ -2,19 +2,18 @@
 import type { ItemStage } from '../../../shared/contract';
 import type { TaskStatus } from '@aizhao/shared';
 
-export type Tone = 'info' | 'working' | 'success' | 'danger';
+export type Tone = 'info' | 'working' | 'success' | 'danger' | 'neutral';
 
 export interface StageView {
   label: string;
   tone: Tone;
 }
 
-const UPLOADING: StageView = { label: '上传中', tone: 'info' };
-
+/** A waiting item has not started: it is queued behind the upload slots (or its batch is paused), not uploading. */
 const STAGES: Record<ItemStage, StageView> = {
-  waiting: UPLOADING,
-  uploading: UPLOADING,
-  creating: UPLOADING,
+  waiting: { label: '排队中', tone: 'neutral' },
+  uploading: { label: '上传中', tone: 'info' },
+  creating: { label: '提交中', tone: 'info' },
   processing: { label: '处理中', tone: 'working' },
   downloading: { label: '下载中', tone: 'info' },
   done: { label: '已完成', tone: 'success' },

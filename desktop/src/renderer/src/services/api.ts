@@ -2,7 +2,7 @@
  * The renderer's only way to the main process: `window.api` with the `IpcResult` envelope unwrapped. A failed call
  * throws a `DesktopError` whose message is already Chinese and meant for the merchant.
  */
-import { INVOKE_CHANNELS, type AppState, type BridgeApi, type DesktopApi, type IpcResult, type NavigateTarget } from '../../../shared/contract';
+import { INVOKE_CHANNELS, type BridgeApi, type DesktopApi, type IpcResult, type NavigateTarget, type StateMessage } from '../../../shared/contract';
 
 export class DesktopError extends Error {
   constructor(
@@ -31,7 +31,7 @@ export type Api = {
   [K in keyof DesktopApi]: (...args: Parameters<DesktopApi[K]>) => Unwrapped<ReturnType<DesktopApi[K]>>;
 } & {
   pathForFile(file: File): string;
-  onState(listener: (state: AppState) => void): () => void;
+  onState(listener: (message: StateMessage) => void): () => void;
   onNavigate(listener: (target: NavigateTarget) => void): () => void;
 };
 
@@ -46,7 +46,7 @@ export function createApi(bridge: () => BridgeApi): Api {
   return {
     ...calls,
     pathForFile: (file: File) => bridge().pathForFile(file),
-    onState: (listener: (state: AppState) => void) => bridge().onState(listener),
+    onState: (listener: (message: StateMessage) => void) => bridge().onState(listener),
     onNavigate: (listener: (target: NavigateTarget) => void) => bridge().onNavigate(listener),
   } as Api;
 }

@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INVOKE_CHANNELS, type AppState, type BridgeApi, type IpcResult } from '../../../shared/contract';
+import {
+  INVOKE_CHANNELS,
+  type AppState,
+  type BridgeApi,
+  type IpcResult,
+  type StateMessage,
+  type StatePatch,
+  type StateSnapshot,
+} from '../../../shared/contract';
 import { appState, membership, taskRow } from '../../../../test/support/app-state-fixtures';
 import { droppedPaths } from '../hooks/useFileDrop';
+import { setExportChoice, useExportChoice } from './export-choice';
 import { addPaths, connect, loadHistory, redownload, retryItem, run, setHistoryFilter, startBatch } from './actions';
 import { initialStore, setChoice, setTab, useStore } from './app-store';
 import { DesktopError } from '../services/api';
@@ -11,7 +20,7 @@ type Handler = (...args: any[]) => IpcResult<unknown> | Promise<IpcResult<unknow
 /** A bridge whose channels answer from `handlers` (default: ok null) and record their calls. */
 function installBridge(handlers: Partial<Record<string, Handler>> = {}) {
   const calls: [string, unknown[]][] = [];
-  const listeners = new Set<(s: AppState) => void>();
+  const listeners = new Set<(m: StateMessage) => void>();
   const bridge = Object.fromEntries(
     INVOKE_CHANNELS.map((c) => [
       c,
@@ -28,7 +37,7 @@ function installBridge(handlers: Partial<Record<string, Handler>> = {}) {
   };
   bridge.onNavigate = () => () => {};
   (globalThis as any).window = { api: bridge };
-  return { calls, push: (s: AppState) => listeners.forEach((l) => l(s)), listeners };
+  return { calls, push: (m: StateMessage) => listeners.forEach((l) => l(m)), listeners };
 }
 
 const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
@@ -39,37 +48,63 @@ beforeEach(() => useStore.setState(initialStore, true));
 afterEach(() => delete (globalThis as any).window);
 
 describe('connect', () => {
-  it('takes the first state from getState, then follows pushes, and unsubscribes', async () => {
+  const snap = (version: number, state: AppState): StateSnapshot => ({ kind: 'snapshot', version, state });
+  const offlinePatch = (base: number, offline: boolean): StatePatch => ({
+    kind: 'patch',
+    version: base + 1,
+    base,
+    fields: { offline },
+    batches: { changed: [], removed: [], order: null },
+    items: { changed: [], removed: [] },
+  });
+
+  it('takes the first state from a snapshot, then applies patches, and unsubscribes', async () => {
     const first = appState();
-    const bridge = installBridge({ getState: () => ok(first) });
+    const bridge = installBridge({ getSnapshot: () => ok(snap(4, first)) });
     const off = connect();
     await tick();
     expect(useStore.getState().app).toEqual(first);
-    const next = appState({ offline: true });
-    bridge.push(next);
-    expect(useStore.getState().app).toBe(next);
+    bridge.push(offlinePatch(4, true));
+    expect(useStore.getState().app).toEqual({ ...first, offline: true });
+    expect(useStore.getState().version).toBe(5);
     off();
     expect(bridge.listeners.size).toBe(0);
   });
 
-  it('keeps a push that arrived before the getState answer', async () => {
-    let answer: (r: IpcResult<AppState>) => void = () => undefined;
-    const bridge = installBridge({ getState: () => new Promise((r) => (answer = r)) });
+  it('keeps a push that arrived before the snapshot answer (the older snapshot is dropped)', async () => {
+    let answer: (r: IpcResult<StateSnapshot>) => void = () => undefined;
+    const bridge = installBridge({ getSnapshot: () => new Promise((r) => (answer = r)) });
     connect();
     const pushed = appState({ offline: true });
-    bridge.push(pushed);
-    answer(ok(appState()));
+    bridge.push(snap(7, pushed));
+    answer(ok(snap(6, appState())));
     await tick();
     expect(useStore.getState().app).toBe(pushed);
   });
 
+  it('asks for a snapshot when a patch was missed, and applies none out of order', async () => {
+    const state = appState();
+    let version = 2;
+    const bridge = installBridge({ getSnapshot: () => ok(snap(version, { ...state, offline: version > 2 })) });
+    connect();
+    await tick();
+    expect(bridge.calls.filter(([c]) => c === 'getSnapshot')).toHaveLength(1);
+    version = 4;
+    bridge.push(offlinePatch(3, true)); // 3 → 4, but this renderer holds 2: patch 2 → 3 was missed
+    expect(useStore.getState().version).toBe(2);
+    expect(useStore.getState().app?.offline).toBe(false);
+    await tick();
+    expect(bridge.calls.filter(([c]) => c === 'getSnapshot')).toHaveLength(2);
+    expect(useStore.getState()).toMatchObject({ version: 4, app: { offline: true } });
+  });
+
   it('forgets the UI state of the previous merchant on logout', async () => {
-    const bridge = installBridge({ getState: () => ok(appState()) });
+    const bridge = installBridge({ getSnapshot: () => ok(snap(1, appState())) });
     connect();
     await tick();
     setTab('history');
     setChoice({ type: 'model_pose12', scene: 'street' });
-    bridge.push(appState({ user: null, membership: null }));
+    bridge.push(snap(2, appState({ user: null, membership: null })));
     const s = useStore.getState();
     expect(s.tab).toBe('new');
     expect(s.choice.type).toBeNull();
@@ -108,8 +143,23 @@ describe('draft and batches', () => {
     useStore.setState({ app: appState({ draft }) });
     setChoice({ type: 'model_pose12', scene: 'indoor', category: 'hoodie' });
     await startBatch();
-    expect(bridge.calls).toEqual([['startBatch', [{ type: 'model_pose12', params: { scene: 'indoor', category: 'hoodie' } }]]]);
+    // the export presets and layout of 设置 go with it
+    expect(bridge.calls).toEqual([
+      ['startBatch', [{ type: 'model_pose12', params: { scene: 'indoor', category: 'hoodie', model: 'female' }, presets: [{ id: 'taobao' }], flat: false }]],
+    ]);
     expect(useStore.getState().tab).toBe('progress');
+  });
+
+  it('sends the batch name, presets and flat layout chosen in the form, then forgets them', async () => {
+    const bridge = installBridge({ startBatch: () => ok({ batchId: 'b2' }) });
+    useStore.setState({ app: appState({ draft }) });
+    setChoice({ type: 'basic_clean' });
+    setExportChoice({ name: ' 春装上新 ', presets: [{ id: 'amazon' }, { id: 'jd' }], flat: true });
+    await startBatch();
+    expect(bridge.calls).toEqual([
+      ['startBatch', [{ type: 'basic_clean', params: {}, name: '春装上新', presets: [{ id: 'amazon' }, { id: 'jd' }], flat: true }]],
+    ]);
+    expect(useExportChoice.getState()).toEqual({ name: '', presets: null, flat: null });
   });
 
   it('does not start what does not fit, and stays on the tab when main refuses', async () => {

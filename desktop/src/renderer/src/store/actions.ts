@@ -2,11 +2,13 @@
  * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
  * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
  */
-import { MAX_PATHS_PER_CALL, type TaskRow } from '../../../shared/contract';
+import { MAX_PATHS_PER_CALL, type ExportDefaults, type ExportItemsInput, type PaymentChoice, type StateMessage, type TaskRow } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
 import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
+import { batchExportInput, resetExportChoice, useExportChoice } from './export-choice';
 import { batchParams, chosenTaskType, draftCost } from './selectors';
+import { applyStateMessage } from './state-sync';
 
 /** Runs a call with a busy flag; a failure becomes a toast and the result `undefined`. */
 export async function run<T>(key: string, call: () => Promise<T>): Promise<T | undefined> {
@@ -22,19 +24,33 @@ export async function run<T>(key: string, call: () => Promise<T>): Promise<T | u
   }
 }
 
-/** Mirrors the main process's state: the first `getState`, then every push. Returns the unsubscribe function. */
+/** Applies one state message; a patch that does not fit the state held asks for a snapshot. */
+function receive(message: StateMessage, resync: () => void): void {
+  const s = useStore.getState();
+  const outcome = applyStateMessage(s.app && s.version >= 0 ? { version: s.version, app: s.app } : null, message);
+  if (outcome.kind === 'applied') useStore.setState((st) => withAppState(st, outcome.synced.app, outcome.synced.version));
+  else if (outcome.kind === 'resync') resync();
+}
+
+/**
+ * Mirrors the main process's state: a snapshot at the start, then every pushed patch; a snapshot again whenever a
+ * patch was missed. Returns the unsubscribe function.
+ */
 export function connect(): () => void {
-  let pushed = false;
-  const off = api.onState((app) => {
-    pushed = true;
-    useStore.setState((s) => withAppState(s, app));
-  });
-  api
-    .getState()
-    .then((app) => {
-      if (!pushed) useStore.setState((s) => withAppState(s, app));
-    })
-    .catch((e: unknown) => showToast(errorMessage(e)));
+  let asking = false;
+  const resync = () => {
+    if (asking) return;
+    asking = true;
+    api
+      .getSnapshot()
+      .then((snapshot) => receive(snapshot, () => {}))
+      .catch((e: unknown) => showToast(errorMessage(e)))
+      .finally(() => {
+        asking = false;
+      });
+  };
+  const off = api.onState((message) => receive(message, resync));
+  resync();
   // a notification about a batch was clicked: show that batch
   const offNavigate = api.onNavigate((target) => {
     setTab(target.tab);
@@ -49,7 +65,8 @@ export function connect(): () => void {
 export const logout = () => run('logout', () => api.logout());
 
 // ---- membership
-export const startPurchase = () => run('purchase', () => api.startPurchase());
+export const startPurchase = (shortfall?: number) => run('purchase', () => (shortfall ? api.startPurchase(shortfall) : api.startPurchase()));
+export const choosePayment = (choice: PaymentChoice) => run('purchase', () => api.choosePayment(choice));
 export const simulatePayment = () => run('simulatePayment', () => api.simulatePayment());
 export const closePurchase = () => run('closePurchase', () => api.closePurchase());
 
@@ -76,8 +93,14 @@ export async function startBatch(): Promise<void> {
   const { app, choice } = useStore.getState();
   const type = chosenTaskType(app, choice);
   if (!type || !draftCost(app, choice).fits) return;
-  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice) }));
-  if (started) setTab('progress');
+  const exports = batchExportInput(useExportChoice.getState(), app);
+  const started = await run('startBatch', () =>
+    api.startBatch({ type: type.type, params: batchParams(type.type, choice, app?.options), ...exports }),
+  );
+  if (started) {
+    resetExportChoice();
+    setTab('progress');
+  }
 }
 
 // ---- progress
@@ -87,8 +110,21 @@ export const resumeBatch = (batchId: string) => run(`batch:${batchId}`, () => ap
 export const cancelBatch = (batchId: string) => run(`batch:${batchId}`, () => api.cancelBatch(batchId));
 export const removeItem = (itemId: string) => run(`removeItem:${itemId}`, () => api.removeItem(itemId));
 export const clearFinishedBatches = () => run('clearFinished', () => api.clearFinishedBatches());
+
+/** 重做 (after the merchant confirmed the cost): a new batch of the same photos; the progress tab shows it. */
+export async function redoItems(itemIds: string[]): Promise<boolean> {
+  const started = await run(`redo:${itemIds.join(',')}`, () => api.redoItems(itemIds));
+  if (!started) return false;
+  setTab('progress');
+  showToast(itemIds.length === 1 ? '已开始重做，新结果会在新的批次里' : `已开始重做 ${itemIds.length} 张，新结果会在新的批次里`, 'success');
+  return true;
+}
 export const openFolder = (path: string) => run(`open:${path}`, () => api.openFolder(path));
 export const revealFile = (path: string) => run(`reveal:${path}`, () => api.revealFile(path));
+
+// ---- exports
+export const exportItems = (input: ExportItemsInput) => run('exportItems', () => api.exportItems(input));
+export const setExportDefaults = (d: ExportDefaults) => run('setExportDefaults', () => api.setExportDefaults(d));
 
 // ---- settings, updates, terms
 export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());

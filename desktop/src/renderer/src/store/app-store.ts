@@ -11,8 +11,17 @@ import { dropToast, pushToast, type Toast, type ToastKind } from './toasts';
 export const TABS = ['new', 'progress', 'history', 'settings'] as const;
 export type TabName = (typeof TABS)[number];
 
+/** The review screen: a batch's results as a grid, and the result opened in the detail view (null: none). */
+export interface ReviewState {
+  batchId: string;
+  itemId: string | null;
+}
+
 export interface StoreState {
   app: AppState | null;
+  /** the version of `app` (see `state-sync.ts`); -1 before the first state */
+  version: number;
+  review: ReviewState | null;
   tab: TabName;
   choice: DraftChoice;
   /** calls in flight, by key (e.g. `startBatch`, `retry:<itemId>`) */
@@ -28,6 +37,8 @@ export interface StoreState {
 
 export const initialStore: StoreState = {
   app: null,
+  version: -1,
+  review: null,
   tab: 'new',
   choice: emptyChoice,
   busy: {},
@@ -44,9 +55,9 @@ export const useStore = create<StoreState>()(() => initialStore);
  * The store after a state push: a logout (or a session that ended) drops everything the merchant saw,
  * so the next login starts clean.
  */
-export function withAppState(s: StoreState, app: AppState): StoreState {
-  if (app.user) return { ...s, app };
-  return { ...initialStore, app, toasts: s.toasts };
+export function withAppState(s: StoreState, app: AppState, version = s.version): StoreState {
+  if (app.user) return { ...s, app, version };
+  return { ...initialStore, app, version, toasts: s.toasts };
 }
 
 let toastSeq = 0;
@@ -59,7 +70,10 @@ export function showToast(message: string, kind: ToastKind = 'error'): void {
 
 export const dismissToast = (id: number): void => useStore.setState((s) => ({ toasts: dropToast(s.toasts, id) }));
 
-export const setTab = (tab: TabName): void => useStore.setState({ tab });
+export const setTab = (tab: TabName): void => useStore.setState({ tab, review: null });
+
+/** Opens a batch's results (`itemId`: one of them in the detail view); null closes the review. */
+export const setReview = (review: ReviewState | null): void => useStore.setState(review ? { review, tab: 'progress' } : { review: null });
 
 export const setChoice = (patch: Partial<DraftChoice>): void => useStore.setState((s) => ({ choice: { ...s.choice, ...patch } }));
 

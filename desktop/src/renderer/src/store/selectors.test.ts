@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appState, batch, clientOptions, item, membership } from '../../../../test/support/app-state-fixtures';
-import { batchParams, chosenTaskType, draftCost, emptyChoice, taskChangeKey } from './selectors';
+import { batchParams, chosenTaskType, draftCost, effectiveModel, emptyChoice, taskChangeKey } from './selectors';
 
 const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `/p/${i}.jpg`, name: `${i}.jpg`, size: 1000 }));
 
@@ -22,11 +22,20 @@ describe('chosenTaskType', () => {
 });
 
 describe('batchParams', () => {
-  it('sends scene and category only for the model type', () => {
-    const choice = { type: 'model_pose12' as const, scene: 'street' as const, category: 'dress' as const };
-    expect(batchParams('model_pose12', choice)).toEqual({ scene: 'street', category: 'dress' });
+  it('sends scene, category and model only for the model type', () => {
+    const choice = { type: 'model_pose12' as const, scene: 'street' as const, category: 'dress' as const, model: null };
+    expect(batchParams('model_pose12', choice)).toEqual({ scene: 'street', category: 'dress', model: 'female' });
     expect(batchParams('basic_clean', choice)).toEqual({});
-    expect(batchParams('model_pose12', { ...choice, category: null })).toEqual({ scene: 'street' });
+    expect(batchParams('model_pose12', { ...choice, category: null })).toEqual({ scene: 'street', model: 'female' });
+    expect(batchParams('model_pose12', { ...choice, model: 'male' })).toEqual({ scene: 'street', category: 'dress', model: 'male' });
+  });
+
+  it('uses the model suggested for the category until the merchant chooses one', () => {
+    const options = clientOptions({ modelSuggestions: { kids: 'child' } });
+    const kids = { type: 'model_pose12' as const, scene: 'studio' as const, category: 'kids' as const, model: null };
+    expect(batchParams('model_pose12', kids, options)).toMatchObject({ model: 'child' });
+    expect(batchParams('model_pose12', { ...kids, model: 'female' }, options)).toMatchObject({ model: 'female' });
+    expect(effectiveModel({ ...kids, category: 'dress' }, options)).toBe('female');
   });
 });
 
@@ -34,7 +43,7 @@ describe('draftCost', () => {
   it('prices the draft with the chosen type and the balance', () => {
     const app = appState({ draft: { files: files(10), rejected: [] }, membership: membership({ quotaRemaining: 12 }) });
     expect(draftCost(app, emptyChoice)).toMatchObject({ text: '10 张 × 1 次 = 10 次，剩余 12 次', fits: true });
-    expect(draftCost(app, { type: 'model_pose12', scene: 'studio', category: 'coat' })).toMatchObject({
+    expect(draftCost(app, { type: 'model_pose12', scene: 'studio', category: 'coat', model: null })).toMatchObject({
       text: '10 张 × 3 次 = 30 次，剩余 12 次',
       fits: false,
       reason: '剩余次数不足：需要 30 次，剩余 12 次',

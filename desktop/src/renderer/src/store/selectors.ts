@@ -1,15 +1,21 @@
 /** Derived values of the store and the app state for the screens. Pure. */
-import type { AppState, TaskParams } from '../../../shared/contract';
-import type { Category, Scene, TaskType } from '@aizhao/shared';
+import type { AppState, ClientOptions, TaskParams } from '../../../shared/contract';
+import type { Category, Model, Scene, TaskType } from '@aizhao/shared';
 import { costSummary, MODEL_TASK_TYPE, type CostSummary } from '../logic/cost';
 
 export interface DraftChoice {
   type: TaskType | null;
   scene: Scene | null;
   category: Category | null;
+  /** model_pose12's model; null: the one suggested for the category (童 for 童装, else 女) */
+  model: Model | null;
 }
 
-export const emptyChoice: DraftChoice = { type: null, scene: null, category: null };
+export const emptyChoice: DraftChoice = { type: null, scene: null, category: null, model: null };
+
+/** The model a batch uses: the one chosen, else the one suggested for the category, else 女. */
+export const effectiveModel = (choice: DraftChoice, options: ClientOptions | null | undefined): Model =>
+  choice.model ?? (choice.category ? options?.modelSuggestions?.[choice.category] : undefined) ?? 'female';
 
 type TaskTypeOption = NonNullable<AppState['options']>['taskTypes'][number];
 
@@ -19,10 +25,14 @@ export function chosenTaskType(app: AppState | null, choice: DraftChoice): TaskT
   return types.find((t) => t.type === choice.type) ?? types[0] ?? null;
 }
 
-/** What `startBatch` gets: scene and category only for the model type. */
-export function batchParams(type: TaskType, choice: DraftChoice): TaskParams {
+/** What `startBatch` gets: scene, category and model only for the model type. */
+export function batchParams(type: TaskType, choice: DraftChoice, options?: ClientOptions | null): TaskParams {
   if (type !== MODEL_TASK_TYPE) return {};
-  return { ...(choice.scene ? { scene: choice.scene } : {}), ...(choice.category ? { category: choice.category } : {}) };
+  return {
+    ...(choice.scene ? { scene: choice.scene } : {}),
+    ...(choice.category ? { category: choice.category } : {}),
+    model: effectiveModel(choice, options),
+  };
 }
 
 export function draftCost(app: AppState | null, choice: DraftChoice): CostSummary {
@@ -31,7 +41,7 @@ export function draftCost(app: AppState | null, choice: DraftChoice): CostSummar
     fileCount: app?.draft.files.length ?? 0,
     taskType,
     membership: app?.membership ?? null,
-    params: taskType ? batchParams(taskType.type, choice) : {},
+    params: taskType ? batchParams(taskType.type, choice, app?.options) : {},
   });
 }
 

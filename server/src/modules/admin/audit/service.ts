@@ -14,7 +14,7 @@ export interface Actor {
 
 export interface AuditEntry {
   action: string;
-  target?: { type: 'user' | 'order' | 'task' | 'admin'; id: string };
+  target?: { type: 'user' | 'order' | 'task' | 'admin' | 'plan'; id: string };
   reason?: string | null;
   details?: Record<string, unknown>;
 }

@@ -23,6 +23,64 @@ async function refundsSince(ctx: AppContext, since: Date): Promise<number> {
   return Number(sum ?? 0);
 }
 
+type RevenueRow = NonNullable<AdminDashboard['revenueMonthBy']>[number];
+
+/**
+ * Revenue since `since` by plan and channel: orders paid in the period (gross) and refunds that succeeded in it,
+ * each counted under the plan and channel of its order. Orders from before plans count under the plan `null`.
+ */
+async function revenueByPlanAndChannel(ctx: AppContext, since: Date): Promise<RevenueRow[]> {
+  const { Order, Refund, Plan } = ctx.db.models;
+  const paid = await Order.findAll({
+    attributes: ['id', 'planId', 'channel', 'amountFen'],
+    where: { status: PAID, paidAt: { [Op.gte]: since } },
+  });
+  const refunds = await Refund.findAll({
+    attributes: ['orderId', 'amountFen'],
+    where: { status: 'SUCCESS', successAt: { [Op.gte]: since } },
+  });
+  const refundedIds = [...new Set(refunds.map((r) => r.orderId))];
+  const refundedOrders = refundedIds.length
+    ? await Order.findAll({ attributes: ['id', 'planId', 'channel'], where: { id: { [Op.in]: refundedIds } } })
+    : [];
+  // by primary key: only the plans these orders sold (no scan of the plans table)
+  const planIds = [...new Set([...paid, ...refundedOrders].flatMap((o) => (o.planId ? [o.planId] : [])))];
+  const plans = planIds.length ? await Plan.findAll({ attributes: ['id', 'name'], where: { id: { [Op.in]: planIds } } }) : [];
+  const names = new Map(plans.map((p) => [p.id, p.name]));
+  const rows = new Map<string, RevenueRow>();
+  const row = (planId: string | null, channel: string): RevenueRow => {
+    const key = `${planId ?? ''}|${channel}`;
+    let r = rows.get(key);
+    if (!r) {
+      r = {
+        planId,
+        planName: planId ? (names.get(planId) ?? planId) : '套餐上线前的订单',
+        channel,
+        orders: 0,
+        grossFen: 0,
+        refundsFen: 0,
+        netFen: 0,
+      };
+      rows.set(key, r);
+    }
+    return r;
+  };
+  for (const o of paid) {
+    const r = row(o.planId ?? null, o.channel);
+    r.orders += 1;
+    r.grossFen += o.amountFen;
+  }
+  const orderOf = new Map(refundedOrders.map((o) => [o.id, o]));
+  for (const f of refunds) {
+    const o = orderOf.get(f.orderId);
+    if (o) row(o.planId ?? null, o.channel).refundsFen += f.amountFen;
+  }
+  for (const r of rows.values()) r.netFen = r.grossFen - r.refundsFen;
+  return [...rows.values()].sort(
+    (a, b) => b.netFen - a.netFen || a.planName.localeCompare(b.planName) || a.channel.localeCompare(b.channel),
+  );
+}
+
 async function newMembersSince(ctx: AppContext, since: Date): Promise<number> {
   const { Order } = ctx.db.models;
   const paid = (await Order.findAll({
@@ -70,7 +128,18 @@ export async function dashboard(ctx: AppContext): Promise<AdminDashboard> {
   const today = startOfBusinessDay(now, tz);
   const month = startOfBusinessMonth(now, tz);
   const { User, Order, Task } = ctx.db.models;
-  const [membersNow, newMembersToday, newMembersMonth, grossToday, grossMonth, refundsTodayFen, refundsMonthFen, tasksToday, stuckTasks, stalePendingOrders] = await Promise.all([
+  const [
+    membersNow,
+    newMembersToday,
+    newMembersMonth,
+    grossToday,
+    grossMonth,
+    refundsTodayFen,
+    refundsMonthFen,
+    tasksToday,
+    stuckTasks,
+    stalePendingOrders,
+  ] = await Promise.all([
     User.count({ where: { isMember: true, quotaExpireAt: { [Op.gt]: now } } }),
     newMembersSince(ctx, today),
     newMembersSince(ctx, month),
@@ -82,6 +151,7 @@ export async function dashboard(ctx: AppContext): Promise<AdminDashboard> {
     Task.count({ where: { status: 'processing', createdAt: { [Op.lt]: new Date(now.getTime() - ctx.config.runninghub.timeoutMs) } } }),
     Order.count({ where: { status: 'pending', createdAt: { [Op.lt]: new Date(now.getTime() - STALE_ORDER_MS) } } }),
   ]);
+  const revenueMonthBy = await revenueByPlanAndChannel(ctx, month);
   // the periodic check's last result (a full scan: never one per dashboard view)
   const ledger = ctx.lastLedgerCheck?.() ?? null;
   const finished = tasksToday.done + tasksToday.failed;
@@ -101,5 +171,6 @@ export async function dashboard(ctx: AppContext): Promise<AdminDashboard> {
     ledgerCheckedAt: ledger ? ledger.at.toISOString() : null,
     timezone: tz,
     generatedAt: now.toISOString(),
+    revenueMonthBy,
   };
 }

@@ -7,7 +7,7 @@ import type { AdminOrder, AdminOrdersQuery } from '@aizhao/shared';
 import type { AppContext } from '../../../context.js';
 import type { Order } from '../../../db/models.js';
 import { AppError, VendorError } from '../../../lib/errors.js';
-import { closeOrderAtWechat } from '../../membership/grant.js';
+import { closeOrderAtChannel } from '../../membership/channels.js';
 import { syncOrderWithWechat } from '../../membership/service.js';
 import { writeAudit, type Actor } from '../audit/service.js';
 import { afterCursor, cutPage, dateRange, type Page } from '../paging.js';
@@ -17,6 +17,7 @@ import { refundsOfOrder } from './refunds.js';
 export async function listOrders(ctx: AppContext, q: AdminOrdersQuery): Promise<Page<AdminOrder>> {
   const where: Record<string | symbol, unknown> = { [Op.and]: [...dateRange(q.from, q.to, ctx.config.timezone), ...afterCursor(q.cursor)] };
   if (q.status) where.status = q.status;
+  if (q.channel) where.channel = q.channel;
   const rows = await ctx.db.models.Order.findAll({ where, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: q.limit + 1 });
   const phones = await phonesOf(ctx.db.models, rows.map((o) => o.userId));
   return cutPage(rows, q.limit, (page) => page.map((o) => toAdminOrder(o, phones)));
@@ -55,7 +56,7 @@ export async function closeOrder(ctx: AppContext, actor: Actor, orderId: string,
   if (order.status !== 'pending') throw new AppError('ORDER_NOT_PENDING');
   let outcome: 'closed' | 'paid';
   try {
-    outcome = await closeOrderAtWechat(ctx, order);
+    outcome = await closeOrderAtChannel(ctx, order);
   } catch (err) {
     if (!(err instanceof VendorError)) throw err;
     ctx.logger.warn({ err, orderId }, 'admin close: WeChat Pay failed');

@@ -6,11 +6,11 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createDatabase, type Database } from './db/index.js';
 import { createMigrator } from './db/migrator.js';
+import { accessLog } from './http/access-log.js';
 import { clientVersionGate } from './http/client-version.js';
 import { errorHandler, notFound, requestId } from './http/middleware.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -88,21 +88,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const app = express();
   app.disable('x-powered-by');
+  // every API answer is Cache-Control: no-store, so a SHA-1 ETag of each body would only cost CPU (static admin
+  // assets keep theirs: express.static sets its own)
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
   app.use(httpMetrics(metrics));
   app.use(securityHeaders(config));
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req as express.Request).id,
-      customLogLevel: (req, res, err) => (err || res.statusCode >= 500 ? 'error' : req.url?.startsWith('/sandbox/') ? 'debug' : 'info'),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(accessLog(logger));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');

@@ -66,6 +66,36 @@ export function isUniqueViolation(err: unknown): boolean {
   return (err as { name?: string })?.name === 'SequelizeUniqueConstraintError';
 }
 
+interface SqliteConnectionManager {
+  getConnection(o?: { uuid?: string; type?: string }): Promise<object>;
+  releaseConnection(c: object, force?: boolean): unknown;
+  destroyConnection?(c: object): Promise<unknown>;
+}
+
+/**
+ * Sequelize's SQLite dialect opens a new connection for every transaction (a file open and schema load, then a close
+ * at its end: most of a short transaction's time). Our transactions run one at a time in this process (`serialise`
+ * in createDatabase), so they all use one connection kept open instead; plain statements keep the default one.
+ */
+function shareSqliteTransactionConnection(sequelize: Sequelize): void {
+  const cm = sequelize.connectionManager as unknown as SqliteConnectionManager;
+  const get = cm.getConnection.bind(cm);
+  const release = cm.releaseConnection.bind(cm);
+  let shared: Promise<object> | null = null;
+  cm.getConnection = (o = {}) => {
+    if (!o.uuid || o.uuid === 'default') return get(o);
+    shared ??= get({ ...o, uuid: 'transactions' }).catch((err: unknown) => {
+      shared = null;
+      throw err;
+    });
+    return shared;
+  };
+  cm.releaseConnection = async (c, force) => {
+    if (shared && c === (await shared) && !force) return;
+    return release(c, force);
+  };
+}
+
 export interface DatabaseOptions {
   url: string | null;
   dataDir: string;
@@ -119,6 +149,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
       retry: { max: 20, match: [/SQLITE_BUSY/], backoffBase: 20, backoffExponent: 1.1 },
     });
   }
+  if (dialect === 'sqlite') shareSqliteTransactionConnection(sequelize);
   const models = initModels(sequelize);
   if (dialect === 'mysql' && opts.sessionSql?.length) {
     const statements = opts.sessionSql;
@@ -140,7 +171,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
   async function transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
     const maxRetries = 3;
     const waitUntil = Date.now() + reconnectWindowMs;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       // a connection lost after the callback finished may have lost the COMMIT's answer only: never run it twice
       let committing = false;
       try {

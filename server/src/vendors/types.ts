@@ -13,6 +13,8 @@ export interface ObjectStorage {
   get(key: string): Promise<Buffer>;
   /** Reads at most `maxBytes` from the start of the object (a ranged GET). */
   getRange(key: string, maxBytes: number): Promise<Buffer>;
+  /** The object's first `maxBytes` and its whole size, from one ranged GET; null when it does not exist. */
+  readStart(key: string, maxBytes: number): Promise<{ size: number; head: Buffer } | null>;
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   delete(key: string): Promise<void>;
   /** A presigned GET URL valid for `expiresSeconds`. */

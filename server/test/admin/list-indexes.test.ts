@@ -94,7 +94,7 @@ describe('admin list queries on MariaDB with 100k rows', () => {
     ['/tasks?status=processing', 'Task', ['idx_tasks_status_createdAt']],
     ['/tasks?status=failed&type=basic_clean', 'Task', ['idx_tasks_status_createdAt', 'idx_tasks_type_createdAt']],
     ['/tasks?type=model_pose12', 'Task', ['idx_tasks_type_createdAt']],
-    ['USER_TASKS', 'Task', ['idx_tasks_userId_createdAt']],
+    ['USER_TASKS', 'Task', ['idx_tasks_userId_createdAt_id']],
     ['CURSOR_TASKS', 'Task', ['idx_tasks_createdAt']],
     ['/orders', 'Order', ['idx_orders_createdAt']],
     ['/orders?status=pending', 'Order', ['idx_orders_status_createdAt']],

@@ -108,6 +108,13 @@ describe('CosObjectStorage', () => {
     expect((await s.getRange('work/u1/t1/a.jpg', jpeg.length + 100)).length).toBe(jpeg.length);
     await s.put('work/u1/t1/empty.bin', Buffer.alloc(0), 'application/octet-stream');
     expect((await s.getRange('work/u1/t1/empty.bin', 16)).length).toBe(0);
+    // readStart: the first bytes and the whole size from one ranged GET
+    const start = await s.readStart('work/u1/t1/a.jpg', 16);
+    expect(start?.size).toBe(jpeg.length);
+    expect(start?.head.equals(jpeg.subarray(0, 16))).toBe(true);
+    expect(await s.readStart('work/u1/t1/a.jpg', jpeg.length + 100)).toEqual({ size: jpeg.length, head: jpeg });
+    expect(await s.readStart('work/u1/t1/empty.bin', 16)).toEqual({ size: 0, head: Buffer.alloc(0) });
+    expect(await s.readStart('work/u1/t1/missing.jpg', 16)).toBeNull();
     await s.delete('work/u1/t1/a.jpg');
     expect(await s.head('work/u1/t1/a.jpg')).toBeNull();
     await expect(s.get('work/u1/t1/a.jpg')).rejects.toMatchObject({ name: 'VendorError', vendor: 'cos', details: { status: 404 } });

@@ -10,6 +10,7 @@ import * as refunds from './2026.12.01T00.00.08.refunds.js';
 import * as consents from './2026.12.01T00.00.10.consents.js';
 import * as smsSendLock from './2026.12.01T00.00.11.sms-send-lock.js';
 import * as plans from './2026.12.01T00.00.13.plans.js';
+import * as taskKeysetIndexes from './2026.12.01T00.00.15.task-keyset-indexes.js';
 
 export const MIGRATIONS = [
   { name: '2026.11.26T00.00.01.initial-schema', ...initialSchema },
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   { name: '2026.12.01T00.00.10.consents', ...consents },
   { name: '2026.12.01T00.00.11.sms-send-lock', ...smsSendLock },
   { name: '2026.12.01T00.00.13.plans', ...plans },
+  { name: '2026.12.01T00.00.15.task-keyset-indexes', ...taskKeysetIndexes },
 ];

@@ -1,4 +1,5 @@
 /** Merchant JWTs: HS256 pinned, iss/aud checked. */
+import { webcrypto } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../../lib/errors.js';
 
@@ -12,7 +13,26 @@ export function parseDurationSeconds(s: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
-export async function issueToken(secret: string, userId: string, expire: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+/**
+ * The HMAC key of a secret, imported once (jose would import a raw secret again on every call, an asynchronous
+ * WebCrypto job per request).
+ */
+const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function hmacKey(secret: string): Promise<webcrypto.CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+export async function issueToken(
+  secret: string,
+  userId: string,
+  expire: string,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + parseDurationSeconds(expire);
   const token = await new SignJWT({})
@@ -22,13 +42,13 @@ export async function issueToken(secret: string, userId: string, expire: string,
     .setSubject(userId)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
-    .sign(new TextEncoder().encode(secret));
+    .sign(await hmacKey(secret));
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
 export async function verifyToken(secret: string, token: string): Promise<string> {
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    const { payload } = await jwtVerify(token, await hmacKey(secret), {
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: AUDIENCE,

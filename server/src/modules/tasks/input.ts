@@ -23,32 +23,30 @@ export function checkInputKeyShape(userId: string, key: string): void {
   }
 }
 
-async function readMetadata(ctx: AppContext, key: string, size: number): Promise<Metadata | null> {
-  const tryRead = async (buf: Buffer) => {
-    try {
-      return await sharp(buf).metadata();
-    } catch {
-      return null;
-    }
-  };
-  const head = await ctx.vendors.storage.getRange(key, Math.min(size, HEADER_BYTES));
-  const meta = await tryRead(head);
-  if (meta?.width && meta.height) return meta;
-  if (size <= HEADER_BYTES) return meta;
-  return tryRead(await ctx.vendors.storage.get(key));
+async function tryMetadata(buf: Buffer): Promise<Metadata | null> {
+  try {
+    return await sharp(buf).metadata();
+  } catch {
+    return null;
+  }
 }
 
+/**
+ * One ranged GET gives the object's size (Content-Range) and its first bytes, enough for the image header of nearly
+ * every photo; the whole object is read only when they are not (and only if it is within the size limit).
+ */
 export async function checkInputObject(
   ctx: AppContext,
   key: string,
 ): Promise<{ width: number; height: number; format: string; size: number }> {
   const invalid = (message: string, detail: string) => new AppError('INVALID_INPUT', message, [{ path: 'inputKey', message: detail }]);
-  const head = await ctx.vendors.storage.head(key);
-  if (!head) throw invalid('图片不存在，请重新上传', 'object missing');
+  const start = await ctx.vendors.storage.readStart(key, HEADER_BYTES);
+  if (!start) throw invalid('图片不存在，请重新上传', 'object missing');
   const { maxBytes, minSide } = ctx.config.upload;
-  if (head.size > maxBytes) throw invalid(`图片太大，最大 ${formatBytes(maxBytes)}`, 'too large');
-  if (head.size === 0) throw invalid('图片是空文件', 'empty');
-  const meta = await readMetadata(ctx, key, head.size);
+  if (start.size > maxBytes) throw invalid(`图片太大，最大 ${formatBytes(maxBytes)}`, 'too large');
+  if (start.size === 0) throw invalid('图片是空文件', 'empty');
+  let meta = await tryMetadata(start.head);
+  if (!(meta?.width && meta.height) && start.size > start.head.length) meta = await tryMetadata(await ctx.vendors.storage.get(key));
   if (!meta?.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) {
     throw invalid('文件不是支持的图片格式（JPG、PNG、WebP）', 'not an image');
   }
@@ -56,5 +54,5 @@ export async function checkInputObject(
   if (Math.min(meta.width, meta.height) < minSide) {
     throw invalid(`图片太小，短边至少 ${minSide} 像素`, 'too small');
   }
-  return { width: meta.width, height: meta.height, format: meta.format, size: head.size };
+  return { width: meta.width, height: meta.height, format: meta.format, size: start.size };
 }

@@ -3,7 +3,6 @@
  * deducts the cost (never below zero), inserts the task and the `deduct` ledger row. The job runner does the rest.
  */
 import { createHash } from 'node:crypto';
-import { Op, type WhereOptions } from 'sequelize';
 import type { z } from 'zod';
 import { DEFAULT_MODEL, type createTaskRequest, type listTasksQuery, type ListTasksResponse, type Task as TaskView } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
@@ -13,6 +12,7 @@ import { AppError, VendorError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { applyLapse, assertMember, changeBalance, getUserWithLapse, lockUser } from '../quota/ledger.js';
 import { checkInputKeyShape, checkInputObject } from './input.js';
+import { keysetPage, taskById, tasksByIds } from './rows.js';
 import { toTaskView } from './views.js';
 
 type CreateInput = z.output<typeof createTaskRequest>;
@@ -136,7 +136,7 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
 }
 
 export async function getTask(ctx: AppContext, userId: string, taskId: string): Promise<TaskView> {
-  const task = await ctx.db.models.Task.findOne({ where: { id: taskId, userId } });
+  const task = await taskById(ctx.db, userId, taskId);
   if (!task) throw new AppError('NOT_FOUND', '任务不存在');
   return toTaskView(ctx, task);
 }
@@ -157,39 +157,18 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 
 /** Newest first with a (createdAt, id) cursor; `ids` for a batch; `updatedSince` oldest change first. */
 export async function listTasks(ctx: AppContext, userId: string, q: ListQuery): Promise<ListTasksResponse> {
-  const { Task } = ctx.db.models;
-  const where: WhereOptions<Task> & Record<string | symbol, unknown> = { userId };
-  if (q.status) where.status = q.status;
-  if (q.type) where.type = q.type;
-
+  const filter = { ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}) };
   if (q.ids) {
-    const rows = await Task.findAll({
-      where: { ...where, id: { [Op.in]: q.ids } },
-      order: [
-        ['createdAt', 'DESC'],
-        ['id', 'DESC'],
-      ],
-    });
+    const rows = await tasksByIds(ctx.db, userId, q.ids, filter);
     return { items: await Promise.all(rows.map((t) => toTaskView(ctx, t))), nextCursor: null };
   }
-
-  const sinceMode = Boolean(q.updatedSince);
-  const field = sinceMode ? 'updatedAt' : 'createdAt';
-  const dir = sinceMode ? 'ASC' : 'DESC';
-  const cmp = sinceMode ? Op.gt : Op.lt;
-  const conditions: unknown[] = [];
-  if (q.updatedSince) conditions.push({ updatedAt: { [Op.gt]: new Date(q.updatedSince) } });
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    conditions.push({ [Op.or]: [{ [field]: { [cmp]: c.at } }, { [field]: c.at, id: { [cmp]: c.id } }] });
-  }
-  if (conditions.length) where[Op.and] = conditions;
-  const rows = await Task.findAll({
-    where,
-    order: [
-      [field, dir],
-      ['id', dir],
-    ],
+  const field = q.updatedSince ? 'updatedAt' : 'createdAt';
+  const rows = await keysetPage(ctx.db, {
+    userId,
+    ...filter,
+    field,
+    updatedSince: q.updatedSince ? new Date(q.updatedSince) : undefined,
+    cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);

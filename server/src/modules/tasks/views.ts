@@ -1,13 +1,16 @@
 import type { Task as TaskView } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
-import type { Task } from '../../db/models.js';
+import type { TaskViewSource } from './rows.js';
 import { resultKindOf } from './result-kinds.js';
 
 /** Signed result URLs stay valid at least this long (API: ≥ 10 minutes). */
 export const RESULT_URL_SECONDS = 3600;
 
 /** A done task's results with signed URLs; none once the retention sweep has deleted them. */
-export function signedResults(ctx: AppContext, task: Task): Promise<TaskView['results']> {
+export function signedResults(
+  ctx: AppContext,
+  task: Pick<TaskViewSource, 'type' | 'status' | 'resultsPurgedAt' | 'resultKeys'>,
+): Promise<TaskView['results']> {
   const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
   return Promise.all(
     keys.map(async (key) => ({
@@ -18,7 +21,7 @@ export function signedResults(ctx: AppContext, task: Task): Promise<TaskView['re
   );
 }
 
-export async function toTaskView(ctx: AppContext, task: Task): Promise<TaskView> {
+export async function toTaskView(ctx: AppContext, task: TaskViewSource): Promise<TaskView> {
   const results = await signedResults(ctx, task);
   const view: TaskView = {
     id: task.id,

@@ -1,6 +1,7 @@
 /** ObjectStorage over cos-nodejs-sdk-v5 (the real COS, or the sandbox emulator through `domain`/`protocol`). */
 import type COS from 'cos-nodejs-sdk-v5';
 import type { ObjectStorage } from '../types.js';
+import { CosUrlSigner } from './url-signer.js';
 import { cosCall, cosDeadline, cosDeadlineMs, cosErrorStatus, createCosClient, toVendorError, type CosClientOptions } from './client.js';
 
 export class CosObjectStorage implements ObjectStorage {
@@ -8,8 +9,10 @@ export class CosObjectStorage implements ObjectStorage {
   readonly region: string;
   private readonly cos: COS;
   private readonly deadlineMs: number;
+  private readonly signer: CosUrlSigner;
 
   constructor(opts: CosClientOptions) {
+    this.signer = new CosUrlSigner(opts);
     this.bucket = opts.bucket;
     this.region = opts.region;
     this.cos = createCosClient(opts);
@@ -56,6 +59,30 @@ export class CosObjectStorage implements ObjectStorage {
     }
   }
 
+  /**
+   * One GET with `Range: bytes=0-(maxBytes-1)`: the size is the complete length of its `Content-Range`
+   * (`bytes 0-N/size`, RFC 9110 §14.4) or the Content-Length of a 200; a 416 (unsatisfiable from byte 0) is an empty object.
+   */
+  async readStart(key: string, maxBytes: number): Promise<{ size: number; head: Buffer } | null> {
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
+    try {
+      const r = await cosDeadline(
+        'cos',
+        'getObject(range)',
+        this.deadlineMs,
+        this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` }),
+      );
+      const h = (r.headers ?? {}) as Record<string, string | undefined>;
+      const total = /\/(\d+)$/.exec(h['content-range'] ?? '')?.[1];
+      return { size: Number(total ?? h['content-length'] ?? r.Body.length), head: r.Body.subarray(0, maxBytes) };
+    } catch (err) {
+      const status = cosErrorStatus(err);
+      if (status === 404) return null;
+      if (status === 416) return { size: 0, head: Buffer.alloc(0) };
+      throw toVendorError('cos', 'getObject(range)', err);
+    }
+  }
+
   put(key: string, body: Buffer, contentType: string): Promise<void> {
     return this.call('putObject', async () => {
       await this.cos.putObject({ ...this.at(key), Body: body, ContentType: contentType, ContentLength: body.length });
@@ -68,16 +95,13 @@ export class CosObjectStorage implements ObjectStorage {
     });
   }
 
+  /**
+   * The URL pins the answer's type to the image type of the key (COS GetObject `response-content-type`), so that an
+   * object uploaded with another Content-Type is never served as active content wherever the URL is opened. Signed
+   * locally (url-signer.ts: the SDK's algorithm from a cached sign key), no SDK call per URL.
+   */
   signedGetUrl(key: string, expiresSeconds: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-      // the URL pins the answer's type to the image type of the key (COS GetObject `response-content-type`), so that an
-      // object uploaded with another Content-Type is never served as active content wherever the URL is opened
-      const Query = { 'response-content-type': responseContentTypeOf(key) };
-      this.cos.getObjectUrl({ ...this.at(key), Sign: true, Expires: expiresSeconds, Query }, (err, data) => {
-        if (err) reject(toVendorError('cos', 'getObjectUrl', err));
-        else resolve(data.Url);
-      });
-    });
+    return Promise.resolve(this.signer.signedGetUrl(key, expiresSeconds, { 'response-content-type': responseContentTypeOf(key) }));
   }
 }
 

@@ -1,0 +1,113 @@
+/**
+ * Load for the benchmark: HTTP paths through autocannon at a fixed number of connections, and the same number of
+ * concurrent loops of a bare operation (SQL on the driver, a transaction) for the limits; plus the peak RSS of a
+ * process while load runs.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+
+export const CONNECTIONS = 50;
+
+export interface LoadResult {
+  /** completed requests (or operations) per second */
+  rate: number;
+  p50: number;
+  p99: number;
+  /** answers that were not 2xx, and transport errors */
+  failures: number;
+}
+
+export interface HttpLoad {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** a fresh request each time (e.g. a callback body per order) */
+  next?: () => { body: string; headers: Record<string, string> };
+  seconds?: number;
+  /** stop after this many requests instead (each `next()` used once) */
+  amount?: number;
+}
+
+export async function http(o: HttpLoad): Promise<LoadResult> {
+  const url = new URL(o.url);
+  const request: autocannon.Request = { method: o.method ?? 'GET', path: `${url.pathname}${url.search}`, headers: o.headers, body: o.body };
+  if (o.next) {
+    const next = o.next;
+    request.setupRequest = (req) => {
+      const n = next();
+      return { ...req, body: n.body, headers: { ...req.headers, ...n.headers } };
+    };
+  }
+  const r = await autocannon({
+    url: url.origin,
+    connections: CONNECTIONS,
+    ...(o.amount ? { amount: o.amount } : { duration: o.seconds ?? 5 }),
+    requests: [request],
+  });
+  return {
+    rate: (r.requests.total - r.non2xx) / (r.duration || 1),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+/**
+ * `concurrency` loops calling `op(i)` (i counts up across all loops) for `seconds`, or until `amount` calls; the rate
+ * of completed calls and their latency.
+ */
+export async function loops(
+  op: (i: number) => Promise<unknown>,
+  o: { seconds?: number; amount?: number; concurrency?: number },
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let i = 0;
+  let failures = 0;
+  const t0 = performance.now();
+  const until = t0 + (o.seconds ?? 5) * 1000;
+  const more = (): boolean => (o.amount !== undefined ? i < o.amount : performance.now() < until);
+  await Promise.all(
+    Array.from({ length: o.concurrency ?? CONNECTIONS }, async () => {
+      while (more()) {
+        const n = i++;
+        const t = performance.now();
+        try {
+          await op(n);
+          latencies.push(performance.now() - t);
+        } catch {
+          failures++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), failures };
+}
+
+/** Samples the resident set size of `pid` (MB) until stopped; returns the peak. */
+export function rssPeak(pid: number, everyMs = 100): { start: number; stop(): number } {
+  let peak = 0;
+  const sample = (): void => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+    } catch {
+      // the process is gone
+    }
+  };
+  sample();
+  const start = peak;
+  const timer = setInterval(sample, everyMs);
+  return {
+    start,
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}

@@ -1,0 +1,489 @@
+/**
+ * The server's request paths against this machine's own limits, on one database (SQLite or MariaDB), in one run:
+ * the server in its own process (sandbox mode, no job runner), a merchant with 100 000 tasks, 50 connections. Each
+ * path is measured with its limit — /healthz of the same server, the same SQL run bare on the same database through
+ * the plain driver, the same transaction bare — and the ratio is what the goal is about.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import sqlite3 from 'sqlite3';
+import { createDatabase, type Database } from '../src/db/index.js';
+import { newId } from '../src/lib/ids.js';
+import { keysetSql, type KeysetQuery } from '../src/modules/tasks/rows.js';
+import { loadSandboxSecrets } from '../src/sandbox/secrets.js';
+import { encryptResource } from '../src/vendors/wechatpay/keys.js';
+import { signedHeaders } from '../src/vendors/wechatpay/signing.js';
+import { toWechatTime } from '../src/vendors/wechatpay/time.js';
+import { call, garmentJpeg, loginAsMember, uploadInput } from '../test/support/client.js';
+import { createMysqlDatabase, freePort, TEST_TIMINGS } from '../test/support/server.js';
+import { CONNECTIONS, http, loops, rssPeak, type LoadResult } from './load.js';
+import { fmt, type BenchRow } from './report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const TASKS = 100_000;
+const DEEP_ROW = 90_000;
+const PAGE = 20;
+const ORDERS = 3000;
+const RSS_GOAL_MB = 250;
+
+export const PATH_GROUPS = ['list', 'sts', 'create', 'callback'] as const;
+export type PathGroup = (typeof PATH_GROUPS)[number];
+
+export interface PathsOptions {
+  db: 'sqlite' | 'mysql';
+  seconds: number;
+  /** which groups of paths to measure (default all) */
+  groups?: readonly PathGroup[];
+}
+
+/** A bare driver on the server's own database: `q(sql, params)` and a transaction of several statements. */
+interface Bare {
+  q(sql: string, params?: unknown[]): Promise<unknown>;
+  tx(statements: [string, unknown[]][]): Promise<void>;
+  /** concurrent callers the driver serves (SQLite: one connection, its statements queue) */
+  concurrency: number;
+  close(): Promise<void>;
+}
+
+function sqliteBare(file: string): Bare {
+  const db = new sqlite3.Database(file);
+  db.configure('busyTimeout', 10_000);
+  const run = (sql: string, params: unknown[] = []): Promise<unknown> =>
+    new Promise((resolve, reject) => db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows))));
+  // one connection: transactions one after the other, as the server's own SQLite transactions are (db/index.ts)
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    q: run,
+    tx(statements) {
+      const next = chain.then(async () => {
+        await run('BEGIN IMMEDIATE');
+        try {
+          for (const [sql, params] of statements) await run(sql, params);
+          await run('COMMIT');
+        } catch (err) {
+          await run('ROLLBACK');
+          throw err;
+        }
+      });
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    concurrency: CONNECTIONS,
+    close: () => new Promise<void>((resolve) => db.close(() => resolve())),
+  };
+}
+
+function mysqlBare(url: string): Bare {
+  const pool = mysql.createPool({ uri: url, connectionLimit: CONNECTIONS, timezone: 'Z' });
+  return {
+    q: (sql, params) => pool.query(sql, params),
+    async tx(statements) {
+      const c = await pool.getConnection();
+      try {
+        await c.query('BEGIN');
+        for (const [sql, params] of statements) await c.query(sql, params);
+        await c.query('COMMIT');
+      } catch (err) {
+        await c.query('ROLLBACK');
+        throw err;
+      } finally {
+        c.release();
+      }
+    },
+    concurrency: CONNECTIONS,
+    close: () => pool.end(),
+  };
+}
+
+/** The Node options production runs the server with (ecosystem.config.cjs), plus BENCH_NODE_ARGS for experiments. */
+function productionNodeArgs(): string[] {
+  const ecosystem = createRequire(import.meta.url)('../../ecosystem.config.cjs') as { apps: { node_args?: string[] }[] };
+  return [...(ecosystem.apps[0]?.node_args ?? []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+}
+
+async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(join(here, 'server-process.ts'), [], {
+    // BENCH_PROFILE_DIR: the server process writes a V8 CPU profile there when it stops
+    execArgv: [
+      '--import',
+      'tsx',
+      ...productionNodeArgs(),
+      ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+    ],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { url: string }) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`the server process exited (${code})`)));
+  });
+  return { child, url };
+}
+
+interface Usage {
+  cpuMicros: number;
+  memory: NodeJS.MemoryUsage;
+}
+
+/** The server process's CPU time so far (µs) and its memory. */
+function serverUsage(child: ChildProcess): Promise<Usage> {
+  return new Promise((resolve) => {
+    const on = (m: { usage?: Usage }) => {
+      if (!m.usage) return;
+      child.off('message', on);
+      resolve(m.usage);
+    };
+    child.on('message', on);
+    child.send('usage');
+  });
+}
+const serverCpu = async (child: ChildProcess): Promise<number> => (await serverUsage(child)).cpuMicros;
+
+const ratioRow = (
+  path: string,
+  result: LoadResult & { cpuPerRequest?: number },
+  unit: string,
+  limitName: string,
+  limit: number,
+  goal: number,
+  goalText: string,
+): BenchRow => {
+  const ratio = result.rate / limit;
+  return {
+    path,
+    result:
+      `${fmt(result.rate)} ${unit}, p99 ${fmt(result.p99, 1)} ms` +
+      (result.cpuPerRequest ? `, ${fmt(result.cpuPerRequest)} µs CPU/req` : '') +
+      (result.failures ? ` (${result.failures} failed)` : ''),
+    limit: `${limitName}: ${fmt(limit)}/s`,
+    ratio,
+    goal: goalText,
+    ok: ratio >= goal && result.failures === 0,
+  };
+};
+
+export async function measureServerPaths(o: PathsOptions): Promise<{ rows: BenchRow[]; notes: string[] }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aizhao-bench-'));
+  const database = o.db === 'mysql' ? await createMysqlDatabase() : null;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    SANDBOX: '1',
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    ...TEST_TIMINGS,
+    PLAN_MONTHLY_QUOTA: '10000000',
+    // the server gets as many database connections as the bare limits use (its default pool is 20)
+    ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_MAX: String(CONNECTIONS) } : {}),
+  };
+  const { child, url } = await startServerProcess(env);
+  const db: Database = createDatabase({ url: database?.url ?? null, dataDir });
+  const bare = database ? mysqlBare(database.url) : sqliteBare(join(dataDir, 'aizhao.sqlite'));
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  const seconds = o.seconds;
+  const want = (g: PathGroup): boolean => !o.groups?.length || o.groups.includes(g);
+  try {
+    const sq = db.sequelize;
+    const stamp = (ms: number): string =>
+      o.db === 'sqlite' ? (sq.escape(new Date(ms)) as string).slice(1, -1) : new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+    const merchant = await loginAsMember(url);
+    const auth = { authorization: `Bearer ${merchant.token}` };
+
+    /** a warm-up second, then the load, with the server's CPU time per completed request */
+    const measured = async (load: Parameters<typeof http>[0]): Promise<LoadResult & { cpuPerRequest: number }> => {
+      if (!load.amount) await http({ ...load, seconds: 1 });
+      const before = await serverCpu(child);
+      const r = await http(load);
+      const cpu = (await serverCpu(child)) - before;
+      const requests = load.amount ?? r.rate * (load.seconds ?? seconds);
+      return { ...r, cpuPerRequest: cpu / Math.max(1, requests) };
+    };
+    const healthz = await measured({ url: `${url}/healthz`, seconds });
+    rows.push({
+      path: '`GET /healthz`',
+      result: `${fmt(healthz.rate)} req/s, p99 ${fmt(healthz.p99, 1)} ms, ${fmt(healthz.cpuPerRequest)} µs CPU/req`,
+      limit: '—',
+      ratio: null,
+      goal: 'the limit of the HTTP rows',
+      ok: healthz.failures === 0,
+    });
+    const bareSql = (sql: string) => loops(() => bare.q(sql), { seconds, concurrency: bare.concurrency });
+    const lock = o.db === 'sqlite' ? '' : ' FOR UPDATE';
+
+    if (want('list')) {
+      // ---- a merchant with 100 000 tasks (a done basic_clean has 1 result, every 10th is a done model_pose12 with 12)
+      const t0 = Date.now() - TASKS * 1000;
+      const ids: string[] = [];
+      for (let b = 0; b < TASKS; b += 5000) {
+        const values: unknown[][] = [];
+        for (let n = b; n < b + 5000; n++) {
+          const id = newId();
+          ids.push(id);
+          const model = n % 10 === 0;
+          const results = Array.from(
+            { length: model ? 12 : 1 },
+            (_, k) => `output/${merchant.userId}/${id}/${model ? `pose${String(k + 1).padStart(2, '0')}` : 'main'}.jpg`,
+          );
+          const params = model ? { scene: 'street', category: 'hoodie' } : {};
+          const at = stamp(t0 + n * 1000);
+          values.push([
+            id,
+            merchant.userId,
+            model ? 'model_pose12' : 'basic_clean',
+            'done',
+            'done',
+            `input/${merchant.userId}/${id}.jpg`,
+            JSON.stringify(params),
+            JSON.stringify(results),
+            model ? 12 : 1,
+            at,
+            at,
+          ]);
+        }
+        const sql = values.map((v) => `(${v.map((x) => sq.escape(x as string)).join(',')})`).join(',');
+        await sq.query(`INSERT INTO tasks (id,userId,type,status,stage,inputKey,params,resultKeys,cost,createdAt,updatedAt) VALUES ${sql}`);
+      }
+      await sq.query(o.db === 'mysql' ? 'ANALYZE TABLE tasks' : 'ANALYZE');
+      ids.reverse(); // newest first
+      const deepRow = await call(url, 'GET', `/tasks?limit=1&ids=${ids[DEEP_ROW - 1]}`, { token: merchant.token });
+      const deepTask = deepRow.body.items[0];
+      const cursor = Buffer.from(JSON.stringify([deepTask.createdAt, deepTask.id])).toString('base64url');
+      const idList = ids.slice(500, 500 + PAGE).join(',');
+
+      const inline = (q: KeysetQuery): string => {
+        const { sql, replacements } = keysetSql(db, q);
+        return sql.replace(/:(\w+)/g, (_m, name: string) => sq.escape(replacements[name] as string) as string);
+      };
+      const firstSql = inline({ userId: merchant.userId, field: 'createdAt', limit: PAGE + 1 });
+      const deepSql = inline({
+        userId: merchant.userId,
+        field: 'createdAt',
+        cursor: { at: new Date(deepTask.createdAt), id: deepTask.id },
+        limit: PAGE + 1,
+      });
+      const idsSql = `SELECT * FROM tasks WHERE id IN (${ids
+        .slice(500, 500 + PAGE)
+        .map((i) => `'${i}'`)
+        .join(',')}) AND userId = '${merchant.userId}' ORDER BY createdAt DESC, id DESC`;
+      // ---- the list paths, then their SQL bare
+      const rss = rssPeak(child.pid!);
+      const first = await measured({ url: `${url}/tasks?limit=${PAGE}`, headers: auth, seconds });
+      const deep = await measured({ url: `${url}/tasks?limit=${PAGE}&cursor=${cursor}`, headers: auth, seconds });
+      const byIds = await measured({ url: `${url}/tasks?ids=${idList}`, headers: auth, seconds });
+      const rssMb = rss.stop();
+      const { memory } = await serverUsage(child);
+      const firstBare = await bareSql(firstSql);
+      const deepBare = await bareSql(deepSql);
+      const idsBare = await bareSql(idsSql);
+
+      rows.push(ratioRow('`GET /tasks` first page (20)', first, 'req/s', '`/healthz`', healthz.rate, 0.5, '≥ 0.5 of `/healthz`'));
+      rows.push({
+        ...ratioRow('`GET /tasks` first page: its SQL', first, 'req/s', 'its SQL bare', firstBare.rate, 0, 'reported'),
+        ok: true,
+      });
+      rows.push(
+        ratioRow('`GET /tasks` deep cursor (row 90 000 of 100 000)', deep, 'req/s', 'its SQL bare', deepBare.rate, 0.4, '≥ 0.4 of its SQL'),
+      );
+      rows.push(ratioRow('`GET /tasks` deep page vs first page', deep, 'req/s', 'first page', first.rate, 0.5, 'deep ≤ 2 × first (≥ 0.5)'));
+      rows.push(ratioRow('`GET /tasks?ids=` (20 ids)', byIds, 'req/s', '`/healthz`', healthz.rate, 0.4, '≥ 0.4 of `/healthz`'));
+      rows.push({ ...ratioRow('`GET /tasks?ids=`: its SQL', byIds, 'req/s', 'its SQL bare', idsBare.rate, 0, 'reported'), ok: true });
+      rows.push({
+        path: 'server RSS under list load',
+        result: `${fmt(rssMb)} MB peak (${fmt(rss.start)} MB before the load; after it V8 heap ${fmt(memory.heapTotal / 2 ** 20)} MB, external ${fmt(memory.external / 2 ** 20)} MB)`,
+        limit: '—',
+        ratio: null,
+        goal: `≤ ${RSS_GOAL_MB} MB`,
+        ok: rssMb <= RSS_GOAL_MB,
+      });
+    }
+
+    // ---- POST /storage/sts, in two halves: flat over time
+    if (want('sts')) {
+      const stsHalf = () =>
+        measured({
+          url: `${url}/storage/sts`,
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: '{}',
+          seconds,
+        });
+      const sts1 = await stsHalf();
+      const sts2 = await stsHalf();
+      rows.push(ratioRow('`POST /storage/sts` (sandbox)', sts2, 'req/s', '`/healthz`', healthz.rate, 0.5, '≥ 0.5 of `/healthz`'));
+      rows.push(ratioRow('`POST /storage/sts`, second run vs first', sts2, 'req/s', 'first run', sts1.rate, 0.9, 'flat (≥ 0.9)'));
+    }
+
+    // ---- POST /task/create against the same transaction bare (lock the user, update it, insert the task and the ledger row)
+    if (want('create')) {
+      const inputKey = await uploadInput(url, merchant.token, await garmentJpeg(1500, 2000));
+      const create = await measured({
+        url: `${url}/task/create`,
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'basic_clean', inputKey }),
+        seconds,
+      });
+      const other = await loginAsMember(url);
+      const createBare = await loops(
+        async () => {
+          const now = stamp(Date.now());
+          const id = newId();
+          await bare.tx([
+            [`SELECT * FROM users WHERE id = ?${lock}`, [other.userId]],
+            ['UPDATE users SET quota_remaining = quota_remaining - 1, updatedAt = ? WHERE id = ?', [now, other.userId]],
+            [
+              'INSERT INTO tasks (id,userId,type,status,stage,inputKey,params,cost,requestHash,createdAt,updatedAt) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+              [id, other.userId, 'basic_clean', 'processing', 'queued', inputKey, '{}', 1, randomBytes(32).toString('hex'), now, now],
+            ],
+            [
+              'INSERT INTO quota_logs (userId,taskId,orderId,refundId,action,amount,balanceAfter,reason,createdAt) VALUES (?,?,?,?,?,?,?,?,?)',
+              [other.userId, id, null, '', 'deduct', -1, 0, '创建任务 basic_clean', now],
+            ],
+          ]);
+        },
+        { seconds, concurrency: bare.concurrency },
+      );
+      rows.push(
+        ratioRow(
+          '`POST /task/create` (sandbox)',
+          create,
+          'req/s',
+          'the same transaction bare',
+          createBare.rate,
+          0.4,
+          '≥ 0.4 of the bare transaction',
+        ),
+      );
+    }
+
+    // ---- the payment callback's first delivery against the grant's statements bare, each on its own order
+    if (want('callback')) {
+      const secrets = loadSandboxSecrets(dataDir).wechat;
+      const platformKey = createPrivateKey(secrets.platformPrivateKeyPem);
+      const seedOrders = async (): Promise<{ id: string; userId: string }[]> => {
+        const list = Array.from({ length: ORDERS }, () => ({ id: newId(), userId: newId() }));
+        const now = Date.now();
+        for (let i = 0; i < list.length; i += 1000) {
+          const chunk = list.slice(i, i + 1000);
+          const users = chunk.map(
+            (x, k) =>
+              `(${[x.userId, `137${String(now % 1e4).padStart(4, '0')}${String(i + k).padStart(4, '0')}`, 0, 0, stamp(now), stamp(now)].map((v) => sq.escape(v)).join(',')})`,
+          );
+          await sq.query(`INSERT INTO users (id,phone,isMember,quota_remaining,createdAt,updatedAt) VALUES ${users.join(',')}`);
+          const orders = chunk.map(
+            (x) =>
+              `(${[x.id, x.userId, 'pending', 9900, 100, 30, 'wx', `weixin://wxpay/bizpayurl?pr=${x.id}`, stamp(now + 1800_000), stamp(now), stamp(now)].map((v) => sq.escape(v)).join(',')})`,
+          );
+          await sq.query(
+            `INSERT INTO orders (id,userId,status,amountFen,quota,days,channel,codeUrl,expiresAt,createdAt,updatedAt) VALUES ${orders.join(',')}`,
+          );
+        }
+        return list;
+      };
+      const callbackOrders = await seedOrders();
+      const deliveries = callbackOrders.map((order) => {
+        const nowMs = Date.now();
+        const body = JSON.stringify({
+          id: randomUUID(),
+          create_time: toWechatTime(nowMs),
+          resource_type: 'encrypt-resource',
+          event_type: 'TRANSACTION.SUCCESS',
+          summary: '支付成功',
+          resource: encryptResource({
+            plaintext: JSON.stringify({
+              appid: secrets.appid,
+              mchid: secrets.mchid,
+              out_trade_no: order.id,
+              transaction_id: `4200${randomBytes(12).toString('hex')}`,
+              trade_type: 'NATIVE',
+              trade_state: 'SUCCESS',
+              trade_state_desc: '支付成功',
+              bank_type: 'OTHERS',
+              success_time: toWechatTime(nowMs),
+              amount: { total: 9900, payer_total: 9900, currency: 'CNY', payer_currency: 'CNY' },
+              payer: { openid: 'o-bench' },
+            }),
+            apiV3Key: secrets.apiV3Key,
+            associatedData: 'transaction',
+          }),
+        });
+        const headers = {
+          'content-type': 'application/json',
+          ...signedHeaders({ body, privateKey: platformKey, serial: secrets.platformPublicKeyId, nowMs }),
+        };
+        return { body, headers };
+      });
+      let delivery = 0;
+      const callback = await measured({
+        url: `${url}/membership/payment-callback`,
+        method: 'POST',
+        amount: deliveries.length,
+        next: () => deliveries[delivery++ % deliveries.length]!,
+      });
+      const [{ n: paid }] = (await sq.query(
+        `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND id IN (${callbackOrders.map((x) => `'${x.id}'`).join(',')})`,
+        {
+          type: 'SELECT' as never,
+        },
+      )) as unknown as [{ n: number }];
+      const bareOrders = await seedOrders();
+      const grantBare = await loops(
+        async (i) => {
+          const order = bareOrders[i]!;
+          const now = Date.now();
+          await bare.tx([
+            [`SELECT * FROM orders WHERE id = ?${lock}`, [order.id]],
+            [`SELECT * FROM users WHERE id = ?${lock}`, [order.userId]],
+            [
+              'UPDATE orders SET status = ?, transactionId = ?, paidAt = ?, updatedAt = ? WHERE id = ?',
+              ['paid', `4200${order.id}`, stamp(now), stamp(now), order.id],
+            ],
+            [
+              'INSERT INTO quota_logs (userId,taskId,orderId,refundId,action,amount,balanceAfter,reason,createdAt) VALUES (?,?,?,?,?,?,?,?,?)',
+              [order.userId, null, order.id, '', 'grant', 100, 100, '购买会员 30 天', stamp(now)],
+            ],
+            [
+              'UPDATE users SET quota_remaining = ?, quota_expireAt = ?, isMember = ?, updatedAt = ? WHERE id = ?',
+              [100, stamp(now + 30 * 86_400_000), 1, stamp(now), order.userId],
+            ],
+          ]);
+        },
+        { amount: bareOrders.length, concurrency: bare.concurrency },
+      );
+      const callbackRow = ratioRow(
+        'payment callback, first delivery',
+        callback,
+        'req/s',
+        "the grant's statements bare",
+        grantBare.rate,
+        0.5,
+        '≥ 0.5',
+      );
+      if (Number(paid) !== callbackOrders.length) {
+        callbackRow.ok = false;
+        callbackRow.result += ` — only ${paid} of ${callbackOrders.length} orders paid`;
+      }
+      rows.push(callbackRow);
+    }
+    notes.push(
+      `${o.db === 'mysql' ? 'MariaDB' : 'SQLite'}: ${CONNECTIONS} connections, ${seconds} s per path (the callback: ${ORDERS} orders, each delivered once); ` +
+        'the limits run through the plain driver (mysql2 pool of 50, as the server\'s pool / one sqlite3 connection) on the same database while the server idles; ' +
+        'CPU/req is the server process\'s CPU time (all threads) per completed request.',
+    );
+    return { rows, notes };
+  } finally {
+    child.disconnect();
+    await new Promise((r) => child.once('exit', r));
+    await bare.close();
+    await db.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

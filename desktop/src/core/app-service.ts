@@ -18,13 +18,17 @@ import type {
   MembershipView,
   StartBatchInput,
   TaskFilter,
+  TaskParams,
+  WatchedFolderInput,
   TaskPage,
   TaskRow,
 } from '../shared/contract.js';
 import { createApiClient, type ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { PhotoHistory, historyEntry, planBatch, withHistory, type DraftEntry } from './duplicates.js';
 import { DesktopError, resultExpired } from './errors.js';
+import { HotFolders, type HotFolderOptions, type WatchedFolder } from './hot-folder.js';
 import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
 import { isPathInside } from './path-guard.js';
 import { PaymentFlow } from './payment.js';
@@ -60,6 +64,8 @@ export interface AppServiceOptions {
   updater?: UpdaterPort | null;
   /** how often updates are looked for (daily) */
   updateIntervalMs?: number;
+  /** the hot folders' timings (stability check, batching, daily recheck) */
+  hotFolder?: Partial<HotFolderOptions>;
 }
 
 const DEFAULT_ENGINE: EngineOptions = {
@@ -94,7 +100,9 @@ export class AppService {
   private offline = false;
   private user: { id: string; phone: string } | null = null;
   private membership: MembershipView | null = null;
-  private draft: { files: InputFile[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
+  private draft: { files: DraftEntry[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
+  private readonly history: PhotoHistory;
+  private readonly hotFolders: HotFolders;
   private uploaderFor: { userId: string; uploader: Uploader } | null = null;
   private listeners = new Set<(s: AppState) => void>();
   private emitTimer: NodeJS.Timeout | null = null;
@@ -139,8 +147,24 @@ export class AppService {
         refunded: () => this.refreshInBackground(),
         batchFinished: () => this.refreshInBackground(),
         online: (ok) => this.setOffline(!ok),
+        itemDone: (item) => {
+          const entry = historyEntry(item);
+          if (entry) this.history.record(item.userId, entry);
+        },
       },
       { ...DEFAULT_ENGINE, ...o.engine, fetch: o.fetch },
+    );
+    this.history = new PhotoHistory(o.store);
+    this.hotFolders = new HotFolders(
+      o.store,
+      {
+        scan: (paths) => scanPaths(paths, this.requireConfig().upload.maxBytes),
+        cost: (type) => this.config?.taskTypes.find((t) => t.type === type)?.cost ?? 1,
+        submit: (folder, files) => this.startHotFiles(folder, files),
+        changed: () => this.emit(),
+        ignore: (path) => isPathInside(path, this.resultRoot),
+      },
+      o.hotFolder,
     );
     this.payment = new PaymentFlow(
       this.api,
@@ -193,6 +217,7 @@ export class AppService {
   async close(): Promise<void> {
     this.closed = true;
     this.updates.stop();
+    await this.hotFolders.stop();
     this.engine.stop();
     this.queue.flush(); // now, synchronously: the app may be gone before the running steps end
     this.payment.close();
@@ -205,6 +230,7 @@ export class AppService {
 
   /** Resolves when the queue has nothing left to do and the balance it changed has been read again (tests). */
   async whenIdle(): Promise<void> {
+    await this.hotFolders.settled();
     await this.engine.whenIdle();
     await Promise.all(this.backgroundReads);
   }
@@ -238,9 +264,17 @@ export class AppService {
       membership: this.membership,
       payment: this.payment.view,
       draft: {
-        files: this.draft.files.map(({ path, name, size }): DraftFile => ({ path, name, size })),
+        files: this.draft.files.map(({ path, name, size, previous, similar, reprocess }): DraftFile => ({
+          path,
+          name,
+          size,
+          previous: (previous ?? []).map(({ files: _files, ...run }) => run),
+          similar: similar ?? null,
+          reprocess: reprocess === true,
+        })),
         rejected: this.draft.rejected,
       },
+      hotFolders: userId ? this.hotFolders.views(userId) : [],
       batches: userId ? this.batchViews(userId) : [],
       settings: { resultRoot: this.resultRoot },
       about: { version: this.o.appVersion ?? '0.0.0', helpUrl: this.config?.helpUrl ?? null },
@@ -287,6 +321,7 @@ export class AppService {
       files: i.files,
       removable: i.stage !== 'done' && i.stage !== 'cancelled' && (i.taskId === null || i.stage === 'failed'),
       keptAfterCancel: i.keptAfterCancel === true,
+      reused: i.reusedFrom !== undefined,
     };
   }
 
@@ -330,11 +365,13 @@ export class AppService {
     this.membershipTimer = setInterval(() => void this.refreshMembership().catch(() => {}), this.o.membershipRefreshMs ?? 5 * 60_000);
     this.membershipTimer.unref?.();
     this.engine.start(user.id);
+    void this.hotFolders.start(user.id);
     this.emit();
   }
 
   private endSession(): void {
     this.engine.stop();
+    void this.hotFolders.stop();
     this.payment.close();
     if (this.membershipTimer) clearInterval(this.membershipTimer);
     this.membershipTimer = null;
@@ -390,16 +427,24 @@ export class AppService {
   // ---- draft
 
   async addFiles(paths: string[]): Promise<void> {
-    this.requireUser();
+    const user = this.requireUser();
     const known = new Set(this.draft.files.map((f) => f.path));
     const scan = await scanPaths(
       paths.filter((p) => !known.has(p)),
       this.requireConfig().upload.maxBytes,
     );
+    // every new photo is looked up in the history before anything is paid: reused, or flagged as a look-alike
+    const added = await withHistory(
+      scan.accepted.filter((f) => !known.has(f.path)),
+      this.history,
+      user.id,
+      (taskId) => this.serverHasResults(taskId),
+    );
+    if (this.user?.id !== user.id) return; // logged out meanwhile
     // a folder dropped again yields files already in the draft; a file checked again replaces its old refusal
     const scanned = new Set([...scan.accepted, ...scan.rejected].map((f) => f.path));
     this.draft = {
-      files: [...this.draft.files, ...scan.accepted.filter((f) => !known.has(f.path))],
+      files: [...this.draft.files, ...added.filter((f) => !this.draft.files.some((d) => d.path === f.path))],
       rejected: [...this.draft.rejected.filter((r) => !scanned.has(r.path)), ...scan.rejected],
     };
     this.emit();
@@ -408,6 +453,19 @@ export class AppService {
   async pickFiles(): Promise<void> {
     const paths = await this.o.platform.pickImages();
     if (paths.length) await this.addFiles(paths);
+  }
+
+  /** 仍然重新处理: the photo is processed and charged although its earlier result could be reused (or back). */
+  setReprocess(path: string, reprocess: boolean): void {
+    this.requireUser();
+    this.draft = { ...this.draft, files: this.draft.files.map((f) => (f.path === path ? { ...f, reprocess } : f)) };
+    this.emit();
+  }
+
+  /** Whether the server still has a task's results (done, not past its retention). */
+  private async serverHasResults(taskId: string): Promise<boolean> {
+    const { task } = await this.api.task(taskId);
+    return task.status === 'done' && !task.resultsExpired && task.results.length > 0;
   }
 
   removeDraftFile(path: string): void {
@@ -427,28 +485,80 @@ export class AppService {
    * that cannot finish. The server still decides every charge.
    */
   async startBatch(input: StartBatchInput): Promise<{ batchId: string }> {
-    const user = this.requireUser();
-    const config = this.requireConfig();
-    const files = this.draft.files;
-    if (files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
-    const type = config.taskTypes.find((t) => t.type === input.type);
-    if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
-    const params = type.type === 'model_pose12' ? { scene: input.params.scene, category: input.params.category } : {};
-    if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
-    const m = await this.refreshMembership();
-    if (!m.isMember)
-      throw new DesktopError(
-        m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER',
-        m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员',
-      );
-    const cost = files.length * type.cost;
-    if (cost > m.quotaRemaining) {
-      throw new DesktopError('QUOTA_EXHAUSTED', `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。请减少图片或续费`);
-    }
-    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot);
-    this.draft = { files: [], rejected: [] };
+    this.requireUser();
+    if (this.draft.files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
+    const { batchId, rest } = await this.startFiles(this.draft.files, input.type, input.params, input.limit);
+    // 先处理前 N 张: the photos beyond N stay in the draft
+    this.draft = { files: rest, rejected: rest.length ? this.draft.rejected : [] };
     this.emit();
     return { batchId };
+  }
+
+  /**
+   * Starts photos as a batch after checking, against a fresh balance, that what is charged fits: nothing is spent on
+   * a batch that cannot finish. Exact duplicates reuse their earlier results for free; `limit` caps the charged ones.
+   */
+  private async startFiles(
+    files: DraftEntry[],
+    typeId: StartBatchInput['type'],
+    input: TaskParams,
+    limit?: number,
+  ): Promise<{ batchId: string; rest: DraftEntry[] }> {
+    const user = this.requireUser();
+    const type = this.requireConfig().taskTypes.find((t) => t.type === typeId);
+    if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
+    const params = type.type === 'model_pose12' ? { scene: input.scene, category: input.category } : {};
+    if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
+    const plan = planBatch(files, type.type, params, limit);
+    const cost = plan.charged * type.cost;
+    if (cost > 0) {
+      const m = await this.refreshMembership();
+      if (!m.isMember)
+        throw new DesktopError(
+          m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER',
+          m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员',
+        );
+      if (cost > m.quotaRemaining) {
+        const fit = Math.floor(m.quotaRemaining / type.cost);
+        throw new DesktopError(
+          'QUOTA_EXHAUSTED',
+          `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。${fit > 0 ? `可以先处理前 ${fit} 张，或续费` : '请续费'}`,
+        );
+      }
+    }
+    const batchId = this.engine.addBatch(user.id, plan.start, type.type, params, this.resultRoot);
+    return { batchId, rest: plan.rest };
+  }
+
+  /** A hot folder's new photos (their fingerprints looked up first: a duplicate is reused there too). */
+  private async startHotFiles(folder: WatchedFolder, files: InputFile[]): Promise<void> {
+    const user = this.requireUser();
+    const entries = await withHistory(files, this.history, user.id, (taskId) => this.serverHasResults(taskId));
+    await this.startFiles(entries, folder.type, folder.params);
+  }
+
+  // ---- hot folders
+
+  async addWatchedFolder(input: WatchedFolderInput): Promise<void> {
+    const user = this.requireUser();
+    const dir = await this.o.platform.pickFolder(this.resultRoot);
+    if (!dir) return;
+    if (isPathInside(dir, this.resultRoot) || isPathInside(this.resultRoot, dir))
+      throw new DesktopError('INVALID_INPUT', '不能监视结果保存文件夹（或包含它的文件夹），请选择放原图的文件夹');
+    if (this.hotFolders.folders(user.id).some((f) => f.path === dir)) throw new DesktopError('INVALID_INPUT', '这个文件夹已经在自动处理了');
+    await this.hotFolders.add(user.id, dir, input);
+  }
+
+  async updateWatchedFolder(id: string, change: Partial<WatchedFolderInput> & { paused?: boolean }): Promise<void> {
+    const user = this.requireUser();
+    if (!this.hotFolders.folders(user.id).some((f) => f.id === id)) throw new DesktopError('NOT_FOUND', '找不到这个文件夹');
+    await this.hotFolders.update(user.id, id, change);
+  }
+
+  async removeWatchedFolder(id: string): Promise<void> {
+    const user = this.requireUser();
+    if (!this.hotFolders.folders(user.id).some((f) => f.id === id)) throw new DesktopError('NOT_FOUND', '找不到这个文件夹');
+    await this.hotFolders.remove(user.id, id);
   }
 
   retryItem(itemId: string): void {

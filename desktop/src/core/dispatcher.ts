@@ -42,6 +42,10 @@ function handlers(s: AppService): Handlers {
     installUpdate: () => s.installUpdate(),
     legalText: (kind) => s.legalText(kind),
     acceptConsent: () => s.acceptConsent(),
+    setReprocess: (path, reprocess) => s.setReprocess(path, reprocess),
+    addWatchedFolder: (input) => s.addWatchedFolder(input),
+    updateWatchedFolder: (id, change) => s.updateWatchedFolder(id, change),
+    removeWatchedFolder: (id) => s.removeWatchedFolder(id),
   };
 }
 

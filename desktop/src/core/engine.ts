@@ -4,10 +4,15 @@
  * pulled from the persisted queue, so the same code starts a new batch and resumes an interrupted one.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Task } from '@aizhao/shared';
 import type { ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
+import { copyResults } from './duplicates.js';
 import { DesktopError, resultExpired } from './errors.js';
+import { convertedForUpload } from './heic.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
 import { isFinished, type QueueItem, type QueueStore } from './queue-store.js';
@@ -27,6 +32,8 @@ export interface EngineOptions {
   retryDelayMs: number;
   /** the HTTP stack for result downloads (Electron's `net.fetch` in the app) */
   fetch?: typeof fetch;
+  /** where HEIC inputs are converted to the JPEG that is uploaded (default: a folder in the OS temp dir) */
+  convertDir?: string;
 }
 
 export interface EngineEvents {
@@ -40,6 +47,8 @@ export interface EngineEvents {
   batchFinished(): void;
   /** the server could (not) be reached */
   online(ok: boolean): void;
+  /** an item's results are on disk (fresh or reused) */
+  itemDone?(item: QueueItem): void;
 }
 
 type Job = 'send' | 'fetch';
@@ -96,6 +105,7 @@ export class Engine {
       this.queue.reservedDirs(),
     );
     const items: QueueItem[] = files.map((f, i) => ({
+      ...fingerprintFields(f),
       id: randomUUID(),
       batchId,
       userId,
@@ -116,6 +126,9 @@ export class Engine {
       errorReason: null,
       refunded: false,
       files: [],
+      // an exact duplicate of a photo processed before: no upload and no task, its earlier results are copied
+      // (or downloaded again from the earlier task) — nothing is charged
+      ...(f.reuse ? { stage: 'downloading', uploaded: true, taskId: f.reuse.taskId, reusedFrom: f.reuse } : {}),
     }));
     this.queue.addBatch({ id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false }, items);
     this.pump();
@@ -292,11 +305,13 @@ export class Engine {
     try {
       if (!item.uploaded) {
         const uploader = this.uploader();
-        if (!item.inputKey) this.queue.update(item.id, { inputKey: `${await uploader.prefix()}${randomUUID()}.${item.ext}` });
+        const source = await this.uploadSource(item);
+        if (!item.inputKey) this.queue.update(item.id, { inputKey: `${await uploader.prefix()}${randomUUID()}.${source.ext}` });
         this.queue.update(item.id, { stage: 'uploading' });
         this.events.changed();
-        await uploader.upload(item, item.inputKey!, (bytes) => {
-          this.progress.set(item.id, bytes);
+        await uploader.upload(source, item.inputKey!, (bytes) => {
+          // progress is shown against the input's own size (a converted HEIC's JPEG has another)
+          this.progress.set(item.id, source.size ? Math.round((bytes * item.size) / source.size) : bytes);
           this.events.changed();
         });
         this.queue.update(item.id, { uploaded: true, stage: 'creating' });
@@ -312,6 +327,7 @@ export class Engine {
     try {
       const created = await this.createWithRetry(item);
       this.creating.delete(item.id);
+      if (item.mime === 'image/heic') void rm(this.convertedPath(item), { force: true });
       this.events.quota(created.quotaRemaining);
       this.events.online(true);
       this.applyTask(item, created.task);
@@ -320,6 +336,21 @@ export class Engine {
       // the object is gone or unusable: a retry uploads again
       if (e instanceof DesktopError && e.code === 'INVALID_INPUT') this.queue.update(item.id, { uploaded: false, inputKey: null });
       this.fail(item, 'create', e);
+    }
+  }
+
+  private convertedPath(item: QueueItem): string {
+    return join(this.o.convertDir ?? join(tmpdir(), 'aizhao-heic'), `${item.id}.jpg`);
+  }
+
+  /** What is uploaded for an item: the file itself, or for a HEIC photo the JPEG made from it. */
+  private async uploadSource(item: QueueItem): Promise<{ path: string; size: number; mime: string; ext: string }> {
+    if (item.mime !== 'image/heic') return { path: item.path, size: item.size, mime: item.mime, ext: item.ext };
+    try {
+      const jpeg = await convertedForUpload(item.path, item.id, this.o.convertDir ?? join(tmpdir(), 'aizhao-heic'));
+      return { ...jpeg, mime: 'image/jpeg', ext: 'jpg' };
+    } catch (e) {
+      throw new DesktopError('HEIC_UNREADABLE', '无法转换这张 HEIC 照片（文件可能已损坏或已被移动）', undefined, { cause: e });
     }
   }
 
@@ -407,15 +438,17 @@ export class Engine {
     try {
       const seen = this.doneTasks.get(taskId);
       this.doneTasks.delete(taskId);
-      let files: string[];
+      // a reused result is copied from the earlier files while they are all on disk, else downloaded from its task
+      let files = item.reusedFrom ? await copyResults(item.reusedFrom.files, item.outputDir, names) : null;
       try {
-        files = await download(seen ?? (await this.api.task(taskId)).task);
+        files ??= await download(seen ?? (await this.api.task(taskId)).task);
       } catch (e) {
         // the signed URLs from the sync may have expired while this waited: ask for fresh ones once
         if (!seen || !refused(e)) throw e;
         files = await download((await this.api.task(taskId)).task);
       }
       this.queue.update(item.id, { stage: 'done', files });
+      this.events.itemDone?.(this.queue.item(item.id)!);
       this.events.changed();
       this.finishStep(item);
     } catch (e) {
@@ -450,4 +483,9 @@ export class Engine {
       batch.id,
     );
   }
+}
+
+/** The content fingerprints of an input (kept with its item, so that its results join the history when done). */
+function fingerprintFields(f: InputFile): Pick<QueueItem, 'sha256' | 'phash'> {
+  return { ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.phash ? { phash: f.phash } : {}) };
 }

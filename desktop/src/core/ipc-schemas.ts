@@ -8,6 +8,15 @@ import { MAX_PATHS_PER_CALL, type InvokeChannel } from '../shared/contract.js';
 const path = z.string().min(1).max(4096);
 const none = z.tuple([]);
 const id = z.string().min(1).max(64);
+const params = z.object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() }).strict();
+const watchedFolder = z
+  .object({
+    type: z.enum(TASK_TYPES),
+    params,
+    presets: z.array(z.string().min(1).max(64)).max(20),
+    dailyLimit: z.number().int().min(1).max(100_000),
+  })
+  .strict();
 
 export const ipcArgs = {
   getState: none,
@@ -26,7 +35,8 @@ export const ipcArgs = {
     z
       .object({
         type: z.enum(TASK_TYPES),
-        params: z.object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional() }).strict(),
+        params,
+        limit: z.number().int().min(1).max(100_000).optional(),
       })
       .strict(),
   ]),
@@ -50,4 +60,8 @@ export const ipcArgs = {
   installUpdate: none,
   legalText: z.tuple([z.enum(['terms', 'privacy'])]),
   acceptConsent: none,
+  setReprocess: z.tuple([path, z.boolean()]),
+  addWatchedFolder: z.tuple([watchedFolder]),
+  updateWatchedFolder: z.tuple([id, watchedFolder.partial().extend({ paused: z.boolean().optional() }).strict()]),
+  removeWatchedFolder: z.tuple([id]),
 } satisfies Record<InvokeChannel, z.ZodTuple>;

@@ -40,6 +40,17 @@ export interface QueueItem {
   files: string[];
   /** the batch was cancelled after this item's task was created (and charged): it goes on and its results are saved */
   keptAfterCancel?: boolean;
+  /** SHA-256 of the input's bytes and its perceptual hash (duplicates.ts), when they were computed */
+  sha256?: string;
+  phash?: string;
+  /** an exact duplicate of an earlier task: its results are reused (`taskId` is that task), nothing was charged */
+  reusedFrom?: ReusedResult;
+}
+
+/** The earlier task whose results an exact duplicate reuses, and its result files on this computer. */
+export interface ReusedResult {
+  taskId: string;
+  files: string[];
 }
 
 export interface QueueBatch {

@@ -43,6 +43,8 @@ export interface ItemView {
   removable: boolean;
   /** the batch was cancelled after this item was charged: it goes on, its results are saved, refunded only if it fails */
   keptAfterCancel: boolean;
+  /** an exact duplicate of a photo processed before: its earlier results were reused, nothing was charged */
+  reused?: boolean;
 }
 
 export interface BatchView {
@@ -62,6 +64,53 @@ export interface DraftFile {
   path: string;
   name: string;
   size: number;
+  /** earlier runs of exactly this photo (same bytes), one per task type and parameters */
+  previous?: PreviousRun[];
+  /** an earlier photo that looks the same (resized or re-encoded): flagged, charged as usual */
+  similar?: SimilarPhoto | null;
+  /** the merchant chose 仍然重新处理: charged even though an earlier result could be reused */
+  reprocess?: boolean;
+}
+
+/** An earlier task made from the same bytes. */
+export interface PreviousRun {
+  type: TaskType;
+  params: TaskParams;
+  taskId: string;
+  name: string;
+  at: string;
+  /** its results can still be had (the local files, or the server before its retention ends): reused, not charged */
+  available: boolean;
+}
+
+export interface SimilarPhoto {
+  name: string;
+  at: string;
+  taskId: string;
+}
+
+/** What the merchant sets for a watched folder (设置 → 自动处理文件夹). */
+export interface WatchedFolderInput {
+  type: TaskType;
+  params: TaskParams;
+  /** export preset ids (defined by the exports module), kept as given */
+  presets: string[];
+  /** the most 次 this folder may spend per day */
+  dailyLimit: number;
+}
+
+export interface HotFolderView extends WatchedFolderInput {
+  id: string;
+  path: string;
+  paused: boolean;
+  /** 次 spent today */
+  usedToday: number;
+  /** photos waiting (over today's limit, or they could not start) */
+  waiting: number;
+  /** why the last photos could not start */
+  lastError: string | null;
+  /** being watched now */
+  watching: boolean;
 }
 
 export interface RejectedFile {
@@ -164,6 +213,8 @@ export interface AppState {
   update: UpdateView;
   /** null until the server said which terms apply (logged in only) */
   consent: ConsentView | null;
+  /** the merchant's watched folders (logged in only) */
+  hotFolders?: HotFolderView[];
 }
 
 export interface TaskFilter {
@@ -198,6 +249,8 @@ export interface TaskPage {
 export interface StartBatchInput {
   type: TaskType;
   params: TaskParams;
+  /** 先处理前 N 张: start only the first N photos that will be charged; the rest stay in the draft */
+  limit?: number;
 }
 
 /** Everything the renderer may ask of the main process. */
@@ -236,6 +289,12 @@ export interface DesktopApi {
   legalText(kind: 'terms' | 'privacy'): Promise<IpcResult<LegalDocView & { body: string }>>;
   /** records that the merchant accepted the versions shown */
   acceptConsent(): Promise<IpcResult<null>>;
+  /** 仍然重新处理 (true) or back to reusing the earlier result (false) for a draft photo */
+  setReprocess(path: string, reprocess: boolean): Promise<IpcResult<null>>;
+  /** picks a folder and watches it with these settings */
+  addWatchedFolder(input: WatchedFolderInput): Promise<IpcResult<null>>;
+  updateWatchedFolder(id: string, change: Partial<WatchedFolderInput> & { paused?: boolean }): Promise<IpcResult<null>>;
+  removeWatchedFolder(id: string): Promise<IpcResult<null>>;
 }
 
 export type InvokeChannel = keyof DesktopApi;
@@ -271,6 +330,10 @@ export const INVOKE_CHANNELS = [
   'installUpdate',
   'legalText',
   'acceptConsent',
+  'setReprocess',
+  'addWatchedFolder',
+  'updateWatchedFolder',
+  'removeWatchedFolder',
 ] as const satisfies readonly InvokeChannel[];
 
 export const STATE_EVENT = 'state-changed';

@@ -51,6 +51,10 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
   installUpdate: [],
   legalText: ['terms'],
   acceptConsent: [],
+  setReprocess: ['/tmp/a.jpg', true],
+  addWatchedFolder: [{ type: 'basic_clean', params: {}, presets: ['taobao'], dailyLimit: 50 }],
+  updateWatchedFolder: ['7c1d3f0e-folder', { paused: true, dailyLimit: 20 }],
+  removeWatchedFolder: ['7c1d3f0e-folder'],
 };
 
 const INVALID: [string, unknown][] = [
@@ -67,6 +71,11 @@ const INVALID: [string, unknown][] = [
   ['login', ['13800138000', 123456]],
   ['login', ['13800138000', '1'.repeat(17)]],
   ['addFiles', ['/tmp/a.jpg']],
+  ['setReprocess', ['/tmp/a.jpg', 'yes']],
+  ['addWatchedFolder', [{ type: 'basic_clean', params: {}, presets: [], dailyLimit: 0 }]],
+  ['addWatchedFolder', [{ type: 'basic_clean', params: {}, presets: [], dailyLimit: 5, path: '/etc' }]],
+  ['updateWatchedFolder', ['7c1d3f0e-folder', { dailyLimit: 2.5 }]],
+  ['startBatch', [{ type: 'basic_clean', params: {}, limit: 0 }]],
   ['addFiles', [[1]]],
   ['addFiles', [['']]],
   ['addFiles', [Array(1001).fill('/tmp/a.jpg')]],

@@ -63,7 +63,7 @@ function DropZone({ compact }: { compact: boolean }) {
       </span>
       <div className="dropzone__text">
         <div className="dropzone__title">{adding ? '正在读取文件…' : '把商品图片或文件夹拖到这里'}</div>
-        <div className="muted">支持 JPG、PNG、WebP，可一次拖入整个文件夹</div>
+        <div className="muted">支持 JPG、PNG、WebP、HEIC（苹果手机照片），可一次拖入整个文件夹</div>
       </div>
       <button
         type="button"

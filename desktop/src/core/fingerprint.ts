@@ -29,7 +29,11 @@ async function open(path: string, heic: boolean): Promise<Sharp> {
   });
 }
 
-/** The perceptual hash: 16 hex digits of dHash, a dot, then the colour grid (16 cells × RGB, 2 hex digits each). */
+/**
+ * The perceptual hash: the 9×8 greyscale (72 levels, hex), a dot, then the colour grid (16 cells × RGB, hex). The
+ * levels are kept, not only dHash's 64 bits, so that neighbours of (nearly) the same level — a studio photo's plain
+ * background — do not flip bits with every re-encode: see `perceptualDistance`.
+ */
 export async function perceptualHash(path: string, o: { heic?: boolean } = {}): Promise<string> {
   const base = await open(path, o.heic === true);
   const flat = base.flatten({ background: '#ffffff' });
@@ -37,18 +41,40 @@ export async function perceptualHash(path: string, o: { heic?: boolean } = {}): 
     flat.clone().greyscale().resize(9, 8, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer(),
     flat.clone().removeAlpha().resize(GRID, GRID, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
   ]);
-  let bits = 0n;
-  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) bits = (bits << 1n) | (grey[y * 9 + x]! < grey[y * 9 + x + 1]! ? 1n : 0n);
-  return `${bits.toString(16).padStart(16, '0')}.${colour.toString('hex')}`;
+  return `${grey.toString('hex')}.${colour.toString('hex')}`;
 }
 
-/** How far apart two perceptual hashes are: differing dHash bits (0–64) and the mean colour difference (0–255). */
+/** neighbours closer than this many levels count as level (no gradient either way) */
+const LEVEL_TOLERANCE = 3;
+/** a level pair in one image and a gradient steeper than this in the other count as differing */
+const STEEP = 12;
+
+/** dHash's 64 gradient directions of a 9×8 greyscale: -1, 0 (level) or 1 per pair of horizontal neighbours. */
+function gradients(grey: Buffer): number[] {
+  const out: number[] = [];
+  for (let y = 0; y < 8; y++)
+    for (let x = 0; x < 8; x++) {
+      const d = grey[y * 9 + x + 1]! - grey[y * 9 + x]!;
+      out.push(Math.abs(d) < LEVEL_TOLERANCE ? 0 : Math.sign(d) * (Math.abs(d) > STEEP ? 2 : 1));
+    }
+  return out;
+}
+
+/**
+ * How far apart two perceptual hashes are: dHash bits that differ (0–64; gradients of opposite direction, or a
+ * level pair against a steep gradient) and the mean colour difference (0–255).
+ */
 export function perceptualDistance(a: string, b: string): { bits: number; colour: number } {
-  const [ha, ca] = a.split('.') as [string, string];
-  const [hb, cb] = b.split('.') as [string, string];
-  let x = BigInt(`0x${ha}`) ^ BigInt(`0x${hb}`);
+  const [ga, ca] = a.split('.') as [string, string];
+  const [gb, cb] = b.split('.') as [string, string];
+  const da = gradients(Buffer.from(ga, 'hex'));
+  const db = gradients(Buffer.from(gb, 'hex'));
   let bits = 0;
-  for (; x; x &= x - 1n) bits++;
+  for (let i = 0; i < 64; i++) {
+    const x = da[i] ?? 0;
+    const y = db[i] ?? 0;
+    if (x * y < 0 || (x === 0 && Math.abs(y) === 2) || (y === 0 && Math.abs(x) === 2)) bits++;
+  }
   const pa = Buffer.from(ca, 'hex');
   const pb = Buffer.from(cb, 'hex');
   let sum = 0;
@@ -56,7 +82,7 @@ export function perceptualDistance(a: string, b: string): { bits: number; colour
   return { bits, colour: pa.length ? sum / pa.length : 255 };
 }
 
-/** dHash bits that may differ for a near copy (a resize or re-encode changes a few; another photo ~half of 64) */
+/** dHash bits that may differ for a near copy (a resize or re-encode changes a few; another photo many more) */
 export const NEAR_MAX_BITS = 10;
 /** the mean colour difference a near copy may have (JPEG re-encoding moves means by a few levels) */
 export const NEAR_MAX_COLOUR = 12;

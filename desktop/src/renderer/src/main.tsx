@@ -4,6 +4,7 @@ import { App } from './components/App';
 import './styles/base.css';
 import './styles/app.css';
 import './styles/shell.css';
+import './styles/folders.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');

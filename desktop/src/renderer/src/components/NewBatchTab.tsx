@@ -7,6 +7,7 @@ import { clearDraft, pickFiles, removeDraftFile, startBatch, startPurchase } fro
 import { setChoice, useBusy, useStore } from '../store/app-store';
 import { chosenTaskType, draftCost } from '../store/selectors';
 import { Spinner, Thumbnail } from './common';
+import { DuplicateNotice, useDuplicateKinds } from './DuplicateNotice';
 import { AlertIcon, CloseIcon, FolderIcon, UploadIcon } from './icons';
 
 /** What each task type produces, under its label. */
@@ -22,6 +23,7 @@ export function NewBatchTab({ app }: { app: AppState }) {
       <div className="newbatch__main">
         <DropZone compact={files.length > 0} />
         {files.length > 0 ? <DraftFiles app={app} /> : null}
+        {files.length > 0 ? <DuplicateNotice app={app} /> : null}
         {rejected.length > 0 ? (
           <section className="card rejected" data-testid="rejected-list">
             <h3 className="rejected__title">
@@ -82,6 +84,7 @@ function DraftFiles({ app }: { app: AppState }) {
   const { files } = app.draft;
   const clearing = useBusy('clearDraft');
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const kinds = useDuplicateKinds(app);
   return (
     <section className="card draft">
       <div className="section-head">
@@ -105,6 +108,8 @@ function DraftFiles({ app }: { app: AppState }) {
             <div className="draft-file__meta">
               <span className="draft-file__name">{f.name}</span>
               <span className="muted">{formatBytes(f.size)}</span>
+              {kinds.get(f.path) === 'reused' ? <span className="badge badge--success draft-file__badge">上次结果 · 不扣次数</span> : null}
+              {kinds.get(f.path) === 'similar' ? <span className="badge badge--warning draft-file__badge">疑似重复</span> : null}
             </div>
             <button type="button" className="draft-file__remove" aria-label={`移除 ${f.name}`} onClick={() => void removeDraftFile(f.path)}>
               <CloseIcon size={14} />
@@ -196,6 +201,31 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
         >
           {starting ? '正在开始…' : '开始处理'}
         </button>
+        {cost.partial ? (
+          <div className="partial" data-testid="partial-choice">
+            <span className="muted">余额够处理 {cost.partial} 张，其余的留在这里，续费后再处理：</span>
+            <div className="partial__actions">
+              <button
+                type="button"
+                className="btn btn--secondary"
+                data-testid="start-partial"
+                disabled={starting}
+                onClick={() => void startBatch(true)}
+              >
+                先处理前 {cost.partial} 张
+              </button>
+              <button
+                type="button"
+                className="btn btn--primary"
+                data-testid="partial-buy"
+                disabled={buying}
+                onClick={() => void startPurchase()}
+              >
+                {purchaseLabel(app.membership)}
+              </button>
+            </div>
+          </div>
+        ) : null}
       </div>
 
       <div className="save-to">

@@ -4,6 +4,7 @@ import type { AppState, UpdateView } from '../../../shared/contract';
 import { checkForUpdates, chooseResultRoot, installUpdate, openFolder } from '../store/actions';
 import { useBusy } from '../store/app-store';
 import { FolderIcon, ImageIcon } from './icons';
+import { HotFoldersSettings } from './HotFoldersSettings';
 import { LegalDialog } from './LegalDialog';
 
 /** The result folder layout, as a tree (depth, folder or file, name, what it is). */
@@ -130,6 +131,8 @@ export function SettingsTab({ app }: { app: AppState }) {
           ))}
         </ul>
       </section>
+
+      <HotFoldersSettings app={app} />
 
       <AboutCard app={app} />
     </div>

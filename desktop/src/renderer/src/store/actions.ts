@@ -2,10 +2,19 @@
  * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
  * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
  */
-import { MAX_PATHS_PER_CALL, type TaskRow } from '../../../shared/contract';
+import { MAX_PATHS_PER_CALL, type TaskRow, type WatchedFolderInput } from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
-import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
+import {
+  applyPage,
+  canAutoRefresh,
+  failRequest,
+  requestFilter,
+  startRequest,
+  withFilter,
+  withRowFiles,
+  type HistoryFilter,
+} from './history';
 import { batchParams, chosenTaskType, draftCost } from './selectors';
 
 /** Runs a call with a busy flag; a failure becomes a toast and the result `undefined`. */
@@ -38,7 +47,9 @@ export function connect(): () => void {
   // a notification about a batch was clicked: show that batch
   const offNavigate = api.onNavigate((target) => {
     setTab(target.tab);
-    requestAnimationFrame(() => document.querySelector(`[data-batch-id="${CSS.escape(target.batchId)}"]`)?.scrollIntoView({ block: 'start' }));
+    requestAnimationFrame(() =>
+      document.querySelector(`[data-batch-id="${CSS.escape(target.batchId)}"]`)?.scrollIntoView({ block: 'start' }),
+    );
   });
   return () => {
     off();
@@ -72,13 +83,19 @@ export async function pickFiles(): Promise<void> {
 export const removeDraftFile = (path: string) => run(`remove:${path}`, () => api.removeDraftFile(path));
 export const clearDraft = () => run('clearDraft', () => api.clearDraft());
 
-export async function startBatch(): Promise<void> {
+/** Starts the draft; `partial`: 先处理前 N 张 — only the photos the balance covers, the rest stay in the draft. */
+export async function startBatch(partial = false): Promise<void> {
   const { app, choice } = useStore.getState();
   const type = chosenTaskType(app, choice);
-  if (!type || !draftCost(app, choice).fits) return;
-  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice) }));
+  const cost = draftCost(app, choice);
+  if (!type || !(partial ? cost.partial : cost.fits)) return;
+  const limit = partial ? { limit: cost.partial } : {};
+  const started = await run('startBatch', () => api.startBatch({ type: type.type, params: batchParams(type.type, choice), ...limit }));
   if (started) setTab('progress');
 }
+
+/** 仍然重新处理 (or back to the earlier result) for a draft photo. */
+export const setReprocess = (path: string, reprocess: boolean) => run(`reprocess:${path}`, () => api.setReprocess(path, reprocess));
 
 // ---- progress
 export const retryItem = (itemId: string) => run(`retry:${itemId}`, () => api.retryItem(itemId));
@@ -89,6 +106,12 @@ export const removeItem = (itemId: string) => run(`removeItem:${itemId}`, () => 
 export const clearFinishedBatches = () => run('clearFinished', () => api.clearFinishedBatches());
 export const openFolder = (path: string) => run(`open:${path}`, () => api.openFolder(path));
 export const revealFile = (path: string) => run(`reveal:${path}`, () => api.revealFile(path));
+
+// ---- hot folders
+export const addWatchedFolder = (input: WatchedFolderInput) => run('addWatchedFolder', () => api.addWatchedFolder(input));
+export const updateWatchedFolder = (id: string, change: Partial<WatchedFolderInput> & { paused?: boolean }) =>
+  run(`watched:${id}`, () => api.updateWatchedFolder(id, change));
+export const removeWatchedFolder = (id: string) => run(`watched:${id}`, () => api.removeWatchedFolder(id));
 
 // ---- settings, updates, terms
 export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());

@@ -1,6 +1,7 @@
 /** Derived values of the store and the app state for the screens. Pure. */
 import type { AppState, TaskParams } from '../../../shared/contract';
 import type { Category, Scene, TaskType } from '@aizhao/shared';
+import { reusedRun } from '../../../shared/reuse';
 import { costSummary, MODEL_TASK_TYPE, type CostSummary } from '../logic/cost';
 
 export interface DraftChoice {
@@ -27,11 +28,15 @@ export function batchParams(type: TaskType, choice: DraftChoice): TaskParams {
 
 export function draftCost(app: AppState | null, choice: DraftChoice): CostSummary {
   const taskType = chosenTaskType(app, choice);
+  const params = taskType ? batchParams(taskType.type, choice) : {};
+  const files = app?.draft.files ?? [];
+  const reusedCount = taskType ? files.filter((f) => reusedRun(f, taskType.type, params)).length : 0;
   return costSummary({
-    fileCount: app?.draft.files.length ?? 0,
+    fileCount: files.length - reusedCount,
+    reusedCount,
     taskType,
     membership: app?.membership ?? null,
-    params: taskType ? batchParams(taskType.type, choice) : {},
+    params,
   });
 }
 

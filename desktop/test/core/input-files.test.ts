@@ -180,10 +180,12 @@ describe('the draft in the service', () => {
 
     await d.service.addFiles([dir, loose, join(dir, 'missing.jpg')]);
     const { draft } = d.service.getState();
+    // never processed before by this merchant: no earlier run, no look-alike
+    const fresh = { previous: [], similar: null, reprocess: false };
     expect(draft.files).toEqual([
-      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length },
-      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length },
-      { path: loose, name: '03.webp', size: webp.length },
+      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length, ...fresh },
+      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length, ...fresh },
+      { path: loose, name: '03.webp', size: webp.length, ...fresh },
     ]);
     expect(draft.rejected).toEqual([
       { path: join(dir, 'empty.webp'), name: 'empty.webp', reason: expect.stringContaining('文件是空的') },

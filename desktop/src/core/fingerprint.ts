@@ -7,9 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import decodeHeic from 'heic-decode';
 import sharp, { type Sharp } from 'sharp';
+import { heicSharp } from './heic.js';
 
 /** SHA-256 of a file's bytes, hex, read as a stream (a 50 MB photo is never held whole). */
 export async function sha256File(path: string): Promise<string> {
@@ -20,13 +19,9 @@ export async function sha256File(path: string): Promise<string> {
 
 const GRID = 4;
 
-/** sharp for a file; HEIC (which sharp's libvips cannot decode) through heic-decode first. */
+/** sharp for a file; HEIC (which sharp's libvips cannot decode) through the HEIC decoder first. */
 async function open(path: string, heic: boolean): Promise<Sharp> {
-  if (!heic) return sharp(path, { failOn: 'none' }).rotate();
-  const image = await decodeHeic({ buffer: await readFile(path) });
-  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
-    raw: { width: image.width, height: image.height, channels: 4 },
-  });
+  return heic ? heicSharp(path) : sharp(path, { failOn: 'none' }).rotate();
 }
 
 /**

@@ -2,15 +2,16 @@
  * HEIC/HEIF photos (what iPhones save by default). They are recognised by their ISO-BMFF `ftyp` box, not by their
  * name, and turned into a JPEG before upload: the server and the vendors take JPEG/PNG/WebP only, and sharp's
  * prebuilt libvips cannot decode HEVC-coded HEIF (it has libheif with the AV1 codec only, for AVIF). The decoding is
- * done by heic-decode (libheif compiled to WebAssembly, with libde265); sharp then writes the JPEG.
+ * done by heic-decode (libheif compiled to WebAssembly, with libde265) in a worker thread (heic-decoder.ts); sharp
+ * then writes the JPEG.
  * Brands: ISO/IEC 23008-12 Annex B (heic, heix, heim, heis; hevc, hevx, hevm, hevs for sequences) and the
  * structural brands mif1/msf1, which AVIF files carry too — those count only with a HEVC brand among the
  * compatible ones (https://github.com/strukturag/libheif/issues/83).
  */
-import { mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import decodeHeic from 'heic-decode';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
+import { decodeHeicFile } from './heic-decoder.js';
 
 /** how many first bytes `sniffHeif` needs to see the compatible brands of an ordinary `ftyp` box */
 export const HEIF_SNIFF_BYTES = 64;
@@ -29,23 +30,39 @@ export function sniffHeif(head: Buffer): boolean {
   return false;
 }
 
+/** Whether a file on disk is a HEIC/HEIF photo (by its first bytes); false when it cannot be read. */
+export async function isHeicFile(path: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(HEIF_SNIFF_BYTES);
+      const { bytesRead } = await fh.read(head, 0, HEIF_SNIFF_BYTES, 0);
+      return sniffHeif(head.subarray(0, bytesRead));
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** JPEG quality of a converted photo: high, since the server works on it again */
 const JPEG_QUALITY = 92;
 
-/** Decodes a HEIC/HEIF file's primary image (its rotation and mirroring applied by libheif) and writes it as a JPEG. */
-export async function heicToJpeg(input: string, output: string): Promise<{ path: string; size: number }> {
+/** sharp over a HEIC/HEIF file's decoded primary image (which sharp's own libvips cannot read). */
+export async function heicSharp(input: string): Promise<Sharp> {
   let image;
   try {
-    image = await decodeHeic({ buffer: await readFile(input) });
+    image = await decodeHeicFile(input);
   } catch (e) {
     throw new Error(`cannot decode HEIC ${input}: ${(e as Error).message}`, { cause: e });
   }
-  await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
-    raw: { width: image.width, height: image.height, channels: 4 },
-  })
-    .flatten({ background: '#ffffff' })
-    .jpeg({ quality: JPEG_QUALITY, mozjpeg: false })
-    .toFile(output);
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } });
+}
+
+/** Decodes a HEIC/HEIF file's primary image (its rotation and mirroring applied by libheif) and writes it as a JPEG. */
+export async function heicToJpeg(input: string, output: string): Promise<{ path: string; size: number }> {
+  await (await heicSharp(input)).flatten({ background: '#ffffff' }).jpeg({ quality: JPEG_QUALITY, mozjpeg: false }).toFile(output);
   return { path: output, size: (await stat(output)).size };
 }
 

@@ -102,6 +102,8 @@ export class AppService {
   private membership: MembershipView | null = null;
   private draft: { files: DraftEntry[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
   private readonly history: PhotoHistory;
+  /** history look-ups of dropped photos under way */
+  private readonly lookups = new Set<Promise<void>>();
   private readonly hotFolders: HotFolders;
   private uploaderFor: { userId: string; uploader: Uploader } | null = null;
   private listeners = new Set<(s: AppState) => void>();
@@ -433,21 +435,38 @@ export class AppService {
       paths.filter((p) => !known.has(p)),
       this.requireConfig().upload.maxBytes,
     );
-    // every new photo is looked up in the history before anything is paid: reused, or flagged as a look-alike
-    const added = await withHistory(
-      scan.accepted.filter((f) => !known.has(f.path)),
-      this.history,
-      user.id,
-      (taskId) => this.serverHasResults(taskId),
-    );
-    if (this.user?.id !== user.id) return; // logged out meanwhile
     // a folder dropped again yields files already in the draft; a file checked again replaces its old refusal
+    const inDraft = new Set(this.draft.files.map((f) => f.path));
+    const added = scan.accepted.filter((f) => !inDraft.has(f.path));
     const scanned = new Set([...scan.accepted, ...scan.rejected].map((f) => f.path));
     this.draft = {
-      files: [...this.draft.files, ...added.filter((f) => !this.draft.files.some((d) => d.path === f.path))],
+      files: [...this.draft.files, ...added],
       rejected: [...this.draft.rejected.filter((r) => !scanned.has(r.path)), ...scan.rejected],
     };
-    this.emit();
+    this.emit(); // the photos show at once; what the history says of them follows
+    await this.lookUp(user.id, added);
+  }
+
+  /**
+   * Looks the draft's new photos up in the history (hashing them: seconds for a big drop) and shows what it found:
+   * reused, or flagged as a look-alike. `startBatch` waits for every look-up, so nothing is paid before it is known.
+   */
+  private async lookUp(userId: string, files: InputFile[]): Promise<void> {
+    const lookup = withHistory(files, this.history, userId, (taskId) => this.serverHasResults(taskId)).then((found) => {
+      if (this.user?.id !== userId) return; // logged out meanwhile
+      const byPath = new Map(found.map((f) => [f.path, f]));
+      this.draft = {
+        ...this.draft,
+        files: this.draft.files.map((f) => (byPath.has(f.path) ? { ...byPath.get(f.path)!, reprocess: f.reprocess } : f)),
+      };
+      this.emit();
+    });
+    this.lookups.add(lookup);
+    try {
+      await lookup;
+    } finally {
+      this.lookups.delete(lookup);
+    }
   }
 
   async pickFiles(): Promise<void> {
@@ -486,6 +505,7 @@ export class AppService {
    */
   async startBatch(input: StartBatchInput): Promise<{ batchId: string }> {
     this.requireUser();
+    await Promise.allSettled([...this.lookups]); // what is reused and what is charged must be known first
     if (this.draft.files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
     const { batchId, rest } = await this.startFiles(this.draft.files, input.type, input.params, input.limit);
     // 先处理前 N 张: the photos beyond N stay in the draft

@@ -128,7 +128,9 @@ export async function withHistory(
   return Promise.all(
     files.map((f) =>
       limit(async (): Promise<DraftEntry> => {
-        const sha256 = f.sha256 ?? (await sha256File(f.path));
+        // unreadable now (moved, deleted): nothing to look up; its upload will fail uncharged with the reason
+        const sha256 = f.sha256 ?? (await sha256File(f.path).catch(() => null));
+        if (!sha256) return { ...f, previous: [], similar: null };
         const phash = f.phash ?? (await perceptualHash(f.path, { heic: f.mime === 'image/heic' }).catch(() => undefined));
         const previous = await history.previousRuns(userId, sha256, once);
         const similar = previous.length === 0 && phash ? history.similar(userId, sha256, phash) : null;

@@ -219,6 +219,7 @@ function ItemDetail({ item }: { item: ItemView }) {
       return (
         <div className="muted">
           已生成 {item.files.length} 张 · 保存在 {item.outputDir}
+          {item.reused ? <span data-testid="item-reused"> · 已处理过，直接使用上次结果，不扣次数</span> : null}
         </div>
       );
     case 'failed': {

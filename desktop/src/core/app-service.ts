@@ -18,7 +18,6 @@ import type {
   MembershipView,
   StartBatchInput,
   TaskFilter,
-  TaskParams,
   WatchedFolderInput,
   TaskPage,
   TaskRow,
@@ -26,7 +25,8 @@ import type {
 import { createApiClient, type ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
 import { Engine, type EngineOptions } from './engine.js';
-import { PhotoHistory, historyEntry, planBatch, withHistory, type DraftEntry } from './duplicates.js';
+import { checkedBatch } from './batch-plan.js';
+import { PhotoHistory, historyEntry, withHistory, type DraftEntry } from './duplicates.js';
 import { DesktopError, resultExpired } from './errors.js';
 import { HotFolders, type HotFolderOptions, type WatchedFolder } from './hot-folder.js';
 import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
@@ -507,46 +507,18 @@ export class AppService {
     this.requireUser();
     await Promise.allSettled([...this.lookups]); // what is reused and what is charged must be known first
     if (this.draft.files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
-    const { batchId, rest } = await this.startFiles(this.draft.files, input.type, input.params, input.limit);
+    const { batchId, rest } = await this.startFiles(this.draft.files, input);
     // 先处理前 N 张: the photos beyond N stay in the draft
     this.draft = { files: rest, rejected: rest.length ? this.draft.rejected : [] };
     this.emit();
     return { batchId };
   }
 
-  /**
-   * Starts photos as a batch after checking, against a fresh balance, that what is charged fits: nothing is spent on
-   * a batch that cannot finish. Exact duplicates reuse their earlier results for free; `limit` caps the charged ones.
-   */
-  private async startFiles(
-    files: DraftEntry[],
-    typeId: StartBatchInput['type'],
-    input: TaskParams,
-    limit?: number,
-  ): Promise<{ batchId: string; rest: DraftEntry[] }> {
+  /** Starts photos as a batch once `checkedBatch` has said what is reused, what is charged and that it fits. */
+  private async startFiles(files: DraftEntry[], input: StartBatchInput): Promise<{ batchId: string; rest: DraftEntry[] }> {
     const user = this.requireUser();
-    const type = this.requireConfig().taskTypes.find((t) => t.type === typeId);
-    if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
-    const params = type.type === 'model_pose12' ? { scene: input.scene, category: input.category } : {};
-    if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
-    const plan = planBatch(files, type.type, params, limit);
-    const cost = plan.charged * type.cost;
-    if (cost > 0) {
-      const m = await this.refreshMembership();
-      if (!m.isMember)
-        throw new DesktopError(
-          m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER',
-          m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员',
-        );
-      if (cost > m.quotaRemaining) {
-        const fit = Math.floor(m.quotaRemaining / type.cost);
-        throw new DesktopError(
-          'QUOTA_EXHAUSTED',
-          `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。${fit > 0 ? `可以先处理前 ${fit} 张，或续费` : '请续费'}`,
-        );
-      }
-    }
-    const batchId = this.engine.addBatch(user.id, plan.start, type.type, params, this.resultRoot);
+    const { type, params, plan } = await checkedBatch(this.requireConfig(), files, input, () => this.refreshMembership());
+    const batchId = this.engine.addBatch(user.id, plan.start, type, params, this.resultRoot);
     return { batchId, rest: plan.rest };
   }
 
@@ -554,7 +526,7 @@ export class AppService {
   private async startHotFiles(folder: WatchedFolder, files: InputFile[]): Promise<void> {
     const user = this.requireUser();
     const entries = await withHistory(files, this.history, user.id, (taskId) => this.serverHasResults(taskId));
-    await this.startFiles(entries, folder.type, folder.params);
+    await this.startFiles(entries, { type: folder.type, params: folder.params });
   }
 
   // ---- hot folders

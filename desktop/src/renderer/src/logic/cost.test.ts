@@ -32,7 +32,7 @@ describe('costSummary', () => {
       fits: true,
     });
     const free = costSummary({ fileCount: 0, reusedCount: 1, taskType: basic, membership: membership({ quotaRemaining: 0 }), params: {} });
-    expect(free).toMatchObject({ total: 0, fits: true });
+    expect(free).toMatchObject({ text: '1 张已处理过，直接使用上次结果，本次 0 次，剩余 0 次', total: 0, fits: true });
   });
 
   it('offers the first N photos the balance covers (先处理前 N 张), none when not even one fits', () => {

@@ -42,7 +42,10 @@ export function costSummary({ fileCount, reusedCount = 0, taskType, membership, 
   const total = fileCount * cost;
   const remaining = membership?.quotaRemaining ?? 0;
   const reused = reusedCount > 0 ? `（另有 ${reusedCount} 张已处理过，直接使用上次结果，不扣次数）` : '';
-  const text = `${fileCount} 张 × ${cost} 次 = ${total} 次${reused}，剩余 ${remaining} 次`;
+  const text =
+    fileCount === 0 && reusedCount > 0
+      ? `${reusedCount} 张已处理过，直接使用上次结果，本次 0 次，剩余 ${remaining} 次`
+      : `${fileCount} 张 × ${cost} 次 = ${total} 次${reused}，剩余 ${remaining} 次`;
   const blocked = (reason: string, needsPurchase = false): CostSummary => ({ text, total, fits: false, reason, needsPurchase });
 
   if (fileCount === 0 && reusedCount === 0) return blocked('请先添加图片');

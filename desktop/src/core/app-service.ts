@@ -508,6 +508,7 @@ export class AppService {
     await Promise.allSettled([...this.lookups]); // what is reused and what is charged must be known first
     if (this.draft.files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
     const { batchId, rest } = await this.startFiles(this.draft.files, input);
+    if (!batchId) throw new DesktopError('EMPTY_BATCH', '请先添加图片'); // a draft always starts with at least one (limit ≥ 1)
     // 先处理前 N 张: the photos beyond N stay in the draft
     this.draft = { files: rest, rejected: rest.length ? this.draft.rejected : [] };
     this.emit();
@@ -515,18 +516,27 @@ export class AppService {
   }
 
   /** Starts photos as a batch once `checkedBatch` has said what is reused, what is charged and that it fits. */
-  private async startFiles(files: DraftEntry[], input: StartBatchInput): Promise<{ batchId: string; rest: DraftEntry[] }> {
+  private async startFiles(files: DraftEntry[], input: StartBatchInput): Promise<{ batchId: string | null; rest: DraftEntry[] }> {
     const user = this.requireUser();
     const { type, params, plan } = await checkedBatch(this.requireConfig(), files, input, () => this.refreshMembership());
-    const batchId = this.engine.addBatch(user.id, plan.start, type, params, this.resultRoot);
+    // nothing fits (a hot folder's photos with no 次 left): no empty batch
+    const batchId = plan.start.length ? this.engine.addBatch(user.id, plan.start, type, params, this.resultRoot) : null;
     return { batchId, rest: plan.rest };
   }
 
   /** A hot folder's new photos (their fingerprints looked up first: a duplicate is reused there too). */
-  private async startHotFiles(folder: WatchedFolder, files: InputFile[]): Promise<void> {
+  private async startHotFiles(folder: WatchedFolder, files: InputFile[]): Promise<InputFile[]> {
     const user = this.requireUser();
     const entries = await withHistory(files, this.history, user.id, (taskId) => this.serverHasResults(taskId));
-    await this.startFiles(entries, { type: folder.type, params: folder.params });
+    // the balance may cover only the first photos: those start (先处理前 N 张), the others wait for a renewal
+    // (photos queued but not charged yet will take their 次 first)
+    const costOf = (type: string) => this.requireConfig().taskTypes.find((t) => t.type === type)?.cost ?? 1;
+    const queued = this.queue
+      .items(user.id)
+      .filter((i) => !isFinished(i.stage) && !i.taskId)
+      .reduce((n, i) => n + costOf(i.type), 0);
+    const limit = Math.floor(Math.max(0, (await this.refreshMembership()).quotaRemaining - queued) / costOf(folder.type));
+    return (await this.startFiles(entries, { type: folder.type, params: folder.params, limit })).rest;
   }
 
   // ---- hot folders

@@ -44,8 +44,11 @@ export interface HotFolderDeps {
   scan(paths: string[]): Promise<ScanResult>;
   /** the 次 one photo of this type costs */
   cost(type: TaskType): number;
-  /** starts a batch of these photos for the folder; throws (a DesktopError) when it cannot start */
-  submit(folder: WatchedFolder, files: InputFile[]): Promise<void>;
+  /**
+   * Starts a batch of these photos for the folder; answers the photos it could not start yet (the balance covered
+   * only the first ones), which wait again. Throws (a DesktopError) when none can start.
+   */
+  submit(folder: WatchedFolder, files: InputFile[]): Promise<InputFile[] | void>;
   /** something visible changed */
   changed(): void;
   /** paths never to take (the result root: results written into a watched folder are not inputs) */
@@ -291,6 +294,14 @@ export class HotFolders {
     this.deps.changed();
   }
 
+  private clearError(userId: string, id: string): void {
+    const data = this.data(userId);
+    const s = data.state[id];
+    if (!s?.lastError) return;
+    s.lastError = null;
+    this.save(userId, data);
+  }
+
   private async startWaiting(userId: string, id: string): Promise<void> {
     const data = this.data(userId);
     const folder = data.folders.find((f) => f.id === id);
@@ -310,19 +321,23 @@ export class HotFolders {
     state.waiting = state.waiting.filter((p) => !taken.has(p));
     if (accepted.length === 0) return this.save(userId, data);
     state.usage.used += accepted.length * cost;
-    state.lastError = null;
     this.save(userId, data);
-    try {
-      await this.deps.submit(folder, accepted);
-    } catch (e) {
-      // not started (no membership, not enough 次 …): they wait again, and today's limit gets them back
+    // not started (no membership, not enough 次 …): they wait again, and today's limit gets them back
+    const putBack = (files: InputFile[], reason: string) => {
       const after = this.data(userId);
       const s = after.state[id];
-      if (!s) return;
-      s.waiting = [...accepted.map((f) => f.path), ...s.waiting];
-      s.usage.used = Math.max(0, s.usage.used - accepted.length * cost);
-      s.lastError = e instanceof Error ? e.message : '无法开始处理';
+      if (!s || files.length === 0) return;
+      s.waiting = [...files.map((f) => f.path), ...s.waiting];
+      s.usage.used = Math.max(0, s.usage.used - files.length * cost);
+      s.lastError = reason;
       this.save(userId, after);
+    };
+    try {
+      const left = await this.deps.submit(folder, accepted);
+      if (left?.length) putBack(left, `余额不足，${left.length} 张等续费后处理`);
+      else this.clearError(userId, id);
+    } catch (e) {
+      putBack(accepted, e instanceof Error ? e.message : '无法开始处理');
     }
   }
 }

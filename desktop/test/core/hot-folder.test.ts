@@ -12,7 +12,8 @@ import { garmentJpeg } from '../../../server/test/support/client.js';
 import { HotFolders, type HotFolderOptions, type WatchedFolder } from '../../src/core/hot-folder.js';
 import { scanPaths, type InputFile } from '../../src/core/input-files.js';
 import type { KeyValueStore } from '../../src/core/ports.js';
-import { confStore, startDesktop } from '../support/desktop.js';
+import { changeBalance, lockUser } from '../../../server/src/modules/quota/ledger.js';
+import { confStore, startDesktop, uniquePhoto } from '../support/desktop.js';
 import { sandboxDesktop } from '../support/sandbox-desktop.js';
 import { sleep, until } from '../support/wait.js';
 
@@ -235,6 +236,30 @@ describe('a hot folder in the app (sandbox server)', () => {
     expect(existsSync(item.files[0]!)).toBe(true);
     expect(d.service.getState().hotFolders![0]).toMatchObject({ usedToday: 1, waiting: 0 });
     expect((await d.service.refreshMembership()).quotaRemaining).toBe(99);
+
+    // only 1 次 left: of 2 new photos the first starts, the second waits for a renewal (the day's limit not spent on it)
+    const userId = d.service.getState().user!.id;
+    await ctx.server.db.transaction(async (t) => {
+      const user = await lockUser(ctx.server.db, userId, t);
+      await changeBalance(ctx.server.db, user, { action: 'adjust', amount: 1 - user.quotaRemaining, reason: 'test' }, t);
+    });
+    writeFileSync(join(folder, '自动-背面.jpg'), await uniquePhoto(photo));
+    writeFileSync(join(folder, '自动-侧面.jpg'), await uniquePhoto(photo));
+    await until(() => d.service.getState().hotFolders![0]!.lastError !== null, 'the photo left waiting', 15_000);
+    // paused, so that no retry of the waiting photo is under way while the state is read
+    await d.service.updateWatchedFolder(d.service.getState().hotFolders![0]!.id, { paused: true });
+    await d.service.whenIdle();
+    const started = d.service.getState().batches[0]!.items;
+    expect(started).toHaveLength(1);
+    expect([started[0]!.stage, started[0]!.errorReason]).toEqual(['done', null]);
+    expect(d.service.getState().hotFolders![0]).toMatchObject({
+      usedToday: 2,
+      waiting: 1,
+      lastError: '余额不足，1 张等续费后处理',
+      paused: true,
+    });
+    expect((await d.service.refreshMembership()).quotaRemaining).toBe(0);
+    expect(await ctx.server.db.models.Task.count()).toBe(2);
 
     // the result root itself cannot be watched (results would be taken as inputs)
     d.platform.nextFolder = d.resultRoot;

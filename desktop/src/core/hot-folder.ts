@@ -178,7 +178,11 @@ export class HotFolders {
   }
 
   /** Adds a watched folder: the photos in it now are left alone, new ones are taken. */
-  async add(userId: string, path: string, input: WatchedFolderInput): Promise<WatchedFolder> {
+  add(userId: string, path: string, input: WatchedFolderInput): Promise<WatchedFolder> {
+    return this.serial(() => this.addNow(userId, path, input));
+  }
+
+  private async addNow(userId: string, path: string, input: WatchedFolderInput): Promise<WatchedFolder> {
     const data = this.data(userId);
     const folder: WatchedFolder = { ...input, id: randomUUID(), path, paused: false };
     const seen: string[] = [];
@@ -195,7 +199,11 @@ export class HotFolders {
   }
 
   /** Changes a folder's settings or pauses / resumes it. A raised limit lets waiting photos go at once. */
-  async update(userId: string, id: string, change: Partial<WatchedFolderInput & { paused: boolean }>): Promise<void> {
+  update(userId: string, id: string, change: Partial<WatchedFolderInput & { paused: boolean }>): Promise<void> {
+    return this.serial(() => this.updateNow(userId, id, change));
+  }
+
+  private async updateNow(userId: string, id: string, change: Partial<WatchedFolderInput & { paused: boolean }>): Promise<void> {
     const data = this.data(userId);
     const folder = data.folders.find((f) => f.id === id);
     if (!folder) throw new Error(`unknown watched folder ${id}`);
@@ -204,13 +212,17 @@ export class HotFolders {
     if (this.userId === userId) {
       if (folder.paused) await this.unwatch(id);
       else if (!this.watchers.has(id)) this.watchFolder(folder);
-      this.enqueue(() => this.releaseWaiting());
+      this.enqueue(() => this.releaseWaiting()); // after this step: the chain is serial
     }
     this.deps.changed();
   }
 
   /** Stops watching a folder and forgets it. */
-  async remove(userId: string, id: string): Promise<void> {
+  remove(userId: string, id: string): Promise<void> {
+    return this.serial(() => this.removeNow(userId, id));
+  }
+
+  private async removeNow(userId: string, id: string): Promise<void> {
     await this.unwatch(id);
     this.pending.delete(id);
     const data = this.data(userId);
@@ -249,9 +261,21 @@ export class HotFolders {
     }, this.o.batchDelayMs);
   }
 
-  /** One step at a time: intake, limits and submissions never interleave. */
+  /**
+   * One step at a time: intake, limits, submissions and the merchant's changes never interleave (each reads and
+   * writes the persisted state whole, so two at once would lose one's change).
+   */
   private enqueue(step: () => Promise<void>): void {
-    this.work = this.work.then(step).catch(() => {});
+    void this.serial(step).catch(() => {});
+  }
+
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.work.then(step);
+    this.work = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
   }
 
   /** Takes the noticed files that are new: marks them taken, then starts what fits today's limit, the rest waits. */

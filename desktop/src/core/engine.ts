@@ -339,15 +339,19 @@ export class Engine {
     }
   }
 
+  private get convertDir(): string {
+    return this.o.convertDir ?? join(tmpdir(), 'aizhao-heic');
+  }
+
   private convertedPath(item: QueueItem): string {
-    return join(this.o.convertDir ?? join(tmpdir(), 'aizhao-heic'), `${item.id}.jpg`);
+    return join(this.convertDir, `${item.id}.jpg`);
   }
 
   /** What is uploaded for an item: the file itself, or for a HEIC photo the JPEG made from it. */
   private async uploadSource(item: QueueItem): Promise<{ path: string; size: number; mime: string; ext: string }> {
     if (item.mime !== 'image/heic') return { path: item.path, size: item.size, mime: item.mime, ext: item.ext };
     try {
-      const jpeg = await convertedForUpload(item.path, item.id, this.o.convertDir ?? join(tmpdir(), 'aizhao-heic'));
+      const jpeg = await convertedForUpload(item.path, item.id, this.convertDir);
       return { ...jpeg, mime: 'image/jpeg', ext: 'jpg' };
     } catch (e) {
       throw new DesktopError('HEIC_UNREADABLE', '无法转换这张 HEIC 照片（文件可能已损坏或已被移动）', undefined, { cause: e });

@@ -1,0 +1,19 @@
+/**
+ * When a dropped photo is not charged again: it is byte for byte a photo this merchant already had processed with
+ * the same task type and parameters, and those results can still be had (on this computer, or on the server). The
+ * one rule for the main process (which decides) and the renderer (which shows the cost), plain code only.
+ */
+import type { TaskType } from '@aizhao/shared';
+import type { DraftFile, TaskParams } from './contract.js';
+
+/** The task type and parameters as one comparable key (only the parameters the type uses; another model is another run). */
+export function runKey(type: TaskType | string, params: TaskParams): string {
+  return type === 'model_pose12' ? `${type}|${params.scene ?? ''}|${params.category ?? ''}|${params.model ?? ''}` : type;
+}
+
+/** The earlier run a draft file reuses with this choice, or null (it is processed and charged). */
+export function reusedRun(file: Pick<DraftFile, 'previous' | 'reprocess'>, type: TaskType | string, params: TaskParams) {
+  if (file.reprocess) return null;
+  const key = runKey(type, params);
+  return file.previous?.find((p) => p.available && runKey(p.type, p.params) === key) ?? null;
+}

@@ -108,17 +108,23 @@ export class HotFolders {
     this.o = { ...DEFAULT_HOT_FOLDER_OPTIONS, ...o };
   }
 
+  /** the folders and their state, read from the store once (this process is its only writer; getState reads this) */
+  private cache: Record<string, UserData> | null = null;
+
   private all(): Record<string, UserData> {
-    return (this.store.get(KEY) as Record<string, UserData> | undefined) ?? {};
+    this.cache ??= (this.store.get(KEY) as Record<string, UserData> | undefined) ?? {};
+    return this.cache;
   }
 
   private data(userId: string): UserData {
     const all = this.all();
-    return Object.hasOwn(all, userId) ? all[userId]! : { folders: [], state: {} };
+    // a copy, as a read of the store gave: changes count once saved
+    return Object.hasOwn(all, userId) ? structuredClone(all[userId]!) : { folders: [], state: {} };
   }
 
   private save(userId: string, data: UserData): void {
-    this.store.set(KEY, { ...this.all(), [userId]: data });
+    this.cache = { ...this.all(), [userId]: data };
+    this.store.set(KEY, this.cache);
   }
 
   private today(): string {

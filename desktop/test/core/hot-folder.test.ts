@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { garmentJpeg } from '../../../server/test/support/client.js';
 import { HotFolders, type HotFolderOptions, type WatchedFolder } from '../../src/core/hot-folder.js';
@@ -233,10 +233,16 @@ describe('a hot folder in the app (sandbox server)', () => {
     writeFileSync(join(folder, '自动-正面.jpg'), photo);
     await until(() => d.service.getState().batches.length > 0, 'the batch the hot folder started', 15_000);
     await d.service.whenIdle();
-    const item = d.service.getState().batches[0]!.items[0]!;
+    const batch = d.service.getState().batches[0]!;
+    const item = batch.items[0]!;
     expect(item).toMatchObject({ name: '自动-正面.jpg', stage: 'done' });
-    expect(item.files[0]!.startsWith(d.resultRoot)).toBe(true);
+    // the batch is named after the watched folder and exported to the folder's presets
+    expect(batch).toMatchObject({ name: basename(folder), presets: SETTINGS.presets });
+    expect(basename(batch.dir!)).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2} ${basename(folder)}$`));
+    expect(item.files[0]!.startsWith(batch.dir! + sep)).toBe(true);
     expect(existsSync(item.files[0]!)).toBe(true);
+    expect(item.exports).toEqual([expect.objectContaining({ presetLabel: '淘宝/天猫 白底图', ok: true })]);
+    expect(existsSync(item.exports[0]!.path)).toBe(true);
     expect(d.service.getState().hotFolders![0]).toMatchObject({ usedToday: 1, waiting: 0 });
     expect((await d.service.refreshMembership()).quotaRemaining).toBe(99);
 

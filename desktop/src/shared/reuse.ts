@@ -6,9 +6,16 @@
 import type { TaskType } from '@aizhao/shared';
 import type { DraftFile, TaskParams } from './contract.js';
 
+/**
+ * the model a model_pose12 task made without one was made with: the server's `DEFAULT_MODEL` (@aizhao/shared, which
+ * the renderer does not bundle; test/core/duplicates.test.ts checks the two agree)
+ */
+export const TASK_DEFAULT_MODEL = 'female';
+
 /** The task type and parameters as one comparable key (only the parameters the type uses; another model is another run). */
 export function runKey(type: TaskType | string, params: TaskParams): string {
-  return type === 'model_pose12' ? `${type}|${params.scene ?? ''}|${params.category ?? ''}|${params.model ?? ''}` : type;
+  if (type !== 'model_pose12') return type;
+  return `${type}|${params.scene ?? ''}|${params.category ?? ''}|${params.model ?? TASK_DEFAULT_MODEL}`;
 }
 
 /** The earlier run a draft file reuses with this choice, or null (it is processed and charged). */

@@ -14,6 +14,8 @@ import { garmentJpeg } from '../../../server/test/support/client.js';
 import { expectLedgerInvariant } from '../../../server/test/support/invariants.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
 import { PhotoHistory, planBatch, type DraftEntry } from '../../src/core/duplicates.js';
+import { DEFAULT_MODEL } from '@aizhao/shared';
+import { TASK_DEFAULT_MODEL, runKey } from '../../src/shared/reuse.js';
 import { NEAR_MAX_BITS, NEAR_MAX_COLOUR, isNearCopy, perceptualDistance, perceptualHash, sha256File } from '../../src/core/fingerprint.js';
 import { buyInApp, confStore, loginWithSandboxCode, photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
 
@@ -121,6 +123,16 @@ describe('PhotoHistory', () => {
     expect(plan.rest.map((f) => f.name)).toEqual(['d.jpg']);
     expect(planBatch(draft, 'model_pose12', { scene: 'street', category: 'coat' }).charged).toBe(4);
     expect(planBatch([file('a.jpg', { previous: [{ ...run, available: false }] })], 'basic_clean', {}).charged).toBe(1);
+  });
+});
+
+describe('the run key', () => {
+  it('tells models apart; a task made without a model was made with the server default', () => {
+    expect(TASK_DEFAULT_MODEL).toBe(DEFAULT_MODEL);
+    const coat = { scene: 'street', category: 'coat' } as const;
+    expect(runKey('model_pose12', coat)).toBe(runKey('model_pose12', { ...coat, model: DEFAULT_MODEL }));
+    expect(runKey('model_pose12', { ...coat, model: 'male' })).not.toBe(runKey('model_pose12', coat));
+    expect(runKey('basic_clean', {})).toBe('basic_clean');
   });
 });
 

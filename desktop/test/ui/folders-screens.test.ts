@@ -123,7 +123,9 @@ describe('never pay twice', () => {
     await page.getByTestId('partial-buy').click();
     await calls(bridge, 'startPurchase');
     await page.getByTestId('start-partial').click();
-    expect(await calls(bridge, 'startBatch')).toEqual([[{ type: 'basic_clean', params: {}, limit: 5 }]]);
+    // with the batch's export choice (设置's defaults here) as a whole batch would have
+    const { presets, flat } = state.settings.exportDefaults;
+    expect(await calls(bridge, 'startBatch')).toEqual([[{ type: 'basic_clean', params: {}, presets, flat, limit: 5 }]]);
 
     // the model task costs 3: one photo fits in 5 次
     await page.getByTestId('tab-new').click();

@@ -18,7 +18,7 @@ import {
   dropFiles,
   launchBrowser,
   openRenderer,
-  pushState,
+  pushMessage,
   screenshotDir,
   serveRenderer,
   type RendererPage,
@@ -46,7 +46,8 @@ describe('the same photo dropped again after a restart (real main process, real 
       filePaths: { [basename(first)]: first, [basename(copy)]: copy },
     });
     page = r.page;
-    d.service.onState((state) => void pushState(page, state).catch(() => {}));
+    // main pushes every state change to the window as a patch, as main/ipc.ts does
+    d.service.onStateMessage((message) => void pushMessage(page, message).catch(() => {}));
     await page.getByTestId('membership-bar').waitFor();
   }
   const shot = async (name: string) => {

@@ -7,7 +7,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AppState, DraftFile, HotFolderView, PreviousRun } from '../../src/shared/contract.js';
-import { presetViews } from '../../src/core/exports/presets.js';
 import { appState, membership } from '../support/app-state-fixtures.js';
 import { pushState, screenshotDir, useRendererPages } from '../support/renderer-harness.js';
 import { ScriptedBridge, type Handlers } from '../support/scripted-bridge.js';
@@ -21,7 +20,6 @@ const renderer = useRendererPages();
 async function open(state: AppState, handlers: Handlers = {}) {
   const bridge = new ScriptedBridge(state, {
     thumbnail: (path) => thumbnailFor(path),
-    listExportPresets: () => presetViews(),
     ...handlers,
   });
   const { page } = await renderer.open(bridge.invoke);

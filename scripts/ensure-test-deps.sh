@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the test suites need beyond npm packages is here: MariaDB reachable at TEST_DATABASE_URL (default
 # root@127.0.0.1:3306, database test), Debian's Chromium at /usr/bin/chromium and CJK fonts for the screenshots, and
-# Debian's nginx (the sample site config deploy/nginx/aizhao.conf is checked with nginx -t and run in front of a server).
+# Debian's nginx (the sample site config deploy/nginx/aizhao.conf is checked with nginx -t and run in front of a server),
+# and heif-enc (libheif-examples), which encodes the HEVC HEIC test photos.
 # As root on Debian it installs and starts what is missing; elsewhere it says what to install. Run by `npm test`.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -61,6 +62,12 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   [ "$can_install" = 1 ] || need "nginx" "nginx"
   say "installing nginx"
   apt_install nginx
+fi
+# heif-enc (libheif's examples, with the x265 encoder) makes the iPhone-style HEIC photos of the desktop's HEIC tests
+if ! command -v heif-enc >/dev/null 2>&1; then
+  [ "$can_install" = 1 ] || need "heif-enc" "libheif-examples"
+  say "installing libheif-examples (heif-enc)"
+  apt_install libheif-examples
 fi
 # openssl makes the nginx test's self-signed certificate
 if ! command -v openssl >/dev/null 2>&1; then

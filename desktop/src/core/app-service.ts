@@ -28,8 +28,8 @@ import type {
   StateMessage,
   StateSnapshot,
   TaskFilter,
+  WatchedFolderInput,
   TaskPage,
-  TaskParams,
   TaskRow,
 } from '../shared/contract.js';
 import { createApiClient, type ApiClient } from './api-client.js';
@@ -37,8 +37,11 @@ import { downloadAll } from './downloader.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { ExportService } from './exports/export-service.js';
 import { presetViews } from './exports/presets.js';
+import { checkAffordable, checkedBatch } from './batch-plan.js';
+import { PhotoHistory, historyEntry, withHistory, type DraftEntry } from './duplicates.js';
 import { DesktopError, resultExpired } from './errors.js';
-import { scanPaths, type InputFile, type RejectedInput } from './input-files.js';
+import { HotFolders, type HotFolderOptions, type WatchedFolder } from './hot-folder.js';
+import { placeUnder, scanPaths, type InputFile, type RejectedInput } from './input-files.js';
 import { isPathInside } from './path-guard.js';
 import { PaymentFlow } from './payment.js';
 import { planRedo } from './redo.js';
@@ -77,6 +80,8 @@ export interface AppServiceOptions {
   updater?: UpdaterPort | null;
   /** how often updates are looked for (daily) */
   updateIntervalMs?: number;
+  /** the hot folders' timings (stability check, batching, daily recheck) */
+  hotFolder?: Partial<HotFolderOptions>;
 }
 
 const DEFAULT_ENGINE: EngineOptions = {
@@ -117,7 +122,11 @@ export class AppService {
   private offline = false;
   private user: { id: string; phone: string } | null = null;
   private membership: MembershipView | null = null;
-  private draft: { files: InputFile[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
+  private draft: { files: DraftEntry[]; rejected: RejectedInput[] } = { files: [], rejected: [] };
+  private readonly history: PhotoHistory;
+  /** history look-ups of dropped photos under way */
+  private readonly lookups = new Set<Promise<void>>();
+  private readonly hotFolders: HotFolders;
   private uploaderFor: { userId: string; uploader: Uploader } | null = null;
   private listeners = new Set<(s: AppState) => void>();
   private messageListeners = new Set<(m: StateMessage) => void>();
@@ -176,7 +185,12 @@ export class AppService {
         refunded: () => this.refreshInBackground(),
         batchFinished: () => this.refreshInBackground(),
         online: (ok) => this.setOffline(!ok),
-        itemDone: (item) => this.exports.itemDone(item),
+        // one event for what follows a done item (fresh or reused): its exports, and the photo history
+        itemDone: (item) => {
+          const entry = historyEntry(item);
+          if (entry) this.history.record(item.userId, entry);
+          this.exports.itemDone(item);
+        },
       },
       {
         ...DEFAULT_ENGINE,
@@ -185,6 +199,18 @@ export class AppService {
         cutouts: this.exports.cutouts,
         costOf: (type) => this.config?.taskTypes.find((t) => t.type === type)?.cost ?? null,
       },
+    );
+    this.history = new PhotoHistory(o.store);
+    this.hotFolders = new HotFolders(
+      o.store,
+      {
+        scan: (paths) => scanPaths(paths, this.requireConfig().upload.maxBytes),
+        cost: (type) => this.config?.taskTypes.find((t) => t.type === type)?.cost ?? 1,
+        submit: (folder, files) => this.startHotFiles(folder, files),
+        changed: () => this.emit(),
+        ignore: (path) => isPathInside(path, this.resultRoot),
+      },
+      o.hotFolder,
     );
     this.payment = new PaymentFlow(
       this.api,
@@ -238,6 +264,7 @@ export class AppService {
   async close(): Promise<void> {
     this.closed = true;
     this.updates.stop();
+    await this.hotFolders.stop();
     this.engine.stop();
     this.queue.flush(); // now, synchronously: the app may be gone before the running steps end
     this.payment.close();
@@ -252,6 +279,7 @@ export class AppService {
 
   /** Resolves when the queue has nothing left to do and the balance it changed has been read again (tests). */
   async whenIdle(): Promise<void> {
+    await this.hotFolders.settled();
     await this.engine.whenIdle();
     await this.exports.whenIdle();
     await Promise.all(this.backgroundReads);
@@ -301,9 +329,18 @@ export class AppService {
       membership: this.membership,
       payment: this.payment.view,
       draft: {
-        files: this.draft.files.map(({ path, name, size, source }): DraftFile => ({ path, name, size, source })),
+        files: this.draft.files.map(({ path, name, size, source, previous, similar, reprocess }): DraftFile => ({
+          path,
+          name,
+          size,
+          source,
+          previous: (previous ?? []).map(({ files: _files, ...run }) => run),
+          similar: similar ?? null,
+          reprocess: reprocess === true,
+        })),
         rejected: this.draft.rejected,
       },
+      hotFolders: userId ? this.hotFolders.views(userId) : [],
       batches: userId ? this.batchViews(userId) : [],
       settings: { resultRoot: this.resultRoot, exportDefaults: this.exports.defaults },
       about: { version: this.o.appVersion ?? '0.0.0', helpUrl: this.config?.helpUrl ?? null },
@@ -356,6 +393,7 @@ export class AppService {
       keptAfterCancel: i.keptAfterCancel === true,
       relPath: i.relPath ?? i.name,
       exports: i.exports ?? [],
+      reused: i.reusedFrom !== undefined,
     };
   }
 
@@ -405,11 +443,13 @@ export class AppService {
     this.membershipTimer = setInterval(() => void this.refreshMembership().catch(() => {}), this.o.membershipRefreshMs ?? 5 * 60_000);
     this.membershipTimer.unref?.();
     this.engine.start(user.id);
+    void this.hotFolders.start(user.id);
     this.emit();
   }
 
   private endSession(): void {
     this.engine.stop();
+    void this.hotFolders.stop();
     this.payment.close();
     if (this.membershipTimer) clearInterval(this.membershipTimer);
     this.membershipTimer = null;
@@ -491,24 +531,62 @@ export class AppService {
   // ---- draft
 
   async addFiles(paths: string[]): Promise<void> {
-    this.requireUser();
+    const user = this.requireUser();
     const known = new Set(this.draft.files.map((f) => f.path));
     const scan = await scanPaths(
       paths.filter((p) => !known.has(p)),
       this.requireConfig().upload.maxBytes,
     );
     // a folder dropped again yields files already in the draft; a file checked again replaces its old refusal
+    const inDraft = new Set(this.draft.files.map((f) => f.path));
+    const added = scan.accepted.filter((f) => !inDraft.has(f.path));
     const scanned = new Set([...scan.accepted, ...scan.rejected].map((f) => f.path));
     this.draft = {
-      files: [...this.draft.files, ...scan.accepted.filter((f) => !known.has(f.path))],
+      files: [...this.draft.files, ...added],
       rejected: [...this.draft.rejected.filter((r) => !scanned.has(r.path)), ...scan.rejected],
     };
-    this.emit();
+    this.emit(); // the photos show at once; what the history says of them follows
+    await this.lookUp(user.id, added);
+  }
+
+  /**
+   * Looks the draft's new photos up in the history (hashing them: seconds for a big drop) and shows what it found:
+   * reused, or flagged as a look-alike. `startBatch` waits for every look-up, so nothing is paid before it is known.
+   */
+  private async lookUp(userId: string, files: InputFile[]): Promise<void> {
+    const lookup = withHistory(files, this.history, userId, (taskId) => this.serverHasResults(taskId)).then((found) => {
+      if (this.user?.id !== userId) return; // logged out meanwhile
+      const byPath = new Map(found.map((f) => [f.path, f]));
+      this.draft = {
+        ...this.draft,
+        files: this.draft.files.map((f) => (byPath.has(f.path) ? { ...byPath.get(f.path)!, reprocess: f.reprocess } : f)),
+      };
+      this.emit();
+    });
+    this.lookups.add(lookup);
+    try {
+      await lookup;
+    } finally {
+      this.lookups.delete(lookup);
+    }
   }
 
   async pickFiles(): Promise<void> {
     const paths = await this.o.platform.pickImages();
     if (paths.length) await this.addFiles(paths);
+  }
+
+  /** 仍然重新处理: the photo is processed and charged although its earlier result could be reused (or back). */
+  setReprocess(path: string, reprocess: boolean): void {
+    this.requireUser();
+    this.draft = { ...this.draft, files: this.draft.files.map((f) => (f.path === path ? { ...f, reprocess } : f)) };
+    this.emit();
+  }
+
+  /** Whether the server still has a task's results (done, not past its retention). */
+  private async serverHasResults(taskId: string): Promise<boolean> {
+    const { task } = await this.api.task(taskId);
+    return task.status === 'done' && !task.resultsExpired && task.results.length > 0;
   }
 
   removeDraftFile(path: string): void {
@@ -528,40 +606,20 @@ export class AppService {
    * that cannot finish. The server still decides every charge.
    */
   async startBatch(input: StartBatchInput): Promise<{ batchId: string }> {
-    const user = this.requireUser();
-    const config = this.requireConfig();
-    const files = this.draft.files;
-    if (files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
-    const type = config.taskTypes.find((t) => t.type === input.type);
-    if (!type) throw new DesktopError('INVALID_INPUT', '请选择处理方式');
-    const params: TaskParams =
-      type.type === 'model_pose12'
-        ? { scene: input.params.scene, category: input.params.category, ...(input.params.model ? { model: input.params.model } : {}) }
-        : {};
-    if (type.type === 'model_pose12' && (!params.scene || !params.category)) throw new DesktopError('INVALID_INPUT', '请选择场景和品类');
-    await this.checkAffordable(files.length * type.cost);
-    const defaults = this.exports.defaults;
-    const batchId = this.engine.addBatch(user.id, files, type.type, params, this.resultRoot, {
-      name: input.name?.trim() || defaultBatchName(files),
-      presets: input.presets ?? defaults.presets,
-      flat: input.flat ?? defaults.flat,
-    });
-    this.draft = { files: [], rejected: [] };
+    this.requireUser();
+    await Promise.allSettled([...this.lookups]); // what is reused and what is charged must be known first
+    if (this.draft.files.length === 0) throw new DesktopError('EMPTY_BATCH', '请先添加图片');
+    const { batchId, rest } = await this.startFiles(this.draft.files, input);
+    if (!batchId) throw new DesktopError('EMPTY_BATCH', '请先添加图片'); // a draft always starts with at least one (limit ≥ 1)
+    // 先处理前 N 张: the photos beyond N stay in the draft
+    this.draft = { files: rest, rejected: rest.length ? this.draft.rejected : [] };
     this.emit();
     return { batchId };
   }
 
   /** Checks, against a fresh balance, that `cost` 次 can be spent now. */
   private async checkAffordable(cost: number): Promise<void> {
-    const m = await this.refreshMembership();
-    if (!m.isMember)
-      throw new DesktopError(
-        m.quotaExpireAt ? 'MEMBERSHIP_EXPIRED' : 'NOT_MEMBER',
-        m.quotaExpireAt ? '会员已到期，请续费后再处理' : '请先开通会员',
-      );
-    if (cost > m.quotaRemaining) {
-      throw new DesktopError('QUOTA_EXHAUSTED', `剩余次数不足：这批需要 ${cost} 次，剩余 ${m.quotaRemaining} 次。请减少图片或续费`);
-    }
+    await checkAffordable(cost, () => this.refreshMembership());
   }
 
   /**
@@ -586,6 +644,71 @@ export class AppService {
     });
     this.emit();
     return { batchId };
+  }
+
+  /** Starts photos as a batch once `checkedBatch` has said what is reused, what is charged and that it fits. */
+  private async startFiles(files: DraftEntry[], input: StartBatchInput): Promise<{ batchId: string | null; rest: DraftEntry[] }> {
+    const user = this.requireUser();
+    const { type, params, plan } = await checkedBatch(this.requireConfig(), files, input, () => this.refreshMembership());
+    // nothing fits (a hot folder's photos with no 次 left): no empty batch
+    if (!plan.start.length) return { batchId: null, rest: plan.rest };
+    const defaults = this.exports.defaults;
+    const batchId = this.engine.addBatch(user.id, plan.start, type, params, this.resultRoot, {
+      name: input.name?.trim() || defaultBatchName(plan.start),
+      presets: input.presets ?? defaults.presets,
+      flat: input.flat ?? defaults.flat,
+    });
+    return { batchId, rest: plan.rest };
+  }
+
+  /** A hot folder's new photos (their fingerprints looked up first: a duplicate is reused there too). */
+  private async startHotFiles(folder: WatchedFolder, files: InputFile[]): Promise<InputFile[]> {
+    const user = this.requireUser();
+    // mirrored under the batch folder as they lie in the watched folder (`SKU123/正面.jpg`)
+    const placed = files.map((f) => ({ ...f, ...placeUnder(folder.path, f.path) }));
+    const entries = await withHistory(placed, this.history, user.id, (taskId) => this.serverHasResults(taskId));
+    // the balance may cover only the first photos: those start (先处理前 N 张), the others wait for a renewal
+    // (photos queued but not charged yet will take their 次 first)
+    const costOf = (type: string) => this.requireConfig().taskTypes.find((t) => t.type === type)?.cost ?? 1;
+    const queued = this.queue
+      .items(user.id)
+      .filter((i) => !isFinished(i.stage) && !i.taskId)
+      .reduce((n, i) => n + costOf(i.type), 0);
+    const limit = Math.floor(Math.max(0, (await this.refreshMembership()).quotaRemaining - queued) / costOf(folder.type));
+    // the batch is named after the watched folder and exported to its presets
+    return (
+      await this.startFiles(entries, {
+        type: folder.type,
+        params: folder.params,
+        limit,
+        name: basename(folder.path),
+        presets: folder.presets,
+      })
+    ).rest;
+  }
+
+  // ---- hot folders
+
+  async addWatchedFolder(input: WatchedFolderInput): Promise<void> {
+    const user = this.requireUser();
+    const dir = await this.o.platform.pickFolder(this.resultRoot);
+    if (!dir) return;
+    if (isPathInside(dir, this.resultRoot) || isPathInside(this.resultRoot, dir))
+      throw new DesktopError('INVALID_INPUT', '不能监视结果保存文件夹（或包含它的文件夹），请选择放原图的文件夹');
+    if (this.hotFolders.folders(user.id).some((f) => f.path === dir)) throw new DesktopError('INVALID_INPUT', '这个文件夹已经在自动处理了');
+    await this.hotFolders.add(user.id, dir, input);
+  }
+
+  async updateWatchedFolder(id: string, change: Partial<WatchedFolderInput> & { paused?: boolean }): Promise<void> {
+    const user = this.requireUser();
+    if (!this.hotFolders.folders(user.id).some((f) => f.id === id)) throw new DesktopError('NOT_FOUND', '找不到这个文件夹');
+    await this.hotFolders.update(user.id, id, change);
+  }
+
+  async removeWatchedFolder(id: string): Promise<void> {
+    const user = this.requireUser();
+    if (!this.hotFolders.folders(user.id).some((f) => f.id === id)) throw new DesktopError('NOT_FOUND', '找不到这个文件夹');
+    await this.hotFolders.remove(user.id, id);
   }
 
   retryItem(itemId: string): void {

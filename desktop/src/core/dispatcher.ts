@@ -49,6 +49,10 @@ function handlers(s: AppService): Handlers {
     exportItems: (input) => s.exportItems(input),
     exportResult: (input) => s.exportResult(input),
     setExportDefaults: (defaults) => s.setExportDefaults(defaults),
+    setReprocess: (path, reprocess) => s.setReprocess(path, reprocess),
+    addWatchedFolder: (input) => s.addWatchedFolder(input),
+    updateWatchedFolder: (id, change) => s.updateWatchedFolder(id, change),
+    removeWatchedFolder: (id) => s.removeWatchedFolder(id),
   };
 }
 

@@ -4,11 +4,15 @@
  * pulled from the persisted queue, so the same code starts a new batch and resumes an interrupted one.
  */
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Task } from '@aizhao/shared';
 import type { ApiClient } from './api-client.js';
 import { downloadAll } from './downloader.js';
+import { copyResults } from './duplicates.js';
 import { DesktopError, resultExpired } from './errors.js';
+import { convertedForUpload } from './heic.js';
 import type { InputFile } from './input-files.js';
 import type { Platform } from './ports.js';
 import { inputKeyFor, isFinished, type QueueItem, type QueueStore } from './queue-store.js';
@@ -34,6 +38,8 @@ export interface EngineOptions {
   costOf?: (type: TaskType) => number | null;
   /** where basic_clean's cut-outs are kept for local exports */
   cutouts?: CutoutCache;
+  /** where HEIC inputs are converted to the JPEG that is uploaded (default: a folder in the OS temp dir) */
+  convertDir?: string;
 }
 
 /** How a new batch is laid out and exported. */
@@ -124,6 +130,7 @@ export class Engine {
       files.map((f) => f.relPath),
     );
     const items: QueueItem[] = files.map((f, i) => ({
+      ...fingerprintFields(f),
       id: randomUUID(),
       batchId,
       userId,
@@ -146,6 +153,9 @@ export class Engine {
       errorReason: null,
       refunded: false,
       files: [],
+      // an exact duplicate of a photo processed before: no upload and no task, its earlier results are copied
+      // (or downloaded again from the earlier task) — nothing is charged
+      ...(f.reuse ? { stage: 'downloading', uploaded: true, taskId: f.reuse.taskId, reusedFrom: f.reuse } : {}),
     }));
     this.queue.addBatch({ id: batchId, userId, createdAt: now.toISOString(), type, params, notified: false, dir, ...layout }, items);
     this.pump();
@@ -322,11 +332,15 @@ export class Engine {
     try {
       if (!item.uploaded) {
         const uploader = this.uploader();
-        if (!item.inputKey) this.queue.update(item.id, { inputKey: inputKeyFor(await uploader.prefix(), item) });
+        const source = await this.uploadSource(item);
+        // a HEIC photo is uploaded as the JPEG made from it
+        if (!item.inputKey)
+          this.queue.update(item.id, { inputKey: inputKeyFor(await uploader.prefix(), { id: item.id, ext: source.ext }) });
         this.queue.update(item.id, { stage: 'uploading' });
         this.events.changed();
-        await uploader.upload(item, item.inputKey!, (bytes) => {
-          this.progress.set(item.id, bytes);
+        await uploader.upload(source, item.inputKey!, (bytes) => {
+          // progress is shown against the input's own size (a converted HEIC's JPEG has another)
+          this.progress.set(item.id, source.size ? Math.round((bytes * item.size) / source.size) : bytes);
           this.events.changed();
         });
         this.queue.update(item.id, { uploaded: true, stage: 'creating' });
@@ -344,6 +358,7 @@ export class Engine {
     try {
       const created = await this.createWithRetry(item);
       this.creating.delete(item.id);
+      if (item.mime === 'image/heic') void rm(this.convertedPath(item), { force: true });
       this.events.quota(created.quotaRemaining);
       this.events.online(true);
       this.applyTask(item, created.task);
@@ -352,6 +367,25 @@ export class Engine {
       // the object is gone or unusable: a retry uploads again
       if (e instanceof DesktopError && e.code === 'INVALID_INPUT') this.queue.update(item.id, { uploaded: false, inputKey: null });
       this.fail(item, 'create', e);
+    }
+  }
+
+  private get convertDir(): string {
+    return this.o.convertDir ?? join(tmpdir(), 'aizhao-heic');
+  }
+
+  private convertedPath(item: QueueItem): string {
+    return join(this.convertDir, `${item.id}.jpg`);
+  }
+
+  /** What is uploaded for an item: the file itself, or for a HEIC photo the JPEG made from it. */
+  private async uploadSource(item: QueueItem): Promise<{ path: string; size: number; mime: string; ext: QueueItem['ext'] }> {
+    if (item.mime !== 'image/heic') return { path: item.path, size: item.size, mime: item.mime, ext: item.ext };
+    try {
+      const jpeg = await convertedForUpload(item.path, item.id, this.convertDir);
+      return { ...jpeg, mime: 'image/jpeg', ext: 'jpg' };
+    } catch (e) {
+      throw new DesktopError('HEIC_UNREADABLE', '无法转换这张 HEIC 照片（文件可能已损坏或已被移动）', undefined, { cause: e });
     }
   }
 
@@ -443,9 +477,10 @@ export class Engine {
     try {
       const seen = this.doneTasks.get(taskId);
       this.doneTasks.delete(taskId);
-      let files: string[];
+      // a reused result is copied from the earlier files while they are all on disk, else downloaded from its task
+      let files = item.reusedFrom ? await copyResults(item.reusedFrom.files, item.outputDir, names) : null;
       try {
-        files = await download(seen ?? (await this.api.task(taskId)).task);
+        files ??= await download(seen ?? (await this.api.task(taskId)).task);
       } catch (e) {
         // the signed URLs from the sync may have expired while this waited: ask for fresh ones once
         if (!seen || !refused(e)) throw e;
@@ -477,4 +512,9 @@ export class Engine {
     const notice = batchFinishedNotice(items, this.o.costOf?.(batch.type) ?? null);
     if (notice) this.platform.notify(notice.title, notice.body, batch.id); // null: cancelled before anything ran
   }
+}
+
+/** The content fingerprints of an input (kept with its item, so that its results join the history when done). */
+function fingerprintFields(f: InputFile): Pick<QueueItem, 'sha256' | 'phash'> {
+  return { ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.phash ? { phash: f.phash } : {}) };
 }

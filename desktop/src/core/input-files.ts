@@ -5,8 +5,15 @@
  */
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
+import { HEIF_SNIFF_BYTES, sniffHeif } from './heic.js';
+import type { ReusedResult } from './queue-store.js';
 
-export type ImageKind = { mime: 'image/jpeg'; ext: 'jpg' } | { mime: 'image/png'; ext: 'png' } | { mime: 'image/webp'; ext: 'webp' };
+export type ImageKind =
+  | { mime: 'image/jpeg'; ext: 'jpg' }
+  | { mime: 'image/png'; ext: 'png' }
+  | { mime: 'image/webp'; ext: 'webp' }
+  /** iPhone photos: converted to JPEG before upload (`heic.ts`) */
+  | { mime: 'image/heic'; ext: 'heic' };
 
 export interface InputFile {
   path: string;
@@ -18,6 +25,11 @@ export interface InputFile {
   relPath: string;
   /** the dropped folder's name ('' for a dropped file): a batch of one folder is named after it */
   source: string;
+  /** SHA-256 of the bytes and perceptual hash (fingerprint.ts), once computed */
+  sha256?: string;
+  phash?: string;
+  /** reuse an earlier task's results instead of processing again (an exact duplicate, duplicates.ts) */
+  reuse?: ReusedResult;
 }
 
 export interface RejectedInput {
@@ -35,13 +47,14 @@ export interface ScanResult {
 export const MAX_FILES_PER_SCAN = 1000;
 const MAX_DEPTH = 8;
 
-/** Recognises JPEG, PNG and WebP by their first bytes. */
+/** Recognises JPEG, PNG, WebP and HEIC/HEIF by their first bytes. */
 export function sniffImage(head: Buffer): ImageKind | null {
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { mime: 'image/jpeg', ext: 'jpg' };
   if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
     return { mime: 'image/png', ext: 'png' };
   if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP')
     return { mime: 'image/webp', ext: 'webp' };
+  if (sniffHeif(head)) return { mime: 'image/heic', ext: 'heic' };
   return null;
 }
 
@@ -57,8 +70,8 @@ async function checkFile(path: string, size: number, maxBytes: number): Promise<
   try {
     const fh = await open(path, 'r');
     try {
-      const buf = Buffer.alloc(12);
-      const { bytesRead } = await fh.read(buf, 0, 12, 0);
+      const buf = Buffer.alloc(HEIF_SNIFF_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, HEIF_SNIFF_BYTES, 0);
       head = buf.subarray(0, bytesRead);
     } finally {
       await fh.close();
@@ -67,7 +80,7 @@ async function checkFile(path: string, size: number, maxBytes: number): Promise<
     return { path, name, reason: '无法读取文件（没有权限或文件已被移动）' };
   }
   const kind = sniffImage(head);
-  if (!kind) return { path, name, reason: '不是支持的图片格式（仅支持 JPG、PNG、WebP）' };
+  if (!kind) return { path, name, reason: '不是支持的图片格式（仅支持 JPG、PNG、WebP、HEIC）' };
   return { path, name, size, ...kind };
 }
 
@@ -115,12 +128,16 @@ export async function scanPaths(paths: readonly string[], maxBytes: number): Pro
     else
       result.accepted.push({
         ...checked,
-        relPath: root ? relative(root, path).split(sep).join('/') : basename(path),
-        source: root ? basename(root) : '',
+        ...(root ? placeUnder(root, path) : { relPath: basename(path), source: '' }),
       });
   }
 
   for (const p of paths) await visit(p, 0, null);
   if (truncated) result.rejected.push({ path: '', name: '…', reason: `一次最多添加 ${MAX_FILES_PER_SCAN} 个文件，其余的已忽略` });
   return result;
+}
+
+/** Where a file lies in the folder it came from: its `/`-separated path relative to `root`, and the folder's name. */
+export function placeUnder(root: string, path: string): Pick<InputFile, 'relPath' | 'source'> {
+  return { relPath: relative(root, path).split(sep).join('/'), source: basename(root) };
 }

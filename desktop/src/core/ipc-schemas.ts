@@ -24,6 +24,17 @@ const preset = z.discriminatedUnion('id', [
   z.object({ id: z.literal('pose'), aspect: z.enum(POSE_ASPECTS), width: side }).strict(),
 ]);
 const presets = z.array(preset).min(1).max(12);
+const params = z
+  .object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional(), model: z.enum(MODELS).optional() })
+  .strict();
+const watchedFolder = z
+  .object({
+    type: z.enum(TASK_TYPES),
+    params,
+    presets: z.array(preset).max(12),
+    dailyLimit: z.number().int().min(1).max(100_000),
+  })
+  .strict();
 
 export const ipcArgs = {
   getState: none,
@@ -46,12 +57,11 @@ export const ipcArgs = {
     z
       .object({
         type: z.enum(TASK_TYPES),
-        params: z
-          .object({ scene: z.enum(SCENES).optional(), category: z.enum(CATEGORIES).optional(), model: z.enum(MODELS).optional() })
-          .strict(),
+        params,
         name: z.string().max(60).optional(),
         presets: z.array(preset).max(12).optional(),
         flat: z.boolean().optional(),
+        limit: z.number().int().min(1).max(100_000).optional(),
       })
       .strict(),
   ]),
@@ -84,4 +94,8 @@ export const ipcArgs = {
   ]),
   exportResult: z.tuple([z.object({ itemId: id, file: path.optional(), preset }).strict()]),
   setExportDefaults: z.tuple([z.object({ presets: z.array(preset).max(12), flat: z.boolean() }).strict()]),
+  setReprocess: z.tuple([path, z.boolean()]),
+  addWatchedFolder: z.tuple([watchedFolder]),
+  updateWatchedFolder: z.tuple([id, watchedFolder.partial().extend({ paused: z.boolean().optional() }).strict()]),
+  removeWatchedFolder: z.tuple([id]),
 } satisfies Record<InvokeChannel, z.ZodTuple>;

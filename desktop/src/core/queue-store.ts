@@ -57,6 +57,17 @@ export interface QueueItem {
   stem?: string;
   /** the latest exports of this item and their compliance checks */
   exports?: ExportedFile[];
+  /** SHA-256 of the input's bytes and its perceptual hash (duplicates.ts), when they were computed */
+  sha256?: string;
+  phash?: string;
+  /** an exact duplicate of an earlier task: its results are reused (`taskId` is that task), nothing was charged */
+  reusedFrom?: ReusedResult;
+}
+
+/** The earlier task whose results an exact duplicate reuses, and its result files on this computer. */
+export interface ReusedResult {
+  taskId: string;
+  files: string[];
 }
 
 export interface QueueBatch {

@@ -20,7 +20,10 @@ const TOP_LEVEL_FIELDS = [
   'about',
   'update',
   'consent',
+  'hotFolders',
 ] as const satisfies readonly (keyof Omit<AppState, 'batches'>)[];
+/** every top-level field is in the list (a field left out would never reach the renderer) */
+const _everyField: Exclude<keyof Omit<AppState, 'batches'>, (typeof TOP_LEVEL_FIELDS)[number]> extends never ? true : never = true;
 
 /** Plain JSON values (what `AppState` is made of) compared by content. */
 function sameValue(a: unknown, b: unknown): boolean {

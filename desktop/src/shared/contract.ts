@@ -50,6 +50,8 @@ export interface ItemView {
   relPath: string;
   /** the latest marketplace exports of this item, each with its compliance check */
   exports: ExportedFile[];
+  /** an exact duplicate of a photo processed before: its earlier results were reused, nothing was charged */
+  reused?: boolean;
 }
 
 export interface BatchView {
@@ -77,6 +79,53 @@ export interface DraftFile {
   size: number;
   /** the dropped folder's name ('' for a dropped file): the batch folder's default name */
   source?: string;
+  /** earlier runs of exactly this photo (same bytes), one per task type and parameters */
+  previous?: PreviousRun[];
+  /** an earlier photo that looks the same (resized or re-encoded): flagged, charged as usual */
+  similar?: SimilarPhoto | null;
+  /** the merchant chose 仍然重新处理: charged even though an earlier result could be reused */
+  reprocess?: boolean;
+}
+
+/** An earlier task made from the same bytes. */
+export interface PreviousRun {
+  type: TaskType;
+  params: TaskParams;
+  taskId: string;
+  name: string;
+  at: string;
+  /** its results can still be had (the local files, or the server before its retention ends): reused, not charged */
+  available: boolean;
+}
+
+export interface SimilarPhoto {
+  name: string;
+  at: string;
+  taskId: string;
+}
+
+/** What the merchant sets for a watched folder (设置 → 自动处理文件夹). */
+export interface WatchedFolderInput {
+  type: TaskType;
+  params: TaskParams;
+  /** the marketplace exports made as each photo of this folder is done (as in a batch's layout) */
+  presets: ExportPreset[];
+  /** the most 次 this folder may spend per day */
+  dailyLimit: number;
+}
+
+export interface HotFolderView extends WatchedFolderInput {
+  id: string;
+  path: string;
+  paused: boolean;
+  /** 次 spent today */
+  usedToday: number;
+  /** photos waiting (over today's limit, or they could not start) */
+  waiting: number;
+  /** why the last photos could not start */
+  lastError: string | null;
+  /** being watched now */
+  watching: boolean;
 }
 
 export interface RejectedFile {
@@ -198,6 +247,8 @@ export interface AppState {
   update: UpdateView;
   /** null until the server said which terms apply (logged in only) */
   consent: ConsentView | null;
+  /** the merchant's watched folders (logged in only) */
+  hotFolders?: HotFolderView[];
 }
 
 /** A batch without its items (what a patch carries for a batch whose own fields changed). */
@@ -268,6 +319,8 @@ export interface TaskPage {
 export interface StartBatchInput {
   type: TaskType;
   params: TaskParams;
+  /** 先处理前 N 张: start only the first N photos that will be charged; the rest stay in the draft */
+  limit?: number;
   /** the batch folder's name after the date (default: the dropped folder's name) */
   name?: string;
   /** marketplace exports made as each item is done (default: 设置's default presets) */
@@ -408,6 +461,12 @@ export interface DesktopApi {
   exportResult(input: ExportResultInput): Promise<IpcResult<ExportReport>>;
   /** 设置: the presets a new batch starts with, and the flat layout */
   setExportDefaults(defaults: ExportDefaults): Promise<IpcResult<null>>;
+  /** 仍然重新处理 (true) or back to reusing the earlier result (false) for a draft photo */
+  setReprocess(path: string, reprocess: boolean): Promise<IpcResult<null>>;
+  /** picks a folder and watches it with these settings */
+  addWatchedFolder(input: WatchedFolderInput): Promise<IpcResult<null>>;
+  updateWatchedFolder(id: string, change: Partial<WatchedFolderInput> & { paused?: boolean }): Promise<IpcResult<null>>;
+  removeWatchedFolder(id: string): Promise<IpcResult<null>>;
 }
 
 export type InvokeChannel = keyof DesktopApi;
@@ -450,6 +509,10 @@ export const INVOKE_CHANNELS = [
   'exportItems',
   'exportResult',
   'setExportDefaults',
+  'setReprocess',
+  'addWatchedFolder',
+  'updateWatchedFolder',
+  'removeWatchedFolder',
 ] as const satisfies readonly InvokeChannel[];
 
 export const STATE_EVENT = 'state-changed';

@@ -195,10 +195,12 @@ describe('the draft in the service', () => {
 
     await d.service.addFiles([dir, loose, join(dir, 'missing.jpg')]);
     const { draft } = d.service.getState();
+    // never processed before by this merchant: no earlier run, no look-alike
+    const fresh = { previous: [], similar: null, reprocess: false };
     expect(draft.files).toEqual([
-      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length, source: basename(dir) },
-      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length, source: basename(dir) },
-      { path: loose, name: '03.webp', size: webp.length, source: '' },
+      { path: join(dir, '01.jpg'), name: '01.jpg', size: jpeg.length, source: basename(dir), ...fresh },
+      { path: join(dir, 'sub', '02.png'), name: '02.png', size: png.length, source: basename(dir), ...fresh },
+      { path: loose, name: '03.webp', size: webp.length, source: '', ...fresh },
     ]);
     expect(draft.rejected).toEqual([
       { path: join(dir, 'empty.webp'), name: 'empty.webp', reason: expect.stringContaining('文件是空的') },

@@ -60,6 +60,10 @@ const VALID: { [K in InvokeChannel]: Parameters<DesktopApi[K]> } = {
     { itemId: '7c1d3f0e-item', preset: { id: 'custom', width: 1200, height: 1200, fill: 0.8, background: '#f0f0f0', format: 'jpeg' } },
   ],
   setExportDefaults: [{ presets: [{ id: 'taobao' }, { id: 'jd' }], flat: true }],
+  setReprocess: ['/tmp/a.jpg', true],
+  addWatchedFolder: [{ type: 'basic_clean', params: {}, presets: [{ id: 'taobao' }], dailyLimit: 50 }],
+  updateWatchedFolder: ['7c1d3f0e-folder', { paused: true, dailyLimit: 20 }],
+  removeWatchedFolder: ['7c1d3f0e-folder'],
 };
 
 const INVALID: [string, unknown][] = [
@@ -76,6 +80,12 @@ const INVALID: [string, unknown][] = [
   ['login', ['13800138000', 123456]],
   ['login', ['13800138000', '1'.repeat(17)]],
   ['addFiles', ['/tmp/a.jpg']],
+  ['setReprocess', ['/tmp/a.jpg', 'yes']],
+  ['addWatchedFolder', [{ type: 'basic_clean', params: {}, presets: [], dailyLimit: 0 }]],
+  ['addWatchedFolder', [{ type: 'basic_clean', params: {}, presets: [], dailyLimit: 5, path: '/etc' }]],
+  ['addWatchedFolder', [{ type: 'basic_clean', params: {}, presets: ['taobao'], dailyLimit: 5 }]], // presets are ExportPresets, not ids
+  ['updateWatchedFolder', ['7c1d3f0e-folder', { dailyLimit: 2.5 }]],
+  ['startBatch', [{ type: 'basic_clean', params: {}, limit: 0 }]],
   ['addFiles', [[1]]],
   ['addFiles', [['']]],
   ['addFiles', [Array(1001).fill('/tmp/a.jpg')]],
@@ -271,6 +281,10 @@ describe('the IPC contract and dispatcher', () => {
         installUpdate: 'UPDATE_NOT_READY',
         legalText: 'NETWORK',
         acceptConsent: 'UNAUTHENTICATED',
+        setReprocess: 'UNAUTHENTICATED',
+        addWatchedFolder: 'UNAUTHENTICATED',
+        updateWatchedFolder: 'UNAUTHENTICATED',
+        removeWatchedFolder: 'UNAUTHENTICATED',
         clearFinishedBatches: 'UNAUTHENTICATED',
         redoItems: 'UNAUTHENTICATED',
         listTasks: 'UNAUTHENTICATED',

@@ -137,7 +137,7 @@ describe('failures, refunds and retries', () => {
     });
     const err = await d.service.startBatch({ type: 'basic_clean', params: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DesktopError);
-    expect(err).toMatchObject({ code: 'QUOTA_EXHAUSTED', message: '剩余次数不足：这批需要 4 次，剩余 3 次。请减少图片或续费' });
+    expect(err).toMatchObject({ code: 'QUOTA_EXHAUSTED', message: '剩余次数不足：这批需要 4 次，剩余 3 次。可以先处理前 3 张，或续费' });
     expect(d.service.getState().batches).toEqual(batchesBefore); // no batch was started
     expect(quota()).toBe(3);
     await expectLedgerInvariant(server.db);

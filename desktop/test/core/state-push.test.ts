@@ -58,6 +58,20 @@ describe('state patches', () => {
     states.push(s);
     s = { ...structuredClone(s), offline: true, membership: { ...s.membership!, quotaRemaining: 12 } };
     states.push(s);
+    // a watched folder's usage (a top-level field like any other: it must reach the renderer)
+    const folder = {
+      id: 'hf_1',
+      path: '/照片',
+      type: 'basic_clean' as const,
+      params: {},
+      presets: [{ id: 'taobao' as const }],
+      dailyLimit: 50,
+    };
+    const views = { paused: false, usedToday: 0, waiting: 0, lastError: null, watching: true };
+    s = { ...structuredClone(s), hotFolders: [{ ...folder, ...views }] };
+    states.push(s);
+    s = { ...structuredClone(s), hotFolders: [{ ...folder, ...views, usedToday: 3, waiting: 1 }] };
+    states.push(s);
     // a new batch in front, an item removed, a batch's own flag changed
     s = structuredClone({
       ...s,

@@ -2,7 +2,7 @@
  * Runs the desktop's main-process services as plain Node modules against a real sandbox server: a conf-backed
  * store (electron-store is built on conf), an AES "OS keychain", and a platform that records what it was asked.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,7 +172,11 @@ export async function buyInApp(d: Desktop): Promise<AppState> {
   return s;
 }
 
-/** Writes `n` garment photos into a fresh folder (with a nested sub-folder) and returns the folder. */
+/**
+ * Writes `n` garment photos into a fresh folder (with a nested sub-folder) and returns the folder. Every photo is a
+ * new one — its own bytes (a unique EXIF description), as a camera's are — so that the app's duplicate detection
+ * (same bytes: reused, not charged) does not take one test's photos for another's.
+ */
 export async function photoFolder(n: number, o: { colours?: string[]; sub?: boolean } = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'aizhao-photos-'));
   const colours = o.colours ?? ['#2b5fb4', '#b4322b', '#2b8a4f', '#7a3bb0'];
@@ -180,7 +184,15 @@ export async function photoFolder(n: number, o: { colours?: string[]; sub?: bool
   for (let i = 0; i < n; i++) {
     const folder = o.sub && i % 3 === 2 ? join(dir, '子文件夹') : dir;
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, `款式${String(i + 1).padStart(2, '0')}.jpg`), bodies[i % bodies.length]!);
+    writeFileSync(join(folder, `款式${String(i + 1).padStart(2, '0')}.jpg`), await uniquePhoto(bodies[i % bodies.length]!));
   }
   return dir;
+}
+
+/** The same picture with bytes of its own: a unique EXIF ImageDescription, pixels untouched. */
+export function uniquePhoto(jpeg: Buffer): Promise<Buffer> {
+  return sharp(jpeg)
+    .withExif({ IFD0: { ImageDescription: randomUUID() } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }

@@ -1,7 +1,9 @@
 /**
  * A scripted main process for renderer tests: `getState` and `getSnapshot` answer the current state, every other call answers what
- * its handler returns (null by default) and is recorded; a handler throws `ipcError(...)` to answer a failure.
+ * its handler returns (null by default; `listExportPresets` the real fixed presets) and is recorded; a handler throws
+ * `ipcError(...)` to answer a failure.
  */
+import { presetViews } from '../../src/core/exports/presets.js';
 import type { AppState, DesktopApi, InvokeChannel, IpcResult } from '../../src/shared/contract.js';
 import type { Invoker } from './renderer-harness.js';
 
@@ -30,10 +32,14 @@ export class ScriptedBridge {
   /** the version `getSnapshot` answers with: 0 is older than any state a test pushes (pushState numbers them from 1) */
   snapshotVersion = 0;
 
+  private readonly handlers: Handlers;
+
   constructor(
     public state: AppState,
-    private readonly handlers: Handlers = {},
-  ) {}
+    handlers: Handlers = {},
+  ) {
+    this.handlers = { listExportPresets: () => presetViews(), ...handlers };
+  }
 
   readonly invoke: Invoker = async (channel, args) => {
     this.calls.push({ channel, args });

@@ -43,7 +43,7 @@ const DRAFT_FILES = [
   draftFile('针织开衫.webp', 1.6 * MB),
 ];
 const REJECTED = [
-  { path: `${SRC}/尺码表.pdf`, name: '尺码表.pdf', reason: '不是支持的图片格式（仅支持 JPG、PNG、WebP）' },
+  { path: `${SRC}/尺码表.pdf`, name: '尺码表.pdf', reason: '不是支持的图片格式（仅支持 JPG、PNG、WebP、HEIC）' },
   { path: `${SRC}/主图-原片.jpg`, name: '主图-原片.jpg', reason: '文件太大（31.5 MB），单张最大 20 MB' },
 ];
 
@@ -321,7 +321,7 @@ describe('new batch', () => {
     const { page, bridge } = await open(state, { startBatch: () => ({ batchId: 'b9' }) });
     expect(await page.getByTestId('draft-file').count()).toBe(6);
     expect(await text(page.getByTestId('rejected-list'))).toContain('已跳过 2 个文件');
-    expect(await text(page.getByTestId('rejected-file').first())).toBe('尺码表.pdf — 不是支持的图片格式（仅支持 JPG、PNG、WebP）');
+    expect(await text(page.getByTestId('rejected-file').first())).toBe('尺码表.pdf — 不是支持的图片格式（仅支持 JPG、PNG、WebP、HEIC）');
     expect(await text(page.getByTestId('cost-summary'))).toBe('6 张 × 1 次 = 6 次，剩余 86 次');
     expect(await page.getByTestId('start-batch').isEnabled()).toBe(true);
     expect(await text(page.getByTestId('task-type-model_pose12'))).toContain('每张 3 次');

@@ -6,6 +6,7 @@ import './styles/app.css';
 import './styles/shell.css';
 import './styles/review.css';
 import './styles/exports.css';
+import './styles/folders.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');

@@ -9,6 +9,7 @@ import { setChoice, useBusy, useStore } from '../store/app-store';
 import { chosenTaskType, draftCost } from '../store/selectors';
 import { BatchExportOptions } from './BatchExportOptions';
 import { Spinner, Thumbnail } from './common';
+import { DuplicateNotice, useDuplicateKinds } from './DuplicateNotice';
 import { AlertIcon, CloseIcon, FolderIcon, UploadIcon } from './icons';
 import { ModelChoice } from './ModelChoice';
 
@@ -24,7 +25,8 @@ export function NewBatchTab({ app }: { app: AppState }) {
     <div className="newbatch">
       <div className="newbatch__main">
         <DropZone compact={files.length > 0} />
-        {files.length > 0 ? <DraftFiles files={files} /> : null}
+        {files.length > 0 ? <DraftFiles files={files} options={app.options} /> : null}
+        {files.length > 0 ? <DuplicateNotice app={app} /> : null}
         {rejected.length > 0 ? (
           <section className="card rejected" data-testid="rejected-list">
             <h3 className="rejected__title">
@@ -66,7 +68,7 @@ function DropZone({ compact }: { compact: boolean }) {
       </span>
       <div className="dropzone__text">
         <div className="dropzone__title">{adding ? '正在读取文件…' : '把商品图片或文件夹拖到这里'}</div>
-        <div className="muted">支持 JPG、PNG、WebP，可一次拖入整个文件夹</div>
+        <div className="muted">支持 JPG、PNG、WebP、HEIC（苹果手机照片），可一次拖入整个文件夹</div>
       </div>
       <button
         type="button"
@@ -82,9 +84,10 @@ function DropZone({ compact }: { compact: boolean }) {
 }
 
 /** Renders again only when the draft's files change (a state push for a running batch keeps their array). */
-const DraftFiles = memo(function DraftFiles({ files }: { files: readonly DraftFile[] }) {
+const DraftFiles = memo(function DraftFiles({ files, options }: { files: readonly DraftFile[]; options: AppState['options'] }) {
   const clearing = useBusy('clearDraft');
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const kinds = useDuplicateKinds(files, options);
   return (
     <section className="card draft">
       <div className="section-head">
@@ -108,6 +111,8 @@ const DraftFiles = memo(function DraftFiles({ files }: { files: readonly DraftFi
             <div className="draft-file__meta">
               <span className="draft-file__name">{f.name}</span>
               <span className="muted">{formatBytes(f.size)}</span>
+              {kinds.get(f.path) === 'reused' ? <span className="badge badge--success draft-file__badge">上次结果 · 不扣次数</span> : null}
+              {kinds.get(f.path) === 'similar' ? <span className="badge badge--warning draft-file__badge">疑似重复</span> : null}
             </div>
             <button type="button" className="draft-file__remove" aria-label={`移除 ${f.name}`} onClick={() => void removeDraftFile(f.path)}>
               <CloseIcon size={14} />
@@ -208,6 +213,31 @@ function BatchSettings({ app, options }: { app: AppState; options: ClientOptions
         >
           {starting ? '正在开始…' : '开始处理'}
         </button>
+        {cost.partial ? (
+          <div className="partial" data-testid="partial-choice">
+            <span className="muted">余额够处理 {cost.partial} 张，其余的留在这里，续费后再处理：</span>
+            <div className="partial__actions">
+              <button
+                type="button"
+                className="btn btn--secondary"
+                data-testid="start-partial"
+                disabled={starting}
+                onClick={() => void startBatch(true)}
+              >
+                先处理前 {cost.partial} 张
+              </button>
+              <button
+                type="button"
+                className="btn btn--primary"
+                data-testid="partial-buy"
+                disabled={buying}
+                onClick={() => void startPurchase()}
+              >
+                {purchaseLabel(app.membership)}
+              </button>
+            </div>
+          </div>
+        ) : null}
       </div>
 
       <div className="save-to">

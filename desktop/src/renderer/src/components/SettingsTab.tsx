@@ -5,6 +5,7 @@ import { checkForUpdates, chooseResultRoot, installUpdate, openFolder } from '..
 import { useBusy } from '../store/app-store';
 import { ExportDefaultsCard } from './ExportDefaultsCard';
 import { FolderIcon, ImageIcon } from './icons';
+import { HotFoldersSettings } from './HotFoldersSettings';
 import { LegalDialog } from './LegalDialog';
 
 /** The result folder layout, as a tree (depth, folder or file, name, what it is). */
@@ -134,6 +135,7 @@ export function SettingsTab({ app }: { app: AppState }) {
       </section>
 
       <ExportDefaultsCard app={app} />
+      <HotFoldersSettings app={app} />
 
       <AboutCard app={app} />
     </div>

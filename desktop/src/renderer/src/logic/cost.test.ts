@@ -24,6 +24,28 @@ describe('costSummary', () => {
     expect(c.text).toBe('10 张 × 3 次 = 30 次，剩余 12 次');
   });
 
+  it('counts reused photos as free, and a batch of reused photos only fits without a charge', () => {
+    const c = costSummary({ fileCount: 2, reusedCount: 3, taskType: basic, membership: membership({ quotaRemaining: 86 }), params: {} });
+    expect(c).toMatchObject({
+      text: '2 张 × 1 次 = 2 次（另有 3 张已处理过，直接使用上次结果，不扣次数），剩余 86 次',
+      total: 2,
+      fits: true,
+    });
+    const free = costSummary({ fileCount: 0, reusedCount: 1, taskType: basic, membership: membership({ quotaRemaining: 0 }), params: {} });
+    expect(free).toMatchObject({ text: '1 张已处理过，直接使用上次结果，本次 0 次，剩余 0 次', total: 0, fits: true });
+  });
+
+  it('offers the first N photos the balance covers (先处理前 N 张), none when not even one fits', () => {
+    const c = costSummary({ fileCount: 10, taskType: model, membership: membership({ quotaRemaining: 12 }), params: fullParams });
+    expect(c).toMatchObject({ fits: false, needsPurchase: true, partial: 4 });
+    expect(
+      costSummary({ fileCount: 10, taskType: model, membership: membership({ quotaRemaining: 2 }), params: fullParams }).partial,
+    ).toBeUndefined();
+    expect(
+      costSummary({ fileCount: 3, taskType: basic, membership: membership({ quotaRemaining: 3 }), params: {} }).partial,
+    ).toBeUndefined();
+  });
+
   it('asks for images first', () => {
     const c = costSummary({ fileCount: 0, taskType: basic, membership: notMember(), params: {} });
     expect(c).toMatchObject({ fits: false, reason: '请先添加图片', needsPurchase: false, text: '0 张 × 1 次 = 0 次，剩余 0 次' });

@@ -119,6 +119,11 @@ describe('chargeNote', () => {
     // the server no longer keeps the results
     expect(chargeNote({ refunded: false, taskId: 't1', retryable: false })).toEqual({ text: '已扣次数', refunded: false });
     expect(chargeNote({ refunded: false, taskId: null, retryable: true })).toEqual({ text: '未扣次数', refunded: false });
+    // an exact duplicate reusing an earlier task's results: that task was paid for before, not by this item
+    expect(chargeNote({ refunded: false, taskId: 't1', retryable: true, reused: true })).toEqual({
+      text: '未扣次数（使用上次的结果）',
+      refunded: false,
+    });
   });
 });
 

@@ -96,7 +96,8 @@ export const newestFirst = (batches: readonly BatchView[]): BatchView[] =>
  * What a failed item cost, in words: refunded by the server; charged for a task whose results could not be fetched
  * (a retry only downloads again); or never charged (it failed before a task existed).
  */
-export function chargeNote(item: Pick<ItemView, 'refunded' | 'taskId' | 'retryable'>): { text: string; refunded: boolean } {
+export function chargeNote(item: Pick<ItemView, 'refunded' | 'taskId' | 'retryable' | 'reused'>): { text: string; refunded: boolean } {
+  if (item.reused) return { text: '未扣次数（使用上次的结果）', refunded: false };
   if (item.refunded) return { text: '次数已退回', refunded: true };
   if (item.taskId) return { text: item.retryable ? '已扣次数，重试不会再扣' : '已扣次数', refunded: false };
   return { text: '未扣次数', refunded: false };

@@ -2,10 +2,27 @@
  * Everything the UI asks of the main process. Each action marks itself busy while it runs and turns a failure into a
  * toast (the DesktopError message is Chinese); the new `AppState` then arrives as a push.
  */
-import { MAX_PATHS_PER_CALL, type ExportDefaults, type ExportItemsInput, type PaymentChoice, type StateMessage, type TaskRow } from '../../../shared/contract';
+import {
+  MAX_PATHS_PER_CALL,
+  type ExportDefaults,
+  type ExportItemsInput,
+  type PaymentChoice,
+  type StateMessage,
+  type TaskRow,
+  type WatchedFolderInput,
+} from '../../../shared/contract';
 import { api, errorMessage } from '../services/api';
 import { setBusy, setTab, showToast, useStore, withAppState } from './app-store';
-import { applyPage, canAutoRefresh, failRequest, requestFilter, startRequest, withFilter, withRowFiles, type HistoryFilter } from './history';
+import {
+  applyPage,
+  canAutoRefresh,
+  failRequest,
+  requestFilter,
+  startRequest,
+  withFilter,
+  withRowFiles,
+  type HistoryFilter,
+} from './history';
 import { batchExportInput, resetExportChoice, useExportChoice } from './export-choice';
 import { batchParams, chosenTaskType, draftCost } from './selectors';
 import { applyStateMessage } from './state-sync';
@@ -54,7 +71,9 @@ export function connect(): () => void {
   // a notification about a batch was clicked: show that batch
   const offNavigate = api.onNavigate((target) => {
     setTab(target.tab);
-    requestAnimationFrame(() => document.querySelector(`[data-batch-id="${CSS.escape(target.batchId)}"]`)?.scrollIntoView({ block: 'start' }));
+    requestAnimationFrame(() =>
+      document.querySelector(`[data-batch-id="${CSS.escape(target.batchId)}"]`)?.scrollIntoView({ block: 'start' }),
+    );
   });
   return () => {
     off();
@@ -89,19 +108,25 @@ export async function pickFiles(): Promise<void> {
 export const removeDraftFile = (path: string) => run(`remove:${path}`, () => api.removeDraftFile(path));
 export const clearDraft = () => run('clearDraft', () => api.clearDraft());
 
-export async function startBatch(): Promise<void> {
+/** Starts the draft; `partial`: 先处理前 N 张 — only the photos the balance covers, the rest stay in the draft. */
+export async function startBatch(partial = false): Promise<void> {
   const { app, choice } = useStore.getState();
   const type = chosenTaskType(app, choice);
-  if (!type || !draftCost(app, choice).fits) return;
+  const cost = draftCost(app, choice);
+  if (!type || !(partial ? cost.partial : cost.fits)) return;
+  const limit = partial ? { limit: cost.partial } : {};
   const exports = batchExportInput(useExportChoice.getState(), app);
   const started = await run('startBatch', () =>
-    api.startBatch({ type: type.type, params: batchParams(type.type, choice, app?.options), ...exports }),
+    api.startBatch({ type: type.type, params: batchParams(type.type, choice, app?.options), ...exports, ...limit }),
   );
   if (started) {
     resetExportChoice();
     setTab('progress');
   }
 }
+
+/** 仍然重新处理 (or back to the earlier result) for a draft photo. */
+export const setReprocess = (path: string, reprocess: boolean) => run(`reprocess:${path}`, () => api.setReprocess(path, reprocess));
 
 // ---- progress
 export const retryItem = (itemId: string) => run(`retry:${itemId}`, () => api.retryItem(itemId));
@@ -125,6 +150,11 @@ export const revealFile = (path: string) => run(`reveal:${path}`, () => api.reve
 // ---- exports
 export const exportItems = (input: ExportItemsInput) => run('exportItems', () => api.exportItems(input));
 export const setExportDefaults = (d: ExportDefaults) => run('setExportDefaults', () => api.setExportDefaults(d));
+// ---- hot folders
+export const addWatchedFolder = (input: WatchedFolderInput) => run('addWatchedFolder', () => api.addWatchedFolder(input));
+export const updateWatchedFolder = (id: string, change: Partial<WatchedFolderInput> & { paused?: boolean }) =>
+  run(`watched:${id}`, () => api.updateWatchedFolder(id, change));
+export const removeWatchedFolder = (id: string) => run(`watched:${id}`, () => api.removeWatchedFolder(id));
 
 // ---- settings, updates, terms
 export const chooseResultRoot = () => run('chooseResultRoot', () => api.chooseResultRoot());

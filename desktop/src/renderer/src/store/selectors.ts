@@ -1,6 +1,7 @@
 /** Derived values of the store and the app state for the screens. Pure. */
 import type { AppState, ClientOptions, TaskParams } from '../../../shared/contract';
 import type { Category, Model, Scene, TaskType } from '@aizhao/shared';
+import { reusedRun } from '../../../shared/reuse';
 import { costSummary, MODEL_TASK_TYPE, type CostSummary } from '../logic/cost';
 
 export interface DraftChoice {
@@ -20,7 +21,7 @@ export const effectiveModel = (choice: DraftChoice, options: ClientOptions | nul
 type TaskTypeOption = NonNullable<AppState['options']>['taskTypes'][number];
 
 /** The chosen task type, or the first the server offers when none is chosen (or the choice is no longer offered). */
-export function chosenTaskType(app: AppState | null, choice: DraftChoice): TaskTypeOption | null {
+export function chosenTaskType(app: Pick<AppState, 'options'> | null, choice: DraftChoice): TaskTypeOption | null {
   const types = app?.options?.taskTypes ?? [];
   return types.find((t) => t.type === choice.type) ?? types[0] ?? null;
 }
@@ -37,11 +38,15 @@ export function batchParams(type: TaskType, choice: DraftChoice, options?: Clien
 
 export function draftCost(app: AppState | null, choice: DraftChoice): CostSummary {
   const taskType = chosenTaskType(app, choice);
+  const params = taskType ? batchParams(taskType.type, choice, app?.options) : {};
+  const files = app?.draft.files ?? [];
+  const reusedCount = taskType ? files.filter((f) => reusedRun(f, taskType.type, params)).length : 0;
   return costSummary({
-    fileCount: app?.draft.files.length ?? 0,
+    fileCount: files.length - reusedCount,
+    reusedCount,
     taskType,
     membership: app?.membership ?? null,
-    params: taskType ? batchParams(taskType.type, choice, app?.options) : {},
+    params,
   });
 }
 

@@ -126,7 +126,12 @@ function ItemDetail({ item }: { item: ItemView }) {
         </div>
       );
     case 'done':
-      return <div className="muted">已生成 {item.files.length} 张，已保存到本机</div>;
+      return (
+        <div className="muted">
+          已生成 {item.files.length} 张，已保存到本机
+          {item.reused ? <span data-testid="item-reused"> · 已处理过，直接使用上次结果，不扣次数</span> : null}
+        </div>
+      );
     case 'failed': {
       const charge = chargeNote(item);
       return (

@@ -34,21 +34,8 @@ export function duration(ms: number): string {
 export const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 
 export const TASK_TYPE_LABELS = { basic_clean: '基础修图（白底）', model_pose12: 'AI模特12图' } as const satisfies Record<TaskType, string>;
-export const SCENE_LABELS: Record<string, string> = { street: '街拍', studio: '影棚', indoor: '室内' };
-export const CATEGORY_LABELS: Record<string, string> = {
-  shoes: '鞋靴',
-  dress: '连衣裙',
-  hoodie: '卫衣',
-  coat: '外套',
-  tshirt: 'T恤',
-  shirt: '衬衫',
-  trousers: '裤装',
-  skirt: '半身裙',
-  denim: '牛仔',
-  kids: '童装',
-  underwear: '内衣',
-  swimwear: '泳装',
-};
+// the merchant-facing labels, one definition (the catalogue module only: the package index would bundle zod too)
+export { CATEGORY_LABELS, SCENE_LABELS } from '@aizhao/shared/catalogue';
 export const MODEL_LABELS: Record<string, string> = { female: '女模特', male: '男模特', child: '童模' };
 export const RESULT_KIND_LABELS: Record<string, string> = { white: '白底图', cutout: '透明抠图', pose: '模特图' };
 

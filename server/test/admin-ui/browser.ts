@@ -2,6 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startAdminServer } from '../admin/helpers.js';
+import type { TestServer, TestServerOptions } from '../support/server.js';
 
 /** The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to test-results/ (ignored). */
 export const SCREENSHOT_DIR = fileURLToPath(
@@ -31,6 +34,32 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   return { page, problems };
+}
+
+export interface AdminPageSuite {
+  s: TestServer;
+  password: string;
+  browser: Browser;
+  page: Page;
+  problems: string[];
+}
+
+/**
+ * Starts an admin server and a Chromium page before the file's tests and closes both after them; the returned object
+ * is filled in by `beforeAll` (read its fields inside the tests).
+ */
+export function useAdminPage(o: TestServerOptions = {}): AdminPageSuite {
+  const suite = {} as AdminPageSuite;
+  beforeAll(async () => {
+    Object.assign(suite, await startAdminServer(o));
+    suite.browser = await launchBrowser();
+    Object.assign(suite, await newPage(suite.browser));
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.s?.destroy();
+  });
+  return suite;
 }
 
 /** Full page by default; a modal dialog is shot as the viewport (its backdrop covers only the viewport). */

@@ -2,37 +2,20 @@
  * The admin dashboard in Chromium shows a broken ledger invariant found by the periodic check as a red warning with
  * the user's id, linking to the user (screenshot admin-dashboard-ledger-alert), and nothing when the ledger holds.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_USERNAME, startAdminServer } from '../admin/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_USERNAME } from '../admin/helpers.js';
 import { loginAsMember } from '../support/client.js';
-import type { TestServer } from '../support/server.js';
-import { launchBrowser, newPage, screenshot, waitForText } from './browser.js';
+import { screenshot, submitLogin, useAdminPage, waitForText } from './browser.js';
 
-let s: TestServer;
-let password: string;
-let browser: Browser;
-let page: Page;
-let problems: string[];
-
-beforeAll(async () => {
-  ({ s, password } = await startAdminServer({ jobs: false }));
-  browser = await launchBrowser();
-  ({ page, problems } = await newPage(browser));
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.destroy();
-});
+const ui = useAdminPage({ jobs: false });
 
 describe('dashboard: the ledger invariant', () => {
   it('no warning while every balance matches its ledger; a red one naming the user when one does not', async () => {
+    const { s, password, page, problems } = ui;
     const who = await loginAsMember(s.url);
     await page.goto(`${s.url}/admin`);
     await page.waitForURL(/#\/login/);
-    await page.getByLabel('用户名').fill(ADMIN_USERNAME);
-    await page.getByLabel('密码').fill(password);
-    await page.getByRole('button', { name: '登录' }).click();
+    await submitLogin(page, ADMIN_USERNAME, password);
     await page.waitForURL(/#\/dashboard/);
     await s.ledgerCheck.checkNow();
     await page.getByRole('button', { name: '刷新' }).click();

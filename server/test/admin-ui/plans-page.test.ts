@@ -3,31 +3,16 @@
  * putting it on sale (the merchant API then sells it at that price), a new 加量包, and the dashboard's revenue by
  * plan and channel and the orders' channel column and filter (screenshots admin-plans, admin-dashboard-revenue-split).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_USERNAME, startAdminServer } from '../admin/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_USERNAME } from '../admin/helpers.js';
 import { buyMembership, call, login } from '../support/client.js';
-import type { TestServer } from '../support/server.js';
-import { launchBrowser, newPage, screenshot, submitLogin, waitForText } from './browser.js';
+import { screenshot, submitLogin, useAdminPage, waitForText } from './browser.js';
 
-let s: TestServer;
-let password: string;
-let browser: Browser;
-let page: Page;
-let problems: string[];
-
-beforeAll(async () => {
-  ({ s, password } = await startAdminServer({ jobs: false }));
-  browser = await launchBrowser();
-  ({ page, problems } = await newPage(browser));
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.destroy();
-});
+const ui = useAdminPage({ jobs: false });
 
 describe('admin: plans', () => {
   it('sets the 3-month price, puts it on sale, adds a pack; the dashboard splits revenue by plan and channel', async () => {
+    const { s, password, page, problems } = ui;
     const who = await login(s.url);
     await buyMembership(s.url, who.token, 'alipay');
     await page.goto(`${s.url}/admin#/plans`);

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlipayEmulator, type AlipayEmulator } from '../../src/sandbox/alipay/index.js';
+import type { AlipayEmulator } from '../../src/sandbox/alipay/index.js';
 import { generateSandboxSecrets } from '../../src/sandbox/secrets.js';
 import { SdkAlipayClient, type SdkAlipayClientOptions } from '../../src/vendors/alipay/client.js';
 import { alipayPrivateKeyPem, alipayPublicKeyPem } from '../../src/vendors/alipay/keys.js';
 import { VendorError } from '../../src/lib/errors.js';
 import { closeServer, listen } from '../wechatpay/harness.js';
+import { alipayEmulator } from './helpers.js';
 
 const secrets = generateSandboxSecrets().alipay;
 const pem = (k: { export(o: object): string | Buffer }, type: 'pkcs8' | 'spki') => k.export({ type, format: 'pem' }).toString();
@@ -53,14 +54,7 @@ describe('alipay-sdk against the emulated Alipay gateway', () => {
   };
 
   beforeAll(async () => {
-    emulator = createAlipayEmulator({
-      dataDir,
-      appId: secrets.appId,
-      sellerId: secrets.sellerId,
-      appPublicKeyPem: secrets.appPublicKeyPem,
-      alipayPrivateKeyPem: secrets.alipayPrivateKeyPem,
-      notifyRetryDelaysMs: [],
-    });
+    emulator = alipayEmulator(secrets, dataDir, []);
     const app = express();
     app.use('/sandbox/alipay', emulator.router);
     let url: string;

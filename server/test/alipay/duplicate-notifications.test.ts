@@ -3,41 +3,33 @@
  * delivery plus 20 simultaneous and 79 sequential re-deliveries (100 in all, each answered `success`); the first one
  * lost and then 100 racing; and our own signed notifications racing the order query.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, login } from '../support/client.js';
-import { expectLedgerInvariant } from '../support/invariants.js';
-import { startTestServer, MONEY_DBS, type DbKind, type TestServer } from '../support/server.js';
+import { ledgerCheckedServer } from '../support/invariants.js';
+import { MONEY_DBS, type DbKind } from '../support/server.js';
 import { expectGrantedOnce, expectNothingGranted } from '../membership/helpers.js';
 import { alipayKey, paidNotification, postNotification, purchaseAlipay, signed } from './helpers.js';
 
 describe.each<DbKind>(MONEY_DBS)('100 duplicate Alipay notifications for one order on %s', (db) => {
-  let s: TestServer;
-
-  beforeAll(async () => {
-    s = await startTestServer({ db, jobs: false });
-  });
-  afterAll(async () => {
-    await expectLedgerInvariant(s.db);
-    await s.destroy();
-  });
+  const srv = ledgerCheckedServer({ db, jobs: false });
 
   const notify = async (orderId: string, times: number, parallel: boolean): Promise<string[]> => {
-    const r = await call(s.url, 'POST', `/sandbox/alipay/orders/${orderId}/notify`, { body: { times, parallel } });
+    const r = await call(srv.s.url, 'POST', `/sandbox/alipay/orders/${orderId}/notify`, { body: { times, parallel } });
     expect(r.status).toBe(200);
     expect(r.body.statuses.every((st: number) => st === 200)).toBe(true);
     return r.body.answers as string[];
   };
   const expectOneGrant = async (user: { token: string; userId: string }, orderId: string) => {
-    await expectGrantedOnce(s, user.userId, orderId);
-    expect(await s.db.models.QuotaLog.count({ where: { userId: user.userId } })).toBe(1);
-    const me = await call(s.url, 'GET', '/membership/status', { token: user.token });
+    await expectGrantedOnce(srv.s, user.userId, orderId);
+    expect(await srv.s.db.models.QuotaLog.count({ where: { userId: user.userId } })).toBe(1);
+    const me = await call(srv.s.url, 'GET', '/membership/status', { token: user.token });
     expect(me.body).toMatchObject({ isMember: true, quotaRemaining: 100 });
   };
 
   it('sandbox pay (1 delivery) + 20 simultaneous + 79 sequential re-deliveries → 100 × success, one grant', async () => {
-    const user = await login(s.url);
-    const { orderId } = await purchaseAlipay(s.url, user.token);
-    const paid = await call(s.url, 'POST', `/sandbox/alipay/orders/${orderId}/pay`);
+    const user = await login(srv.s.url);
+    const { orderId } = await purchaseAlipay(srv.s.url, user.token);
+    const paid = await call(srv.s.url, 'POST', `/sandbox/alipay/orders/${orderId}/pay`);
     expect(paid.body).toEqual({ delivered: true, status: 200, answer: 'success' });
     const answers = [paid.body.answer as string, ...(await notify(orderId, 20, true)), ...(await notify(orderId, 79, false))];
     expect(answers).toHaveLength(100);
@@ -46,31 +38,31 @@ describe.each<DbKind>(MONEY_DBS)('100 duplicate Alipay notifications for one ord
   });
 
   it('paid, the first notification lost, then 20 simultaneous + 80 sequential deliveries race for the grant', async () => {
-    const user = await login(s.url);
-    const { orderId } = await purchaseAlipay(s.url, user.token);
-    await s.sandbox!.alipay!.pay(orderId, { deliver: false });
-    await expectNothingGranted(s, user.userId, orderId);
+    const user = await login(srv.s.url);
+    const { orderId } = await purchaseAlipay(srv.s.url, user.token);
+    await srv.s.sandbox!.alipay!.pay(orderId, { deliver: false });
+    await expectNothingGranted(srv.s, user.userId, orderId);
     const answers = [...(await notify(orderId, 20, true)), ...(await notify(orderId, 80, false))];
     expect(answers.filter((a) => a === 'success')).toHaveLength(100);
     await expectOneGrant(user, orderId);
   });
 
   it('20 of our own signed notifications at once, racing 20 order queries → one grant', async () => {
-    const user = await login(s.url);
-    const { orderId } = await purchaseAlipay(s.url, user.token);
-    const n = signed(await paidNotification(s, orderId), alipayKey(s));
+    const user = await login(srv.s.url);
+    const { orderId } = await purchaseAlipay(srv.s.url, user.token);
+    const n = signed(await paidNotification(srv.s, orderId), alipayKey(srv.s));
     // the order query fallback (GET /membership/orders/:id) starts 3 s after the order was created
     await new Promise((r) => setTimeout(r, 3100));
     const results = await Promise.all([
-      ...Array.from({ length: 20 }, () => postNotification(s.url, n)),
-      ...Array.from({ length: 20 }, () => call(s.url, 'GET', `/membership/orders/${orderId}`, { token: user.token })),
+      ...Array.from({ length: 20 }, () => postNotification(srv.s.url, n)),
+      ...Array.from({ length: 20 }, () => call(srv.s.url, 'GET', `/membership/orders/${orderId}`, { token: user.token })),
     ]);
     expect(results.slice(0, 20).every((r) => 'text' in r && r.text === 'success')).toBe(true);
     await expectOneGrant(user, orderId);
   });
 
   it('three orders of three merchants: three paid orders, three grant rows in all', async () => {
-    expect(await s.db.models.Order.count({ where: { status: 'paid' } })).toBe(3);
-    expect(await s.db.models.QuotaLog.count({ where: { action: 'grant' } })).toBe(3);
+    expect(await srv.s.db.models.Order.count({ where: { status: 'paid' } })).toBe(3);
+    expect(await srv.s.db.models.QuotaLog.count({ where: { action: 'grant' } })).toBe(3);
   });
 });

@@ -3,7 +3,9 @@
  * as a form to the server's notify_url exactly as given, and a purchase over the Alipay channel.
  */
 import { generateKeyPairSync, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createAlipayEmulator, type AlipayEmulator } from '../../src/sandbox/alipay/index.js';
 import { signNotification } from '../../src/sandbox/alipay/notifier.js';
+import type { SandboxSecrets } from '../../src/sandbox/secrets.js';
 import type { TestServer } from '../support/server.js';
 import { call } from '../support/client.js';
 
@@ -11,6 +13,17 @@ export const strangerKey: KeyObject = generateKeyPairSync('rsa', { modulusLength
 
 /** The key the emulated Alipay signs with (the server verifies with its public half). */
 export const alipayKey = (s: TestServer): KeyObject => createPrivateKey(s.ctx.config.sandboxSecrets!.alipay.alipayPrivateKeyPem);
+
+/** An emulated Alipay for these sandbox keys, keeping its state in `dataDir`, re-sending notifications after these delays. */
+export const alipayEmulator = (secrets: SandboxSecrets['alipay'], dataDir: string, notifyRetryDelaysMs: number[]): AlipayEmulator =>
+  createAlipayEmulator({
+    dataDir,
+    appId: secrets.appId,
+    sellerId: secrets.sellerId,
+    appPublicKeyPem: secrets.appPublicKeyPem,
+    alipayPrivateKeyPem: secrets.alipayPrivateKeyPem,
+    notifyRetryDelaysMs,
+  });
 
 /** Signs the parameters with `key` (RSA2 over the sorted parameters without sign and sign_type). */
 export const signed = (params: Record<string, string>, key: KeyObject): Record<string, string> => signNotification(params, key);

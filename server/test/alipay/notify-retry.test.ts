@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlipayEmulator, type AlipayEmulator } from '../../src/sandbox/alipay/index.js';
+import type { AlipayEmulator } from '../../src/sandbox/alipay/index.js';
 import { generateSandboxSecrets } from '../../src/sandbox/secrets.js';
 import { signContent } from '../../src/vendors/alipay/wire.js';
 import { closeServer, listen } from '../wechatpay/harness.js';
+import { alipayEmulator } from './helpers.js';
 import { eventually } from '../membership/helpers.js';
 
 describe('Alipay notification delivery and retries', () => {
@@ -25,14 +26,7 @@ describe('Alipay notification delivery and retries', () => {
   let url: string;
 
   beforeAll(async () => {
-    emulator = createAlipayEmulator({
-      dataDir,
-      appId: secrets.appId,
-      sellerId: secrets.sellerId,
-      appPublicKeyPem: secrets.appPublicKeyPem,
-      alipayPrivateKeyPem: secrets.alipayPrivateKeyPem,
-      notifyRetryDelaysMs: [50, 50, 50, 50],
-    });
+    emulator = alipayEmulator(secrets, dataDir, [50, 50, 50, 50]);
     const app = express();
     app.post('/notify', express.urlencoded({ extended: false }), (req, res) => {
       received.push(req.body as Record<string, string>);

@@ -23,21 +23,18 @@ export function enabledChannel(ctx: AppContext, channel: string): PaymentChannel
 /** The QR code of a committed order (WeChat `code_url`, Alipay `qr_code`); throws VendorError. */
 export async function prepayAtChannel(ctx: AppContext, order: Order): Promise<string> {
   const { wechat, publicBaseUrl } = ctx.config;
+  const terms = { outTradeNo: order.id, amountFen: order.amountFen, timeExpire: order.expiresAt };
   if (order.channel === 'alipay') {
     const { qrCode } = await alipayClient(ctx).precreate({
-      outTradeNo: order.id,
+      ...terms,
       subject: wechat.description,
-      amountFen: order.amountFen,
-      timeExpire: order.expiresAt,
       notifyUrl: `${publicBaseUrl}/membership/alipay-callback`,
     });
     return qrCode;
   }
   const { codeUrl } = await ctx.vendors.wechat.nativePrepay({
-    outTradeNo: order.id,
+    ...terms,
     description: wechat.description,
-    amountFen: order.amountFen,
-    timeExpire: order.expiresAt,
     notifyUrl: `${publicBaseUrl}/membership/payment-callback`,
   });
   return codeUrl;

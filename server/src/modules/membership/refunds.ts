@@ -112,7 +112,8 @@ export interface RefundReport {
 }
 
 /** Alipay has no refund id: a refund is its trade_no and out_request_no (kept in refunds.wxRefundId, unique). */
-export const alipayRefundId = (tradeNo: string | undefined, outRequestNo: string): string => `${tradeNo ?? ''}:${outRequestNo}`.slice(0, 64);
+export const alipayRefundId = (tradeNo: string | undefined, outRequestNo: string): string =>
+  `${tradeNo ?? ''}:${outRequestNo}`.slice(0, 64);
 
 /** An Alipay refund query's answer (REFUND_SUCCESS). */
 export const reportOfAlipayRefund = (r: AlipayRefund): RefundReport => {
@@ -398,21 +399,15 @@ export async function requestRefund(ctx: AppContext, input: RefundRequestInput):
 async function submitAlipayRefund(ctx: AppContext, order: Order, refund: Refund): Promise<void> {
   const alipay = ctx.vendors.alipay;
   if (!alipay) throw new AppError('UNSUPPORTED_CHANNEL', '支付宝支付未开通，无法退款');
-  try {
-    await alipay.refund({
+  const sent = await sendToVendor(ctx, refund, () =>
+    alipay.refund({
       outTradeNo: order.id,
       outRequestNo: refund.outRefundNo,
       refundFen: refund.amountFen,
       reason: refund.reason ?? '',
-    });
-  } catch (err) {
-    if (!isRefusal(err)) {
-      ctx.logger.warn({ err, refundId: refund.id }, 'refund request not answered; the reconciler will ask again');
-      return;
-    }
-    await rejectRefund(ctx, refund.id, refusalMessage(err));
-    throw new AppError('REFUND_REJECTED', refusalMessage(err), undefined, { cause: err });
-  }
+    }),
+  );
+  if (!sent) return;
   const found = await alipay.queryRefund(order.id, refund.outRefundNo).catch((err: unknown) => {
     ctx.logger.warn({ err, refundId: refund.id }, 'refund query failed; the reconciler will ask again');
     return null;
@@ -425,25 +420,34 @@ async function submitRefund(ctx: AppContext, refund: Refund): Promise<void> {
   const order = await ctx.db.models.Order.findByPk(refund.orderId);
   if (!order) throw new Error(`order ${refund.orderId} vanished`);
   if (order.channel === 'alipay') return submitAlipayRefund(ctx, order, refund);
-  let answer: WxRefund;
-  try {
-    answer = await ctx.vendors.wechat.createRefund({
+  const sent = await sendToVendor(ctx, refund, () =>
+    ctx.vendors.wechat.createRefund({
       outTradeNo: order.id,
       outRefundNo: refund.outRefundNo,
       reason: refund.reason ?? '',
       notifyUrl: `${ctx.config.publicBaseUrl}/membership/payment-callback`,
       refundFen: refund.amountFen,
       totalFen: order.amountFen,
-    });
+    }),
+  );
+  if (sent) await applyRefundReport(ctx, order.id, reportOfRefund(sent.answer));
+}
+
+/**
+ * Sends a refund request: the vendor's answer; null when none came (logged: the reconciler asks again); a refusal
+ * rejects the refund and throws REFUND_REJECTED with the vendor's message.
+ */
+async function sendToVendor<T>(ctx: AppContext, refund: Refund, send: () => Promise<T>): Promise<{ answer: T } | null> {
+  try {
+    return { answer: await send() };
   } catch (err) {
     if (!isRefusal(err)) {
       ctx.logger.warn({ err, refundId: refund.id }, 'refund request not answered; the reconciler will ask again');
-      return;
+      return null;
     }
     await rejectRefund(ctx, refund.id, refusalMessage(err));
     throw new AppError('REFUND_REJECTED', refusalMessage(err), undefined, { cause: err });
   }
-  await applyRefundReport(ctx, order.id, reportOfRefund(answer));
 }
 
 async function rejectRefund(ctx: AppContext, refundId: string, reason: string): Promise<void> {

@@ -2,17 +2,9 @@
 import COS from 'cos-nodejs-sdk-v5';
 import { VendorError } from '../../lib/errors.js';
 import { withDeadline } from '../../lib/retry.js';
+import type { CosEndpointOptions } from './endpoint.js';
 
-export interface CosClientOptions {
-  secretId: string;
-  secretKey: string;
-  /** full bucket name `<name>-<appId>` */
-  bucket: string;
-  region: string;
-  /** SDK `Domain`, e.g. the sandbox's `127.0.0.1:8787/sandbox/cos`; default: the real COS host */
-  domain?: string;
-  /** SDK `Protocol`; default https */
-  protocol?: 'http:' | 'https:';
+export interface CosClientOptions extends CosEndpointOptions {
   /** the SDK's request timeout in ms (connect and idle, not the whole body; default 60 s) */
   timeoutMs?: number;
 }

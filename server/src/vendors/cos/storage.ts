@@ -23,6 +23,17 @@ export class CosObjectStorage implements ObjectStorage {
     return { Bucket: this.bucket, Region: this.region, Key: key };
   }
 
+  /** One GET of the first `maxBytes` bytes (`Range: bytes=0-(maxBytes-1)`); throws a RangeError for a bad `maxBytes`. */
+  private getFromStart(key: string, maxBytes: number): ReturnType<COS['getObject']> {
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
+    return cosDeadline(
+      'cos',
+      'getObject(range)',
+      this.deadlineMs,
+      this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` }),
+    );
+  }
+
   private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return cosCall('cos', operation, run, this.deadlineMs);
   }
@@ -43,14 +54,9 @@ export class CosObjectStorage implements ObjectStorage {
   }
 
   async getRange(key: string, maxBytes: number): Promise<Buffer> {
-    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
+    const request = this.getFromStart(key, maxBytes);
     try {
-      const r = await cosDeadline(
-        'cos',
-        'getObject(range)',
-        this.deadlineMs,
-        this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` }),
-      );
+      const r = await request;
       return r.Body.subarray(0, maxBytes);
     } catch (err) {
       // A range from byte 0 is unsatisfiable only for an empty object.
@@ -64,14 +70,9 @@ export class CosObjectStorage implements ObjectStorage {
    * (`bytes 0-N/size`, RFC 9110 §14.4) or the Content-Length of a 200; a 416 (unsatisfiable from byte 0) is an empty object.
    */
   async readStart(key: string, maxBytes: number): Promise<{ size: number; head: Buffer } | null> {
-    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError('maxBytes must be a positive integer');
+    const request = this.getFromStart(key, maxBytes);
     try {
-      const r = await cosDeadline(
-        'cos',
-        'getObject(range)',
-        this.deadlineMs,
-        this.cos.getObject({ ...this.at(key), Range: `bytes=0-${maxBytes - 1}` }),
-      );
+      const r = await request;
       const h = (r.headers ?? {}) as Record<string, string | undefined>;
       const total = /\/(\d+)$/.exec(h['content-range'] ?? '')?.[1];
       return { size: Number(total ?? h['content-length'] ?? r.Body.length), head: r.Body.subarray(0, maxBytes) };

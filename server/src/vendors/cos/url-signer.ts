@@ -8,6 +8,7 @@
  * test/cos/url-signer.test.ts checks the URLs byte for byte against the SDK's for the same inputs and time.
  */
 import { createHash, createHmac } from 'node:crypto';
+import type { CosEndpointOptions } from './endpoint.js';
 
 /** encodeURIComponent plus `!'()*` (the SDK's camSafeUrlEncode). */
 const camSafe = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -15,16 +16,7 @@ const camSafe = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g,
 /** Regions whose legacy endpoint has no `cos.` label (the SDK's getUrl). */
 const LEGACY_REGIONS = new Set(['cn-south', 'cn-south-2', 'cn-north', 'cn-east', 'cn-southwest', 'sg']);
 
-export interface CosUrlSignerOptions {
-  secretId: string;
-  secretKey: string;
-  /** full bucket name `<name>-<appId>` */
-  bucket: string;
-  region: string;
-  /** the SDK's `Domain` (e.g. the sandbox's `127.0.0.1:8787/sandbox/cos`); default the bucket's COS host */
-  domain?: string;
-  /** the SDK's `Protocol`; default https */
-  protocol?: 'http:' | 'https:';
+export interface CosUrlSignerOptions extends CosEndpointOptions {
   /** length of a key-time window, seconds; default 300 */
   windowSeconds?: number;
 }

@@ -2,20 +2,24 @@
  * The real renderer in Chromium with the preload API bridged to the real main-process services (AppService +
  * dispatcher, in this test process) against a real sandbox server: log in with the sandbox SMS code → buy with the
  * sandbox payment → drop 3 photos (a DataTransfer drop event) → watch the progress (pushed as patches, as main does)
- * → results on disk, reviewed large (grid, detail beside the input) → a model task
+ * → results on disk, reviewed large (grid, detail beside the input) → a SKU folder tree dropped: the results mirror
+ * it, reviewed large, exported to 淘宝 + 亚马逊 (one sub-folder per preset), and a copy of one photo dropped again is
+ * reused without a 次 → a model task
  * fails, is refunded, and one click retries it → history → settings. Every screen is saved as a screenshot
  * (docs/screenshots/merchant-*.png with UPDATE_SCREENSHOTS=1, else test-results/screenshots/).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../src/core/dispatcher.js';
-import { call, setRunningHub } from '../../../server/test/support/client.js';
+import { localDate } from '../../src/core/result-paths.js';
+import { call, garmentJpeg, setRunningHub } from '../../../server/test/support/client.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/server.js';
 import { expectLedgerInvariant } from '../../../server/test/support/invariants.js';
-import { photoFolder, startDesktop, type Desktop } from '../support/desktop.js';
+import { photoFolder, startDesktop, uniquePhoto, type Desktop } from '../support/desktop.js';
 import {
   dropFiles,
   launchBrowser,
@@ -23,6 +27,7 @@ import {
   pushMessage,
   screenshotDir,
   serveRenderer,
+  setFilePaths,
   type RendererPage,
   type StaticServer,
 } from '../support/renderer-harness.js';
@@ -45,6 +50,7 @@ describe('a merchant’s first day in the desktop app (real main process, real s
     await page.screenshot({ path: join(SHOTS, `merchant-${name}.png`), animations: 'disabled' });
   };
   const items = () => page.getByTestId('item');
+  const deducts = () => server.db.models.QuotaLog.count({ where: { action: 'deduct' } });
 
   beforeAll(async () => {
     server = await startTestServer({ db: 'sqlite' });
@@ -165,6 +171,113 @@ describe('a merchant’s first day in the desktop app (real main process, real s
     await expect.poll(() => items().count()).toBe(3);
   });
 
+  it('drops a SKU tree, finds the mirrored folders, reviews it large, exports to 淘宝 + 亚马逊, and a duplicate is free', async () => {
+    // 春装/SKU01/正面.jpg, 春装/SKU01/背面.jpg, 春装/SKU02/正面.jpg: each photo with bytes of its own
+    const tree = join(mkdtempSync(join(tmpdir(), 'aizhao-sku-tree-')), '春装');
+    const SKU = [
+      { rel: 'SKU01/正面.jpg', colour: '#2b5fb4' },
+      { rel: 'SKU01/背面.jpg', colour: '#b4322b' },
+      { rel: 'SKU02/正面.jpg', colour: '#2b8a4f' },
+    ];
+    for (const s of SKU) {
+      mkdirSync(join(tree, s.rel.split('/')[0]!), { recursive: true });
+      writeFileSync(join(tree, s.rel), await uniquePhoto(await garmentJpeg(900, 1100, s.colour)));
+    }
+    // the same bytes as SKU01/正面.jpg, copied elsewhere under another name
+    const copy = join(mkdtempSync(join(tmpdir(), 'aizhao-sku-copy-')), '正面-副本.jpg');
+    copyFileSync(join(tree, 'SKU01/正面.jpg'), copy);
+    await setFilePaths(page, { 春装: tree, [basename(copy)]: copy });
+
+    await page.getByTestId('tab-new').click();
+    await dropFiles(page, '[data-testid="drop-zone"]', [{ name: '春装' }]);
+    await expect.poll(() => page.getByTestId('draft-file').count()).toBe(3);
+    await page.getByTestId('task-type-basic_clean').click();
+    await expect.poll(() => page.getByTestId('cost-summary').textContent()).toMatch(/3 张 × 1 次 = 3 次，剩余 97 次/);
+    expect(await page.getByTestId('batch-name').getAttribute('placeholder')).toBe('春装');
+    await shot('06c-sku-tree');
+    await page.getByTestId('start-batch').click();
+    await expect.poll(() => d.service.getState().batches.length).toBe(2);
+    await expect
+      .poll(
+        () =>
+          d.service
+            .getState()
+            .batches[0]!.items.map((i) => i.stage)
+            .join(','),
+        { timeout: 30_000 },
+      )
+      .toBe('done,done,done');
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('94');
+    const charged = await deducts();
+
+    // the results mirror the dropped tree under <root>/<date> 春装
+    const batch = d.service.getState().batches[0]!;
+    const batchDir = join(d.resultRoot, `${localDate(new Date(batch.createdAt))} 春装`);
+    expect(batch.dir).toBe(batchDir);
+    for (const s of SKU) {
+      const white = join(batchDir, s.rel.replace('.jpg', '_白底.jpg'));
+      expect(batch.items.find((i) => i.relPath === s.rel)?.files[0]).toBe(white);
+      expect(await sharp(white).metadata()).toMatchObject({ format: 'jpeg', width: 800, height: 800 });
+    }
+    await shot('06d-sku-done');
+
+    // review large: the newest batch's three results as a grid
+    await page.getByTestId('batch-review').first().click();
+    await expect.poll(() => page.getByTestId('review-tile').count()).toBe(3);
+    await shot('06e-sku-review');
+    await page.getByTestId('review-back').click();
+
+    // 导出全部 to 淘宝 (设置's default) and 亚马逊: each preset in its own sub-folder, the SKU tree mirrored in each
+    await page.getByTestId('batch-export-all').first().click();
+    await page.getByTestId('export-dialog').waitFor();
+    expect(await page.getByTestId('preset-taobao').locator('input').isChecked()).toBe(true);
+    await page.getByTestId('preset-amazon').click();
+    await page.getByTestId('export-start').click();
+    await page.getByTestId('export-report').waitFor({ timeout: 60_000 });
+    const names = await page
+      .getByTestId('export-file')
+      .evaluateAll((els) => els.map((e) => e.querySelector('.export-file__name')!.textContent));
+    expect([...names].sort()).toEqual(
+      [
+        'SKU01/正面_白底.jpg',
+        'SKU01/正面_亚马逊.jpg',
+        'SKU01/背面_白底.jpg',
+        'SKU01/背面_亚马逊.jpg',
+        'SKU02/正面_白底.jpg',
+        'SKU02/正面_亚马逊.jpg',
+      ].sort(),
+    );
+    await shot('06f-sku-export');
+    for (const s of SKU) {
+      const amazon = join(batchDir, '亚马逊主图', s.rel.replace('.jpg', '_亚马逊.jpg'));
+      expect(await sharp(amazon).metadata()).toMatchObject({ format: 'jpeg', width: 2000, height: 2000 });
+      const taobao = join(batchDir, '淘宝天猫白底图', s.rel.replace('.jpg', '_白底.jpg'));
+      expect(await sharp(taobao).metadata()).toMatchObject({ format: 'jpeg', width: 800, height: 800 });
+    }
+    await page.getByTestId('export-close').click();
+    expect(await deducts()).toBe(charged); // exports are made on this computer: free
+
+    // the same photo dropped again (a copy under another name): reused, no 次 spent
+    await page.getByTestId('tab-new').click();
+    await dropFiles(page, '[data-testid="drop-zone"]', [{ name: basename(copy), type: 'image/jpeg' }]);
+    await page.getByTestId('task-type-basic_clean').click();
+    await expect.poll(() => page.getByTestId('duplicate-reused').count()).toBe(1);
+    expect(await page.getByTestId('duplicate-reused').textContent()).toContain('已处理过，直接使用上次结果，不扣次数');
+    await expect.poll(() => page.getByTestId('cost-summary').textContent()).toBe('1 张已处理过，直接使用上次结果，本次 0 次，剩余 94 次');
+    await shot('06g-duplicate');
+    await page.getByTestId('start-batch').click();
+    await expect.poll(() => d.service.getState().batches.length).toBe(3);
+    await expect.poll(() => d.service.getState().batches[0]!.items[0]!.stage, { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => page.getByTestId('item-reused').count()).toBe(1);
+    const reused = d.service.getState().batches[0]!.items[0]!;
+    expect(reused).toMatchObject({ name: '正面-副本.jpg', reused: true });
+    expect(existsSync(reused.files[0]!)).toBe(true);
+    await shot('06h-duplicate-done');
+    expect(await deducts()).toBe(charged);
+    expect((await d.service.refreshMembership()).quotaRemaining).toBe(94);
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('94');
+  });
+
   it('shows a failed model task as refunded, and one click retries it', async () => {
     await setRunningHub(server.url, 'fail', 50);
     await page.getByTestId('tab-new').click();
@@ -172,22 +285,22 @@ describe('a merchant’s first day in the desktop app (real main process, real s
     await page.getByTestId('task-type-model_pose12').click();
     await page.getByTestId('scene-select').selectOption('studio');
     await page.getByTestId('category-select').selectOption('dress');
-    await expect.poll(() => page.getByTestId('cost-summary').textContent()).toMatch(/1 张 × 1 次 = 1 次，剩余 97 次/);
+    await expect.poll(() => page.getByTestId('cost-summary').textContent()).toMatch(/1 张 × 1 次 = 1 次，剩余 94 次/);
     await page.getByTestId('start-batch').click();
     const failed = page.locator('[data-testid="item"][data-stage="failed"]');
     await expect.poll(() => failed.count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => failed.getByTestId('item-refund').textContent()).toContain('次数已退回');
     // the server's reason in Chinese, without repeating what the refund note says
     expect(await failed.getByTestId('item-error').textContent()).toBe('AI模特生成失败，请换一张图片或稍后重试');
-    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('97');
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('94');
     await shot('07-progress-failed');
 
     await setRunningHub(server.url, 'success', 50);
     await failed.getByTestId('item-retry').click();
     await expect
       .poll(async () => (await items().evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).join(','), { timeout: 30_000 })
-      .toBe('done,done,done,done');
-    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('96');
+      .toBe('done,done,done,done,done,done,done,done'); // the model task, the duplicate, the SKU tree, the first 3
+    await expect.poll(() => page.getByTestId('quota-remaining').textContent()).toContain('93');
     const retried = d.service.getState().batches[0]!.items[0]!;
     expect(retried.files).toHaveLength(12);
     for (const f of retried.files) expect(existsSync(f)).toBe(true);
@@ -197,11 +310,11 @@ describe('a merchant’s first day in the desktop app (real main process, real s
 
   it('lists the history with filters and a task detail', async () => {
     await page.getByTestId('tab-history').click();
-    await expect.poll(() => page.getByTestId('history-row').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(8);
     await page.getByTestId('history-status-failed').click();
     await expect.poll(() => page.getByTestId('history-row').count()).toBe(1);
     await page.getByTestId('history-status-all').click();
-    await expect.poll(() => page.getByTestId('history-row').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(8);
     await page.getByTestId('history-row').first().click();
     await expect.poll(() => page.getByTestId('history-detail').textContent()).toContain('AI模特12图');
     await shot('09-history');

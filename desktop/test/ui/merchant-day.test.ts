@@ -255,6 +255,16 @@ describe('a merchant’s first day in the desktop app (real main process, real s
       expect(await sharp(taobao).metadata()).toMatchObject({ format: 'jpeg', width: 800, height: 800 });
     }
     await page.getByTestId('export-close').click();
+    // each row (one fixed height) still shows its name, its two badges and its detail line in full
+    const clipped = await items().evaluateAll((rows) =>
+      rows.flatMap((row) => {
+        const box = row.getBoundingClientRect();
+        const main = row.querySelector('.item__main')!.getBoundingClientRect();
+        return main.top < box.top || main.bottom > box.bottom ? [row.textContent] : [];
+      }),
+    );
+    expect(clipped).toEqual([]);
+    await shot('06f2-sku-badges');
     expect(await deducts()).toBe(charged); // exports are made on this computer: free
 
     // the same photo dropped again (a copy under another name): reused, no 次 spent

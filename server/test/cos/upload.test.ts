@@ -123,7 +123,7 @@ describe('CosObjectStorage', () => {
   it('signedGetUrl gives a URL that downloads the object without any other credentials', async () => {
     const s = new CosObjectStorage(h.clientOptions);
     await s.put('output/u1/t1/pose01.jpg', Buffer.from('pose-bytes'), 'image/jpeg');
-    const url = await s.signedGetUrl('output/u1/t1/pose01.jpg', 300);
+    const url = s.signedGetUrl('output/u1/t1/pose01.jpg', 300);
     expect(url.startsWith(`${h.baseUrl}/sandbox/cos/output/u1/t1/pose01.jpg?`)).toBe(true);
     const res = await fetch(url);
     expect(res.status).toBe(200);

@@ -113,7 +113,7 @@ describe('signed URLs against the COS emulator', () => {
     const storage = new CosObjectStorage(h.clientOptions);
     const key = 'output/u1/t1/结果 1.jpg';
     await storage.put(key, Buffer.from('jpeg bytes'), 'image/jpeg');
-    const url = await storage.signedGetUrl(key, 600);
+    const url = storage.signedGetUrl(key, 600);
     const res = await fetch(url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');

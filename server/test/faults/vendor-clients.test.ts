@@ -227,7 +227,7 @@ describe('RunningHub (outputs/status/cancel retried; run never resent)', () => {
   let nodes: { nodeId: string; fieldName: string; fieldValue: string }[];
   beforeAll(async () => {
     await s.ctx.vendors.storage.put('input/faults/rh.jpg', await garmentJpeg(), 'image/jpeg');
-    const url = await s.ctx.vendors.storage.signedGetUrl('input/faults/rh.jpg', 3600);
+    const url = s.ctx.vendors.storage.signedGetUrl('input/faults/rh.jpg', 3600);
     const n = s.ctx.config.runninghub.nodes;
     const split = (spec: string, fieldValue: string) => ({ nodeId: spec.split(':')[0]!, fieldName: spec.split(':')[1]!, fieldValue });
     nodes = [split(n.prompt, 'a model in the street'), split(n.image, url), split(n.seed, '42')];

@@ -46,7 +46,17 @@ export async function issueToken(
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
+/**
+ * Tokens already verified, with their subject and expiry: a merchant's app sends the same token with every request
+ * until it expires, and a merchant JWT is stateless (nothing revokes it before exp), so a verified token stays valid
+ * until then; the answer for it is remembered instead of verifying the HMAC again (a WebCrypto job per request).
+ */
+const verified = new Map<string, { secret: string; sub: string; expMs: number }>();
+const MAX_VERIFIED = 10_000;
+
 export async function verifyToken(secret: string, token: string): Promise<string> {
+  const known = verified.get(token);
+  if (known && known.secret === secret && Date.now() < known.expMs) return known.sub;
   try {
     const { payload } = await jwtVerify(token, await hmacKey(secret), {
       algorithms: ['HS256'],
@@ -56,6 +66,9 @@ export async function verifyToken(secret: string, token: string): Promise<string
       requiredClaims: ['exp', 'iat', 'sub'],
     });
     if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('no subject');
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+    verified.delete(token);
+    verified.set(token, { secret, sub: payload.sub, expMs: payload.exp! * 1000 });
     return payload.sub;
   } catch {
     throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');

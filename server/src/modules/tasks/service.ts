@@ -73,7 +73,7 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
   const replay = async (existing: Task): Promise<CreateTaskResult> => {
     if (existing.requestHash !== hash) throw new AppError('IDEMPOTENCY_CONFLICT');
     const user = await getUserWithLapse(ctx.db, userId, ctx.now());
-    return { created: false, task: await toTaskView(ctx, existing), quotaRemaining: user.quotaRemaining };
+    return { created: false, task: toTaskView(ctx, existing), quotaRemaining: user.quotaRemaining };
   };
 
   const previous = await findByClientRequestId(ctx, userId, input.clientRequestId);
@@ -132,7 +132,7 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
   }
   ctx.logger.info({ taskId: created.task.id, userId, type: input.type }, 'task created');
   ctx.wakeJobs();
-  return { created: true, task: await toTaskView(ctx, created.task), quotaRemaining: created.quotaRemaining };
+  return { created: true, task: toTaskView(ctx, created.task), quotaRemaining: created.quotaRemaining };
 }
 
 export async function getTask(ctx: AppContext, userId: string, taskId: string): Promise<TaskView> {
@@ -160,7 +160,7 @@ export async function listTasks(ctx: AppContext, userId: string, q: ListQuery): 
   const filter = { ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}) };
   if (q.ids) {
     const rows = await tasksByIds(ctx.db, userId, q.ids, filter);
-    return { items: await Promise.all(rows.map((t) => toTaskView(ctx, t))), nextCursor: null };
+    return { items: rows.map((t) => toTaskView(ctx, t)), nextCursor: null };
   }
   const field = q.updatedSince ? 'updatedAt' : 'createdAt';
   const rows = await keysetPage(ctx.db, {
@@ -174,7 +174,7 @@ export async function listTasks(ctx: AppContext, userId: string, q: ListQuery): 
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    items: await Promise.all(page.map((t) => toTaskView(ctx, t))),
+    items: page.map((t) => toTaskView(ctx, t)),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last[field], last.id) : null,
   };
 }

@@ -10,19 +10,14 @@ export const RESULT_URL_SECONDS = 3600;
 export function signedResults(
   ctx: AppContext,
   task: Pick<TaskViewSource, 'type' | 'status' | 'resultsPurgedAt' | 'resultKeys'>,
-): Promise<TaskView['results']> {
+): TaskView['results'] {
   const keys = task.status === 'done' && !task.resultsPurgedAt ? (task.resultKeys ?? []) : [];
-  return Promise.all(
-    keys.map(async (key) => ({
-      key,
-      url: await ctx.vendors.storage.signedGetUrl(key, RESULT_URL_SECONDS),
-      kind: resultKindOf(task.type, key),
-    })),
-  );
+  const { storage } = ctx.vendors;
+  return keys.map((key) => ({ key, url: storage.signedGetUrl(key, RESULT_URL_SECONDS), kind: resultKindOf(task.type, key) }));
 }
 
-export async function toTaskView(ctx: AppContext, task: TaskViewSource): Promise<TaskView> {
-  const results = await signedResults(ctx, task);
+export function toTaskView(ctx: AppContext, task: TaskViewSource): TaskView {
+  const results = signedResults(ctx, task);
   const view: TaskView = {
     id: task.id,
     type: task.type,

@@ -101,8 +101,8 @@ export class CosObjectStorage implements ObjectStorage {
    * object uploaded with another Content-Type is never served as active content wherever the URL is opened. Signed
    * locally (url-signer.ts: the SDK's algorithm from a cached sign key), no SDK call per URL.
    */
-  signedGetUrl(key: string, expiresSeconds: number): Promise<string> {
-    return Promise.resolve(this.signer.signedGetUrl(key, expiresSeconds, { 'response-content-type': responseContentTypeOf(key) }));
+  signedGetUrl(key: string, expiresSeconds: number): string {
+    return this.signer.signedGetUrl(key, expiresSeconds, { 'response-content-type': responseContentTypeOf(key) });
   }
 }
 

@@ -50,12 +50,9 @@ async function timelineOf(ctx: AppContext, task: Task): Promise<TimelineEvent[]>
 
 export async function getAdminTask(ctx: AppContext, taskId: string): Promise<{ task: AdminTaskDetail }> {
   const task = await findTask(ctx, taskId);
-  const [phones, inputUrl, results, timeline] = await Promise.all([
-    phonesOf(ctx.db.models, [task.userId]),
-    task.resultsPurgedAt ? null : ctx.vendors.storage.signedGetUrl(task.inputKey, RESULT_URL_SECONDS),
-    signedResults(ctx, task),
-    timelineOf(ctx, task),
-  ]);
+  const [phones, timeline] = await Promise.all([phonesOf(ctx.db.models, [task.userId]), timelineOf(ctx, task)]);
+  const inputUrl = task.resultsPurgedAt ? null : ctx.vendors.storage.signedGetUrl(task.inputKey, RESULT_URL_SECONDS);
+  const results = signedResults(ctx, task);
   return { task: { ...toAdminTask(task, phones), inputUrl, results, timeline } };
 }
 

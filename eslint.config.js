@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['scripts/**/*.mjs', 'server/run.mjs', 'server/test/**/*.mjs', 'server/build.ts', 'server/src/db/migrate-cli.ts', 'server/src/main.ts', 'server/src/cli/**/*.ts', 'server/bench/**/*.ts', 'desktop/bench/**/*.ts'],
+    files: ['scripts/**/*.mjs', 'server/run.mjs', 'server/test/**/*.mjs', 'server/build.ts', 'server/bundle.ts', 'server/src/db/migrate-cli.ts', 'server/src/main.ts', 'server/src/cli/**/*.ts', 'server/bench/**/*.ts', 'desktop/bench/**/*.ts'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', fetch: 'readonly' } },
     rules: { 'no-console': 'off' },
   },

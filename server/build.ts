@@ -16,24 +16,13 @@
  *   dist/matting-worker.js the sandbox GoodsMatting's worker thread (pixel loops off the event loop)
  *   dist/admin/app.js|css  the web admin page, bundled here instead of at the first request
  *
- * `--outdir DIR` writes elsewhere (DIR must be inside the repository, where node_modules resolve).
+ * `--outdir DIR` writes elsewhere (DIR must be inside the repository, where node_modules resolve). The esbuild
+ * settings are bundle.ts's (the benchmark builds its server process with the same ones).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bundle, ENTRY_POINTS, SERVER_DIR } from './bundle.js';
 import { ADMIN_ASSET_FILES, buildAdminBundle } from './src/modules/admin/page.js';
-
-const SERVER_DIR = dirname(fileURLToPath(import.meta.url));
-export const ENTRY_POINTS = {
-  main: 'src/main.ts',
-  'migrate-cli': 'src/db/migrate-cli.ts',
-  'admin-create': 'src/cli/admin-create.ts',
-  'hash-password': 'src/cli/hash-password.ts',
-  doctor: 'src/cli/doctor.ts',
-  // the worker thread of the sandbox GoodsMatting, loaded from next to main.js (src/sandbox/cos/matting-pool.ts)
-  'matting-worker': 'src/sandbox/cos/matting-worker.ts',
-} as const;
 
 function outdirArg(argv: string[]): string {
   const i = argv.indexOf('--outdir');
@@ -41,28 +30,8 @@ function outdirArg(argv: string[]): string {
 }
 
 const outdir = outdirArg(process.argv.slice(2));
-const pkg = JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith('@aizhao/'));
-
-rmSync(outdir, { recursive: true, force: true });
 const started = Date.now();
-await build({
-  entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, join(SERVER_DIR, file)])),
-  outdir,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20.19',
-  external,
-  sourcemap: 'linked',
-  define: { __AIZHAO_PREBUILT_ADMIN__: 'true' },
-  // the bundle is ESM; a CommonJS dependency that esbuild inlines by mistake would need `require`
-  banner: {
-    js: "import { createRequire as __aizhaoCreateRequire } from 'node:module'; const require = __aizhaoCreateRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-  legalComments: 'none',
-});
+await bundle(ENTRY_POINTS, outdir, { prebuiltAdmin: true });
 
 const admin = await buildAdminBundle();
 mkdirSync(join(outdir, 'admin'), { recursive: true });

@@ -9,10 +9,10 @@ import { createRequire } from 'node:module';
 import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import sqlite3 from 'sqlite3';
+import { bundle, ENTRY_POINTS, SERVER_DIR } from '../bundle.js';
 import { createDatabase, type Database } from '../src/db/index.js';
 import { newId } from '../src/lib/ids.js';
 import { keysetSql, type KeysetQuery } from '../src/modules/tasks/rows.js';
@@ -25,7 +25,6 @@ import { createMysqlDatabase, freePort, TEST_TIMINGS } from '../test/support/ser
 import { CONNECTIONS, http, loops, rssPeak, type LoadResult } from './load.js';
 import { fmt, type BenchRow } from './report.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const TASKS = 100_000;
 const DEEP_ROW = 90_000;
 const PAGE = 20;
@@ -107,12 +106,23 @@ function productionNodeArgs(): string[] {
   return [...(ecosystem.apps[0]?.node_args ?? []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
 }
 
+/**
+ * The bench's server process (server-process.ts), bundled as production bundles the server (bundle.ts) and run by
+ * plain Node with production's options: no TypeScript loader in the process whose CPU and memory are measured.
+ */
+let built: Promise<string> | null = null;
+function serverProcessBundle(): Promise<string> {
+  const outdir = join(SERVER_DIR, '.bench-build');
+  built ??= bundle({ 'server-process': 'bench/server-process.ts', 'matting-worker': ENTRY_POINTS['matting-worker'] }, outdir, {
+    prebuiltAdmin: false,
+  }).then(() => join(outdir, 'server-process.js'));
+  return built;
+}
+
 async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(join(here, 'server-process.ts'), [], {
+  const child = fork(await serverProcessBundle(), [], {
     // BENCH_PROFILE_DIR: the server process writes a V8 CPU profile there when it stops
     execArgv: [
-      '--import',
-      'tsx',
       ...productionNodeArgs(),
       ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
     ],

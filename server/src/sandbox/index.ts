@@ -66,6 +66,7 @@ export function createSandbox(config: Config, logger: Logger): Sandbox {
     sms: new SandboxSmsOutbox(dataDir),
     emulators,
     stop: () => {
+      cos.stop();
       wxpay.stop();
       alipay?.stop();
       void runninghub.stop();

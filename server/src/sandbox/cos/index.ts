@@ -38,6 +38,8 @@ export interface CosEmulator {
   setAuditBehaviour(b: AuditBehaviour): void;
   setAuditMode(mode: AuditBehaviour['mode']): void;
   readonly auditMode: AuditBehaviour['mode'];
+  /** closes what the emulator holds open */
+  stop(): void;
 }
 
 /**
@@ -143,5 +145,6 @@ export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecre
     get auditMode() {
       return state.value.auditMode;
     },
+    stop: () => tempKeys.close(),
   };
 }

@@ -1,15 +1,14 @@
 /**
  * Temporary upload keys issued by the sandbox "STS", persisted so they survive a restart until they expire.
  *
- * Incremental and crash-safe: every issue appends one JSON line to `temp-keys.jsonl` (the whole file is never
- * rewritten per issue). At start the log is read — a line torn by a crash is skipped — and written again without
+ * Incremental and crash-safe: every issue appends one JSON line to `temp-keys.jsonl` through a descriptor kept open
+ * (one write per issue; the whole file is never rewritten per issue). At start the log is read — a line torn by a crash is skipped — and written again without
  * the expired keys (write-then-rename, so a crash there leaves the old log); while running, expired keys are dropped
  * from memory once a minute and the log is compacted the same way when it holds more dead lines than live ones.
  * Keys of the former whole-file store (`temp-keys.json`) are taken over at start.
  */
 import { randomBytes } from 'node:crypto';
 import {
-  appendFileSync,
   closeSync,
   existsSync,
   fsyncSync,
@@ -52,6 +51,8 @@ export class TempKeyStore {
   private readonly policies = new Map<string, UploadPolicy>();
   private lines = 0;
   private nextPrune = 0;
+  /** the log, open for appending (opened at the first issue after a compaction) */
+  private fd: number | null = null;
 
   constructor(
     root: string,
@@ -104,6 +105,7 @@ export class TempKeyStore {
 
   /** Writes the live keys to a new log and puts it in place of the old one. */
   private compact(): void {
+    this.close();
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
@@ -151,7 +153,8 @@ export class TempKeyStore {
       expiredTime: startTime + o.durationSeconds,
     };
     // persisted before it is handed out: a key the caller got is never lost by a crash after this line
-    appendFileSync(this.file, this.lineOf(tmpSecretId, key));
+    this.fd ??= openSync(this.file, 'a');
+    writeSync(this.fd, this.lineOf(tmpSecretId, key));
     this.lines++;
     this.keys.set(tmpSecretId, key);
     return {
@@ -163,5 +166,12 @@ export class TempKeyStore {
 
   find(tmpSecretId: string): TempKey | null {
     return this.keys.get(tmpSecretId) ?? null;
+  }
+
+  /** Closes the log (the next issue opens it again). */
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
   }
 }

@@ -1,10 +1,13 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** One pino logger for the process; secrets and codes are redacted wherever they might appear. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * One pino logger for the process; secrets and codes are redacted wherever they might appear. Lines go to stdout, or
+ * to `destination` (the benchmark reads the jobs' own timings from them).
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     redact: {
       paths: [
@@ -21,5 +24,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import type { DestinationStream } from 'pino';
 import { startServer, type RunningServer } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -70,6 +71,9 @@ export interface TestServerOptions {
   databaseUrl?: string;
   jobs?: boolean;
   now?: () => Date;
+  /** where the server's log lines go instead of stdout (at TEST_LOG_LEVEL, or `logLevel`) */
+  logDestination?: DestinationStream;
+  logLevel?: string;
 }
 
 /** Quicker loops and looser limits than production, for every test server (also those run as child processes). */
@@ -92,13 +96,13 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     NODE_ENV: 'test',
     PORT: String(port),
     DATA_DIR: dataDir,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: o.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
     ...TEST_TIMINGS,
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_MAX: '60', DATABASE_POOL_MIN: '0' } : {}),
     ...o.env,
   });
   const running = await startServer(config, {
-    logger: createLogger(config.logLevel),
+    logger: createLogger(config.logLevel, o.logDestination),
     jobs: o.jobs,
     now: o.now,
     dbSessionSql: sessionSqlFor(o.db ?? (o.databaseUrl ? 'mysql' : undefined)),

@@ -15,7 +15,7 @@ import sqlite3 from 'sqlite3';
 import { bundle, ENTRY_POINTS, SERVER_DIR } from '../bundle.js';
 import { createDatabase, type Database } from '../src/db/index.js';
 import { newId } from '../src/lib/ids.js';
-import { keysetSql, type KeysetQuery } from '../src/modules/tasks/rows.js';
+import { inlined, keysetSql, type KeysetQuery } from '../src/modules/tasks/rows.js';
 import { loadSandboxSecrets } from '../src/sandbox/secrets.js';
 import { encryptResource } from '../src/vendors/wechatpay/keys.js';
 import { signedHeaders } from '../src/vendors/wechatpay/signing.js';
@@ -268,8 +268,8 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
       const idList = ids.slice(500, 500 + PAGE).join(',');
 
       const inline = (q: KeysetQuery): string => {
-        const { sql, replacements } = keysetSql(db, q);
-        return sql.replace(/:(\w+)/g, (_m, name: string) => sq.escape(replacements[name] as string) as string);
+        const { sql, params } = keysetSql(db, q);
+        return inlined(db, sql, params);
       };
       const firstSql = inline({ userId: merchant.userId, field: 'createdAt', limit: PAGE + 1 });
       const deepSql = inline({

@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sequelize, Transaction, type Options } from 'sequelize';
+import { QueryTypes, Sequelize, Transaction, type Options } from 'sequelize';
+import type sqlite3 from 'sqlite3';
 import { createMigrator } from './migrator.js';
 import { initModels, type Models } from './models.js';
 
@@ -16,6 +17,13 @@ export interface Database {
   models: Models;
   dialect: Dialect;
   transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * A plain SELECT of the hot reads, `?` placeholders bound to `params` (a Date as the models store it), rows as the
+   * driver gives them (a DATETIME is a Date on MariaDB, Sequelize's text on SQLite). Outside any transaction.
+   */
+  select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  /** A value as `select` binds it (a Date in the text the models write on SQLite); for EXPLAIN and the benchmark. */
+  sqlValue(v: unknown): unknown;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -199,11 +207,25 @@ export function createDatabase(opts: DatabaseOptions): Database {
     }
   }
 
+  // SQLite: the statement goes to Sequelize's own connection for plain statements, but not through its query wrapper,
+  // which runs `PRAGMA table_info` before a SELECT of a backquoted table and reads `new Error().stack` for every
+  // statement (dialects/sqlite/query.js) — under production's --enable-source-maps a source-mapped stack trace per query
+  const sqliteValue = (v: unknown): unknown => (v instanceof Date ? (sequelize.escape(v) as string).slice(1, -1) : v);
+  const sqlValue = (v: unknown): unknown =>
+    v instanceof Date ? (dialect === 'mysql' ? v.toISOString().slice(0, 23).replace('T', ' ') : sqliteValue(v)) : v;
+  async function select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    if (dialect === 'mysql') return sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements: params.map(sqlValue), raw: true });
+    const conn = (await (sequelize.connectionManager as unknown as SqliteConnectionManager).getConnection({ uuid: 'default' })) as sqlite3.Database;
+    return new Promise((resolve, reject) => conn.all<T>(sql, params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows))));
+  }
+
   return {
     sequelize,
     models,
     dialect,
     transaction,
+    select,
+    sqlValue,
     async migrate() {
       if (dialect === 'sqlite') await sequelize.query('PRAGMA journal_mode=WAL');
       await createMigrator(sequelize).up();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListTasksResponse } from '@aizhao/shared';
-import { keysetSql, KEYSET_INDEX, type KeysetQuery } from '../../src/modules/tasks/rows.js';
+import { inlined, keysetSql, KEYSET_INDEX, type KeysetQuery } from '../../src/modules/tasks/rows.js';
 import { call, loginAsMember } from '../support/client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -94,16 +94,16 @@ describe.each(['sqlite', 'mysql'] as const)('task list keyset on %s with 100 000
     return { userId, field, cursor: { at: new Date(r.at), id: r.id }, limit: LIMIT + 1 };
   };
 
-  /** The SQL with its replacements inlined, as Sequelize sends it. */
-  const inlined = (q: KeysetQuery): string => {
-    const { sql, replacements } = keysetSql(s.db, q);
-    return sql.replace(/:(\w+)/g, (_m, name: string) => s.db.sequelize.escape(replacements[name] as string) as string);
+  /** The SQL with its parameters written in, as the database receives it. */
+  const inlinedSql = (q: KeysetQuery): string => {
+    const { sql, params } = keysetSql(s.db, q);
+    return inlined(s.db, sql, params);
   };
 
   it.each(['createdAt', 'updatedAt'] as const)(
     'the deep %s page is a range read of about `limit` rows on the keyset index',
     async (field) => {
-      const sql = inlined(deepQuery(field));
+      const sql = inlinedSql(deepQuery(field));
       if (db === 'mysql') {
         const [[row]] = (await s.db.sequelize.query(`ANALYZE FORMAT=JSON ${sql}`)) as unknown as [[{ ANALYZE: string }]];
         const table = JSON.parse(row.ANALYZE).query_block.nested_loop[0].table;
@@ -123,7 +123,7 @@ describe.each(['sqlite', 'mysql'] as const)('task list keyset on %s with 100 000
   );
 
   it('the first page reads the index from its end, without a sort', async () => {
-    const sql = inlined({ userId, field: 'createdAt', limit: LIMIT + 1 });
+    const sql = inlinedSql({ userId, field: 'createdAt', limit: LIMIT + 1 });
     if (db === 'mysql') {
       const [[row]] = (await s.db.sequelize.query(`ANALYZE FORMAT=JSON ${sql}`)) as unknown as [[{ ANALYZE: string }]];
       const table = JSON.parse(row.ANALYZE).query_block.nested_loop[0].table;

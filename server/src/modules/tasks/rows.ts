@@ -7,7 +7,6 @@
  * the hint 10.11 picks `ref` on userId alone and does the same); on SQLite with INDEXED BY and the row value
  * `(at, id) < (?, ?)`, which it seeks on directly. test/tasks/list-keyset.test.ts checks both plans.
  */
-import { QueryTypes } from 'sequelize';
 import type { TaskStatus, TaskType } from '@aizhao/shared';
 import type { Database } from '../../db/index.js';
 import type { TaskStage } from '../../db/models.js';
@@ -69,12 +68,6 @@ function normalise(r: RawTask): TaskViewSource {
   };
 }
 
-/**
- * A date as the SQL compares it: Sequelize's own text on SQLite (what the models write), and on MariaDB the
- * DATETIME(3) text with its milliseconds (Sequelize's MySQL escaping drops them, which would skip rows at a cursor).
- */
-const sqlDate = (db: Database, d: Date): Date | string => (db.dialect === 'mysql' ? d.toISOString().slice(0, 23).replace('T', ' ') : d);
-
 export interface KeysetQuery {
   userId: string;
   status?: TaskStatus;
@@ -86,45 +79,57 @@ export interface KeysetQuery {
   limit: number;
 }
 
-/** The SQL of one keyset page and its replacements (exported for the EXPLAIN test). */
-export function keysetSql(db: Database, q: KeysetQuery): { sql: string; replacements: Record<string, unknown> } {
+const quote = (db: Database) => (name: string): string => (db.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+
+/** The SQL of one keyset page and its parameters (exported for the EXPLAIN test and the benchmark). */
+export function keysetSql(db: Database, q: KeysetQuery): { sql: string; params: unknown[] } {
   const mysql = db.dialect === 'mysql';
-  const qi = (name: string): string => (mysql ? `\`${name}\`` : `"${name}"`);
+  const qi = quote(db);
   const at = qi(q.field);
   const desc = q.field === 'createdAt';
   const cmp = desc ? '<' : '>';
-  const where = [`${qi('userId')} = :userId`];
-  const replacements: Record<string, unknown> = { userId: q.userId, limit: q.limit };
+  const where = [`${qi('userId')} = ?`];
+  const params: unknown[] = [q.userId];
   if (q.status) {
-    where.push(`${qi('status')} = :status`);
-    replacements.status = q.status;
+    where.push(`${qi('status')} = ?`);
+    params.push(q.status);
   }
   if (q.type) {
-    where.push(`${qi('type')} = :type`);
-    replacements.type = q.type;
+    where.push(`${qi('type')} = ?`);
+    params.push(q.type);
   }
   if (q.updatedSince) {
-    where.push(`${at} > :since`);
-    replacements.since = sqlDate(db, q.updatedSince);
+    where.push(`${at} > ?`);
+    params.push(q.updatedSince);
   }
   if (q.cursor) {
-    where.push(mysql ? `(${at} ${cmp} :at OR (${at} = :at AND ${qi('id')} ${cmp} :id))` : `(${at}, ${qi('id')}) ${cmp} (:at, :id)`);
-    replacements.at = sqlDate(db, q.cursor.at);
-    replacements.id = q.cursor.id;
+    if (mysql) {
+      where.push(`(${at} ${cmp} ? OR (${at} = ? AND ${qi('id')} ${cmp} ?))`);
+      params.push(q.cursor.at, q.cursor.at, q.cursor.id);
+    } else {
+      where.push(`(${at}, ${qi('id')}) ${cmp} (?, ?)`);
+      params.push(q.cursor.at, q.cursor.id);
+    }
   }
   const index = KEYSET_INDEX[q.field];
   const hint = mysql ? `FORCE INDEX (${qi(index)})` : `INDEXED BY ${qi(index)}`;
   const dir = desc ? 'DESC' : 'ASC';
+  params.push(q.limit);
   const sql =
     `SELECT ${COLUMNS.map(qi).join(', ')} FROM ${qi('tasks')} ${hint} WHERE ${where.join(' AND ')} ` +
-    `ORDER BY ${at} ${dir}, ${qi('id')} ${dir} LIMIT :limit`;
-  return { sql, replacements };
+    `ORDER BY ${at} ${dir}, ${qi('id')} ${dir} LIMIT ?`;
+  return { sql, params };
+}
+
+/** `sql` with its parameters written in, as the database receives it (EXPLAIN, the benchmark's bare SQL). */
+export function inlined(db: Database, sql: string, params: readonly unknown[]): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => db.sequelize.escape(db.sqlValue(params[i++]) as string));
 }
 
 export async function keysetPage(db: Database, q: KeysetQuery): Promise<TaskViewSource[]> {
-  const { sql, replacements } = keysetSql(db, q);
-  const rows = await db.sequelize.query<RawTask>(sql, { type: QueryTypes.SELECT, replacements, raw: true });
-  return rows.map(normalise);
+  const { sql, params } = keysetSql(db, q);
+  return (await db.select<RawTask>(sql, params)).map(normalise);
 }
 
 /** The merchant's tasks among `ids`, newest first (one primary-key lookup each). */
@@ -134,14 +139,20 @@ export async function tasksByIds(
   ids: string[],
   filter: { status?: TaskStatus; type?: TaskType } = {},
 ): Promise<TaskViewSource[]> {
-  const mysql = db.dialect === 'mysql';
-  const qi = (name: string): string => (mysql ? `\`${name}\`` : `"${name}"`);
-  const where = [`${qi('id')} IN (:ids)`, `${qi('userId')} = :userId`];
-  if (filter.status) where.push(`${qi('status')} = :status`);
-  if (filter.type) where.push(`${qi('type')} = :type`);
-  const rows = await db.sequelize.query<RawTask>(
+  const qi = quote(db);
+  const where = [`${qi('id')} IN (${ids.map(() => '?').join(', ')})`, `${qi('userId')} = ?`];
+  const params: unknown[] = [...ids, userId];
+  if (filter.status) {
+    where.push(`${qi('status')} = ?`);
+    params.push(filter.status);
+  }
+  if (filter.type) {
+    where.push(`${qi('type')} = ?`);
+    params.push(filter.type);
+  }
+  const rows = await db.select<RawTask>(
     `SELECT ${COLUMNS.map(qi).join(', ')} FROM ${qi('tasks')} WHERE ${where.join(' AND ')} ORDER BY ${qi('createdAt')} DESC, ${qi('id')} DESC`,
-    { type: QueryTypes.SELECT, replacements: { ids, userId, ...filter }, raw: true },
+    params,
   );
   return rows.map(normalise);
 }

@@ -55,7 +55,7 @@ export async function http(o: HttpLoad): Promise<LoadResult> {
 }
 
 /**
- * `concurrency` loops calling `op(i)` (i counts up across all loops) for `seconds`, or until `amount` calls; the rate
+ * of completed calls and their latency. Throws when a call failed: what it measures is a limit, which failures would fake.
  * of completed calls and their latency.
  */
 export async function loops(
@@ -65,6 +65,7 @@ export async function loops(
   const latencies: number[] = [];
   let i = 0;
   let failures = 0;
+  let firstError: unknown;
   const t0 = performance.now();
   const until = t0 + (o.seconds ?? 5) * 1000;
   const more = (): boolean => (o.amount !== undefined ? i < o.amount : performance.now() < until);
@@ -76,14 +77,17 @@ export async function loops(
         try {
           await op(n);
           latencies.push(performance.now() - t);
-        } catch {
+        } catch (err) {
           failures++;
+          firstError ??= err;
         }
       }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
+  // a limit is only a limit when every operation of it succeeded (a refused connection would make it look low)
+  if (failures) throw new Error(`${failures} of ${failures + latencies.length} operations failed, the first: ${String(firstError)}`);
   const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
   return { rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), failures };
 }

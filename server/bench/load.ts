@@ -55,8 +55,8 @@ export async function http(o: HttpLoad): Promise<LoadResult> {
 }
 
 /**
+ * `concurrency` loops calling `op(i)` (i counts up across all loops) for `seconds`, or until `amount` calls; the rate
  * of completed calls and their latency. Throws when a call failed: what it measures is a limit, which failures would fake.
- * of completed calls and their latency.
  */
 export async function loops(
   op: (i: number) => Promise<unknown>,

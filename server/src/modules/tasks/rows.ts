@@ -81,6 +81,15 @@ export interface KeysetQuery {
 
 const quote = (db: Database) => (name: string): string => (db.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
+/** The list's optional status and type conditions, added to `where` and `params`. */
+function addFilter(qi: (name: string) => string, f: { status?: TaskStatus; type?: TaskType }, where: string[], params: unknown[]): void {
+  for (const column of ['status', 'type'] as const) {
+    if (!f[column]) continue;
+    where.push(`${qi(column)} = ?`);
+    params.push(f[column]);
+  }
+}
+
 /** The SQL of one keyset page and its parameters (exported for the EXPLAIN test and the benchmark). */
 export function keysetSql(db: Database, q: KeysetQuery): { sql: string; params: unknown[] } {
   const mysql = db.dialect === 'mysql';
@@ -90,14 +99,7 @@ export function keysetSql(db: Database, q: KeysetQuery): { sql: string; params: 
   const cmp = desc ? '<' : '>';
   const where = [`${qi('userId')} = ?`];
   const params: unknown[] = [q.userId];
-  if (q.status) {
-    where.push(`${qi('status')} = ?`);
-    params.push(q.status);
-  }
-  if (q.type) {
-    where.push(`${qi('type')} = ?`);
-    params.push(q.type);
-  }
+  addFilter(qi, q, where, params);
   if (q.updatedSince) {
     where.push(`${at} > ?`);
     params.push(q.updatedSince);
@@ -142,14 +144,7 @@ export async function tasksByIds(
   const qi = quote(db);
   const where = [`${qi('id')} IN (${ids.map(() => '?').join(', ')})`, `${qi('userId')} = ?`];
   const params: unknown[] = [...ids, userId];
-  if (filter.status) {
-    where.push(`${qi('status')} = ?`);
-    params.push(filter.status);
-  }
-  if (filter.type) {
-    where.push(`${qi('type')} = ?`);
-    params.push(filter.type);
-  }
+  addFilter(qi, filter, where, params);
   const rows = await db.select<RawTask>(
     `SELECT ${COLUMNS.map(qi).join(', ')} FROM ${qi('tasks')} WHERE ${where.join(' AND ')} ORDER BY ${qi('createdAt')} DESC, ${qi('id')} DESC`,
     params,

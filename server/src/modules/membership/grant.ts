@@ -26,7 +26,7 @@ export class PaymentMismatchError extends Error {
  * for a SUCCESS, null otherwise. Throws PaymentMismatchError: the callback answers it with 400, a query logs it and
  * leaves the order pending.
  */
-export function assertTransactionMatches(ctx: AppContext, order: Order, tx: WxTransaction): Date | null {
+export function assertTransactionMatches(ctx: AppContext, order: PaymentOrder, tx: WxTransaction): Date | null {
   const { appid, mchid } = ctx.vendors.wechat;
   if (tx.out_trade_no !== order.id) throw new PaymentMismatchError('out_trade_no mismatch');
   if (tx.mchid !== mchid) throw new PaymentMismatchError('mchid mismatch');
@@ -40,13 +40,25 @@ export function assertTransactionMatches(ctx: AppContext, order: Order, tx: WxTr
 
 export type ApplyOutcome = 'granted' | 'already_paid' | 'not_paid' | 'closed' | 'failed';
 
+/** What applying a transaction reads of the order before its transaction (an Order model has these fields too). */
+export type PaymentOrder = Pick<Order, 'id' | 'amountFen' | 'status'>;
+
+/** The order a WeChat notification names, as a plain row (the callback's lookup before the grant), or null. */
+export async function findPaymentOrder(db: Database, orderId: string): Promise<PaymentOrder | null> {
+  const q = (n: string) => qi(db, n);
+  const [row] = await selectRows<PaymentOrder>(db, `SELECT ${['id', 'amountFen', 'status'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id`, {
+    id: orderId,
+  });
+  return row ? { id: row.id, amountFen: Number(row.amountFen), status: row.status } : null;
+}
+
 /**
  * Applies a verified transaction. SUCCESS grants (even for an order we had closed: the money was taken);
  * CLOSED/REVOKED close a pending order; PAYERROR closes the order at WeChat first (so the payer cannot pay it after
  * all) and then fails it here, or grants when WeChat answers that it was paid meanwhile — a failed close throws and
  * leaves it pending for the next query; anything else changes nothing.
  */
-export async function applyTransaction(ctx: AppContext, order: Order, tx: WxTransaction): Promise<ApplyOutcome> {
+export async function applyTransaction(ctx: AppContext, order: PaymentOrder, tx: WxTransaction): Promise<ApplyOutcome> {
   const paidAt = assertTransactionMatches(ctx, order, tx);
   const now = ctx.now();
   const { Order } = ctx.db.models;
@@ -172,7 +184,7 @@ async function reinstateLapsedSince(db: Database, user: LockedUser, orderId: str
  */
 export async function closeOrderAtWechat(
   ctx: AppContext,
-  order: Order,
+  order: PaymentOrder,
   local: { status: 'closed' } | { status: 'failed'; failReason: string } = { status: 'closed' },
 ): Promise<'closed' | 'paid'> {
   const outcome = await ctx.vendors.wechat.closeOrder(order.id);

@@ -51,7 +51,8 @@ describe.each(['sqlite', 'mysql'] as const)('plain statements write what the mod
     });
     return r!;
   };
-  const without = (r: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
+  const without = (r: Record<string, unknown>, ...keys: string[]) =>
+    Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
   let n = 0;
   const newUser = async (fields: { isMember: boolean; quotaRemaining: number; quotaExpireAt: Date | null }) => {
     const id = `u${kind}${++n}`.padEnd(12, '0');
@@ -61,12 +62,25 @@ describe.each(['sqlite', 'mysql'] as const)('plain statements write what the mod
 
   it('a balance change and a lapse: the quota_logs rows and the users row', async () => {
     const expiredAt = new Date(NOW.getTime() - 1000);
-    const [a, b] = [await newUser({ isMember: true, quotaRemaining: 7, quotaExpireAt: expiredAt }), await newUser({ isMember: true, quotaRemaining: 7, quotaExpireAt: expiredAt })];
+    const [a, b] = [
+      await newUser({ isMember: true, quotaRemaining: 7, quotaExpireAt: expiredAt }),
+      await newUser({ isMember: true, quotaRemaining: 7, quotaExpireAt: expiredAt }),
+    ];
     // the models (the code before): the expire row, the balance, then isMember
     await db.transaction(async (t) => {
       const user = (await db.models.User.findByPk(a, { transaction: t, lock: t.LOCK.UPDATE }))!;
       await db.models.QuotaLog.create(
-        { userId: a, taskId: null, orderId: null, refundId: '', action: 'expire', amount: -7, balanceAfter: 0, reason: '会员到期，剩余次数清零', createdAt: NOW },
+        {
+          userId: a,
+          taskId: null,
+          orderId: null,
+          refundId: '',
+          action: 'expire',
+          amount: -7,
+          balanceAfter: 0,
+          reason: '会员到期，剩余次数清零',
+          createdAt: NOW,
+        },
         { transaction: t },
       );
       user.quotaRemaining = 0;
@@ -75,13 +89,20 @@ describe.each(['sqlite', 'mysql'] as const)('plain statements write what the mod
       await user.save({ transaction: t });
     });
     await db.transaction(async (t) => applyLapse(db, await lockUser(db, b, t), t, NOW));
-    expect(without(await row('users', 'id', b), 'id', 'phone', 'phoneLast4')).toEqual(without(await row('users', 'id', a), 'id', 'phone', 'phoneLast4'));
-    expect(without(await row('quota_logs', 'userId', b), 'id', 'userId')).toEqual(without(await row('quota_logs', 'userId', a), 'id', 'userId'));
+    expect(without(await row('users', 'id', b), 'id', 'phone', 'phoneLast4')).toEqual(
+      without(await row('users', 'id', a), 'id', 'phone', 'phoneLast4'),
+    );
+    expect(without(await row('quota_logs', 'userId', b), 'id', 'userId')).toEqual(
+      without(await row('quota_logs', 'userId', a), 'id', 'userId'),
+    );
   });
 
   it('a grant: the orders row, the users row and the grant row', async () => {
     const runningUntil = new Date(NOW.getTime() + 5 * 86_400_000);
-    const users = [await newUser({ isMember: true, quotaRemaining: 3, quotaExpireAt: runningUntil }), await newUser({ isMember: true, quotaRemaining: 3, quotaExpireAt: runningUntil })];
+    const users = [
+      await newUser({ isMember: true, quotaRemaining: 3, quotaExpireAt: runningUntil }),
+      await newUser({ isMember: true, quotaRemaining: 3, quotaExpireAt: runningUntil }),
+    ];
     const orders = users.map((userId, i) => ({ id: `o${kind}${n}${i}`.padEnd(16, '0'), userId }));
     for (const o of orders) {
       await db.models.Order.create({
@@ -113,13 +134,28 @@ describe.each(['sqlite', 'mysql'] as const)('plain statements write what the mod
       user.quotaExpireAt = new Date(runningUntil.getTime() + 30 * 86_400_000);
       user.isMember = true;
       await db.models.QuotaLog.create(
-        { userId: user.id, taskId: null, orderId: viaModels!.id, refundId: '', action: 'grant', amount: 100, balanceAfter: 103, reason: '购买会员 30 天', createdAt: NOW },
+        {
+          userId: user.id,
+          taskId: null,
+          orderId: viaModels!.id,
+          refundId: '',
+          action: 'grant',
+          amount: 100,
+          balanceAfter: 103,
+          reason: '购买会员 30 天',
+          createdAt: NOW,
+        },
         { transaction: t },
       );
       user.quotaRemaining = 103;
       await user.save({ transaction: t });
     });
-    const ctx = { db, config: { plan: { priceFen: 2990, quota: 100, days: 30 } }, now: () => NOW, logger: { info: () => {} } } as unknown as AppContext;
+    const ctx = {
+      db,
+      config: { plan: { priceFen: 2990, quota: 100, days: 30 } },
+      now: () => NOW,
+      logger: { info: () => {} },
+    } as unknown as AppContext;
     expect(await grantOrder(ctx, viaSql!.id, `wx${viaModels!.id}`.replace(viaModels!.id, viaSql!.id), paidAt)).toBe('granted');
     const order = (id: string) => row('orders', 'id', id).then((r) => without(r, 'id', 'userId', 'transactionId'));
     expect(await order(viaSql!.id)).toEqual(await order(viaModels!.id));
@@ -132,7 +168,15 @@ describe.each(['sqlite', 'mysql'] as const)('plain statements write what the mod
 
   it('a task creation: the tasks row and the deduct row', async () => {
     const userId = await newUser({ isMember: true, quotaRemaining: 10, quotaExpireAt: new Date(NOW.getTime() + 86_400_000) });
-    const fields = { userId, type: 'basic_clean' as const, inputKey: `inputs/${userId}/a.jpg`, params: { scene: 'white' }, cost: 1, clientRequestId: 'c-1', requestHash: 'ab'.repeat(32) };
+    const fields = {
+      userId,
+      type: 'basic_clean' as const,
+      inputKey: `inputs/${userId}/a.jpg`,
+      params: { scene: 'white' },
+      cost: 1,
+      clientRequestId: 'c-1',
+      requestHash: 'ab'.repeat(32),
+    };
     // the models (the code before)
     await db.models.Task.create({
       ...fields,

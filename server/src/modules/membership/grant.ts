@@ -46,9 +46,13 @@ export type PaymentOrder = Pick<Order, 'id' | 'amountFen' | 'status'>;
 /** The order a WeChat notification names, as a plain row (the callback's lookup before the grant), or null. */
 export async function findPaymentOrder(db: Database, orderId: string): Promise<PaymentOrder | null> {
   const q = (n: string) => qi(db, n);
-  const [row] = await selectRows<PaymentOrder>(db, `SELECT ${['id', 'amountFen', 'status'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id`, {
-    id: orderId,
-  });
+  const [row] = await selectRows<PaymentOrder>(
+    db,
+    `SELECT ${['id', 'amountFen', 'status'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id`,
+    {
+      id: orderId,
+    },
+  );
   return row ? { id: row.id, amountFen: Number(row.amountFen), status: row.status } : null;
 }
 

@@ -2,6 +2,8 @@
  * The quota ledger (README "Money and quota"). Every change of users.quota_remaining goes through `changeBalance`
  * inside a transaction that holds the user's row lock, and writes one quota_logs row with the balance after it.
  * Invariant: balance = sum of the user's ledger amounts. The balance never goes below zero.
+ * Its statements are plain SQL (db/sql.ts: the payment callback and task creation run them on every request), writing
+ * what the models wrote (test/quota/plain-statements.test.ts); other code reads these rows through the models.
  */
 import type { Transaction } from 'sequelize';
 import type { Database } from '../../db/index.js';
@@ -17,7 +19,11 @@ interface UserFields {
 }
 
 /** The columns of users the ledger reads and writes, by field. */
-const USER_COLUMNS: Record<keyof UserFields, string> = { isMember: 'isMember', quotaRemaining: 'quota_remaining', quotaExpireAt: 'quota_expireAt' };
+const USER_COLUMNS: Record<keyof UserFields, string> = {
+  isMember: 'isMember',
+  quotaRemaining: 'quota_remaining',
+  quotaExpireAt: 'quota_expireAt',
+};
 const sameValue = (a: unknown, b: unknown): boolean => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 
 /**
@@ -97,7 +103,10 @@ export interface BalanceChange {
 }
 
 /** A ledger row as written (the fields of a QuotaLog). */
-export type LedgerRow = Pick<QuotaLog, 'id' | 'userId' | 'taskId' | 'orderId' | 'refundId' | 'action' | 'amount' | 'balanceAfter' | 'reason' | 'createdAt'>;
+export type LedgerRow = Pick<
+  QuotaLog,
+  'id' | 'userId' | 'taskId' | 'orderId' | 'refundId' | 'action' | 'amount' | 'balanceAfter' | 'reason' | 'createdAt'
+>;
 
 const LEDGER_COLUMNS = ['userId', 'taskId', 'orderId', 'refundId', 'action', 'amount', 'balanceAfter', 'reason', 'createdAt'] as const;
 
@@ -106,7 +115,13 @@ const LEDGER_COLUMNS = ['userId', 'taskId', 'orderId', 'refundId', 'action', 'am
  * by the caller before too). Returns the ledger row, or null when the unique (taskId, action) /
  * (orderId, action, refundId) key says this change was already recorded (nothing is changed then).
  */
-export async function changeBalance(db: Database, user: LockedUser, change: BalanceChange, t: Transaction, now = new Date()): Promise<LedgerRow | null> {
+export async function changeBalance(
+  db: Database,
+  user: LockedUser,
+  change: BalanceChange,
+  t: Transaction,
+  now = new Date(),
+): Promise<LedgerRow | null> {
   const balanceAfter = user.quotaRemaining + change.amount;
   if (balanceAfter < 0) throw new AppError('QUOTA_EXHAUSTED');
   const row: Omit<LedgerRow, 'id'> = {

@@ -61,10 +61,12 @@ describe.each<DbKind>(MONEY_DBS)('a renewal racing notifications, queries and ta
         attempts++;
         return realTransaction(...args);
       }) as typeof sequelize.transaction;
-      // … and changes it and commits just when the grant asks for that lock (after the grant read the order)
+      // … and changes it and commits just when the grant asks for that lock (after the grant read the order): the
+      // grant's statement with the user's id (its order lock has the order's)
       const asked = new Promise<void>((resolve) => {
-        models.User.addHook('beforeFind', 'grant-race', (options) => {
-          if (options.lock && options.transaction !== holder) resolve();
+        sequelize.addHook('beforeQuery', 'grant-race', (options) => {
+          const o = options as { transaction?: unknown; replacements?: { id?: unknown } };
+          if (o.transaction && o.transaction !== holder && o.replacements?.id === m.userId) resolve();
         });
       });
       try {
@@ -74,7 +76,7 @@ describe.each<DbKind>(MONEY_DBS)('a renewal racing notifications, queries and ta
         await holder.commit();
         expect((await answer).status).toBe(204);
       } finally {
-        models.User.removeHook('beforeFind', 'grant-race');
+        sequelize.removeHook('beforeQuery', 'grant-race');
         sequelize.transaction = realTransaction;
       }
       expect(attempts).toBe(1);

@@ -72,7 +72,9 @@ export const toAdminTask = (t: Task, phones: Map<string, string>): AdminTask => 
   resultsPurgedAt: iso(t.resultsPurgedAt ?? null),
 });
 
-export const toLedgerEntry = (l: QuotaLog): AdminLedgerEntry => ({
+export const toLedgerEntry = (
+  l: Pick<QuotaLog, 'id' | 'action' | 'amount' | 'balanceAfter' | 'taskId' | 'orderId' | 'reason' | 'createdAt'>,
+): AdminLedgerEntry => ({
   id: String(l.id),
   action: l.action,
   amount: l.amount,

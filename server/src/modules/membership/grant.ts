@@ -2,13 +2,15 @@
  * Applying a WeChat Pay transaction to our order — the one code path shared by the payment callback, the order
  * query of GET /membership/orders/:id, the reconciler and (later) the admin sync. Grants exactly once per order.
  */
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { OrderStatus } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
-import type { Order, User } from '../../db/models.js';
+import type { Database } from '../../db/index.js';
+import type { Order } from '../../db/models.js';
+import { forUpdate, qi, selectRows, sqlDate, updateRows } from '../../db/sql.js';
 import type { WxTransaction } from '../../vendors/types.js';
 import { parseWechatTime } from '../../vendors/wechatpay/time.js';
-import { applyLapse, changeBalance, lockUser } from '../quota/ledger.js';
+import { applyLapse, changeBalance, lockUser, type LockedUser } from '../quota/ledger.js';
 import { noteRefundedAtWechat } from './refunds.js';
 
 export class PaymentMismatchError extends Error {
@@ -24,7 +26,7 @@ export class PaymentMismatchError extends Error {
  * for a SUCCESS, null otherwise. Throws PaymentMismatchError: the callback answers it with 400, a query logs it and
  * leaves the order pending.
  */
-export function assertTransactionMatches(ctx: AppContext, order: Order, tx: WxTransaction): Date | null {
+export function assertTransactionMatches(ctx: AppContext, order: PaymentOrder, tx: WxTransaction): Date | null {
   const { appid, mchid } = ctx.vendors.wechat;
   if (tx.out_trade_no !== order.id) throw new PaymentMismatchError('out_trade_no mismatch');
   if (tx.mchid !== mchid) throw new PaymentMismatchError('mchid mismatch');
@@ -38,13 +40,29 @@ export function assertTransactionMatches(ctx: AppContext, order: Order, tx: WxTr
 
 export type ApplyOutcome = 'granted' | 'already_paid' | 'not_paid' | 'closed' | 'failed';
 
+/** What applying a transaction reads of the order before its transaction (an Order model has these fields too). */
+export type PaymentOrder = Pick<Order, 'id' | 'amountFen' | 'status'>;
+
+/** The order a WeChat notification names, as a plain row (the callback's lookup before the grant), or null. */
+export async function findPaymentOrder(db: Database, orderId: string): Promise<PaymentOrder | null> {
+  const q = (n: string) => qi(db, n);
+  const [row] = await selectRows<PaymentOrder>(
+    db,
+    `SELECT ${['id', 'amountFen', 'status'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id`,
+    {
+      id: orderId,
+    },
+  );
+  return row ? { id: row.id, amountFen: Number(row.amountFen), status: row.status } : null;
+}
+
 /**
  * Applies a verified transaction. SUCCESS grants (even for an order we had closed: the money was taken);
  * CLOSED/REVOKED close a pending order; PAYERROR closes the order at WeChat first (so the payer cannot pay it after
  * all) and then fails it here, or grants when WeChat answers that it was paid meanwhile — a failed close throws and
  * leaves it pending for the next query; anything else changes nothing.
  */
-export async function applyTransaction(ctx: AppContext, order: Order, tx: WxTransaction): Promise<ApplyOutcome> {
+export async function applyTransaction(ctx: AppContext, order: PaymentOrder, tx: WxTransaction): Promise<ApplyOutcome> {
   const paidAt = assertTransactionMatches(ctx, order, tx);
   const now = ctx.now();
   const { Order } = ctx.db.models;
@@ -84,19 +102,19 @@ const GRANTABLE: readonly OrderStatus[] = ['pending', 'closed', 'failed'];
  */
 export async function grantOrder(ctx: AppContext, orderId: string, transactionId: string | null, paidAt: Date): Promise<ApplyOutcome> {
   const { plan } = ctx.config;
-  const outcome = await ctx.db.transaction(async (t) => {
+  const { db } = ctx;
+  const outcome = await db.transaction(async (t) => {
     const now = ctx.now();
-    const order = await ctx.db.models.Order.findByPk(orderId, { transaction: t, lock: t.LOCK.UPDATE });
+    const order = await lockOrder(db, orderId, t);
     if (!order) throw new Error(`order ${orderId} vanished`);
     if (!GRANTABLE.includes(order.status)) return 'already_paid' as const;
-    const user = await lockUser(ctx.db, order.userId, t);
+    const user = await lockUser(db, order.userId, t);
     const at = new Date(Math.min(paidAt.getTime(), now.getTime()));
-    order.set({ status: 'paid', transactionId, paidAt });
-    await order.save({ transaction: t });
+    await markPaid(db, orderId, transactionId, paidAt, t);
     if (user.quotaExpireAt && user.quotaExpireAt.getTime() > at.getTime()) {
-      await reinstateLapsedSince(ctx, user, orderId, at, t, now);
+      await reinstateLapsedSince(db, user, orderId, at, t, now);
     } else {
-      await applyLapse(ctx.db, user, t, at);
+      await applyLapse(db, user, t, at);
     }
     // what the order sold when it was created; orders from before migration 06 fall back to config
     const quota = order.quota ?? plan.quota;
@@ -105,7 +123,7 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
     user.quotaExpireAt = new Date(from + days * 86_400_000);
     user.isMember = true;
     const entry = await changeBalance(
-      ctx.db,
+      db,
       user,
       { action: 'grant', amount: quota, orderId, reason: days > 0 ? `购买会员 ${days} 天` : `购买加量包 +${quota} 次` },
       t,
@@ -118,19 +136,48 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
   return outcome;
 }
 
+type LockedOrder = Pick<Order, 'status' | 'userId' | 'quota' | 'days'>;
+
+/** SELECT … FOR UPDATE of what the grant reads of the order. */
+async function lockOrder(db: Database, orderId: string, t: Transaction): Promise<LockedOrder | null> {
+  const q = (n: string) => qi(db, n);
+  const [row] = await selectRows<LockedOrder>(
+    db,
+    `SELECT ${['status', 'userId', 'quota', 'days'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id${forUpdate(db)}`,
+    { id: orderId },
+    t,
+  );
+  return row ?? null;
+}
+
+/** The order paid: status, WeChat's (or Alipay's) transaction id, the payment's moment, updatedAt (the wall clock, as Sequelize's timestamps). */
+async function markPaid(db: Database, orderId: string, transactionId: string | null, paidAt: Date, t: Transaction): Promise<void> {
+  const q = (n: string) => qi(db, n);
+  await updateRows(
+    db,
+    `UPDATE ${q('orders')} SET ${q('status')} = 'paid', ${q('transactionId')} = :transactionId, ${q('paidAt')} = :paidAt, ` +
+      `${q('updatedAt')} = :updatedAt WHERE ${q('id')} = :id`,
+    { id: orderId, transactionId, paidAt: sqlDate(db, paidAt), updatedAt: sqlDate(db, new Date()) },
+    t,
+  );
+}
+
 /**
  * The renewal was paid at `at`, while the membership still ran, but its notice came after the expiry lapsed it:
  * what `expire` rows wrote off since `at` is credited back (`reinstate`, once per order by the ledger's unique key),
  * so the renewal extends the membership it was paid for. The user is locked by `t`.
  */
-async function reinstateLapsedSince(ctx: AppContext, user: User, orderId: string, at: Date, t: Transaction, now: Date): Promise<void> {
-  const expired = await ctx.db.models.QuotaLog.sum('amount', {
-    where: { userId: user.id, action: 'expire', createdAt: { [Op.gt]: at } },
-    transaction: t,
-  });
-  const lapsed = -Number(expired ?? 0);
+async function reinstateLapsedSince(db: Database, user: LockedUser, orderId: string, at: Date, t: Transaction, now: Date): Promise<void> {
+  const q = (n: string) => qi(db, n);
+  const [row] = await selectRows<{ expired: unknown }>(
+    db,
+    `SELECT SUM(${q('amount')}) AS ${q('expired')} FROM ${q('quota_logs')} WHERE ${q('userId')} = :userId AND ${q('action')} = 'expire' AND ${q('createdAt')} > :at`,
+    { userId: user.id, at: sqlDate(db, at) },
+    t,
+  );
+  const lapsed = -Number(row?.expired ?? 0);
   if (lapsed > 0) {
-    await changeBalance(ctx.db, user, { action: 'reinstate', amount: lapsed, orderId, reason: '到期前已续费，恢复到期清零的次数' }, t, now);
+    await changeBalance(db, user, { action: 'reinstate', amount: lapsed, orderId, reason: '到期前已续费，恢复到期清零的次数' }, t, now);
   }
 }
 
@@ -141,7 +188,7 @@ async function reinstateLapsedSince(ctx: AppContext, user: User, orderId: string
  */
 export async function closeOrderAtWechat(
   ctx: AppContext,
-  order: Order,
+  order: PaymentOrder,
   local: { status: 'closed' } | { status: 'failed'; failReason: string } = { status: 'closed' },
 ): Promise<'closed' | 'paid'> {
   const outcome = await ctx.vendors.wechat.closeOrder(order.id);

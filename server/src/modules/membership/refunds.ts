@@ -36,7 +36,7 @@ import { newId } from '../../lib/ids.js';
 import type { AlipayRefund, WxRefund, WxRefundNotice } from '../../vendors/types.js';
 import { parseAlipayTime, yuanToFen } from '../../vendors/alipay/wire.js';
 import { parseWechatTime } from '../../vendors/wechatpay/time.js';
-import { applyLapse, changeBalance, lockUser } from '../quota/ledger.js';
+import { applyLapse, changeBalance, lockUser, saveUser } from '../quota/ledger.js';
 
 export class RefundMismatchError extends Error {
   constructor(message: string) {
@@ -214,7 +214,7 @@ async function takeBack(
     now,
   );
   if (!entry) throw new Error(`refund ${refund.id} recorded twice`); // unreachable: appliedAt under the order lock guards it
-  await user.save({ transaction: t });
+  await saveUser(ctx.db, user, t);
   await applyLapse(ctx.db, user, t, now);
   return { quota: quotaTaken, seconds };
 }

@@ -7,7 +7,7 @@ import { verifyNotification, WxNotifyError } from '../../vendors/wechatpay/notif
 import { requireUser } from '../auth/middleware.js';
 import type { AlipayTrade } from '../../vendors/types.js';
 import { applyAlipayRefundNotice, applyAlipayTrade } from './alipay.js';
-import { applyTransaction, PaymentMismatchError } from './grant.js';
+import { applyTransaction, findPaymentOrder, PaymentMismatchError } from './grant.js';
 import { applyRefundNotice, RefundMismatchError } from './refunds.js';
 import { getOrder, membershipStatus, purchase } from './service.js';
 
@@ -71,7 +71,7 @@ export function paymentCallbackRoute(ctx: AppContext): Router {
         return;
       }
       const tx = notification.transaction;
-      const order = await ctx.db.models.Order.findByPk(String(tx.out_trade_no ?? '').slice(0, 32));
+      const order = await findPaymentOrder(ctx.db, String(tx.out_trade_no ?? '').slice(0, 32));
       if (!order) return fail(400, 'unknown order');
       await applyTransaction(ctx, order, tx);
       res.status(204).end();

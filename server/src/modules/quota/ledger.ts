@@ -2,18 +2,94 @@
  * The quota ledger (README "Money and quota"). Every change of users.quota_remaining goes through `changeBalance`
  * inside a transaction that holds the user's row lock, and writes one quota_logs row with the balance after it.
  * Invariant: balance = sum of the user's ledger amounts. The balance never goes below zero.
+ * Its statements are plain SQL (db/sql.ts: the payment callback and task creation run them on every request), writing
+ * what the models wrote (test/quota/plain-statements.test.ts); other code reads these rows through the models.
  */
 import type { Transaction } from 'sequelize';
 import type { Database } from '../../db/index.js';
 import { isUniqueViolation } from '../../db/index.js';
 import type { LedgerAction, QuotaLog, User } from '../../db/models.js';
+import { forUpdate, insertRow, qi, selectRows, sqlDate, sqlDateOrNull, toDateOrNull, updateRows } from '../../db/sql.js';
 import { AppError } from '../../lib/errors.js';
 
-/** SELECT … FOR UPDATE on the user row (needs both `transaction` and `lock`). */
-export async function lockUser(db: Database, userId: string, t: Transaction): Promise<User> {
-  const user = await db.models.User.findByPk(userId, { transaction: t, lock: t.LOCK.UPDATE });
-  if (!user) throw new AppError('UNAUTHENTICATED');
-  return user;
+interface UserFields {
+  isMember: boolean;
+  quotaRemaining: number;
+  quotaExpireAt: Date | null;
+}
+
+/** The columns of users the ledger reads and writes, by field. */
+const USER_COLUMNS: Record<keyof UserFields, string> = {
+  isMember: 'isMember',
+  quotaRemaining: 'quota_remaining',
+  quotaExpireAt: 'quota_expireAt',
+};
+const sameValue = (a: unknown, b: unknown): boolean => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
+
+/**
+ * A user row locked by a transaction, as plain fields (the ledger's statements are plain SQL: the money paths are
+ * hot, and a model instance costs more CPU than the statements). `saveUser` writes what changed since it was read,
+ * as a model's save() does.
+ */
+export class LockedUser implements UserFields {
+  isMember: boolean;
+  quotaRemaining: number;
+  quotaExpireAt: Date | null;
+  #stored: UserFields;
+
+  constructor(
+    readonly id: string,
+    fields: UserFields,
+  ) {
+    this.isMember = fields.isMember;
+    this.quotaRemaining = fields.quotaRemaining;
+    this.quotaExpireAt = fields.quotaExpireAt;
+    this.#stored = { ...fields };
+  }
+
+  /** The fields changed since the row was read or last saved. */
+  changed(): (keyof UserFields)[] {
+    return (Object.keys(USER_COLUMNS) as (keyof UserFields)[]).filter((k) => !sameValue(this[k], this.#stored[k]));
+  }
+
+  markSaved(): void {
+    this.#stored = { isMember: this.isMember, quotaRemaining: this.quotaRemaining, quotaExpireAt: this.quotaExpireAt };
+  }
+}
+
+/** SELECT … FOR UPDATE on the user row (on SQLite the IMMEDIATE transaction holds the lock). */
+export async function lockUser(db: Database, userId: string, t: Transaction): Promise<LockedUser> {
+  const q = (n: string) => qi(db, n);
+  const [row] = await selectRows<{ id: string; isMember: unknown; quotaRemaining: unknown; quotaExpireAt: unknown }>(
+    db,
+    `SELECT ${q('id')}, ${q('isMember')}, ${q('quota_remaining')} AS ${q('quotaRemaining')}, ${q('quota_expireAt')} AS ${q('quotaExpireAt')} ` +
+      `FROM ${q('users')} WHERE ${q('id')} = :id${forUpdate(db)}`,
+    { id: userId },
+    t,
+  );
+  if (!row) throw new AppError('UNAUTHENTICATED');
+  return new LockedUser(row.id, {
+    isMember: Boolean(row.isMember),
+    quotaRemaining: Number(row.quotaRemaining),
+    quotaExpireAt: toDateOrNull(row.quotaExpireAt),
+  });
+}
+
+/**
+ * Writes the locked user's changed fields and updatedAt (the wall clock, as Sequelize's timestamps do); nothing when
+ * none changed (as a model's save()).
+ */
+export async function saveUser(db: Database, user: LockedUser, t: Transaction): Promise<void> {
+  const changed = user.changed();
+  if (!changed.length) return;
+  const q = (n: string) => qi(db, n);
+  const values: Record<string, unknown> = { id: user.id, updatedAt: sqlDate(db, new Date()) };
+  const sets = changed.map((k) => {
+    values[k] = k === 'quotaExpireAt' ? sqlDateOrNull(db, user.quotaExpireAt) : user[k];
+    return `${q(USER_COLUMNS[k])} = :${k}`;
+  });
+  await updateRows(db, `UPDATE ${q('users')} SET ${sets.join(', ')}, ${q('updatedAt')} = :updatedAt WHERE ${q('id')} = :id`, values, t);
+  user.markSaved();
 }
 
 export interface BalanceChange {
@@ -26,36 +102,54 @@ export interface BalanceChange {
   reason?: string | null;
 }
 
+/** A ledger row as written (the fields of a QuotaLog). */
+export type LedgerRow = Pick<
+  QuotaLog,
+  'id' | 'userId' | 'taskId' | 'orderId' | 'refundId' | 'action' | 'amount' | 'balanceAfter' | 'reason' | 'createdAt'
+>;
+
+const LEDGER_COLUMNS = ['userId', 'taskId', 'orderId', 'refundId', 'action', 'amount', 'balanceAfter', 'reason', 'createdAt'] as const;
+
 /**
- * Applies a change to a locked user and records it. Returns the ledger row, or null when the unique
- * (taskId, action) / (orderId, action, refundId) key says this change was already recorded (nothing is changed then).
+ * Applies a change to a locked user and records it: the quota_logs row, then the user's changed fields (those set
+ * by the caller before too). Returns the ledger row, or null when the unique (taskId, action) /
+ * (orderId, action, refundId) key says this change was already recorded (nothing is changed then).
  */
-export async function changeBalance(db: Database, user: User, change: BalanceChange, t: Transaction, now = new Date()): Promise<QuotaLog | null> {
+export async function changeBalance(
+  db: Database,
+  user: LockedUser,
+  change: BalanceChange,
+  t: Transaction,
+  now = new Date(),
+): Promise<LedgerRow | null> {
   const balanceAfter = user.quotaRemaining + change.amount;
   if (balanceAfter < 0) throw new AppError('QUOTA_EXHAUSTED');
-  let entry: QuotaLog;
+  const row: Omit<LedgerRow, 'id'> = {
+    userId: user.id,
+    taskId: change.taskId ?? null,
+    orderId: change.orderId ?? null,
+    refundId: change.refundId ?? '',
+    action: change.action,
+    amount: change.amount,
+    balanceAfter,
+    reason: change.reason ?? null,
+    createdAt: now,
+  };
+  let id: number;
   try {
-    entry = await db.models.QuotaLog.create(
-      {
-        userId: user.id,
-        taskId: change.taskId ?? null,
-        orderId: change.orderId ?? null,
-        refundId: change.refundId ?? '',
-        action: change.action,
-        amount: change.amount,
-        balanceAfter,
-        reason: change.reason ?? null,
-        createdAt: now,
-      },
-      { transaction: t },
+    id = await insertRow(
+      db,
+      `INSERT INTO ${qi(db, 'quota_logs')} (${LEDGER_COLUMNS.map((c) => qi(db, c)).join(', ')}) VALUES (${LEDGER_COLUMNS.map((c) => `:${c}`).join(', ')})`,
+      { ...row, createdAt: sqlDate(db, now) },
+      t,
     );
   } catch (err) {
     if (isUniqueViolation(err)) return null;
     throw err;
   }
   user.quotaRemaining = balanceAfter;
-  await user.save({ transaction: t });
-  return entry;
+  await saveUser(db, user, t);
+  return { id, ...row };
 }
 
 /** Whether the user is a member right now (not lapsed). */
@@ -66,14 +160,14 @@ export const isActiveMember = (user: Pick<User, 'isMember' | 'quotaExpireAt'>, n
  * at expiry the membership lapses and the balance goes to 0 with an `expire` ledger row.
  * Used by every read path, task creation, grants, refunds and the sweeper. The user must be locked by `t`.
  */
-export async function applyLapse(db: Database, user: User, t: Transaction, now = new Date()): Promise<boolean> {
+export async function applyLapse(db: Database, user: LockedUser, t: Transaction, now = new Date()): Promise<boolean> {
   if (!user.quotaExpireAt || user.quotaExpireAt.getTime() > now.getTime()) return false;
   if (!user.isMember && user.quotaRemaining === 0) return false;
   if (user.quotaRemaining > 0) {
     await changeBalance(db, user, { action: 'expire', amount: -user.quotaRemaining, reason: '会员到期，剩余次数清零' }, t, now);
   }
   user.isMember = false;
-  await user.save({ transaction: t });
+  await saveUser(db, user, t);
   return true;
 }
 
@@ -84,8 +178,10 @@ export async function getUserWithLapse(db: Database, userId: string, now = new D
   const due = user.quotaExpireAt && user.quotaExpireAt.getTime() <= now.getTime() && (user.isMember || user.quotaRemaining > 0);
   if (!due) return user;
   return db.transaction(async (t) => {
-    const locked = await lockUser(db, userId, t);
-    await applyLapse(db, locked, t, now);
+    await applyLapse(db, await lockUser(db, userId, t), t, now);
+    // the whole row as lapsed, for the views (a rare path: once per lapse)
+    const locked = await db.models.User.findByPk(userId, { transaction: t });
+    if (!locked) throw new AppError('UNAUTHENTICATED');
     return locked;
   });
 }

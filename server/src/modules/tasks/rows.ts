@@ -10,6 +10,7 @@
 import type { TaskStatus, TaskType } from '@aizhao/shared';
 import type { Database } from '../../db/index.js';
 import type { TaskStage } from '../../db/models.js';
+import { sqlDate, toDate, toDateOrNull } from '../../db/sql.js';
 
 /** What a task view is made of: a raw row normalised, or a Task model (which has the same fields). */
 export interface TaskViewSource {
@@ -46,8 +47,6 @@ export const KEYSET_INDEX = { createdAt: 'idx_tasks_userId_createdAt_id', update
 
 type RawTask = Record<(typeof COLUMNS)[number], unknown>;
 
-/** MariaDB answers DATETIME as a Date, SQLite as Sequelize's 'YYYY-MM-DD HH:mm:ss.SSS +00:00' text. */
-const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 /** JSON columns: MariaDB keeps them as LONGTEXT, SQLite as TEXT. */
 const fromJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
@@ -62,7 +61,7 @@ function normalise(r: RawTask): TaskViewSource {
     resultKeys: (fromJson(r.resultKeys) ?? null) as string[] | null,
     errorReason: (r.errorReason as string | null) ?? null,
     vendorTaskId: (r.vendorTaskId as string | null) ?? null,
-    resultsPurgedAt: r.resultsPurgedAt === null || r.resultsPurgedAt === undefined ? null : toDate(r.resultsPurgedAt),
+    resultsPurgedAt: toDateOrNull(r.resultsPurgedAt),
     createdAt: toDate(r.createdAt),
     updatedAt: toDate(r.updatedAt),
   };

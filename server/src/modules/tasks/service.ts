@@ -12,7 +12,8 @@ import { AppError, VendorError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { applyLapse, assertMember, changeBalance, getUserWithLapse, lockUser } from '../quota/ledger.js';
 import { checkInputKeyShape, checkInputObject } from './input.js';
-import { keysetPage, taskById, tasksByIds } from './rows.js';
+import { insertTask } from './insert.js';
+import { keysetPage, taskById, tasksByIds, type TaskViewSource } from './rows.js';
 import { toTaskView } from './views.js';
 
 type CreateInput = z.output<typeof createTaskRequest>;
@@ -86,7 +87,7 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
   await audit(ctx, input.inputKey, object.size);
 
   const cost = ctx.config.taskCost[input.type];
-  let created: { task: Task; quotaRemaining: number };
+  let created: { task: TaskViewSource; quotaRemaining: number };
   try {
     created = await ctx.db.transaction(async (t) => {
       const now = ctx.now();
@@ -94,30 +95,20 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
       await applyLapse(ctx.db, user, t, now);
       assertMember(user, now);
       if (user.quotaRemaining < cost) throw new AppError('QUOTA_EXHAUSTED', '剩余次数不足，请续费后再试');
-      const task = await ctx.db.models.Task.create(
+      const task = await insertTask(
+        ctx.db,
         {
           id: newId(),
           userId,
           type: input.type,
-          status: 'processing',
-          stage: 'queued',
           inputKey: input.inputKey,
           params: storedParams(input),
-          resultKeys: null,
-          vendorTaskId: null,
-          vendorOutputs: null,
-          errorReason: null,
           cost,
           clientRequestId: input.clientRequestId ?? null,
           requestHash: hash,
-          leaseUntil: null,
-          nextActionAt: null,
-          submittedAt: null,
-          finishedAt: null,
           createdAt: now,
-          updatedAt: now,
         },
-        { transaction: t },
+        t,
       );
       await changeBalance(ctx.db, user, { action: 'deduct', amount: -cost, taskId: task.id, reason: `创建任务 ${input.type}` }, t, now);
       return { task, quotaRemaining: user.quotaRemaining };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { QueryTypes, Sequelize, Transaction, type Options } from 'sequelize';
 import type sqlite3 from 'sqlite3';
 import { createMigrator } from './migrator.js';
+import { mysqlDateText } from './sql.js';
 import { initModels, type Models } from './models.js';
 
 export type Dialect = 'mysql' | 'sqlite';
@@ -211,8 +212,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
   // which runs `PRAGMA table_info` before a SELECT of a backquoted table and reads `new Error().stack` for every
   // statement (dialects/sqlite/query.js) — under production's --enable-source-maps a source-mapped stack trace per query
   const sqliteValue = (v: unknown): unknown => (v instanceof Date ? (sequelize.escape(v) as string).slice(1, -1) : v);
-  const sqlValue = (v: unknown): unknown =>
-    v instanceof Date ? (dialect === 'mysql' ? v.toISOString().slice(0, 23).replace('T', ' ') : sqliteValue(v)) : v;
+  const sqlValue = (v: unknown): unknown => (v instanceof Date ? (dialect === 'mysql' ? mysqlDateText(v) : sqliteValue(v)) : v);
   async function select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]> {
     if (dialect === 'mysql') return sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements: params.map(sqlValue), raw: true });
     const conn = (await (sequelize.connectionManager as unknown as SqliteConnectionManager).getConnection({ uuid: 'default' })) as sqlite3.Database;

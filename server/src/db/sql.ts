@@ -16,8 +16,9 @@ export const forUpdate = (db: Database): string => (db.dialect === 'mysql' ? ' F
  * (Sequelize escapes a Date replacement without them: its plain DATE type has no length); on SQLite the Date itself,
  * which Sequelize escapes as its DATE text 'YYYY-MM-DD HH:mm:ss.SSS +00:00' — the same text a model writes there.
  */
-export const sqlDate = (db: Database, d: Date): Date | string =>
-  db.dialect === 'mysql' ? d.toISOString().slice(0, 23).replace('T', ' ') : d;
+export const sqlDate = (db: Database, d: Date): Date | string => (db.dialect === 'mysql' ? mysqlDateText(d) : d);
+/** The DATETIME(3) text of a date in UTC, with its milliseconds. */
+export const mysqlDateText = (d: Date): string => d.toISOString().slice(0, 23).replace('T', ' ');
 export const sqlDateOrNull = (db: Database, d: Date | null): Date | string | null => (d ? sqlDate(db, d) : null);
 
 /** A DATE column read raw: MariaDB answers a Date, SQLite the text above. */

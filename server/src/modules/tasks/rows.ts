@@ -10,7 +10,7 @@
 import type { TaskStatus, TaskType } from '@aizhao/shared';
 import type { Database } from '../../db/index.js';
 import type { TaskStage } from '../../db/models.js';
-import { sqlDate, toDate, toDateOrNull } from '../../db/sql.js';
+import { qi as quoteFor, toDate, toDateOrNull } from '../../db/sql.js';
 
 /** What a task view is made of: a raw row normalised, or a Task model (which has the same fields). */
 export interface TaskViewSource {
@@ -78,7 +78,7 @@ export interface KeysetQuery {
   limit: number;
 }
 
-const quote = (db: Database) => (name: string): string => (db.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+const quote = (db: Database) => (name: string): string => quoteFor(db, name);
 
 /** The list's optional status and type conditions, added to `where` and `params`. */
 function addFilter(qi: (name: string) => string, f: { status?: TaskStatus; type?: TaskType }, where: string[], params: unknown[]): void {

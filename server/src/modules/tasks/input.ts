@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors.js';
 const KEY_SHAPE = new RegExp(`^input/([0-9A-Za-z_-]{1,32})/[0-9A-Za-z_-]{1,64}\\.(${INPUT_EXTENSIONS.join('|')})$`);
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
 /** Enough bytes for the image header of nearly every photo; the whole object is read only if this is not. */
-const HEADER_BYTES = 512 * 1024;
+export const INPUT_HEAD_BYTES = 512 * 1024;
 
 const formatBytes = (n: number): string =>
   n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
@@ -40,7 +40,7 @@ export async function checkInputObject(
   key: string,
 ): Promise<{ width: number; height: number; format: string; size: number }> {
   const invalid = (message: string, detail: string) => new AppError('INVALID_INPUT', message, [{ path: 'inputKey', message: detail }]);
-  const start = await ctx.vendors.storage.readStart(key, HEADER_BYTES);
+  const start = await ctx.vendors.storage.readStart(key, INPUT_HEAD_BYTES);
   if (!start) throw invalid('图片不存在，请重新上传', 'object missing');
   const { maxBytes, minSide } = ctx.config.upload;
   if (start.size > maxBytes) throw invalid(`图片太大，最大 ${formatBytes(maxBytes)}`, 'too large');

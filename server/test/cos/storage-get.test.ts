@@ -29,7 +29,9 @@ describe('CosObjectStorage GETs', () => {
       expect((await s.get('work/u1/t1/text.jpg')).equals(jpeg)).toBe(true);
       // as text: no encoding or UTF-8 (ids and digests are made with 'hex' and 'base64url')
       const decodedBodies = toString.mock.calls.filter(
-        ([encoding], i) => (encoding === undefined || /^utf-?8$/i.test(encoding)) && [jpeg.length, 100].includes((toString.mock.contexts[i] as Buffer).length),
+        ([encoding]: unknown[], i) =>
+          (encoding === undefined || (typeof encoding === 'string' && /^utf-?8$/i.test(encoding))) &&
+          [jpeg.length, 100].includes((toString.mock.contexts[i] as Buffer).length),
       );
       expect(decodedBodies).toHaveLength(0);
     } finally {

@@ -10,6 +10,7 @@
 import { QueryTypes } from 'sequelize';
 import type { TaskStatus, TaskType } from '@aizhao/shared';
 import type { Database } from '../../db/index.js';
+import { fromJson, toDate, toDateOrNull } from '../../db/raw-values.js';
 import type { TaskStage } from '../../db/models.js';
 
 /** What a task view is made of: a raw row normalised, or a Task model (which has the same fields). */
@@ -47,10 +48,6 @@ export const KEYSET_INDEX = { createdAt: 'idx_tasks_userId_createdAt_id', update
 
 type RawTask = Record<(typeof COLUMNS)[number], unknown>;
 
-/** MariaDB answers DATETIME as a Date, SQLite as Sequelize's 'YYYY-MM-DD HH:mm:ss.SSS +00:00' text. */
-const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
-/** JSON columns: MariaDB keeps them as LONGTEXT, SQLite as TEXT. */
-const fromJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
 function normalise(r: RawTask): TaskViewSource {
   return {
@@ -63,7 +60,7 @@ function normalise(r: RawTask): TaskViewSource {
     resultKeys: (fromJson(r.resultKeys) ?? null) as string[] | null,
     errorReason: (r.errorReason as string | null) ?? null,
     vendorTaskId: (r.vendorTaskId as string | null) ?? null,
-    resultsPurgedAt: r.resultsPurgedAt === null || r.resultsPurgedAt === undefined ? null : toDate(r.resultsPurgedAt),
+    resultsPurgedAt: toDateOrNull(r.resultsPurgedAt),
     createdAt: toDate(r.createdAt),
     updatedAt: toDate(r.updatedAt),
   };
@@ -149,4 +146,19 @@ export async function tasksByIds(
 /** One of the merchant's tasks, or null. */
 export async function taskById(db: Database, userId: string, id: string): Promise<TaskViewSource | null> {
   return (await tasksByIds(db, userId, [id]))[0] ?? null;
+}
+
+/** The merchant's task made for `clientRequestId` (POST /task/create's idempotency key) with its request hash, or null. */
+export async function taskByClientRequestId(
+  db: Database,
+  userId: string,
+  clientRequestId: string,
+): Promise<(TaskViewSource & { requestHash: string | null }) | null> {
+  const qi = (name: string): string => (db.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+  const [row] = await db.sequelize.query<RawTask & { requestHash: unknown }>(
+    `SELECT ${[...COLUMNS, 'requestHash'].map(qi).join(', ')} FROM ${qi('tasks')} ` +
+      `WHERE ${qi('userId')} = :userId AND ${qi('clientRequestId')} = :clientRequestId LIMIT 1`,
+    { type: QueryTypes.SELECT, replacements: { userId, clientRequestId }, raw: true },
+  );
+  return row ? { ...normalise(row), requestHash: (row.requestHash as string | null) ?? null } : null;
 }

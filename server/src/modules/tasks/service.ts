@@ -10,9 +10,10 @@ import { isUniqueViolation } from '../../db/index.js';
 import type { Task } from '../../db/models.js';
 import { AppError, VendorError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { applyLapse, assertMember, changeBalance, getUserWithLapse, lockUser } from '../quota/ledger.js';
+import { applyLapse, assertMember, changeBalance, getUserWithLapse, isActiveMember, lockUser } from '../quota/ledger.js';
+import { membershipRow } from '../quota/membership-row.js';
 import { checkInputKeyShape, checkInputObject } from './input.js';
-import { keysetPage, taskById, tasksByIds } from './rows.js';
+import { keysetPage, taskByClientRequestId, taskById, tasksByIds, type TaskViewSource } from './rows.js';
 import { toTaskView } from './views.js';
 
 type CreateInput = z.output<typeof createTaskRequest>;
@@ -41,9 +42,22 @@ const requestHash = (input: CreateInput): string => {
     .digest('hex');
 };
 
-async function findByClientRequestId(ctx: AppContext, userId: string, clientRequestId: string | undefined): Promise<Task | null> {
+type PreviousTask = TaskViewSource & { requestHash: string | null };
+
+async function findByClientRequestId(ctx: AppContext, userId: string, clientRequestId: string | undefined): Promise<PreviousTask | null> {
   if (!clientRequestId) return null;
-  return ctx.db.models.Task.findOne({ where: { userId, clientRequestId } });
+  return taskByClientRequestId(ctx.db, userId, clientRequestId);
+}
+
+/**
+ * The membership gate before anything is spent, from a raw row: an active member has no lapse due; anyone else goes
+ * through the ledger's read, which applies a due lapse first, and gets its 403.
+ */
+async function assertMemberBeforeCreate(ctx: AppContext, userId: string): Promise<void> {
+  const now = ctx.now();
+  const row = await membershipRow(ctx.db, userId);
+  if (!row) throw new AppError('UNAUTHENTICATED');
+  if (!isActiveMember(row, now)) assertMember(await getUserWithLapse(ctx.db, userId, now), now);
 }
 
 async function audit(ctx: AppContext, key: string, sizeBytes: number): Promise<void> {
@@ -70,7 +84,7 @@ export interface CreateTaskResult {
 
 export async function createTask(ctx: AppContext, userId: string, input: CreateInput): Promise<CreateTaskResult> {
   const hash = requestHash(input);
-  const replay = async (existing: Task): Promise<CreateTaskResult> => {
+  const replay = async (existing: PreviousTask): Promise<CreateTaskResult> => {
     if (existing.requestHash !== hash) throw new AppError('IDEMPOTENCY_CONFLICT');
     const user = await getUserWithLapse(ctx.db, userId, ctx.now());
     return { created: false, task: await toTaskView(ctx, existing), quotaRemaining: user.quotaRemaining };
@@ -79,7 +93,7 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
   const previous = await findByClientRequestId(ctx, userId, input.clientRequestId);
   if (previous && previous.requestHash === hash) return replay(previous);
 
-  assertMember(await getUserWithLapse(ctx.db, userId, ctx.now()), ctx.now());
+  await assertMemberBeforeCreate(ctx, userId);
   checkInputKeyShape(userId, input.inputKey);
   const object = await checkInputObject(ctx, input.inputKey);
   if (previous) throw new AppError('IDEMPOTENCY_CONFLICT');

@@ -152,6 +152,25 @@ describe('the input object → 400 INVALID_INPUT', () => {
     await refused(await uploadInput(base, a.token, await garmentJpeg(900, 499), 'jpg'));
   });
 
+  it('a JPEG whose header lies past the first 512 KB is read whole: its size is checked, and it is accepted', async () => {
+    // 10 comment segments of 60 000 bytes between SOI and the frame header (JPEG segments are at most 64 KB each)
+    const padded = async (width: number, height: number): Promise<Buffer> => {
+      const jpeg = await garmentJpeg(width, height);
+      const comment = Buffer.concat([Buffer.from([0xff, 0xfe, (60_002 >> 8) & 0xff, 60_002 & 0xff]), Buffer.alloc(60_000, 0x20)]);
+      return Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: 10 }, () => comment), jpeg.subarray(2)]);
+    };
+    const small = await padded(900, 499);
+    expect(small.length).toBeGreaterThan(600_000);
+    await chargesNothing(a, async () => {
+      const r = await createTask(base, a.token, basicBody(await uploadInput(base, a.token, small, 'jpg')));
+      expectError(r, 400, 'INVALID_INPUT');
+      expect(r.body.error.details).toEqual([{ path: 'inputKey', message: 'too small' }]);
+    });
+    const m = await newMerchant(base);
+    const r = await createTask(base, m.token, basicBody(await uploadInput(base, m.token, await padded(900, 700), 'jpg')));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  });
+
   it('an image larger than UPLOAD_MAX_BYTES', async () => {
     const noise = await sharp(randomBytes(700 * 700 * 3), { raw: { width: 700, height: 700, channels: 3 } })
       .png()

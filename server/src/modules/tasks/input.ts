@@ -5,8 +5,14 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 
 const KEY_SHAPE = new RegExp(`^input/([0-9A-Za-z_-]{1,32})/[0-9A-Za-z_-]{1,64}\\.(${INPUT_EXTENSIONS.join('|')})$`);
-/** Enough bytes for the image header of nearly every photo; the whole object is read only if this is not. */
-export const INPUT_HEAD_BYTES = 512 * 1024;
+/**
+ * The first read: enough for the image header of nearly every photo (a camera's EXIF segment with its thumbnail is at
+ * most 64 KB, ICC and XMP segments are usually a few KB). Every byte of it crosses the COS client and, in sandbox
+ * mode, the emulator too, so it is not larger than that.
+ */
+export const INPUT_HEAD_BYTES = 64 * 1024;
+/** The second read, when the first holds no complete header (large XMP or Photoshop segments); then the whole object. */
+export const INPUT_HEAD_MAX_BYTES = 512 * 1024;
 
 const formatBytes = (n: number): string =>
   n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
@@ -40,7 +46,8 @@ function readHeader(buf: Buffer): ReturnType<typeof imageSize> | null {
 
 /**
  * One ranged GET gives the object's size (Content-Range) and its first bytes, enough for the image header of nearly
- * every photo; the whole object is read only when they are not (and only if it is within the size limit).
+ * every photo; when they are not, the first 512 KB, and only then the whole object (and only if it is within the
+ * size limit).
  */
 export async function checkInputObject(
   ctx: AppContext,
@@ -53,7 +60,13 @@ export async function checkInputObject(
   if (start.size > maxBytes) throw invalid(`图片太大，最大 ${formatBytes(maxBytes)}`, 'too large');
   if (start.size === 0) throw invalid('图片是空文件', 'empty');
   let header = readHeader(start.head);
-  if (!(header?.width && header.height) && start.size > start.head.length) header = readHeader(await ctx.vendors.storage.get(key));
+  let read = start.head.length;
+  for (const more of [() => ctx.vendors.storage.getRange(key, INPUT_HEAD_MAX_BYTES), () => ctx.vendors.storage.get(key)]) {
+    if ((header?.width && header.height) || read >= start.size) break;
+    const bytes = await more();
+    read = bytes.length;
+    header = readHeader(bytes);
+  }
   const format = header ? FORMATS[header.type ?? ''] : undefined;
   if (!format || !header?.width || !header.height) throw invalid('文件不是支持的图片格式（JPG、PNG、WebP）', 'not an image');
   // EXIF orientations 5–8 swap width and height, which does not change the shorter side.

@@ -43,6 +43,11 @@ export interface CreatePathsContext {
   ratioRow(path: string, result: Measured | LoadResult, unit: string, limitName: string, limit: number, goal: number, goalText: string): BenchRow;
 }
 
+/** The note under the table about the create rows. */
+export const CREATE_NOTE =
+  'create: its floor is the bare transaction and the vendor steps alone in sequence, 1 / (1/tx + 1/vendor); the vendor ' +
+  "steps' CPU/pair is this process's COS clients plus the server's emulator, which a create both runs on the server's one main thread.";
+
 export async function measureCreatePaths(c: CreatePathsContext): Promise<BenchRow[]> {
   const inputKey = await uploadInput(c.url, c.token, await garmentJpeg(1500, 2000));
   const create = await c.measured({

@@ -22,7 +22,7 @@ import { signedHeaders } from '../src/vendors/wechatpay/signing.js';
 import { toWechatTime } from '../src/vendors/wechatpay/time.js';
 import { call, loginAsMember } from '../test/support/client.js';
 import { createMysqlDatabase, freePort, TEST_TIMINGS } from '../test/support/server.js';
-import { measureCreatePaths } from './create-paths.js';
+import { CREATE_NOTE, measureCreatePaths } from './create-paths.js';
 import { CONNECTIONS, http, loops, rssPeak, type LoadResult } from './load.js';
 import { fmt, type BenchRow } from './report.js';
 
@@ -338,6 +338,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
           ratioRow,
         })),
       );
+      notes.push(CREATE_NOTE);
     }
 
     // ---- the payment callback's first delivery against the grant's statements bare, each on its own order

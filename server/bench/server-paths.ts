@@ -2,7 +2,7 @@
  * The server's request paths against this machine's own limits, on one database (SQLite or MariaDB), in one run:
  * the server in its own process (sandbox mode, no job runner), a merchant with 100 000 tasks, 50 connections. Each
  * path is measured with its limit — /healthz of the same server, the same SQL run bare on the same database through
- * the plain driver, the same transaction bare — and the ratio is what the goal is about.
+ * the plain driver, the same transaction bare, the vendor steps alone — and the ratio is what the goal is about.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -20,8 +20,9 @@ import { loadSandboxSecrets } from '../src/sandbox/secrets.js';
 import { encryptResource } from '../src/vendors/wechatpay/keys.js';
 import { signedHeaders } from '../src/vendors/wechatpay/signing.js';
 import { toWechatTime } from '../src/vendors/wechatpay/time.js';
-import { call, garmentJpeg, loginAsMember, uploadInput } from '../test/support/client.js';
+import { call, loginAsMember } from '../test/support/client.js';
 import { createMysqlDatabase, freePort, TEST_TIMINGS } from '../test/support/server.js';
+import { CREATE_NOTE, measureCreatePaths } from './create-paths.js';
 import { CONNECTIONS, http, loops, rssPeak, type LoadResult } from './load.js';
 import { fmt, type BenchRow } from './report.js';
 
@@ -42,7 +43,7 @@ export interface PathsOptions {
 }
 
 /** A bare driver on the server's own database: `q(sql, params)` and a transaction of several statements. */
-interface Bare {
+export interface Bare {
   q(sql: string, params?: unknown[]): Promise<unknown>;
   tx(statements: [string, unknown[]][]): Promise<void>;
   /** concurrent callers the driver serves (SQLite: one connection, its statements queue) */
@@ -346,47 +347,24 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
       rows.push(ratioRow('`POST /storage/sts`, second run vs first', sts2, 'req/s', 'first run', sts1.rate, 0.9, 'flat (≥ 0.9)'));
     }
 
-    // ---- POST /task/create against the same transaction bare (lock the user, update it, insert the task and the ledger row)
+    // ---- POST /task/create against the bare transaction, the vendor steps alone and both in sequence (create-paths.ts)
     if (want('create')) {
-      const inputKey = await uploadInput(url, merchant.token, await garmentJpeg(1500, 2000));
-      const create = await measured({
-        url: `${url}/task/create`,
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'basic_clean', inputKey }),
-        seconds,
-      });
-      const other = await loginAsMember(url);
-      const createBare = await loops(
-        async () => {
-          const now = stamp(Date.now());
-          const id = newId();
-          await bare.tx([
-            [`SELECT * FROM users WHERE id = ?${lock}`, [other.userId]],
-            ['UPDATE users SET quota_remaining = quota_remaining - 1, updatedAt = ? WHERE id = ?', [now, other.userId]],
-            [
-              'INSERT INTO tasks (id,userId,type,status,stage,inputKey,params,cost,requestHash,createdAt,updatedAt) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-              [id, other.userId, 'basic_clean', 'processing', 'queued', inputKey, '{}', 1, randomBytes(32).toString('hex'), now, now],
-            ],
-            [
-              'INSERT INTO quota_logs (userId,taskId,orderId,refundId,action,amount,balanceAfter,reason,createdAt) VALUES (?,?,?,?,?,?,?,?,?)',
-              [other.userId, id, null, '', 'deduct', -1, 0, '创建任务 basic_clean', now],
-            ],
-          ]);
-        },
-        { seconds, concurrency: bare.concurrency },
-      );
       rows.push(
-        ratioRow(
-          '`POST /task/create` (sandbox)',
-          create,
-          'req/s',
-          'the same transaction bare',
-          createBare.rate,
-          0.4,
-          '≥ 0.4 of the bare transaction',
-        ),
+        ...(await measureCreatePaths({
+          child,
+          url,
+          env,
+          token: merchant.token,
+          bare,
+          seconds,
+          stamp,
+          lock,
+          measured,
+          serverCpu: () => serverCpu(child),
+          ratioRow,
+        })),
       );
+      notes.push(CREATE_NOTE);
     }
 
     // ---- the payment callback's first delivery against the grant's statements bare, each on its own order

@@ -24,6 +24,8 @@ export const sqlDateOrNull = (db: Database, d: Date | null): Date | string | nul
 /** A DATE column read raw: MariaDB answers a Date, SQLite the text above. */
 export const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 export const toDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : toDate(v));
+/** A JSON column read raw: MariaDB keeps it as LONGTEXT, SQLite as TEXT. */
+export const fromJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
 type Replacements = Record<string, unknown>;
 

@@ -13,20 +13,35 @@ import { buildWechatPayKeys } from './wechatpay/keys.js';
 import { HttpWechatPayClient } from './wechatpay/client.js';
 import { SdkAlipayClient } from './alipay/client.js';
 
-export function createVendors(config: Config, sandbox: Sandbox | null): Vendors {
-  // SANDBOX_URL: no emulators here; the STS and SMS seams call the shared sandbox process (sandbox/remote.ts)
-  const remote = !sandbox && config.sandboxUrl ? config.sandboxUrl : null;
-  const cosEndpoint = sandbox || remote ? sandboxCosEndpoint(config.publicBaseUrl) : undefined;
-  const retry = config.vendorRetry;
-  const timeouts = config.vendorTimeouts;
+/**
+ * The COS and CI clients (cos-nodejs-sdk-v5) as the server configures them; `cosEndpoint` points them at the sandbox
+ * emulator (the benchmark builds the same clients for its "vendor steps alone" limit).
+ */
+export function createCosVendors(
+  config: Config,
+  cosEndpoint: Vendors['cosEndpoint'],
+): Pick<Vendors, 'storage' | 'imageProcessor' | 'auditor'> {
   const cosOptions = {
-    timeoutMs: timeouts.cos,
+    timeoutMs: config.vendorTimeouts.cos,
     secretId: config.cos.secretId,
     secretKey: config.cos.secretKey,
     bucket: config.cos.bucket,
     region: config.cos.region,
     ...cosEndpoint,
   };
+  return {
+    storage: new CosObjectStorage(cosOptions),
+    imageProcessor: new CosImageProcessor({ ...cosOptions, timeoutMs: config.vendorTimeouts.ci }),
+    auditor: new CosContentAuditor({ ...cosOptions, timeoutMs: config.vendorTimeouts.ci }),
+  };
+}
+
+export function createVendors(config: Config, sandbox: Sandbox | null): Vendors {
+  // SANDBOX_URL: no emulators here; the STS and SMS seams call the shared sandbox process (sandbox/remote.ts)
+  const remote = !sandbox && config.sandboxUrl ? config.sandboxUrl : null;
+  const cosEndpoint = sandbox || remote ? sandboxCosEndpoint(config.publicBaseUrl) : undefined;
+  const retry = config.vendorRetry;
+  const timeouts = config.vendorTimeouts;
   const wechatNotifyKeys = buildWechatPayKeys({
     publicKeyId: config.wechat.platformPublicKeyId,
     publicKeyPem: config.wechat.platformPublicKeyPem,
@@ -40,14 +55,12 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
     }
   }
   return {
-    storage: new CosObjectStorage(cosOptions),
+    ...createCosVendors(config, cosEndpoint),
     sts: sandbox
       ? new SandboxStsIssuer(sandbox.cos)
       : remote
         ? new RemoteSandboxStsIssuer(remote)
         : new QcloudStsIssuer({ secretId: config.cos.secretId, secretKey: config.cos.secretKey, appId: config.cos.appId, bucket: config.cos.bucket, region: config.cos.region, timeoutMs: timeouts.sts, retry }),
-    imageProcessor: new CosImageProcessor({ ...cosOptions, timeoutMs: timeouts.ci }),
-    auditor: new CosContentAuditor({ ...cosOptions, timeoutMs: timeouts.ci }),
     sms: sandbox
       ? sandbox.sms
       : remote

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, garmentJpeg, login, uploadInput, waitForTask } from '../support/client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { basicBody, charges, createTask, expectError, finish, type Merchant, modelBody, newMerchant, setAudit } from './helpers.js';
@@ -150,6 +150,41 @@ describe('the input object → 400 INVALID_INPUT', () => {
   it('an image whose shorter side is below UPLOAD_MIN_SIDE (500)', async () => {
     await refused(await uploadInput(base, a.token, await garmentJpeg(499, 900), 'jpg'));
     await refused(await uploadInput(base, a.token, await garmentJpeg(900, 499), 'jpg'));
+  });
+
+  /** A JPEG with `segments` comment segments of 60 000 bytes between SOI and the frame header (at most 64 KB each). */
+  const padded = async (width: number, height: number, segments: number): Promise<Buffer> => {
+    const jpeg = await garmentJpeg(width, height);
+    const comment = Buffer.concat([Buffer.from([0xff, 0xfe, (60_002 >> 8) & 0xff, 60_002 & 0xff]), Buffer.alloc(60_000, 0x20)]);
+    return Buffer.concat([jpeg.subarray(0, 2), ...Array.from({ length: segments }, () => comment), jpeg.subarray(2)]);
+  };
+
+  it('a JPEG whose header lies past the first 64 KB is read up to 512 KB, not whole: its size is checked', async () => {
+    const whole = vi.spyOn(s.ctx.vendors.storage, 'get');
+    try {
+      const small = await padded(900, 499, 3);
+      await chargesNothing(a, async () => {
+        const r = await createTask(base, a.token, basicBody(await uploadInput(base, a.token, small, 'jpg')));
+        expectError(r, 400, 'INVALID_INPUT');
+        expect(r.body.error.details).toEqual([{ path: 'inputKey', message: 'too small' }]);
+      });
+      expect(whole).not.toHaveBeenCalled();
+    } finally {
+      whole.mockRestore();
+    }
+  });
+
+  it('a JPEG whose header lies past the first 512 KB is read whole: its size is checked, and it is accepted', async () => {
+    const small = await padded(900, 499, 10);
+    expect(small.length).toBeGreaterThan(600_000);
+    await chargesNothing(a, async () => {
+      const r = await createTask(base, a.token, basicBody(await uploadInput(base, a.token, small, 'jpg')));
+      expectError(r, 400, 'INVALID_INPUT');
+      expect(r.body.error.details).toEqual([{ path: 'inputKey', message: 'too small' }]);
+    });
+    const m = await newMerchant(base);
+    const r = await createTask(base, m.token, basicBody(await uploadInput(base, m.token, await padded(900, 700, 10), 'jpg')));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
   });
 
   it('an image larger than UPLOAD_MAX_BYTES', async () => {

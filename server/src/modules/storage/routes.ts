@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { parse, route } from '../../http/middleware.js';
 import { AppError } from '../../lib/errors.js';
 import { requireUser } from '../auth/middleware.js';
-import { assertMember, getUserWithLapse } from '../quota/ledger.js';
+import { assertActiveMember } from '../quota/membership-row.js';
 import { inputPrefix } from '../tasks/input.js';
 
 export function storageRoutes(ctx: AppContext): Router {
@@ -14,8 +14,7 @@ export function storageRoutes(ctx: AppContext): Router {
     requireUser(ctx),
     route(async (req, res) => {
       parse(stsRequest, req.body ?? {});
-      const now = ctx.now();
-      assertMember(await getUserWithLapse(ctx.db, req.userId!, now), now);
+      await assertActiveMember(ctx.db, req.userId!, ctx.now());
       const allowPrefix = inputPrefix(req.userId!);
       let creds;
       try {

@@ -10,7 +10,7 @@
 import type { TaskStatus, TaskType } from '@aizhao/shared';
 import type { Database } from '../../db/index.js';
 import type { TaskStage } from '../../db/models.js';
-import { qi as quoteFor, toDate, toDateOrNull } from '../../db/sql.js';
+import { fromJson, qi as quoteFor, toDate, toDateOrNull } from '../../db/sql.js';
 
 /** What a task view is made of: a raw row normalised, or a Task model (which has the same fields). */
 export interface TaskViewSource {
@@ -47,8 +47,6 @@ export const KEYSET_INDEX = { createdAt: 'idx_tasks_userId_createdAt_id', update
 
 type RawTask = Record<(typeof COLUMNS)[number], unknown>;
 
-/** JSON columns: MariaDB keeps them as LONGTEXT, SQLite as TEXT. */
-const fromJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
 function normalise(r: RawTask): TaskViewSource {
   return {
@@ -154,4 +152,19 @@ export async function tasksByIds(
 /** One of the merchant's tasks, or null. */
 export async function taskById(db: Database, userId: string, id: string): Promise<TaskViewSource | null> {
   return (await tasksByIds(db, userId, [id]))[0] ?? null;
+}
+
+/** The merchant's task made for `clientRequestId` (POST /task/create's idempotency key) with its request hash, or null. */
+export async function taskByClientRequestId(
+  db: Database,
+  userId: string,
+  clientRequestId: string,
+): Promise<(TaskViewSource & { requestHash: string | null }) | null> {
+  const qi = quote(db);
+  const [row] = await db.select<RawTask & { requestHash: unknown }>(
+    `SELECT ${[...COLUMNS, 'requestHash'].map(qi).join(', ')} FROM ${qi('tasks')} ` +
+      `WHERE ${qi('userId')} = ? AND ${qi('clientRequestId')} = ? LIMIT 1`,
+    [userId, clientRequestId],
+  );
+  return row ? { ...normalise(row), requestHash: (row.requestHash as string | null) ?? null } : null;
 }

@@ -7,13 +7,13 @@ import type { z } from 'zod';
 import { DEFAULT_MODEL, type createTaskRequest, type listTasksQuery, type ListTasksResponse, type Task as TaskView } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/index.js';
-import type { Task } from '../../db/models.js';
 import { AppError, VendorError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { applyLapse, assertMember, changeBalance, getUserWithLapse, lockUser } from '../quota/ledger.js';
+import { assertActiveMember } from '../quota/membership-row.js';
 import { checkInputKeyShape, checkInputObject } from './input.js';
 import { insertTask } from './insert.js';
-import { keysetPage, taskById, tasksByIds, type TaskViewSource } from './rows.js';
+import { keysetPage, taskByClientRequestId, taskById, tasksByIds, type TaskViewSource } from './rows.js';
 import { toTaskView } from './views.js';
 
 type CreateInput = z.output<typeof createTaskRequest>;
@@ -42,10 +42,13 @@ const requestHash = (input: CreateInput): string => {
     .digest('hex');
 };
 
-async function findByClientRequestId(ctx: AppContext, userId: string, clientRequestId: string | undefined): Promise<Task | null> {
+type PreviousTask = TaskViewSource & { requestHash: string | null };
+
+async function findByClientRequestId(ctx: AppContext, userId: string, clientRequestId: string | undefined): Promise<PreviousTask | null> {
   if (!clientRequestId) return null;
-  return ctx.db.models.Task.findOne({ where: { userId, clientRequestId } });
+  return taskByClientRequestId(ctx.db, userId, clientRequestId);
 }
+
 
 async function audit(ctx: AppContext, key: string, sizeBytes: number): Promise<void> {
   if (!ctx.config.audit.enabled) return;
@@ -71,7 +74,7 @@ export interface CreateTaskResult {
 
 export async function createTask(ctx: AppContext, userId: string, input: CreateInput): Promise<CreateTaskResult> {
   const hash = requestHash(input);
-  const replay = async (existing: Task): Promise<CreateTaskResult> => {
+  const replay = async (existing: PreviousTask): Promise<CreateTaskResult> => {
     if (existing.requestHash !== hash) throw new AppError('IDEMPOTENCY_CONFLICT');
     const user = await getUserWithLapse(ctx.db, userId, ctx.now());
     return { created: false, task: toTaskView(ctx, existing), quotaRemaining: user.quotaRemaining };
@@ -80,7 +83,7 @@ export async function createTask(ctx: AppContext, userId: string, input: CreateI
   const previous = await findByClientRequestId(ctx, userId, input.clientRequestId);
   if (previous && previous.requestHash === hash) return replay(previous);
 
-  assertMember(await getUserWithLapse(ctx.db, userId, ctx.now()), ctx.now());
+  await assertActiveMember(ctx.db, userId, ctx.now());
   checkInputKeyShape(userId, input.inputKey);
   const object = await checkInputObject(ctx, input.inputKey);
   if (previous) throw new AppError('IDEMPOTENCY_CONFLICT');

@@ -3,7 +3,7 @@
  * Express router mounted at `/sandbox/cos`. The real cos-nodejs-sdk-v5 client talks to it when given the
  * `Domain`/`Protocol` of `sandboxCosEndpoint()`. State lives under `<dataDir>/sandbox/cos/` and survives restarts.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { UploadPolicy } from '../../vendors/cos/upload-policy.js';
@@ -54,7 +54,8 @@ export function sandboxCosEndpoint(publicBaseUrl: string): { domain: string; pro
   return { domain: `${url.host}${path}${SANDBOX_COS_MOUNT}`, protocol: url.protocol };
 }
 
-const newRequestId = (): string => randomBytes(18).toString('base64url');
+// randomUUID draws from a buffered pool (Node crypto docs); randomBytes per request costs a call into OpenSSL each time
+const newRequestId = (): string => randomUUID();
 
 export function createCosEmulator(opts: { dataDir: string; secrets: SandboxSecrets['cos']; now?: () => number }): CosEmulator {
   const now = opts.now ?? Date.now;

@@ -3,7 +3,7 @@
  * and multipart uploads (parts as files) until they are completed or aborted. Survives restarts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonStore } from '../json-store.js';
 
@@ -57,6 +57,24 @@ export class CosObjectStore {
 
   read(key: string): Buffer | null {
     return this.head(key) ? readFileSync(join(this.objectsDir, fileName(key))) : null;
+  }
+
+  /** Bytes `start`..`end` (inclusive, within the object) read from the file alone, not the whole object; null when missing. */
+  readRange(key: string, start: number, end: number): Buffer | null {
+    if (!this.head(key)) return null;
+    const fd = openSync(join(this.objectsDir, fileName(key)), 'r');
+    try {
+      const out = Buffer.allocUnsafe(end - start + 1);
+      let got = 0;
+      while (got < out.length) {
+        const n = readSync(fd, out, got, out.length - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return out.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   private writeFileAtomic(path: string, body: Buffer): void {

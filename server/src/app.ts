@@ -93,16 +93,18 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(requestId);
+  app.use(accessLog(logger));
+  // the emulated vendors answer as the vendors do: before our own HTTP metrics (vendor calls are timed on the client
+  // side, lib/metrics.ts instrumentVendors), security headers and cache rules, which COS or WeChat Pay do not send
+  if (sandbox) app.use(sandboxControlRoutes(sandbox), sandbox.emulators);
+  else if (config.sandboxUrl) app.use(sandboxForwarder(config.sandboxUrl));
   app.use(httpMetrics(metrics));
   app.use(securityHeaders(config));
-  app.use(accessLog(logger));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  if (sandbox) app.use(sandboxControlRoutes(sandbox), sandbox.emulators);
-  else if (config.sandboxUrl) app.use(sandboxForwarder(config.sandboxUrl));
   app.use(opsRoutes(ctx, metrics)); // GET /readyz, GET /metrics
   app.use(paymentCallbackRoute(ctx));
   app.use(alipayCallbackRoute(ctx));

@@ -98,7 +98,7 @@ function routeOf(req: Request): string {
   return `${req.baseUrl}${pattern}`;
 }
 
-/** Express middleware timing every request (mount first). */
+/** Express middleware timing every request of our API (mounted after the sandbox emulators: vendor traffic is not ours). */
 export function httpMetrics(m: Metrics): RequestHandler {
   return (req, res, next) => {
     const end = m.httpDuration.startTimer();

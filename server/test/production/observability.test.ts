@@ -136,6 +136,8 @@ describe('GET /metrics content', () => {
     // route patterns, never raw URLs: bounded cardinality
     expect(text).not.toContain('8848123');
     expect(text).not.toContain(basic.id);
+    // the emulated vendors' traffic (the upload, CI, WeChat Pay's prepay) is the vendors', not our API's
+    expect([...values.keys()].filter((k) => k.startsWith('aizhao_http_request_duration_seconds_count') && k.includes('route="/sandbox'))).toEqual([]);
 
     const vendor = (labels: string) => values.get(`aizhao_vendor_call_duration_seconds_count{${labels}}`) ?? 0;
     expect(vendor('vendor="ci",operation="goodsMatting",outcome="ok"')).toBe(1);

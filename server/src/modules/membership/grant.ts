@@ -57,6 +57,21 @@ export async function findPaymentOrder(db: Database, orderId: string): Promise<P
 }
 
 /**
+ * Applies a transaction WeChat Pay notified (verified and decrypted). A SUCCESS — nearly every notification — is
+ * matched against the order under the grant's own lock, with no lookup before it; any other state looks the order up
+ * first. Throws PaymentMismatchError for an unknown order or a mismatch (the callback answers 400).
+ */
+export async function applyNotifiedTransaction(ctx: AppContext, tx: WxTransaction): Promise<ApplyOutcome> {
+  const orderId = String(tx.out_trade_no ?? '').slice(0, 32);
+  if (tx.trade_state === 'SUCCESS') {
+    return grantOrder(ctx, orderId, tx.transaction_id ?? null, (order) => assertTransactionMatches(ctx, order, tx)!);
+  }
+  const order = await findPaymentOrder(ctx.db, orderId);
+  if (!order) throw new PaymentMismatchError('unknown order');
+  return applyTransaction(ctx, order, tx);
+}
+
+/**
  * Applies a verified transaction. SUCCESS grants (even for an order we had closed: the money was taken);
  * CLOSED/REVOKED close a pending order; PAYERROR closes the order at WeChat first (so the payer cannot pay it after
  * all) and then fails it here, or grants when WeChat answers that it was paid meanwhile — a failed close throws and
@@ -100,13 +115,23 @@ const GRANTABLE: readonly OrderStatus[] = ['pending', 'closed', 'failed'];
  * membership was still running at `at` but lapsed before this notice — the `reinstate` credit of what the expiry
  * wrote off after `at`. Then +order.quota with the `grant` ledger row (unique per order).
  */
-export async function grantOrder(ctx: AppContext, orderId: string, transactionId: string | null, paidAt: Date): Promise<ApplyOutcome> {
+export async function grantOrder(
+  ctx: AppContext,
+  orderId: string,
+  transactionId: string | null,
+  payment: Date | ((order: PaymentOrder) => Date),
+): Promise<ApplyOutcome> {
   const { plan } = ctx.config;
   const { db } = ctx;
   const outcome = await db.transaction(async (t) => {
     const now = ctx.now();
     const order = await lockOrder(db, orderId, t);
-    if (!order) throw new Error(`order ${orderId} vanished`);
+    if (!order) {
+      if (typeof payment === 'function') throw new PaymentMismatchError('unknown order');
+      throw new Error(`order ${orderId} vanished`);
+    }
+    // a notified payment is checked against the order under its lock (a mismatch rolls back, nothing is written)
+    const paidAt = typeof payment === 'function' ? payment({ id: orderId, amountFen: Number(order.amountFen), status: order.status }) : payment;
     if (!GRANTABLE.includes(order.status)) return 'already_paid' as const;
     const user = await lockUser(db, order.userId, t);
     const at = new Date(Math.min(paidAt.getTime(), now.getTime()));
@@ -136,14 +161,14 @@ export async function grantOrder(ctx: AppContext, orderId: string, transactionId
   return outcome;
 }
 
-type LockedOrder = Pick<Order, 'status' | 'userId' | 'quota' | 'days'>;
+type LockedOrder = Pick<Order, 'status' | 'userId' | 'quota' | 'days' | 'amountFen'>;
 
 /** SELECT … FOR UPDATE of what the grant reads of the order. */
 async function lockOrder(db: Database, orderId: string, t: Transaction): Promise<LockedOrder | null> {
   const q = (n: string) => qi(db, n);
   const [row] = await selectRows<LockedOrder>(
     db,
-    `SELECT ${['status', 'userId', 'quota', 'days'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id${forUpdate(db)}`,
+    `SELECT ${['status', 'userId', 'quota', 'days', 'amountFen'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id${forUpdate(db)}`,
     { id: orderId },
     t,
   );

@@ -7,7 +7,7 @@ import { verifyNotification, WxNotifyError } from '../../vendors/wechatpay/notif
 import { requireUser } from '../auth/middleware.js';
 import type { AlipayTrade } from '../../vendors/types.js';
 import { applyAlipayRefundNotice, applyAlipayTrade } from './alipay.js';
-import { applyTransaction, findPaymentOrder, PaymentMismatchError } from './grant.js';
+import { applyNotifiedTransaction, applyTransaction, PaymentMismatchError } from './grant.js';
 import { applyRefundNotice, RefundMismatchError } from './refunds.js';
 import { getOrder, membershipStatus, purchase } from './service.js';
 
@@ -70,10 +70,7 @@ export function paymentCallbackRoute(ctx: AppContext): Router {
         res.status(204).end();
         return;
       }
-      const tx = notification.transaction;
-      const order = await findPaymentOrder(ctx.db, String(tx.out_trade_no ?? '').slice(0, 32));
-      if (!order) return fail(400, 'unknown order');
-      await applyTransaction(ctx, order, tx);
+      await applyNotifiedTransaction(ctx, notification.transaction);
       res.status(204).end();
     } catch (err) {
       if (err instanceof WxNotifyError) return fail(err.status, err.message);

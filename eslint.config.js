@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', '.data/**', 'coverage/**', 'desktop/test/fixtures/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', 'server/.bench-build/**', '.data/**', 'coverage/**', 'desktop/test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

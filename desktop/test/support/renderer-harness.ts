@@ -131,6 +131,12 @@ export interface RendererPage {
   close(): Promise<void>;
 }
 
+/** The page's time zone unless a test chooses another: the merchants' (dates on screen are local dates). */
+export const PAGE_TIME_ZONE = 'Asia/Shanghai';
+
+/** A day as the page writes it (YYYY-MM-DD in PAGE_TIME_ZONE), whatever the test machine's own zone is. */
+export const pageDay = (ms: number): string => new Intl.DateTimeFormat('en-CA', { timeZone: PAGE_TIME_ZONE }).format(ms);
+
 export interface OpenOptions {
   viewport?: { width: number; height: number };
   filePaths?: Record<string, string>;
@@ -142,7 +148,7 @@ export async function openRenderer(browser: Browser, url: string, invoke: Invoke
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
     locale: 'zh-CN',
-    timezoneId: options.timezoneId ?? 'Asia/Shanghai',
+    timezoneId: options.timezoneId ?? PAGE_TIME_ZONE,
   });
   await context.exposeBinding('__invoke', (_source, channel: InvokeChannel, args: unknown[]) => invoke(channel, args));
   // functions serialised into the page may carry esbuild's `__name(fn, "name")` wrapper when this module runs under

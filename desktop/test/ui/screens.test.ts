@@ -23,7 +23,7 @@ import {
   RESULT_ROOT,
   taskRow,
 } from '../support/app-state-fixtures.js';
-import { dispatchDrag, dropFiles, pushState, screenshotDir, setFilePaths, useRendererPages } from '../support/renderer-harness.js';
+import { dispatchDrag, dropFiles, pageDay, pushState, screenshotDir, setFilePaths, useRendererPages } from '../support/renderer-harness.js';
 import { ipcError, ScriptedBridge, type Handlers } from '../support/scripted-bridge.js';
 import { thumbnailFor } from './garment-art.js';
 
@@ -269,10 +269,8 @@ describe('purchase', () => {
     expect(await page.getByAltText('支付宝二维码').isVisible()).toBe(true);
     expect(await text(page.getByTestId('payment-hint'))).toBe('请使用支付宝扫一扫支付');
     expect(await text(page.getByTestId('payment-shortfall'))).toBe('本批还差 140 次，已为你选好能补足的加量包');
-    const day = (ms: number) => {
-      const d = new Date(ms);
-      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-    };
+    // the page's local day (Asia/Shanghai), not the test machine's: they differ from 16:00 to 24:00 UTC
+    const day = pageDay;
     expect(await text(page.getByTestId('pay-plan-effect-membership-3m'))).toBe(
       `+300 次，有效期延长至 ${day(expiry.getTime() + 90 * 86_400_000)}`,
     );

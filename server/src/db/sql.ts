@@ -7,6 +7,11 @@ import type { Database } from './index.js';
 
 /** An identifier quoted for the dialect. */
 export const qi = (db: Database, name: string): string => (db.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+/** `qi` bound to one database: `const q = quoter(db); q('userId')`. */
+export const quoter =
+  (db: Database) =>
+  (name: string): string =>
+    qi(db, name);
 
 /** `FOR UPDATE` on MariaDB; nothing on SQLite, whose IMMEDIATE transactions hold the write lock (as Sequelize's `lock` does there). */
 export const forUpdate = (db: Database): string => (db.dialect === 'mysql' ? ' FOR UPDATE' : '');

@@ -7,7 +7,7 @@ import type { OrderStatus } from '@aizhao/shared';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/index.js';
 import type { Order } from '../../db/models.js';
-import { forUpdate, qi, selectRows, sqlDate, updateRows } from '../../db/sql.js';
+import { forUpdate, quoter, selectRows, sqlDate, updateRows } from '../../db/sql.js';
 import type { WxTransaction } from '../../vendors/types.js';
 import { parseWechatTime } from '../../vendors/wechatpay/time.js';
 import { applyLapse, changeBalance, lockUser, type LockedUser } from '../quota/ledger.js';
@@ -45,7 +45,7 @@ export type PaymentOrder = Pick<Order, 'id' | 'amountFen' | 'status'>;
 
 /** The order a WeChat notification names, as a plain row (the callback's lookup before the grant), or null. */
 export async function findPaymentOrder(db: Database, orderId: string): Promise<PaymentOrder | null> {
-  const q = (n: string) => qi(db, n);
+  const q = quoter(db);
   const [row] = await selectRows<PaymentOrder>(
     db,
     `SELECT ${['id', 'amountFen', 'status'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id`,
@@ -165,7 +165,7 @@ type LockedOrder = Pick<Order, 'status' | 'userId' | 'quota' | 'days' | 'amountF
 
 /** SELECT … FOR UPDATE of what the grant reads of the order. */
 async function lockOrder(db: Database, orderId: string, t: Transaction): Promise<LockedOrder | null> {
-  const q = (n: string) => qi(db, n);
+  const q = quoter(db);
   const [row] = await selectRows<LockedOrder>(
     db,
     `SELECT ${['status', 'userId', 'quota', 'days', 'amountFen'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id${forUpdate(db)}`,
@@ -177,7 +177,7 @@ async function lockOrder(db: Database, orderId: string, t: Transaction): Promise
 
 /** The order paid: status, WeChat's (or Alipay's) transaction id, the payment's moment, updatedAt (the wall clock, as Sequelize's timestamps). */
 async function markPaid(db: Database, orderId: string, transactionId: string | null, paidAt: Date, t: Transaction): Promise<void> {
-  const q = (n: string) => qi(db, n);
+  const q = quoter(db);
   await updateRows(
     db,
     `UPDATE ${q('orders')} SET ${q('status')} = 'paid', ${q('transactionId')} = :transactionId, ${q('paidAt')} = :paidAt, ` +
@@ -193,7 +193,7 @@ async function markPaid(db: Database, orderId: string, transactionId: string | n
  * so the renewal extends the membership it was paid for. The user is locked by `t`.
  */
 async function reinstateLapsedSince(db: Database, user: LockedUser, orderId: string, at: Date, t: Transaction, now: Date): Promise<void> {
-  const q = (n: string) => qi(db, n);
+  const q = quoter(db);
   const [row] = await selectRows<{ expired: unknown }>(
     db,
     `SELECT SUM(${q('amount')}) AS ${q('expired')} FROM ${q('quota_logs')} WHERE ${q('userId')} = :userId AND ${q('action')} = 'expire' AND ${q('createdAt')} > :at`,

@@ -9,7 +9,7 @@ import type { Transaction } from 'sequelize';
 import type { Database } from '../../db/index.js';
 import { isUniqueViolation } from '../../db/index.js';
 import type { LedgerAction, QuotaLog, User } from '../../db/models.js';
-import { forUpdate, insertRow, qi, selectRows, sqlDate, sqlDateOrNull, toDateOrNull, updateRows } from '../../db/sql.js';
+import { forUpdate, insertRow, quoter, selectRows, sqlDate, sqlDateOrNull, toDateOrNull, updateRows } from '../../db/sql.js';
 import { AppError } from '../../lib/errors.js';
 
 interface UserFields {
@@ -59,7 +59,7 @@ export class LockedUser implements UserFields {
 
 /** SELECT … FOR UPDATE on the user row (on SQLite the IMMEDIATE transaction holds the lock). */
 export async function lockUser(db: Database, userId: string, t: Transaction): Promise<LockedUser> {
-  const q = (n: string) => qi(db, n);
+  const q = quoter(db);
   const [row] = await selectRows<{ id: string; isMember: unknown; quotaRemaining: unknown; quotaExpireAt: unknown }>(
     db,
     `SELECT ${q('id')}, ${q('isMember')}, ${q('quota_remaining')} AS ${q('quotaRemaining')}, ${q('quota_expireAt')} AS ${q('quotaExpireAt')} ` +
@@ -82,7 +82,7 @@ export async function lockUser(db: Database, userId: string, t: Transaction): Pr
 export async function saveUser(db: Database, user: LockedUser, t: Transaction): Promise<void> {
   const changed = user.changed();
   if (!changed.length) return;
-  const q = (n: string) => qi(db, n);
+  const q = quoter(db);
   const values: Record<string, unknown> = { id: user.id, updatedAt: sqlDate(db, new Date()) };
   const sets = changed.map((k) => {
     values[k] = k === 'quotaExpireAt' ? sqlDateOrNull(db, user.quotaExpireAt) : user[k];
@@ -135,11 +135,12 @@ export async function changeBalance(
     reason: change.reason ?? null,
     createdAt: now,
   };
+  const q = quoter(db);
   let id: number;
   try {
     id = await insertRow(
       db,
-      `INSERT INTO ${qi(db, 'quota_logs')} (${LEDGER_COLUMNS.map((c) => qi(db, c)).join(', ')}) VALUES (${LEDGER_COLUMNS.map((c) => `:${c}`).join(', ')})`,
+      `INSERT INTO ${q('quota_logs')} (${LEDGER_COLUMNS.map(q).join(', ')}) VALUES (${LEDGER_COLUMNS.map((c) => `:${c}`).join(', ')})`,
       { ...row, createdAt: sqlDate(db, now) },
       t,
     );

@@ -3,13 +3,13 @@ import type { Database } from '../../db/index.js';
 import type { User } from '../../db/models.js';
 import { AppError } from '../../lib/errors.js';
 import { assertMember, getUserWithLapse, isActiveMember } from './ledger.js';
-import { qi, toDateOrNull } from '../../db/sql.js';
+import { quoter, toDateOrNull } from '../../db/sql.js';
 
 export type MembershipRow = Pick<User, 'isMember' | 'quotaExpireAt'>;
 
 /** The user's isMember and quotaExpireAt as stored (no lapse applied), or null when there is no such user. */
 export async function membershipRow(db: Database, userId: string): Promise<MembershipRow | null> {
-  const q = (name: string): string => qi(db, name);
+  const q = quoter(db);
   const [row] = await db.select<{ isMember: unknown; quotaExpireAt: unknown }>(
     `SELECT ${q('isMember')}, ${q('quota_expireAt')} AS ${q('quotaExpireAt')} FROM ${q('users')} WHERE ${q('id')} = ?`,
     [userId],

@@ -5,7 +5,7 @@
 import type { Transaction } from 'sequelize';
 import type { TaskType } from '@aizhao/shared';
 import type { Database } from '../../db/index.js';
-import { insertRow, qi, sqlDate } from '../../db/sql.js';
+import { insertRow, quoter, sqlDate } from '../../db/sql.js';
 import type { TaskViewSource } from './rows.js';
 
 export interface NewTask {
@@ -43,9 +43,10 @@ export async function insertTask(db: Database, task: NewTask, t: Transaction): P
     updatedAt: sqlDate(db, updatedAt),
   };
   const columns = Object.keys(values);
+  const q = quoter(db);
   await insertRow(
     db,
-    `INSERT INTO ${qi(db, 'tasks')} (${columns.map((c) => qi(db, c)).join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')})`,
+    `INSERT INTO ${q('tasks')} (${columns.map(q).join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')})`,
     values,
     t,
   );

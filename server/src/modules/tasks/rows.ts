@@ -10,7 +10,7 @@
 import type { TaskStatus, TaskType } from '@aizhao/shared';
 import type { Database } from '../../db/index.js';
 import type { TaskStage } from '../../db/models.js';
-import { fromJson, qi as quoteFor, toDate, toDateOrNull } from '../../db/sql.js';
+import { fromJson, quoter, toDate, toDateOrNull } from '../../db/sql.js';
 
 /** What a task view is made of: a raw row normalised, or a Task model (which has the same fields). */
 export interface TaskViewSource {
@@ -76,7 +76,6 @@ export interface KeysetQuery {
   limit: number;
 }
 
-const quote = (db: Database) => (name: string): string => quoteFor(db, name);
 
 /** The list's optional status and type conditions, added to `where` and `params`. */
 function addFilter(qi: (name: string) => string, f: { status?: TaskStatus; type?: TaskType }, where: string[], params: unknown[]): void {
@@ -90,7 +89,7 @@ function addFilter(qi: (name: string) => string, f: { status?: TaskStatus; type?
 /** The SQL of one keyset page and its parameters (exported for the EXPLAIN test and the benchmark). */
 export function keysetSql(db: Database, q: KeysetQuery): { sql: string; params: unknown[] } {
   const mysql = db.dialect === 'mysql';
-  const qi = quote(db);
+  const qi = quoter(db);
   const at = qi(q.field);
   const desc = q.field === 'createdAt';
   const cmp = desc ? '<' : '>';
@@ -138,7 +137,7 @@ export async function tasksByIds(
   ids: string[],
   filter: { status?: TaskStatus; type?: TaskType } = {},
 ): Promise<TaskViewSource[]> {
-  const qi = quote(db);
+  const qi = quoter(db);
   const where = [`${qi('id')} IN (${ids.map(() => '?').join(', ')})`, `${qi('userId')} = ?`];
   const params: unknown[] = [...ids, userId];
   addFilter(qi, filter, where, params);
@@ -160,7 +159,7 @@ export async function taskByClientRequestId(
   userId: string,
   clientRequestId: string,
 ): Promise<(TaskViewSource & { requestHash: string | null }) | null> {
-  const qi = quote(db);
+  const qi = quoter(db);
   const [row] = await db.select<RawTask & { requestHash: unknown }>(
     `SELECT ${[...COLUMNS, 'requestHash'].map(qi).join(', ')} FROM ${qi('tasks')} ` +
       `WHERE ${qi('userId')} = ? AND ${qi('clientRequestId')} = ? LIMIT 1`,

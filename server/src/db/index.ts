@@ -5,13 +5,20 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { QueryTypes, Sequelize, Transaction, type Options } from 'sequelize';
+import { DatabaseError, QueryTypes, Sequelize, Transaction, UniqueConstraintError, type Options } from 'sequelize';
 import type sqlite3 from 'sqlite3';
 import { createMigrator } from './migrator.js';
 import { mysqlDateText } from './sql.js';
 import { initModels, type Models } from './models.js';
 
 export type Dialect = 'mysql' | 'sqlite';
+export type StatementKind = 'select' | 'write';
+export interface StatementResult {
+  rows: object[];
+  /** the auto-increment id an INSERT gave (0 otherwise) */
+  insertId: number;
+  affectedRows: number;
+}
 
 export interface Database {
   sequelize: Sequelize;
@@ -25,6 +32,12 @@ export interface Database {
   select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]>;
   /** A value as `select` binds it (a Date in the text the models write on SQLite); for EXPLAIN and the benchmark. */
   sqlValue(v: unknown): unknown;
+  /**
+   * A plain statement of a money path on the transaction's own connection (mysql2 / sqlite3), `?` placeholders bound
+   * to `params` as `select` binds them; errors as Sequelize's (UniqueConstraintError, DatabaseError with the driver's
+   * error as `parent`), so that the transaction's retry and the callers' checks read them alike.
+   */
+  statement(t: Transaction, kind: StatementKind, sql: string, params: readonly unknown[], replacements?: object): Promise<StatementResult>;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -70,6 +83,19 @@ const isNotConnected = (err: unknown): boolean => NOT_CONNECTED.has((err as { na
 
 /** How often a call waiting for the database tries again while it is unreachable. */
 export const RECONNECT_STEP_MS = 500;
+
+/** A driver's error as Sequelize reports it (its query classes map ER_DUP_ENTRY and SQLite's UNIQUE failure alike). */
+function asSequelizeError(driverError: Error & { errno?: number; code?: string; sql?: string }, sql: string): Error {
+  const err = Object.assign(driverError, { sql: driverError.sql ?? sql, parameters: {} });
+  if (err.errno === 1062 || (err.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(err.message))) {
+    return new UniqueConstraintError({ message: err.message, parent: err, original: err });
+  }
+  return new DatabaseError(err);
+}
+
+interface Mysql2Connection {
+  query(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+}
 
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { name?: string })?.name === 'SequelizeUniqueConstraintError';
@@ -219,6 +245,44 @@ export function createDatabase(opts: DatabaseOptions): Database {
     return new Promise((resolve, reject) => conn.all<T>(sql, params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows))));
   }
 
+  // Sequelize's query() costs more CPU than a short statement itself on the money paths (options cloned, the SQL
+  // formatted by its own escaper, retry and hook wrappers, a query object and `new Error()` per statement, on SQLite
+  // a source-mapped stack): their statements go to the transaction's connection, which Sequelize opened, and whose
+  // BEGIN, COMMIT and ROLLBACK it still sends. Its `logging` and `beforeQuery` hooks are honoured (tests use both).
+  const internals = sequelize as unknown as {
+    options: { logging?: false | ((sql: string) => void) };
+    runHooks(name: 'beforeQuery', options: object, query: null): Promise<void>;
+  };
+  async function statement(t: Transaction, kind: StatementKind, sql: string, params: readonly unknown[], replacements?: object): Promise<StatementResult> {
+    const connection = (t as unknown as { connection?: unknown }).connection;
+    if (!connection) throw new Error('statement() outside a started transaction');
+    const { logging } = internals.options;
+    if (typeof logging === 'function') logging(`Executing (${(t as unknown as { id: string }).id}): ${sql} ${JSON.stringify(params)}`);
+    if (sequelize.hasHook('beforeQuery')) await internals.runHooks('beforeQuery', { transaction: t, replacements }, null);
+    const values = params.map(sqlValue);
+    if (dialect === 'mysql') {
+      return new Promise((resolve, reject) =>
+        (connection as Mysql2Connection).query(sql, values, (err, result) => {
+          if (err) return reject(asSequelizeError(err, sql));
+          if (Array.isArray(result)) return resolve({ rows: result as object[], insertId: 0, affectedRows: 0 });
+          const header = result as { insertId: number; affectedRows: number };
+          resolve({ rows: [], insertId: Number(header.insertId), affectedRows: header.affectedRows });
+        }),
+      );
+    }
+    const conn = connection as sqlite3.Database;
+    return new Promise((resolve, reject) => {
+      if (kind === 'select') {
+        conn.all(sql, values, (err, rows) => (err ? reject(asSequelizeError(err, sql)) : resolve({ rows: rows as object[], insertId: 0, affectedRows: 0 })));
+      } else {
+        conn.run(sql, values, function (this: sqlite3.RunResult, err: Error | null) {
+          if (err) return reject(asSequelizeError(err, sql));
+          resolve({ rows: [], insertId: this.lastID, affectedRows: this.changes });
+        });
+      }
+    });
+  }
+
   return {
     sequelize,
     models,
@@ -226,6 +290,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
     transaction,
     select,
     sqlValue,
+    statement,
     async migrate() {
       if (dialect === 'sqlite') await sequelize.query('PRAGMA journal_mode=WAL');
       await createMigrator(sequelize).up();

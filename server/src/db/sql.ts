@@ -2,7 +2,7 @@
  * Plain statements beside the models, for the hot paths (the ledger, the grant, task rows): quoting, the row lock
  * and dates written byte for byte as the models write them, so rows written here read back the same through a model.
  */
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Database } from './index.js';
 
 /** An identifier quoted for the dialect. */
@@ -34,16 +34,55 @@ export const fromJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.p
 
 type Replacements = Record<string, unknown>;
 
+/** A statement with `:name` replacements as `?` placeholders and the names in their order (quoted text is skipped). */
+interface Positional {
+  sql: string;
+  names: string[];
+}
+const positional = new Map<string, Positional>();
+/** The statements are a handful of fixed texts (saveUser's SET lists are combinations of three columns). */
+const POSITIONAL_CACHE_MAX = 500;
+export function toPositional(sql: string): Positional {
+  let p = positional.get(sql);
+  if (!p) {
+    const names: string[] = [];
+    const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|:([A-Za-z_]\w*)/g, (m, name: string | undefined) => {
+      if (!name) return m;
+      names.push(name);
+      return '?';
+    });
+    p = { sql: text, names };
+    if (positional.size < POSITIONAL_CACHE_MAX) positional.set(sql, p);
+  }
+  return p;
+}
+
+function bind(sql: string, replacements: Replacements): { sql: string; params: unknown[] } {
+  const p = toPositional(sql);
+  return {
+    sql: p.sql,
+    params: p.names.map((n) => {
+      if (!(n in replacements)) throw new Error(`no value for :${n}`);
+      return replacements[n];
+    }),
+  };
+}
+
+/** A SELECT; in a transaction on its own connection (db.statement), outside one through db.select. */
 export async function selectRows<R extends object>(db: Database, sql: string, replacements: Replacements, t?: Transaction): Promise<R[]> {
-  return db.sequelize.query<R>(sql, { type: QueryTypes.SELECT, replacements, transaction: t, raw: true });
+  const b = bind(sql, replacements);
+  if (!t) return db.select<R>(b.sql, b.params);
+  return (await db.statement(t, 'select', b.sql, b.params, replacements)).rows as R[];
 }
 
-/** Runs an INSERT; returns the auto-increment id (Sequelize answers [insertId, affectedRows] on both dialects). */
-export async function insertRow(db: Database, sql: string, replacements: Replacements, t?: Transaction): Promise<number> {
-  const [id] = (await db.sequelize.query(sql, { type: QueryTypes.INSERT, replacements, transaction: t })) as unknown as [number, number];
-  return Number(id);
+/** Runs an INSERT in a transaction; returns the auto-increment id. */
+export async function insertRow(db: Database, sql: string, replacements: Replacements, t: Transaction): Promise<number> {
+  const b = bind(sql, replacements);
+  return (await db.statement(t, 'write', b.sql, b.params, replacements)).insertId;
 }
 
-export async function updateRows(db: Database, sql: string, replacements: Replacements, t?: Transaction): Promise<void> {
-  await db.sequelize.query(sql, { type: QueryTypes.UPDATE, replacements, transaction: t });
+/** Runs an UPDATE in a transaction; returns the number of rows it changed. */
+export async function updateRows(db: Database, sql: string, replacements: Replacements, t: Transaction): Promise<number> {
+  const b = bind(sql, replacements);
+  return (await db.statement(t, 'write', b.sql, b.params, replacements)).affectedRows;
 }

@@ -453,8 +453,11 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
           const order = bareOrders[i]!;
           const now = Date.now();
           await bare.tx([
-            [`SELECT * FROM orders WHERE id = ?${lock}`, [order.id]],
-            [`SELECT * FROM users WHERE id = ?${lock}`, [order.userId]],
+            [
+              `SELECT o.status, o.userId, o.quota, o.days, o.amountFen, u.id, u.isMember, u.quota_remaining, u.quota_expireAt ` +
+                `FROM orders o JOIN users u ON u.id = o.userId WHERE o.id = ?${lock}`,
+              [order.id],
+            ],
             [
               'UPDATE orders SET status = ?, transactionId = ?, paidAt = ?, updatedAt = ? WHERE id = ?',
               ['paid', `4200${order.id}`, stamp(now), stamp(now), order.id],

@@ -61,12 +61,12 @@ describe.each<DbKind>(MONEY_DBS)('a renewal racing notifications, queries and ta
         attempts++;
         return realTransaction(...args);
       }) as typeof sequelize.transaction;
-      // … and changes it and commits just when the grant asks for that lock (after the grant read the order): the
-      // grant's statement with the user's id (its order lock has the order's)
+      // … and changes it and commits just when the grant asks for that lock: the grant's first statement, which locks
+      // the order and its user together
       const asked = new Promise<void>((resolve) => {
         sequelize.addHook('beforeQuery', 'grant-race', (options) => {
           const o = options as { transaction?: unknown; replacements?: { id?: unknown } };
-          if (o.transaction && o.transaction !== holder && o.replacements?.id === m.userId) resolve();
+          if (o.transaction && o.transaction !== holder && o.replacements?.id === renewal.orderId) resolve();
         });
       });
       try {

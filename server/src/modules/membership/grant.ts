@@ -10,7 +10,7 @@ import type { Order } from '../../db/models.js';
 import { forUpdate, quoter, selectRows, sqlDate, updateRows } from '../../db/sql.js';
 import type { WxTransaction } from '../../vendors/types.js';
 import { parseWechatTime } from '../../vendors/wechatpay/time.js';
-import { applyLapse, changeBalance, lockUser, type LockedUser } from '../quota/ledger.js';
+import { applyLapse, changeBalance, lockedUserColumns, lockedUserFrom, type LockedUser, type LockedUserRow } from '../quota/ledger.js';
 import { noteRefundedAtWechat } from './refunds.js';
 
 export class PaymentMismatchError extends Error {
@@ -109,8 +109,8 @@ export async function applyTransaction(ctx: AppContext, order: PaymentOrder, tx:
 const GRANTABLE: readonly OrderStatus[] = ['pending', 'closed', 'failed'];
 
 /**
- * One transaction that locks before it reads what decides: the order row (`SELECT … FOR UPDATE`; only a grantable
- * order is granted), then the user row. Everything is computed at the payment's moment, `at` = min(success_time,
+ * One transaction that locks before it reads what decides: the order row and its user's (one `SELECT … JOIN … FOR
+ * UPDATE`; only a grantable order is granted). Everything is computed at the payment's moment, `at` = min(success_time,
  * now): the lapse, the extension from max(at, current expiry) + order.days, and — when the
  * membership was still running at `at` but lapsed before this notice — the `reinstate` credit of what the expiry
  * wrote off after `at`. Then +order.quota with the `grant` ledger row (unique per order).
@@ -125,15 +125,15 @@ export async function grantOrder(
   const { db } = ctx;
   const outcome = await db.transaction(async (t) => {
     const now = ctx.now();
-    const order = await lockOrder(db, orderId, t);
-    if (!order) {
+    const locked = await lockOrderAndUser(db, orderId, t);
+    if (!locked) {
       if (typeof payment === 'function') throw new PaymentMismatchError('unknown order');
       throw new Error(`order ${orderId} vanished`);
     }
     // a notified payment is checked against the order under its lock (a mismatch rolls back, nothing is written)
+    const { order, user } = locked;
     const paidAt = typeof payment === 'function' ? payment({ id: orderId, amountFen: Number(order.amountFen), status: order.status }) : payment;
     if (!GRANTABLE.includes(order.status)) return 'already_paid' as const;
-    const user = await lockUser(db, order.userId, t);
     const at = new Date(Math.min(paidAt.getTime(), now.getTime()));
     await markPaid(db, orderId, transactionId, paidAt, t);
     if (user.quotaExpireAt && user.quotaExpireAt.getTime() > at.getTime()) {
@@ -163,16 +163,21 @@ export async function grantOrder(
 
 type LockedOrder = Pick<Order, 'status' | 'userId' | 'quota' | 'days' | 'amountFen'>;
 
-/** SELECT … FOR UPDATE of what the grant reads of the order. */
-async function lockOrder(db: Database, orderId: string, t: Transaction): Promise<LockedOrder | null> {
+/**
+ * The order and its merchant locked in one statement (SELECT … JOIN … FOR UPDATE locks the rows it reads of both
+ * tables, the order's first: the same order as locking them one after the other), or null for an unknown order.
+ */
+async function lockOrderAndUser(db: Database, orderId: string, t: Transaction): Promise<{ order: LockedOrder; user: LockedUser } | null> {
   const q = quoter(db);
-  const [row] = await selectRows<LockedOrder>(
+  const o = (c: string): string => `${q('o')}.${q(c)}`;
+  const [row] = await selectRows<LockedOrder & LockedUserRow>(
     db,
-    `SELECT ${['status', 'userId', 'quota', 'days', 'amountFen'].map(q).join(', ')} FROM ${q('orders')} WHERE ${q('id')} = :id${forUpdate(db)}`,
+    `SELECT ${['status', 'userId', 'quota', 'days', 'amountFen'].map((c) => `${o(c)} AS ${q(c)}`).join(', ')}, ${lockedUserColumns(db, 'u')} ` +
+      `FROM ${q('orders')} ${q('o')} JOIN ${q('users')} ${q('u')} ON ${q('u')}.${q('id')} = ${o('userId')} WHERE ${o('id')} = :id${forUpdate(db)}`,
     { id: orderId },
     t,
   );
-  return row ?? null;
+  return row ? { order: row, user: lockedUserFrom(row) } : null;
 }
 
 /** The order paid: status, WeChat's (or Alipay's) transaction id, the payment's moment, updatedAt (the wall clock, as Sequelize's timestamps). */

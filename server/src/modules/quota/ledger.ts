@@ -57,22 +57,38 @@ export class LockedUser implements UserFields {
   }
 }
 
+/** The user columns a lock reads, as `LockedUser` fields, for a statement that names the users table `alias`. */
+export function lockedUserColumns(db: Database, alias: string): string {
+  const q = quoter(db);
+  const a = `${q(alias)}.`;
+  return `${a}${q('id')} AS ${q('userRowId')}, ${a}${q('isMember')} AS ${q('userIsMember')}, ${a}${q('quota_remaining')} AS ${q('userQuotaRemaining')}, ${a}${q('quota_expireAt')} AS ${q('userQuotaExpireAt')}`;
+}
+
+/** What `lockedUserColumns` read, as a LockedUser. */
+export interface LockedUserRow {
+  userRowId: string;
+  userIsMember: unknown;
+  userQuotaRemaining: unknown;
+  userQuotaExpireAt: unknown;
+}
+export const lockedUserFrom = (row: LockedUserRow): LockedUser =>
+  new LockedUser(row.userRowId, {
+    isMember: Boolean(row.userIsMember),
+    quotaRemaining: Number(row.userQuotaRemaining),
+    quotaExpireAt: toDateOrNull(row.userQuotaExpireAt),
+  });
+
 /** SELECT … FOR UPDATE on the user row (on SQLite the IMMEDIATE transaction holds the lock). */
 export async function lockUser(db: Database, userId: string, t: Transaction): Promise<LockedUser> {
   const q = quoter(db);
-  const [row] = await selectRows<{ id: string; isMember: unknown; quotaRemaining: unknown; quotaExpireAt: unknown }>(
+  const [row] = await selectRows<LockedUserRow>(
     db,
-    `SELECT ${q('id')}, ${q('isMember')}, ${q('quota_remaining')} AS ${q('quotaRemaining')}, ${q('quota_expireAt')} AS ${q('quotaExpireAt')} ` +
-      `FROM ${q('users')} WHERE ${q('id')} = :id${forUpdate(db)}`,
+    `SELECT ${lockedUserColumns(db, 'users')} FROM ${q('users')} WHERE ${q('id')} = :id${forUpdate(db)}`,
     { id: userId },
     t,
   );
   if (!row) throw new AppError('UNAUTHENTICATED');
-  return new LockedUser(row.id, {
-    isMember: Boolean(row.isMember),
-    quotaRemaining: Number(row.quotaRemaining),
-    quotaExpireAt: toDateOrNull(row.quotaExpireAt),
-  });
+  return lockedUserFrom(row);
 }
 
 /**

@@ -93,6 +93,24 @@ function asSequelizeError(driverError: Error & { errno?: number; code?: string; 
   return new DatabaseError(err);
 }
 
+/** Sequelize's retry of SQLite statements (the `retry` option below): BEGIN IMMEDIATE keeps it. */
+const SQLITE_BEGIN_RETRIES = 20;
+const SQLITE_BUSY_BACKOFF_MS = 20;
+const SQLITE_BUSY_BACKOFF_EXPONENT = 1.1;
+
+/** The part of Sequelize's query interface that starts and ends transactions (dialects/abstract/query-interface.js). */
+type TransactionMethod = (t: Transaction & { parent?: Transaction }, options: object) => Promise<unknown>;
+interface TransactionControl {
+  queryGenerator: {
+    startTransactionQuery(t: Transaction): string;
+    commitTransactionQuery(t: Transaction): string;
+    rollbackTransactionQuery(t: Transaction): string;
+  };
+  startTransaction: TransactionMethod;
+  commitTransaction: TransactionMethod;
+  rollbackTransaction: TransactionMethod;
+}
+
 interface Mysql2Connection {
   query(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
 }
@@ -186,7 +204,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
       ...common,
       dialect: 'sqlite',
       storage: join(opts.dataDir, 'aizhao.sqlite'),
-      retry: { max: 20, match: [/SQLITE_BUSY/], backoffBase: 20, backoffExponent: 1.1 },
+      retry: { max: SQLITE_BEGIN_RETRIES, match: [/SQLITE_BUSY/], backoffBase: SQLITE_BUSY_BACKOFF_MS, backoffExponent: SQLITE_BUSY_BACKOFF_EXPONENT },
     });
   }
   if (dialect === 'sqlite') shareSqliteTransactionConnection(sequelize);
@@ -282,6 +300,32 @@ export function createDatabase(opts: DatabaseOptions): Database {
       }
     });
   }
+
+  // BEGIN, COMMIT and ROLLBACK of a transaction go the same way (Sequelize's Transaction still decides when, and
+  // keeps its bookkeeping: `finished` is set as its query interface sets it). Savepoints stay with Sequelize.
+  const queryInterface = sequelize.getQueryInterface() as unknown as TransactionControl;
+  const generator = queryInterface.queryGenerator;
+  const { startTransaction, commitTransaction, rollbackTransaction } = queryInterface;
+  queryInterface.startTransaction = async (t, o) => {
+    if (t.parent) return startTransaction.call(queryInterface, t, o);
+    // SQLite answers BUSY to BEGIN IMMEDIATE while another connection writes: retried as Sequelize's `retry` did
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await statement(t, 'write', generator.startTransactionQuery(t), []);
+      } catch (err) {
+        if (dialect !== 'sqlite' || attempt >= SQLITE_BEGIN_RETRIES || !isRetryableDbError(err)) throw err;
+        await new Promise((r) => setTimeout(r, SQLITE_BUSY_BACKOFF_MS * SQLITE_BUSY_BACKOFF_EXPONENT ** attempt));
+      }
+    }
+  };
+  const finish = (sql: (t: Transaction) => string, state: 'commit' | 'rollback'): TransactionMethod => async (t, o) => {
+    if (t.parent) return (state === 'commit' ? commitTransaction : rollbackTransaction).call(queryInterface, t, o);
+    const done = statement(t, 'write', sql.call(generator, t), []);
+    (t as unknown as { finished: string }).finished = state;
+    return done;
+  };
+  queryInterface.commitTransaction = finish(generator.commitTransactionQuery, 'commit');
+  queryInterface.rollbackTransaction = finish(generator.rollbackTransactionQuery, 'rollback');
 
   return {
     sequelize,

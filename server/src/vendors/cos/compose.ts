@@ -2,13 +2,15 @@
  * The basic_clean compose step, the same in sandbox and cloud mode. From the GoodsMatting cut-out (PNG with alpha,
  * at most 2000 px: CI capped the photo before matting) it makes both results: the transparent PNG trimmed to the
  * subject (its longer side at most MAX_CUTOUT_SIDE), and from that same subject an 800×800 JPEG on pure white,
- * scaled so its longer side is 88 % of the canvas, and centred. The pixel work is libvips' (threshold, trim, stats,
- * extract, resize), on libuv's threads, never a JS loop on the event loop. The JPEG quality is chosen so the file lands in
+ * scaled so its longer side is 88 % of the canvas, and centred. The cut-out is decoded once; each result is cropped
+ * from those pixels in a single libvips pipeline (extract → PNG; extract → flatten on white → resize → extend to the
+ * canvas → JPEG). The pixel work is libvips' (trim, stats, extract, flatten, resize, extend), on libuv's threads,
+ * never a JS loop on the event loop. The JPEG quality is chosen so the file lands in
  * Taobao's 38–300 KB main-image range: from 90 downwards until it fits under the maximum; when even quality 90 is
  * under the minimum, higher qualities are tried, and a near-empty image that stays under 38 KB at quality 100 is
  * returned as it is (there is nothing more to encode; padding a JPEG with junk to reach a size would be silly).
  */
-import sharp, { type OverlayOptions } from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Box } from './alpha-bounds.js';
 
 export const CANVAS_SIZE = 800;
@@ -34,11 +36,19 @@ export const CUTOUT_PNG_COMPRESSION = 4;
 /** The cut-out's longer side is at most this (CI caps the input before matting; the trim here keeps it so). */
 export const MAX_CUTOUT_SIDE = 2000;
 
-/** A cut-out trimmed to its subject: tightly packed RGBA pixels. */
-export interface Subject {
+/** A decoded cut-out: tightly packed RGBA pixels. */
+export interface Rgba {
   data: Buffer;
   width: number;
   height: number;
+}
+
+/**
+ * The subject of a decoded cut-out: its box in those pixels. Nothing is copied: each result crops the decoded
+ * pixels itself, in its own libvips pipeline.
+ */
+export interface Subject extends Box {
+  source: Rgba;
 }
 
 /**
@@ -66,47 +76,64 @@ export async function subjectBox(rgba: Buffer, width: number, height: number): P
   return box;
 }
 
-/** The cut-out trimmed to its subject, its longer side at most MAX_CUTOUT_SIDE; null when it shows nothing. */
+/** The cut-out decoded once, and its subject's box in it; null when it shows nothing. */
 export async function trimSubject(cutoutPng: Buffer): Promise<Subject | null> {
   const { data, info } = await sharp(cutoutPng).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const box = await subjectBox(data, info.width, info.height);
-  if (!box) return null;
-  const { data: trimmed, info: out } = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } })
-    .extract(box)
+  const source = { data, width: info.width, height: info.height };
+  const box = await subjectBox(data, source.width, source.height);
+  return box && { ...box, source };
+}
+
+/** A pipeline that starts from the subject's pixels, cropped out of the decoded cut-out. */
+function subjectPixels(s: Subject): Sharp {
+  const { source, left, top, width, height } = s;
+  return sharp(source.data, { raw: { width: source.width, height: source.height, channels: 4 } }).extract({ left, top, width, height });
+}
+
+/** The transparent PNG of the subject, its longer side at most MAX_CUTOUT_SIDE. */
+function encodeCutout(s: Subject): Promise<Buffer> {
+  return subjectPixels(s)
     .resize({ width: MAX_CUTOUT_SIDE, height: MAX_CUTOUT_SIDE, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: trimmed, width: out.width, height: out.height };
-}
-
-/** The subject scaled to fit SUBJECT_RATIO of the canvas, centred on transparent 800×800 (raw pixels: no encode). */
-async function placeSubject(s: Subject): Promise<OverlayOptions> {
-  const target = Math.round(CANVAS_SIZE * SUBJECT_RATIO);
-  const { data: input, info: sized } = await sharp(s.data, { raw: { width: s.width, height: s.height, channels: 4 } })
-    .resize({ width: target, height: target, fit: 'inside', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return {
-    input,
-    raw: { width: sized.width, height: sized.height, channels: 4 },
-    left: Math.round((CANVAS_SIZE - sized.width) / 2),
-    top: Math.round((CANVAS_SIZE - sized.height) / 2),
-  };
-}
-
-function encode(flat: Buffer, quality: number): Promise<Buffer> {
-  return sharp(flat, { raw: { width: CANVAS_SIZE, height: CANVAS_SIZE, channels: 3 } })
-    .jpeg({ quality, chromaSubsampling: '4:4:4' })
+    .png({ compressionLevel: CUTOUT_PNG_COMPRESSION })
     .toBuffer();
 }
 
-/** Picks the JPEG quality as described above; returns the encoded file. */
-export async function encodeWithinSize(flatRgb: Buffer): Promise<{ jpeg: Buffer; quality: number }> {
+/**
+ * The 800×800 white canvas with the subject scaled to fit SUBJECT_RATIO of it, centred, as a pipeline ready to encode.
+ * The subject is flattened on white before it is scaled: the same pixels as scaling its premultiplied RGBA and
+ * flattening afterwards (both are linear, and white stays white), for the cost of 3 channels instead of 4 without
+ * premultiplying. Plain white when there is no subject.
+ */
+async function whiteCanvas(s: Subject | null): Promise<Sharp> {
+  if (!s) return sharp({ create: { width: CANVAS_SIZE, height: CANVAS_SIZE, channels: 3, background: WHITE } });
+  const target = Math.round(CANVAS_SIZE * SUBJECT_RATIO);
+  const { data, info } = await subjectPixels(s)
+    .flatten({ background: WHITE })
+    .resize({ width: target, height: target, fit: 'inside', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const left = Math.round((CANVAS_SIZE - info.width) / 2);
+  const top = Math.round((CANVAS_SIZE - info.height) / 2);
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).extend({
+    left,
+    top,
+    right: CANVAS_SIZE - info.width - left,
+    bottom: CANVAS_SIZE - info.height - top,
+    background: WHITE,
+  });
+}
+
+function encode(canvas: Sharp, quality: number): Promise<Buffer> {
+  return canvas.clone().jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer();
+}
+
+/** Picks the JPEG quality as described above; returns the encoded file. `canvas` is encoded once per quality tried. */
+export async function encodeWithinSize(canvas: Sharp): Promise<{ jpeg: Buffer; quality: number }> {
   let quality = START_QUALITY;
-  let jpeg = await encode(flatRgb, quality);
+  let jpeg = await encode(canvas, quality);
   if (jpeg.length < MIN_JPEG_BYTES) {
     for (const q of RAISE_QUALITIES) {
-      const bigger = await encode(flatRgb, q);
+      const bigger = await encode(canvas, q);
       jpeg = bigger;
       quality = q;
       if (bigger.length >= MIN_JPEG_BYTES) break;
@@ -115,20 +142,14 @@ export async function encodeWithinSize(flatRgb: Buffer): Promise<{ jpeg: Buffer;
   }
   while (jpeg.length > MAX_JPEG_BYTES && quality - QUALITY_STEP >= MIN_QUALITY) {
     quality -= QUALITY_STEP;
-    jpeg = await encode(flatRgb, quality);
+    jpeg = await encode(canvas, quality);
   }
   return { jpeg, quality };
 }
 
-/** The 800×800 JPEG on pure white of a trimmed subject (plain white when there is none). */
+/** The 800×800 JPEG on pure white of a subject (plain white when there is none). */
 export async function whiteFromSubject(subject: Subject | null): Promise<Buffer> {
-  const flat = await sharp({ create: { width: CANVAS_SIZE, height: CANVAS_SIZE, channels: 3, background: WHITE } })
-    .composite(subject ? [await placeSubject(subject)] : [])
-    .flatten({ background: WHITE })
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  return (await encodeWithinSize(flat)).jpeg;
+  return (await encodeWithinSize(await whiteCanvas(subject))).jpeg;
 }
 
 export async function composeOnWhite(cutoutPng: Buffer): Promise<Buffer> {
@@ -143,17 +164,10 @@ const EMPTY_CUTOUT = (): Promise<Buffer> =>
 
 /**
  * basic_clean's two results from one decode of CI's cut-out: the transparent PNG trimmed to the subject (longer
- * side ≤ MAX_CUTOUT_SIDE) and the 800×800 JPEG on white composed from that same trimmed subject.
+ * side ≤ MAX_CUTOUT_SIDE) and the 800×800 JPEG on white composed from that same subject.
  */
 export async function basicCleanOutputs(cutoutPng: Buffer): Promise<{ cutout: Buffer; white: Buffer }> {
   const subject = await trimSubject(cutoutPng);
-  const [cutout, white] = await Promise.all([
-    subject
-      ? sharp(subject.data, { raw: { width: subject.width, height: subject.height, channels: 4 } })
-          .png({ compressionLevel: CUTOUT_PNG_COMPRESSION })
-          .toBuffer()
-      : EMPTY_CUTOUT(),
-    whiteFromSubject(subject),
-  ]);
+  const [cutout, white] = await Promise.all([subject ? encodeCutout(subject) : EMPTY_CUTOUT(), whiteFromSubject(subject)]);
   return { cutout, white };
 }

@@ -235,4 +235,26 @@ describe('the two basic_clean results', () => {
     ).toEqual({ left: 0, top: 0, width: W, height: H });
     expect(await subjectBox(rgba([[3, 3, TRIM_ALPHA_THRESHOLD]]), W, H)).toBeNull();
   });
+
+  it('the box from the margin scan is the box of every pixel above the threshold (random shapes and sizes)', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    for (let round = 0; round < 300; round++) {
+      const [w, h] = [1 + random(40), 1 + random(40)];
+      const b = Buffer.alloc(w * h * 4, 0);
+      for (let n = random(6); n > 0; n--) b[(random(h) * w + random(w)) * 4 + 3] = TRIM_ALPHA_THRESHOLD - 1 + random(4);
+      let [minX, minY, maxX, maxY] = [w, h, -1, -1];
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          if (b[(y * w + x) * 4 + 3]! <= TRIM_ALPHA_THRESHOLD) continue;
+          [minX, minY, maxX, maxY] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y)];
+        }
+      }
+      const expected = maxX < 0 ? null : { left: minX, top: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+      expect(subjectBox(b, w, h)).toEqual(expected);
+    }
+  });
 });

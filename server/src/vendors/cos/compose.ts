@@ -2,14 +2,20 @@
  * The basic_clean compose step, the same in sandbox and cloud mode. From the GoodsMatting cut-out (PNG with alpha,
  * at most 2000 px: CI capped the photo before matting) it makes both results: the transparent PNG trimmed to the
  * subject (its longer side at most MAX_CUTOUT_SIDE), and from that same subject an 800×800 JPEG on pure white,
- * scaled so its longer side is 88 % of the canvas, and centred. The pixel work is libvips' (threshold, trim, stats,
- * extract, resize), on libuv's threads, never a JS loop on the event loop. The JPEG quality is chosen so the file lands in
+ * scaled so its longer side is 88 % of the canvas, and centred. The JPEG quality is chosen so the file lands in
  * Taobao's 38–300 KB main-image range: from 90 downwards until it fits under the maximum; when even quality 90 is
  * under the minimum, higher qualities are tried, and a near-empty image that stays under 38 KB at quality 100 is
  * returned as it is (there is nothing more to encode; padding a JPEG with junk to reach a size would be silly).
+ *
+ * The cut-out is decoded once, and each result is cropped straight from those pixels in one libvips pipeline, on
+ * libuv's threads: extract → PNG, and extract → flatten on white → resize → extend to the canvas → JPEG. Only the
+ * subject's box is found in JS, on the event loop, by a scan of the transparent margins (subjectBox). CPU of one
+ * compose (all threads) of the benchmark's cut-out (1500×2000, its subject 1300×1700) on the 2-core machine of
+ * docs/benchmarks.md: about 95 ms — decode 9 ms, box 2.5 ms, PNG 27 ms, flatten and scale 23 ms, then 11 ms per
+ * JPEG quality encoded (that cut-out is under the minimum at 90, so 95 is encoded as well).
  */
-import sharp, { type OverlayOptions } from 'sharp';
-import type { Box } from './alpha-bounds.js';
+import sharp, { type Sharp } from 'sharp';
+import { alphaBoundingBox, type Box } from './alpha-bounds.js';
 
 export const CANVAS_SIZE = 800;
 /** Share of the canvas the subject's longer side takes. */
@@ -26,87 +32,100 @@ export const RAISE_QUALITIES = [95, 100] as const;
 export const TRIM_ALPHA_THRESHOLD = 8;
 const WHITE = { r: 255, g: 255, b: 255 };
 /**
- * zlib level of the cut-out PNG: 4 encodes a 1300×1700 photographic cut-out in about half the time of libvips'
- * default 6 for a file about 10 % larger (docs/benchmarks.md); the file is downloaded once and kept by the desktop.
+ * zlib level of the cut-out PNG: 4 encodes the benchmark's 1300×1700 photographic cut-out in 27 ms against 43 ms at
+ * libvips' default 6, for a file about a third larger (372 KB against 277 KB); 3 would save 5 ms more for a file 20 %
+ * larger still. The file is downloaded once and kept by the desktop.
  */
 export const CUTOUT_PNG_COMPRESSION = 4;
 
 /** The cut-out's longer side is at most this (CI caps the input before matting; the trim here keeps it so). */
 export const MAX_CUTOUT_SIDE = 2000;
 
-/** A cut-out trimmed to its subject: tightly packed RGBA pixels. */
-export interface Subject {
+/** A decoded cut-out: tightly packed RGBA pixels. */
+export interface Rgba {
   data: Buffer;
   width: number;
   height: number;
 }
 
 /**
- * Bounding box of the pixels with alpha above TRIM_ALPHA_THRESHOLD, found by libvips, not by a JS loop: the alpha
- * channel is trimmed of its margins within TRIM_ALPHA_THRESHOLD of 0 (`lineArt`, so that a lone visible pixel
- * counts). The pixel work runs on libuv's threads and never on the event loop. null when no pixel is visible (only
- * then, when the trim kept the whole image, is the channel's maximum read as well).
+ * The subject of a decoded cut-out: its box in those pixels. Nothing is copied: each result crops the decoded
+ * pixels itself, in its own libvips pipeline.
  */
-export async function subjectBox(rgba: Buffer, width: number, height: number): Promise<Box | null> {
-  const alpha = await sharp(rgba, { raw: { width, height, channels: 4 } })
-    .extractChannel(3)
-    .raw()
-    .toBuffer();
-  const alphaRaw = { raw: { width, height, channels: 1 as const } };
-  const { info } = await sharp(alpha, alphaRaw)
-    .trim({ background: '#000000', threshold: TRIM_ALPHA_THRESHOLD, lineArt: true })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const box = { left: 0 - (info.trimOffsetLeft ?? 0), top: 0 - (info.trimOffsetTop ?? 0), width: info.width, height: info.height };
-  if (box.width === width && box.height === height) {
-    // nothing trimmed: a subject that touches every edge, or nothing visible at all
-    const { channels } = await sharp(alpha, alphaRaw).stats();
-    if ((channels[0]?.max ?? 0) <= TRIM_ALPHA_THRESHOLD) return null;
-  }
-  return box;
+export interface Subject extends Box {
+  source: Rgba;
 }
 
-/** The cut-out trimmed to its subject, its longer side at most MAX_CUTOUT_SIDE; null when it shows nothing. */
+/**
+ * Bounding box of the pixels with alpha above TRIM_ALPHA_THRESHOLD; null when no pixel is visible. A scan of the
+ * margins of the decoded pixels (alphaBoundingBox: rows in from the top and bottom, then columns in from the sides,
+ * each stopping at the first visible pixel), on the event loop: a few ms for a cut-out (its transparent margin),
+ * about 3 ms per megapixel when nothing is visible; libvips' trim of the alpha channel took about ten times that of
+ * CPU for a cut-out (the channel copied out, then find_trim: threshold, row and column sums over every pixel, in
+ * floating point).
+ */
+export function subjectBox(rgba: Buffer, width: number, height: number): Box | null {
+  return alphaBoundingBox(rgba, width, height, TRIM_ALPHA_THRESHOLD);
+}
+
+/** The cut-out decoded once, and its subject's box in it; null when it shows nothing. */
 export async function trimSubject(cutoutPng: Buffer): Promise<Subject | null> {
   const { data, info } = await sharp(cutoutPng).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const box = await subjectBox(data, info.width, info.height);
-  if (!box) return null;
-  const { data: trimmed, info: out } = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } })
-    .extract(box)
-    .resize({ width: MAX_CUTOUT_SIDE, height: MAX_CUTOUT_SIDE, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: trimmed, width: out.width, height: out.height };
+  const source = { data, width: info.width, height: info.height };
+  const box = subjectBox(data, source.width, source.height);
+  return box && { ...box, source };
 }
 
-/** The subject scaled to fit SUBJECT_RATIO of the canvas, centred on transparent 800×800 (raw pixels: no encode). */
-async function placeSubject(s: Subject): Promise<OverlayOptions> {
+/** A pipeline that starts from the subject's pixels, cropped out of the decoded cut-out. */
+function subjectPixels(s: Subject): Sharp {
+  const { source, left, top, width, height } = s;
+  return sharp(source.data, { raw: { width: source.width, height: source.height, channels: 4 } }).extract({ left, top, width, height });
+}
+
+/** The transparent PNG of the subject, its longer side at most MAX_CUTOUT_SIDE. */
+function encodeCutout(s: Subject): Promise<Buffer> {
+  return subjectPixels(s)
+    .resize({ width: MAX_CUTOUT_SIDE, height: MAX_CUTOUT_SIDE, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' })
+    .png({ compressionLevel: CUTOUT_PNG_COMPRESSION })
+    .toBuffer();
+}
+
+/**
+ * The 800×800 white canvas with the subject scaled to fit SUBJECT_RATIO of it, centred, as a pipeline ready to encode.
+ * The subject is flattened on white before it is scaled: the same pixels as scaling its premultiplied RGBA and
+ * flattening afterwards (both are linear, and white stays white) but for rounding (that path rounded the premultiplied
+ * colours to 8 bits), without premultiplying, on 3 channels instead of 4. Plain white when there is no subject.
+ */
+async function whiteCanvas(s: Subject | null): Promise<Sharp> {
+  if (!s) return sharp({ create: { width: CANVAS_SIZE, height: CANVAS_SIZE, channels: 3, background: WHITE } });
   const target = Math.round(CANVAS_SIZE * SUBJECT_RATIO);
-  const { data: input, info: sized } = await sharp(s.data, { raw: { width: s.width, height: s.height, channels: 4 } })
+  const { data, info } = await subjectPixels(s)
+    .flatten({ background: WHITE })
     .resize({ width: target, height: target, fit: 'inside', kernel: 'lanczos3' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return {
-    input,
-    raw: { width: sized.width, height: sized.height, channels: 4 },
-    left: Math.round((CANVAS_SIZE - sized.width) / 2),
-    top: Math.round((CANVAS_SIZE - sized.height) / 2),
-  };
+  const left = Math.round((CANVAS_SIZE - info.width) / 2);
+  const top = Math.round((CANVAS_SIZE - info.height) / 2);
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).extend({
+    left,
+    top,
+    right: CANVAS_SIZE - info.width - left,
+    bottom: CANVAS_SIZE - info.height - top,
+    background: WHITE,
+  });
 }
 
-function encode(flat: Buffer, quality: number): Promise<Buffer> {
-  return sharp(flat, { raw: { width: CANVAS_SIZE, height: CANVAS_SIZE, channels: 3 } })
-    .jpeg({ quality, chromaSubsampling: '4:4:4' })
-    .toBuffer();
+function encode(canvas: Sharp, quality: number): Promise<Buffer> {
+  return canvas.clone().jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer();
 }
 
-/** Picks the JPEG quality as described above; returns the encoded file. */
-export async function encodeWithinSize(flatRgb: Buffer): Promise<{ jpeg: Buffer; quality: number }> {
+/** Picks the JPEG quality as described above; returns the encoded file. `canvas` is encoded once per quality tried. */
+export async function encodeWithinSize(canvas: Sharp): Promise<{ jpeg: Buffer; quality: number }> {
   let quality = START_QUALITY;
-  let jpeg = await encode(flatRgb, quality);
+  let jpeg = await encode(canvas, quality);
   if (jpeg.length < MIN_JPEG_BYTES) {
     for (const q of RAISE_QUALITIES) {
-      const bigger = await encode(flatRgb, q);
+      const bigger = await encode(canvas, q);
       jpeg = bigger;
       quality = q;
       if (bigger.length >= MIN_JPEG_BYTES) break;
@@ -115,20 +134,14 @@ export async function encodeWithinSize(flatRgb: Buffer): Promise<{ jpeg: Buffer;
   }
   while (jpeg.length > MAX_JPEG_BYTES && quality - QUALITY_STEP >= MIN_QUALITY) {
     quality -= QUALITY_STEP;
-    jpeg = await encode(flatRgb, quality);
+    jpeg = await encode(canvas, quality);
   }
   return { jpeg, quality };
 }
 
-/** The 800×800 JPEG on pure white of a trimmed subject (plain white when there is none). */
+/** The 800×800 JPEG on pure white of a subject (plain white when there is none). */
 export async function whiteFromSubject(subject: Subject | null): Promise<Buffer> {
-  const flat = await sharp({ create: { width: CANVAS_SIZE, height: CANVAS_SIZE, channels: 3, background: WHITE } })
-    .composite(subject ? [await placeSubject(subject)] : [])
-    .flatten({ background: WHITE })
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  return (await encodeWithinSize(flat)).jpeg;
+  return (await encodeWithinSize(await whiteCanvas(subject))).jpeg;
 }
 
 export async function composeOnWhite(cutoutPng: Buffer): Promise<Buffer> {
@@ -143,17 +156,10 @@ const EMPTY_CUTOUT = (): Promise<Buffer> =>
 
 /**
  * basic_clean's two results from one decode of CI's cut-out: the transparent PNG trimmed to the subject (longer
- * side ≤ MAX_CUTOUT_SIDE) and the 800×800 JPEG on white composed from that same trimmed subject.
+ * side ≤ MAX_CUTOUT_SIDE) and the 800×800 JPEG on white composed from that same subject.
  */
 export async function basicCleanOutputs(cutoutPng: Buffer): Promise<{ cutout: Buffer; white: Buffer }> {
   const subject = await trimSubject(cutoutPng);
-  const [cutout, white] = await Promise.all([
-    subject
-      ? sharp(subject.data, { raw: { width: subject.width, height: subject.height, channels: 4 } })
-          .png({ compressionLevel: CUTOUT_PNG_COMPRESSION })
-          .toBuffer()
-      : EMPTY_CUTOUT(),
-    whiteFromSubject(subject),
-  ]);
+  const [cutout, white] = await Promise.all([subject ? encodeCutout(subject) : EMPTY_CUTOUT(), whiteFromSubject(subject)]);
   return { cutout, white };
 }

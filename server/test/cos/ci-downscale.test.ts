@@ -4,6 +4,7 @@
  * in the worker thread (several at once), and the two results composed from the capped cut-out, checked on pixels.
  */
 import sharp from 'sharp';
+import { alphaBoundingBox } from '../../src/vendors/cos/alpha-bounds.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goodsMatting } from '../../src/sandbox/cos/goods-matting.js';
 import { MAX_OUTPUT_SIDE, parseGeometry, thumbnailSize } from '../../src/sandbox/cos/image-mogr2.js';
@@ -236,7 +237,7 @@ describe('the two basic_clean results', () => {
     expect(await subjectBox(rgba([[3, 3, TRIM_ALPHA_THRESHOLD]]), W, H)).toBeNull();
   });
 
-  it('the box from the margin scan is the box of every pixel above the threshold (random shapes and sizes)', () => {
+  it('the box (libvips on the server, the margin scan in the emulated matting) is the box of every pixel above the threshold (random shapes and sizes)', async () => {
     let seed = 7;
     const random = (n: number): number => {
       seed = (seed * 48271) % 2147483647;
@@ -254,7 +255,8 @@ describe('the two basic_clean results', () => {
         }
       }
       const expected = maxX < 0 ? null : { left: minX, top: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
-      expect(subjectBox(b, w, h)).toEqual(expected);
+      expect(alphaBoundingBox(b, w, h, TRIM_ALPHA_THRESHOLD)).toEqual(expected);
+      if (round < 60) expect(await subjectBox(b, w, h)).toEqual(expected);
     }
   });
 });

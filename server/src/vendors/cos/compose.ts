@@ -7,15 +7,15 @@
  * under the minimum, higher qualities are tried, and a near-empty image that stays under 38 KB at quality 100 is
  * returned as it is (there is nothing more to encode; padding a JPEG with junk to reach a size would be silly).
  *
- * The cut-out is decoded once, and each result is cropped straight from those pixels in one libvips pipeline, on
- * libuv's threads: extract → PNG, and extract → flatten on white → resize → extend to the canvas → JPEG. Only the
- * subject's box is found in JS, on the event loop, by a scan of the transparent margins (subjectBox). CPU of one
+ * The cut-out is decoded once, and each result is cropped straight from those pixels in one libvips pipeline:
+ * extract → PNG, and extract → flatten on white → resize → extend to the canvas → JPEG. All pixel work is libvips'
+ * (the box by trimming the alpha channel too), on libuv's threads, never a JS loop on the event loop. CPU of one
  * compose (all threads) of the benchmark's cut-out (1500×2000, its subject 1300×1700) on the 2-core machine of
- * docs/benchmarks.md: about 95 ms — decode 9 ms, box 2.5 ms, PNG 27 ms, flatten and scale 23 ms, then 11 ms per
+ * docs/benchmarks.md: about 120 ms — decode 9 ms, box 26 ms, PNG 27 ms, flatten and scale 23 ms, then 11 ms per
  * JPEG quality encoded (that cut-out is under the minimum at 90, so 95 is encoded as well).
  */
 import sharp, { type Sharp } from 'sharp';
-import { alphaBoundingBox, type Box } from './alpha-bounds.js';
+import type { Box } from './alpha-bounds.js';
 
 export const CANVAS_SIZE = 800;
 /** Share of the canvas the subject's longer side takes. */
@@ -57,22 +57,35 @@ export interface Subject extends Box {
 }
 
 /**
- * Bounding box of the pixels with alpha above TRIM_ALPHA_THRESHOLD; null when no pixel is visible. A scan of the
- * margins of the decoded pixels (alphaBoundingBox: rows in from the top and bottom, then columns in from the sides,
- * each stopping at the first visible pixel), on the event loop: a few ms for a cut-out (its transparent margin),
- * about 3 ms per megapixel when nothing is visible; libvips' trim of the alpha channel took about ten times that of
- * CPU for a cut-out (the channel copied out, then find_trim: threshold, row and column sums over every pixel, in
- * floating point).
+ * Bounding box of the pixels with alpha above TRIM_ALPHA_THRESHOLD, found by libvips, not by a JS loop: the alpha
+ * channel is trimmed of its margins within TRIM_ALPHA_THRESHOLD of 0 (`lineArt`, so that a lone visible pixel
+ * counts). The pixel work runs on libuv's threads and never on the event loop. null when no pixel is visible (only
+ * then, when the trim kept the whole image, is the channel's maximum read as well).
  */
-export function subjectBox(rgba: Buffer, width: number, height: number): Box | null {
-  return alphaBoundingBox(rgba, width, height, TRIM_ALPHA_THRESHOLD);
+export async function subjectBox(rgba: Buffer, width: number, height: number): Promise<Box | null> {
+  const alpha = await sharp(rgba, { raw: { width, height, channels: 4 } })
+    .extractChannel(3)
+    .raw()
+    .toBuffer();
+  const alphaRaw = { raw: { width, height, channels: 1 as const } };
+  const { info } = await sharp(alpha, alphaRaw)
+    .trim({ background: '#000000', threshold: TRIM_ALPHA_THRESHOLD, lineArt: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const box = { left: 0 - (info.trimOffsetLeft ?? 0), top: 0 - (info.trimOffsetTop ?? 0), width: info.width, height: info.height };
+  if (box.width === width && box.height === height) {
+    // nothing trimmed: a subject that touches every edge, or nothing visible at all
+    const { channels } = await sharp(alpha, alphaRaw).stats();
+    if ((channels[0]?.max ?? 0) <= TRIM_ALPHA_THRESHOLD) return null;
+  }
+  return box;
 }
 
 /** The cut-out decoded once, and its subject's box in it; null when it shows nothing. */
 export async function trimSubject(cutoutPng: Buffer): Promise<Subject | null> {
   const { data, info } = await sharp(cutoutPng).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const source = { data, width: info.width, height: info.height };
-  const box = subjectBox(data, source.width, source.height);
+  const box = await subjectBox(data, source.width, source.height);
   return box && { ...box, source };
 }
 

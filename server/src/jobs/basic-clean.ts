@@ -20,7 +20,8 @@ export const basicCleanResultKeys = (task: Pick<Task, 'userId' | 'id'>): [string
   `${outputPrefix(task)}${CUTOUT_RESULT_FILE}`,
 ];
 
-export async function runBasicClean(ctx: AppContext, task: Task): Promise<void> {
+/** `vendorDone` is called once CI's part is over (the runner gives the task's CI slot to the next one). */
+export async function runBasicClean(ctx: AppContext, task: Task, vendorDone: () => void): Promise<void> {
   const { storage, imageProcessor } = ctx.vendors;
   const started = Date.now();
   const cappedKey = `${workPrefix(task)}capped${extname(task.inputKey).toLowerCase()}`;
@@ -28,6 +29,7 @@ export async function runBasicClean(ctx: AppContext, task: Task): Promise<void> 
   await imageProcessor.downscale(task.inputKey, cappedKey, MAX_CUTOUT_SIDE);
   await imageProcessor.goodsMatting(cappedKey, mattedKey);
   const vendorMs = Date.now() - started;
+  vendorDone();
   const { cutout, white } = await basicCleanOutputs(await storage.get(mattedKey));
   const [whiteKey, cutoutKey] = basicCleanResultKeys(task);
   await Promise.all([storage.put(whiteKey, white, 'image/jpeg'), storage.put(cutoutKey, cutout, 'image/png')]);

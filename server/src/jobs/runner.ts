@@ -2,7 +2,8 @@
  * The background job runner: one loop per server process, every JOB_TICK_MS, and at once when woken (a task was
  * created, or a job that held a slot ended).
  * Work is claimed from the database (claims.ts), so several instances can run side by side and a restart resumes
- * whatever was in flight. Concurrency is bounded: CI_MAX_CONCURRENCY basic_clean jobs in this process,
+ * whatever was in flight. Concurrency is bounded: CI_MAX_CONCURRENCY basic_clean jobs at CI in this process (a job
+ * gives its slot up when its CI calls are done, and as many again may be composing their results here meanwhile),
  * RUNNINGHUB_MAX_CONCURRENCY tasks at RunningHub across all instances.
  */
 import { Op } from 'sequelize';
@@ -57,7 +58,9 @@ export function createJobRunner(ctx: AppContext): JobRunner {
   const inFlight = new Set<Promise<void>>();
   /** tasks whose claim (lease) a job of this process holds: basic_clean working, model_pose12 saving */
   const held = new Set<string>();
-  let basicRunning = 0;
+  /** basic_clean jobs at CI (the bounded slots), and jobs past CI composing their results here */
+  let basicAtVendor = 0;
+  let basicComposing = 0;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
   let again = false;
@@ -88,9 +91,18 @@ export function createJobRunner(ctx: AppContext): JobRunner {
   };
 
   async function basicCleanJob(task: Task): Promise<void> {
-    basicRunning++;
+    basicAtVendor++;
+    let atVendor = true;
+    const leaveVendor = (): void => {
+      if (!atVendor) return;
+      atVendor = false;
+      basicAtVendor--;
+      basicComposing++;
+      // the CI slot is free: the next queued task may call CI while this one composes
+      if (!stopped) void tick();
+    };
     try {
-      await runBasicClean(ctx, task);
+      await runBasicClean(ctx, task, leaveVendor);
     } catch (err) {
       const retryable = err instanceof VendorError && err.details.retryable !== false;
       if (retryable && task.attempts < BASIC_CLEAN_MAX_ATTEMPTS) {
@@ -105,7 +117,8 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         await failAndRefund(ctx, task.id, '图片处理失败，次数已返还，请换一张图片重试', { onlyStages: ['working', 'queued'] });
       }
     } finally {
-      basicRunning--;
+      if (atVendor) basicAtVendor--;
+      else basicComposing--;
     }
   }
 
@@ -127,7 +140,8 @@ export function createJobRunner(ctx: AppContext): JobRunner {
         failAndRefund(ctx, t.id, '图片处理多次中断，次数已返还，请重试', { onlyStages: ['working'] }),
       );
     }
-    const free = ctx.config.ciMaxConcurrency - basicRunning;
+    const max = ctx.config.ciMaxConcurrency;
+    const free = Math.min(max - basicAtVendor, 2 * max - basicAtVendor - basicComposing);
     const tasks = await claimTasks(
       ctx,
       {

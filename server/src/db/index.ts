@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseError, QueryTypes, Sequelize, Transaction, UniqueConstraintError, type Options } from 'sequelize';
+import { format as formatMysql } from 'mysql2';
+import { DatabaseError, Sequelize, Transaction, UniqueConstraintError, type Options } from 'sequelize';
 import type sqlite3 from 'sqlite3';
 import { createMigrator } from './migrator.js';
 import { mysqlDateText } from './sql.js';
@@ -26,7 +27,7 @@ export interface Database {
   dialect: Dialect;
   transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
   /**
-   * A plain SELECT of the hot reads, `?` placeholders bound to `params` (a Date as the models store it), rows as the
+   * A plain SELECT of the hot reads on a pooled connection of the driver, `?` placeholders bound to `params` (a Date as the models store it), rows as the
    * driver gives them (a DATETIME is a Date on MariaDB, Sequelize's text on SQLite). Outside any transaction.
    */
   select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]>;
@@ -113,6 +114,14 @@ interface TransactionControl {
 
 interface Mysql2Connection {
   query(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+}
+const mysqlQuery = (connection: Mysql2Connection, sql: string, values: unknown[]): Promise<unknown> =>
+  new Promise((resolve, reject) => connection.query(sql, values, (err, result) => (err ? reject(asSequelizeError(err, sql)) : resolve(result))));
+
+/** Sequelize's pool of connections (dialects/abstract/connection-manager.js). */
+interface PooledConnections {
+  getConnection(o: { type: string }): Promise<object>;
+  releaseConnection(c: object): void;
 }
 
 export function isUniqueViolation(err: unknown): boolean {
@@ -252,13 +261,41 @@ export function createDatabase(opts: DatabaseOptions): Database {
     }
   }
 
+  const internals = sequelize as unknown as {
+    options: { logging?: false | ((sql: string) => void) };
+    runHooks(name: 'beforeQuery', options: object, query: null): Promise<void>;
+  };
+  // MariaDB: a pooled connection of Sequelize's, and the statement sent on it by mysql2 (mysql2 escapes the `?`
+  // values client-side, as Sequelize's replacements were); sent again only when no connection could be had (the
+  // `retry` above, which Sequelize's query() applied to the same errors).
+  const pool = sequelize.connectionManager as unknown as PooledConnections;
+  async function mysqlSelect<T extends object>(sql: string, values: unknown[]): Promise<T[]> {
+    const { logging } = internals.options;
+    if (typeof logging === 'function') logging(`Executing (default): ${formatMysql(sql, values as Parameters<typeof formatMysql>[1])}`);
+    for (let attempt = 1; ; attempt++) {
+      let connection: Mysql2Connection;
+      try {
+        connection = (await pool.getConnection({ type: 'SELECT' })) as Mysql2Connection;
+      } catch (err) {
+        if (attempt >= reconnectTries || !isNotConnected(err)) throw err;
+        await new Promise((r) => setTimeout(r, RECONNECT_STEP_MS * (0.75 + Math.random() / 2)));
+        continue;
+      }
+      try {
+        return (await mysqlQuery(connection, sql, values)) as T[];
+      } finally {
+        pool.releaseConnection(connection);
+      }
+    }
+  }
+
   // SQLite: the statement goes to Sequelize's own connection for plain statements, but not through its query wrapper,
   // which runs `PRAGMA table_info` before a SELECT of a backquoted table and reads `new Error().stack` for every
   // statement (dialects/sqlite/query.js) — under production's --enable-source-maps a source-mapped stack trace per query
   const sqliteValue = (v: unknown): unknown => (v instanceof Date ? (sequelize.escape(v) as string).slice(1, -1) : v);
   const sqlValue = (v: unknown): unknown => (v instanceof Date ? (dialect === 'mysql' ? mysqlDateText(v) : sqliteValue(v)) : v);
   async function select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    if (dialect === 'mysql') return sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements: params.map(sqlValue), raw: true });
+    if (dialect === 'mysql') return mysqlSelect<T>(sql, params.map(sqlValue));
     const conn = (await (sequelize.connectionManager as unknown as SqliteConnectionManager).getConnection({ uuid: 'default' })) as sqlite3.Database;
     return new Promise((resolve, reject) => conn.all<T>(sql, params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows))));
   }
@@ -267,10 +304,6 @@ export function createDatabase(opts: DatabaseOptions): Database {
   // formatted by its own escaper, retry and hook wrappers, a query object and `new Error()` per statement, on SQLite
   // a source-mapped stack): their statements go to the transaction's connection, which Sequelize opened, and whose
   // BEGIN, COMMIT and ROLLBACK it still sends. Its `logging` and `beforeQuery` hooks are honoured (tests use both).
-  const internals = sequelize as unknown as {
-    options: { logging?: false | ((sql: string) => void) };
-    runHooks(name: 'beforeQuery', options: object, query: null): Promise<void>;
-  };
   async function statement(t: Transaction, kind: StatementKind, sql: string, params: readonly unknown[], replacements?: object): Promise<StatementResult> {
     const connection = (t as unknown as { connection?: unknown }).connection;
     if (!connection) throw new Error('statement() outside a started transaction');
@@ -279,14 +312,10 @@ export function createDatabase(opts: DatabaseOptions): Database {
     if (sequelize.hasHook('beforeQuery')) await internals.runHooks('beforeQuery', { transaction: t, replacements }, null);
     const values = params.map(sqlValue);
     if (dialect === 'mysql') {
-      return new Promise((resolve, reject) =>
-        (connection as Mysql2Connection).query(sql, values, (err, result) => {
-          if (err) return reject(asSequelizeError(err, sql));
-          if (Array.isArray(result)) return resolve({ rows: result as object[], insertId: 0, affectedRows: 0 });
-          const header = result as { insertId: number; affectedRows: number };
-          resolve({ rows: [], insertId: Number(header.insertId), affectedRows: header.affectedRows });
-        }),
-      );
+      const result = await mysqlQuery(connection as Mysql2Connection, sql, values);
+      if (Array.isArray(result)) return { rows: result as object[], insertId: 0, affectedRows: 0 };
+      const header = result as { insertId: number; affectedRows: number };
+      return { rows: [], insertId: Number(header.insertId), affectedRows: header.affectedRows };
     }
     const conn = connection as sqlite3.Database;
     return new Promise((resolve, reject) => {

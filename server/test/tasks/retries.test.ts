@@ -76,13 +76,16 @@ describe.each<DbKind>(MONEY_DBS)('retry budgets on %s', (db) => {
     ci.goodsMatting = matting.fn;
     try {
       const task = await created(s.url, m.token, basicBody(m.inputKey));
-      for (let i = 0; i < 6 && (await row(task.id)).status === 'processing'; i++) {
+      for (let run = 1; run <= 6; run++) {
         await s.runner.tick();
+        if ((await row(task.id)).status !== 'processing') break;
+        // this run has reached matting (where it hangs) before its lease runs out: not merely been claimed, which
+        // under load left the lease to run out while the run was still downscaling
         await waitUntil(
-          async () => (await row(task.id)).stage,
-          (stage) => stage !== 'queued',
+          () => Promise.resolve(matting.calls()),
+          (calls) => calls === run,
           5000,
-          'the task claimed',
+          `run ${run} at matting`,
         );
         clock.skip(SKIP_LEASE_MS); // the runner "dies": its lease runs out
       }

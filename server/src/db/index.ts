@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { format as formatMysql } from 'mysql2';
 import { DatabaseError, Sequelize, Transaction, UniqueConstraintError, type Options } from 'sequelize';
 import type sqlite3 from 'sqlite3';
@@ -117,6 +118,9 @@ interface Mysql2Connection {
 }
 const mysqlQuery = (connection: Mysql2Connection, sql: string, values: unknown[]): Promise<unknown> =>
   new Promise((resolve, reject) => connection.query(sql, values, (err, result) => (err ? reject(asSequelizeError(err, sql)) : resolve(result))));
+
+const sqliteAll = (conn: sqlite3.Database, sql: string, values: unknown[]): Promise<object[]> =>
+  new Promise((resolve, reject) => conn.all<object>(sql, values, (err, rows) => (err ? reject(asSequelizeError(err, sql)) : resolve(rows))));
 
 /** Sequelize's pool of connections (dialects/abstract/connection-manager.js). */
 interface PooledConnections {
@@ -251,11 +255,11 @@ export function createDatabase(opts: DatabaseOptions): Database {
         );
       } catch (err) {
         if (dialect === 'mysql' && !committing && isDbUnavailable(err) && Date.now() < waitUntil) {
-          await new Promise((r) => setTimeout(r, RECONNECT_STEP_MS * (0.75 + Math.random() / 2)));
+          await sleep(RECONNECT_STEP_MS * (0.75 + Math.random() / 2));
           continue;
         }
         if (attempt >= maxRetries || !isRetryableDbError(err)) throw err;
-        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+        await sleep(10 * 2 ** attempt + Math.random() * 20);
         attempt++;
       }
     }
@@ -278,7 +282,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
         connection = (await pool.getConnection({ type: 'SELECT' })) as Mysql2Connection;
       } catch (err) {
         if (attempt >= reconnectTries || !isNotConnected(err)) throw err;
-        await new Promise((r) => setTimeout(r, RECONNECT_STEP_MS * (0.75 + Math.random() / 2)));
+        await sleep(RECONNECT_STEP_MS * (0.75 + Math.random() / 2));
         continue;
       }
       try {
@@ -297,7 +301,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
   async function select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]> {
     if (dialect === 'mysql') return mysqlSelect<T>(sql, params.map(sqlValue));
     const conn = (await (sequelize.connectionManager as unknown as SqliteConnectionManager).getConnection({ uuid: 'default' })) as sqlite3.Database;
-    return new Promise((resolve, reject) => conn.all<T>(sql, params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows))));
+    return (await sqliteAll(conn, sql, params.map(sqliteValue))) as T[];
   }
 
   // Sequelize's query() costs more CPU than a short statement itself on the money paths (options cloned, the SQL
@@ -318,16 +322,13 @@ export function createDatabase(opts: DatabaseOptions): Database {
       return { rows: [], insertId: Number(header.insertId), affectedRows: header.affectedRows };
     }
     const conn = connection as sqlite3.Database;
-    return new Promise((resolve, reject) => {
-      if (kind === 'select') {
-        conn.all(sql, values, (err, rows) => (err ? reject(asSequelizeError(err, sql)) : resolve({ rows: rows as object[], insertId: 0, affectedRows: 0 })));
-      } else {
-        conn.run(sql, values, function (this: sqlite3.RunResult, err: Error | null) {
-          if (err) return reject(asSequelizeError(err, sql));
-          resolve({ rows: [], insertId: this.lastID, affectedRows: this.changes });
-        });
-      }
-    });
+    if (kind === 'select') return { rows: await sqliteAll(conn, sql, values), insertId: 0, affectedRows: 0 };
+    return new Promise((resolve, reject) =>
+      conn.run(sql, values, function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) return reject(asSequelizeError(err, sql));
+        resolve({ rows: [], insertId: this.lastID, affectedRows: this.changes });
+      }),
+    );
   }
 
   // BEGIN, COMMIT and ROLLBACK of a transaction go the same way (Sequelize's Transaction still decides when, and
@@ -343,7 +344,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
         return await statement(t, 'write', generator.startTransactionQuery(t), []);
       } catch (err) {
         if (dialect !== 'sqlite' || attempt >= SQLITE_BEGIN_RETRIES || !isRetryableDbError(err)) throw err;
-        await new Promise((r) => setTimeout(r, SQLITE_BUSY_BACKOFF_MS * SQLITE_BUSY_BACKOFF_EXPONENT ** attempt));
+        await sleep(SQLITE_BUSY_BACKOFF_MS * SQLITE_BUSY_BACKOFF_EXPONENT ** attempt);
       }
     }
   };

@@ -42,7 +42,7 @@ interface Positional {
 const positional = new Map<string, Positional>();
 /** The statements are a handful of fixed texts (saveUser's SET lists are combinations of three columns). */
 const POSITIONAL_CACHE_MAX = 500;
-export function toPositional(sql: string): Positional {
+function toPositional(sql: string): Positional {
   let p = positional.get(sql);
   if (!p) {
     const names: string[] = [];

@@ -14,10 +14,10 @@ import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { basicCleanOutputs, MAX_CUTOUT_SIDE } from '../src/vendors/cos/compose.js';
 import { call, garmentJpeg, loginAsMember, uploadInput, waitForTask } from '../test/support/client.js';
-import { spawnNode, waitHealthy } from '../test/production/helpers.js';
-import { freePort, startTestServer } from '../test/support/server.js';
+import { startTestServer } from '../test/support/server.js';
 import { timed } from './measure.js';
 import { fmt, type BenchRow } from './report.js';
+import { startSandboxProcess } from './sandbox-process.js';
 
 const AT_ONCE = 10;
 const [WIDTH, HEIGHT] = [3000, 4000];
@@ -72,21 +72,8 @@ export async function measureBasicClean(): Promise<BenchRow[]> {
   });
   // the sandbox process and the server share the data directory (the sandbox's accounts and keys), as in the dry run
   const dataDir = mkdtempSync(join(tmpdir(), 'aizhao-bench-clean-'));
-  const sandboxUrl = `http://127.0.0.1:${await freePort()}`;
-  const sandbox = spawnNode([join('server', 'run.mjs'), 'sandbox'], {
-    DATA_DIR: dataDir,
-    SANDBOX_PORT: new URL(sandboxUrl).port,
-    LOG_LEVEL: 'warn',
-  });
-  const stopSandbox = async (): Promise<void> => {
-    sandbox.child.kill('SIGTERM');
-    await sandbox.exited;
-  };
-  await waitHealthy(sandboxUrl, sandbox).catch(async (err: unknown) => {
-    await stopSandbox();
-    throw err;
-  });
-  const s = await startTestServer({ dataDir, env: { SANDBOX_URL: sandboxUrl }, logDestination, logLevel: 'info' });
+  const sandbox = await startSandboxProcess(dataDir);
+  const s = await startTestServer({ dataDir, env: { SANDBOX_URL: sandbox.url }, logDestination, logLevel: 'info' });
   try {
     const { token, userId } = await loginAsMember(s.url);
     const upload = () => Promise.all(Array.from({ length: AT_ONCE }, () => uploadInput(s.url, token, photo)));
@@ -135,7 +122,7 @@ export async function measureBasicClean(): Promise<BenchRow[]> {
     });
   } finally {
     await s.destroy();
-    await stopSandbox();
+    await sandbox.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   return rows;

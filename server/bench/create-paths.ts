@@ -3,7 +3,9 @@
  *
  * A create is its transaction (lock the user, update it, insert the task and the ledger row) after two vendor steps
  * (modules/tasks/service.ts createTask): the input check's ranged GET (input.ts checkInputObject) and the content
- * audit, both COS/CI calls through cos-nodejs-sdk-v5 to the sandbox emulator of the same server process. The limits:
+ * audit, both COS/CI calls through cos-nodejs-sdk-v5 to the sandbox emulator, which runs in a process of its own
+ * (`npm run sandbox`, the server started with SANDBOX_URL): the vendor's side of those calls is Tencent's, not the
+ * server's. The limits:
  *  - the same transaction bare, through the plain driver;
  *  - the vendor steps alone: the same two calls, made from this process by the clients the server builds
  *    (vendors/index.ts createCosVendors, configured from the same environment) against the same running emulator,
@@ -39,14 +41,16 @@ export interface CreatePathsContext {
   lock: string;
   /** an HTTP load with a warm-up second and the server's CPU per request */
   measured(load: HttpLoad): Promise<Measured>;
-  serverCpu(): Promise<number>;
+  /** the emulator process's CPU time so far (µs) */
+  emulatorCpu(): number;
   ratioRow(path: string, result: Measured | LoadResult, unit: string, limitName: string, limit: number, goal: number, goalText: string): BenchRow;
 }
 
 /** The note under the table about the create rows. */
 export const CREATE_NOTE =
   'create: its floor is the bare transaction and the vendor steps alone in sequence, 1 / (1/tx + 1/vendor); the vendor ' +
-  "steps' CPU/pair is this process's COS clients plus the server's emulator, which a create both runs on the server's one main thread.";
+  "steps' CPU/pair is this process's COS clients plus the emulator process; the server of the create rows calls that emulator " +
+  'process (SANDBOX_URL) as it would call COS.';
 
 export async function measureCreatePaths(c: CreatePathsContext): Promise<BenchRow[]> {
   const inputKey = await uploadInput(c.url, c.token, await garmentJpeg(1500, 2000));
@@ -81,19 +85,19 @@ export async function measureCreatePaths(c: CreatePathsContext): Promise<BenchRo
 
   // the server's own COS/CI clients, built here from the environment the server runs with
   const config = loadConfig({ ...process.env, ...c.env });
-  const cos = createCosVendors(config, sandboxCosEndpoint(config.publicBaseUrl));
+  const cos = createCosVendors(config, sandboxCosEndpoint(config.sandboxUrl ?? config.publicBaseUrl));
   const vendorSteps = async (): Promise<void> => {
     const start = await cos.storage.readStart(inputKey, INPUT_HEAD_BYTES);
     if (!start) throw new Error(`${inputKey} is missing`);
     await cos.auditor.audit(inputKey, start.size);
   };
   await loops(vendorSteps, { seconds: 1, concurrency: CONNECTIONS });
-  const cpuBefore = await c.serverCpu();
+  const cpuBefore = c.emulatorCpu();
   const clientBefore = process.cpuUsage();
   const vendor = await loops(vendorSteps, { seconds: c.seconds, concurrency: CONNECTIONS });
   const pairs = Math.max(1, vendor.rate * c.seconds);
   const clientCpu = process.cpuUsage(clientBefore);
-  const vendorServerCpu = ((await c.serverCpu()) - cpuBefore) / pairs;
+  const vendorEmulatorCpu = (c.emulatorCpu() - cpuBefore) / pairs;
   const vendorClientCpu = (clientCpu.user + clientCpu.system) / pairs;
 
   const floor = 1 / (1 / createBare.rate + 1 / vendor.rate);
@@ -107,7 +111,7 @@ export async function measureCreatePaths(c: CreatePathsContext): Promise<BenchRo
     {
       path: 'create: the vendor steps alone (ranged GET + audit, the server\'s COS clients)',
       result:
-        `${fmt(vendor.rate)} pairs/s, p99 ${fmt(vendor.p99, 1)} ms, CPU/pair: clients ${fmt(vendorClientCpu)} µs + emulator ${fmt(vendorServerCpu)} µs` +
+        `${fmt(vendor.rate)} pairs/s, p99 ${fmt(vendor.p99, 1)} ms, CPU/pair: clients ${fmt(vendorClientCpu)} µs + emulator ${fmt(vendorEmulatorCpu)} µs` +
         (vendor.failures ? ` (${vendor.failures} failed)` : ''),
       limit: '—',
       ratio: null,

@@ -100,6 +100,14 @@ export async function loops(
 }
 
 /** Samples the resident set size of `pid` (MB) until stopped; returns the peak. */
+/** CPU time (µs, all threads) a process has used so far, from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms). */
+export function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the fields after the command name (which may hold spaces) in parentheses: utime and stime are the 12th and 13th
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 export function rssPeak(pid: number, everyMs = 100): { start: number; stop(): number } {
   let peak = 0;
   const sample = (): void => {

@@ -15,11 +15,13 @@ import { SdkAlipayClient } from './alipay/client.js';
 
 /**
  * The COS and CI clients (cos-nodejs-sdk-v5) as the server configures them; `cosEndpoint` points them at the sandbox
- * emulator (the benchmark builds the same clients for its "vendor steps alone" limit).
+ * emulator (the benchmark builds the same clients for its "vendor steps alone" limit), and `appEndpoint` is where
+ * the signed URLs handed to the app point (by default the same).
  */
 export function createCosVendors(
   config: Config,
   cosEndpoint: Vendors['cosEndpoint'],
+  appEndpoint: Vendors['cosEndpoint'] = cosEndpoint,
 ): Pick<Vendors, 'storage' | 'imageProcessor' | 'auditor'> {
   const cosOptions = {
     timeoutMs: config.vendorTimeouts.cos,
@@ -30,7 +32,7 @@ export function createCosVendors(
     ...cosEndpoint,
   };
   return {
-    storage: new CosObjectStorage(cosOptions),
+    storage: new CosObjectStorage(cosOptions, appEndpoint),
     imageProcessor: new CosImageProcessor({ ...cosOptions, timeoutMs: config.vendorTimeouts.ci }),
     auditor: new CosContentAuditor({ ...cosOptions, timeoutMs: config.vendorTimeouts.ci }),
   };
@@ -39,7 +41,10 @@ export function createCosVendors(
 export function createVendors(config: Config, sandbox: Sandbox | null): Vendors {
   // SANDBOX_URL: no emulators here; the STS and SMS seams call the shared sandbox process (sandbox/remote.ts)
   const remote = !sandbox && config.sandboxUrl ? config.sandboxUrl : null;
+  // the app reaches the emulated COS at this server's address (forwarded to the sandbox process under SANDBOX_URL);
+  // this server's own COS/CI calls go straight to the emulator, not through its own forwarder
   const cosEndpoint = sandbox || remote ? sandboxCosEndpoint(config.publicBaseUrl) : undefined;
+  const cosCallEndpoint = remote ? sandboxCosEndpoint(remote) : cosEndpoint;
   const retry = config.vendorRetry;
   const timeouts = config.vendorTimeouts;
   const wechatNotifyKeys = buildWechatPayKeys({
@@ -55,7 +60,7 @@ export function createVendors(config: Config, sandbox: Sandbox | null): Vendors 
     }
   }
   return {
-    ...createCosVendors(config, cosEndpoint),
+    ...createCosVendors(config, cosCallEndpoint, cosEndpoint),
     sts: sandbox
       ? new SandboxStsIssuer(sandbox.cos)
       : remote

@@ -12,8 +12,12 @@ export class CosObjectStorage implements ObjectStorage {
   private readonly deadlineMs: number;
   private readonly signer: CosUrlSigner;
 
-  constructor(opts: CosClientOptions) {
-    this.signer = new CosUrlSigner(opts);
+  /**
+   * `urlEndpoint`: where the signed URLs handed to the app point, when that is not where this client's own calls go
+   * (a server with SANDBOX_URL calls the sandbox process directly, and hands out its own forwarded address).
+   */
+  constructor(opts: CosClientOptions, urlEndpoint?: Pick<CosClientOptions, 'domain' | 'protocol'>) {
+    this.signer = new CosUrlSigner({ ...opts, ...urlEndpoint });
     this.bucket = opts.bucket;
     this.region = opts.region;
     this.cos = createCosClient(opts);

@@ -18,6 +18,9 @@ export interface LoadResult {
   failures: number;
 }
 
+/** An HTTP load with the server's CPU time per completed request. */
+export type Measured = LoadResult & { cpuPerRequest: number };
+
 export interface HttpLoad {
   url: string;
   method?: 'GET' | 'POST';
@@ -129,4 +132,20 @@ export function rssPeak(pid: number, everyMs = 100): { start: number; stop(): nu
       return peak;
     },
   };
+}
+
+/**
+ * `rounds` runs of `round` (a path and its limits, measured one after the other), keeping for each measurement the run
+ * with the highest rate: on a machine shared with others, what it gives when nothing else interferes. A path and its
+ * limit alternate, so that a slow spell of the machine does not favour either.
+ */
+export async function bestOfRounds<R extends Record<string, LoadResult>>(rounds: number, round: (i: number) => Promise<R>): Promise<R> {
+  let best: R | null = null;
+  for (let i = 0; i < rounds; i++) {
+    const r = await round(i);
+    if (!best) best = r;
+    else for (const k of Object.keys(r) as (keyof R)[]) if (r[k]!.rate > best[k]!.rate) best[k] = r[k]!;
+  }
+  if (!best) throw new RangeError('rounds must be at least 1');
+  return best;
 }

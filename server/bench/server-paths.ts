@@ -23,7 +23,7 @@ import { toWechatTime } from '../src/vendors/wechatpay/time.js';
 import { call, loginAsMember } from '../test/support/client.js';
 import { createMysqlDatabase, freePort, TEST_TIMINGS } from '../test/support/server.js';
 import { CREATE_NOTE, measureCreatePaths } from './create-paths.js';
-import { CONNECTIONS, http, loops, rssPeak, type LoadResult } from './load.js';
+import { bestOfRounds, CONNECTIONS, http, loops, rssPeak, type LoadResult, type Measured } from './load.js';
 import { fmt, type BenchRow } from './report.js';
 import { startSandboxProcess } from './sandbox-process.js';
 
@@ -39,6 +39,8 @@ export type PathGroup = (typeof PATH_GROUPS)[number];
 export interface PathsOptions {
   db: 'sqlite' | 'mysql';
   seconds: number;
+  /** how many times each path and its limits are measured; the best run of each counts (load.ts bestOfRounds) */
+  rounds: number;
   /** which groups of paths to measure (default all) */
   groups?: readonly PathGroup[];
 }
@@ -226,15 +228,15 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
         return { ...r, cpuPerRequest: cpu / Math.max(1, requests) };
       };
     const measured = measuredOn(child);
-    const healthz = await measured({ url: `${url}/healthz`, seconds });
-    rows.push({
-      path: '`GET /healthz`',
-      result: `${fmt(healthz.rate)} req/s, p99 ${fmt(healthz.p99, 1)} ms, ${fmt(healthz.cpuPerRequest)} µs CPU/req`,
-      limit: '—',
-      ratio: null,
-      goal: 'the limit of the HTTP rows',
-      ok: healthz.failures === 0,
-    });
+    // /healthz is measured in every round of the groups that are held against it; each group takes its own best, the
+    // row shows the best of all
+    let healthzBest: Measured | null = null;
+    const healthz = async (): Promise<Measured> => {
+      const h = await measured({ url: `${url}/healthz`, seconds });
+      if (!healthzBest || h.rate > healthzBest.rate) healthzBest = h;
+      return h;
+    };
+    const healthzAt = rows.length;
     const bareSql = (sql: string) => loops(() => bare.q(sql), { seconds, concurrency: bare.concurrency });
     const lock = o.db === 'sqlite' ? '' : ' FOR UPDATE';
 
@@ -293,18 +295,21 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
         .slice(500, 500 + PAGE)
         .map((i) => `'${i}'`)
         .join(',')}) AND userId = '${merchant.userId}' ORDER BY createdAt DESC, id DESC`;
-      // ---- the list paths, then their SQL bare
+      // ---- each round: /healthz, the list paths, then their SQL bare
       const rss = rssPeak(child.pid!);
-      const first = await measured({ url: `${url}/tasks?limit=${PAGE}`, headers: auth, seconds });
-      const deep = await measured({ url: `${url}/tasks?limit=${PAGE}&cursor=${cursor}`, headers: auth, seconds });
-      const byIds = await measured({ url: `${url}/tasks?ids=${idList}`, headers: auth, seconds });
+      const { health, first, deep, byIds, firstBare, deepBare, idsBare } = await bestOfRounds(o.rounds, async () => ({
+        health: await healthz(),
+        first: await measured({ url: `${url}/tasks?limit=${PAGE}`, headers: auth, seconds }),
+        deep: await measured({ url: `${url}/tasks?limit=${PAGE}&cursor=${cursor}`, headers: auth, seconds }),
+        byIds: await measured({ url: `${url}/tasks?ids=${idList}`, headers: auth, seconds }),
+        firstBare: await bareSql(firstSql),
+        deepBare: await bareSql(deepSql),
+        idsBare: await bareSql(idsSql),
+      }));
       const rssMb = rss.stop();
       const { memory } = await serverUsage(child);
-      const firstBare = await bareSql(firstSql);
-      const deepBare = await bareSql(deepSql);
-      const idsBare = await bareSql(idsSql);
 
-      rows.push(ratioRow('`GET /tasks` first page (20)', first, 'req/s', '`/healthz`', healthz.rate, 0.5, '≥ 0.5 of `/healthz`'));
+      rows.push(ratioRow('`GET /tasks` first page (20)', first, 'req/s', '`/healthz`', health.rate, 0.5, '≥ 0.5 of `/healthz`'));
       rows.push({
         ...ratioRow('`GET /tasks` first page: its SQL', first, 'req/s', 'its SQL bare', firstBare.rate, 0, 'reported'),
         ok: true,
@@ -312,13 +317,13 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
       // The issue's limit is the deep page's SQL run bare; on this machine that SQL outruns /healthz itself (an HTTP
       // round trip with one `SELECT 1`), which no HTTP path can outrun: the limit is the lower of the two, and the
       // ratio against the bare SQL alone is reported beside it (docs/benchmarks.md).
-      const deepCeiling = Math.min(deepBare.rate, healthz.rate);
+      const deepCeiling = Math.min(deepBare.rate, health.rate);
       rows.push(
         ratioRow(
           '`GET /tasks` deep cursor (row 90 000 of 100 000)',
           deep,
           'req/s',
-          deepBare.rate <= healthz.rate ? 'its SQL bare' : 'its SQL bare, capped at `/healthz`',
+          deepBare.rate <= health.rate ? 'its SQL bare' : 'its SQL bare, capped at `/healthz`',
           deepCeiling,
           0.4,
           '≥ 0.4 of its SQL (or of `/healthz` when lower)',
@@ -329,7 +334,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
         ok: true,
       });
       rows.push(ratioRow('`GET /tasks` deep page vs first page', deep, 'req/s', 'first page', first.rate, 0.5, 'deep ≤ 2 × first (≥ 0.5)'));
-      rows.push(ratioRow('`GET /tasks?ids=` (20 ids)', byIds, 'req/s', '`/healthz`', healthz.rate, 0.4, '≥ 0.4 of `/healthz`'));
+      rows.push(ratioRow('`GET /tasks?ids=` (20 ids)', byIds, 'req/s', '`/healthz`', health.rate, 0.4, '≥ 0.4 of `/healthz`'));
       rows.push({ ...ratioRow('`GET /tasks?ids=`: its SQL', byIds, 'req/s', 'its SQL bare', idsBare.rate, 0, 'reported'), ok: true });
       rows.push({
         path: 'server RSS under list load',
@@ -344,16 +349,20 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
     // ---- POST /storage/sts, in two halves: flat over time
     if (want('sts')) {
       const stsHalf = () =>
-        measured({
-          url: `${url}/storage/sts`,
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: '{}',
-          seconds,
-        });
-      const sts1 = await stsHalf();
-      const sts2 = await stsHalf();
-      rows.push(ratioRow('`POST /storage/sts` (sandbox)', sts2, 'req/s', '`/healthz`', healthz.rate, 0.5, '≥ 0.5 of `/healthz`'));
+        bestOfRounds(o.rounds, async () => ({
+          health: await healthz(),
+          sts: await measured({
+            url: `${url}/storage/sts`,
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: '{}',
+            seconds,
+          }),
+        }));
+      const { sts: sts1, health: health1 } = await stsHalf();
+      const { sts: sts2, health: health2 } = await stsHalf();
+      const health = health1.rate >= health2.rate ? health1 : health2;
+      rows.push(ratioRow('`POST /storage/sts` (sandbox)', sts2, 'req/s', '`/healthz`', health.rate, 0.5, '≥ 0.5 of `/healthz`'));
       // flat: the work per request does not grow as keys accumulate (CPU per request, steadier than the rate on a
       // shared machine; the rates are shown beside it)
       const flat = sts1.cpuPerRequest / sts2.cpuPerRequest;
@@ -388,6 +397,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
             token: (await loginAsMember(creator.url)).token,
             bare,
             seconds,
+            rounds: o.rounds,
             stamp,
             lock,
             measured: measuredOn(creator.child),
@@ -426,8 +436,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
         }
         return list;
       };
-      const callbackOrders = await seedOrders();
-      const deliveries = callbackOrders.map((order) => {
+      const deliveriesOf = (orders: { id: string }[]) => orders.map((order) => {
         const nowMs = Date.now();
         const body = JSON.stringify({
           id: randomUUID(),
@@ -459,21 +468,25 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
         };
         return { body, headers };
       });
-      let delivery = 0;
-      const callback = await measured({
-        url: `${url}/membership/payment-callback`,
-        method: 'POST',
-        amount: deliveries.length,
-        next: () => deliveries[delivery++ % deliveries.length]!,
-      });
-      const [{ n: paid }] = (await sq.query(
-        `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND id IN (${callbackOrders.map((x) => `'${x.id}'`).join(',')})`,
-        {
-          type: 'SELECT' as never,
-        },
-      )) as unknown as [{ n: number }];
-      const bareOrders = await seedOrders();
-      const grantBare = await loops(
+      // each round: new orders each delivered once, then new orders granted bare
+      let unpaid = 0;
+      const { callback, grantBare } = await bestOfRounds(o.rounds, async () => {
+        const callbackOrders = await seedOrders();
+        const deliveries = deliveriesOf(callbackOrders);
+        let delivery = 0;
+        const callback = await measured({
+          url: `${url}/membership/payment-callback`,
+          method: 'POST',
+          amount: deliveries.length,
+          next: () => deliveries[delivery++ % deliveries.length]!,
+        });
+        const [{ n: paid }] = (await sq.query(
+          `SELECT COUNT(*) AS n FROM orders WHERE status = 'paid' AND id IN (${callbackOrders.map((x) => `'${x.id}'`).join(',')})`,
+          { type: 'SELECT' as never },
+        )) as unknown as [{ n: number }];
+        unpaid += callbackOrders.length - Number(paid);
+        const bareOrders = await seedOrders();
+        const grantBare = await loops(
         async (i) => {
           const order = bareOrders[i]!;
           const now = Date.now();
@@ -498,7 +511,9 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
           ]);
         },
         { amount: bareOrders.length, concurrency: bare.concurrency },
-      );
+        );
+        return { callback, grantBare };
+      });
       const callbackRow = ratioRow(
         'payment callback, first delivery',
         callback,
@@ -508,14 +523,24 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
         0.5,
         '≥ 0.5',
       );
-      if (Number(paid) !== callbackOrders.length) {
+      if (unpaid) {
         callbackRow.ok = false;
-        callbackRow.result += ` — only ${paid} of ${callbackOrders.length} orders paid`;
+        callbackRow.result += ` — ${unpaid} of ${o.rounds * ORDERS} orders not paid`;
       }
       rows.push(callbackRow);
     }
+    const h = healthzBest ?? (await healthz());
+    rows.splice(healthzAt, 0, {
+      path: '`GET /healthz`',
+      result: `${fmt(h.rate)} req/s, p99 ${fmt(h.p99, 1)} ms, ${fmt(h.cpuPerRequest)} µs CPU/req`,
+      limit: '—',
+      ratio: null,
+      goal: 'the limit of the HTTP rows',
+      ok: h.failures === 0,
+    });
     notes.push(
-      `${o.db === 'mysql' ? 'MariaDB' : 'SQLite'}: ${CONNECTIONS} connections, ${seconds} s per path (the callback: ${ORDERS} orders, each delivered once); ` +
+      `${o.db === 'mysql' ? 'MariaDB' : 'SQLite'}: ${CONNECTIONS} connections, ${seconds} s per path (the callback: ${ORDERS} orders, each delivered once), ` +
+        `the best of ${o.rounds} rounds of each path and its limits, measured in turn; ` +
         'the limits run through the plain driver (mysql2 pool of 50, as the server\'s pool / one sqlite3 connection) on the same database while the server idles; ' +
         'CPU/req is the server process\'s CPU time (all threads) per completed request.',
     );

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { format as formatMysql } from 'mysql2';
 import { DatabaseError, Sequelize, Transaction, UniqueConstraintError, type Options } from 'sequelize';
 import type sqlite3 from 'sqlite3';
+import { SqliteStatements } from './sqlite-statements.js';
 import { createMigrator } from './migrator.js';
 import { mysqlDateText } from './sql.js';
 import { initModels, type Models } from './models.js';
@@ -119,8 +120,6 @@ interface Mysql2Connection {
 const mysqlQuery = (connection: Mysql2Connection, sql: string, values: unknown[]): Promise<unknown> =>
   new Promise((resolve, reject) => connection.query(sql, values, (err, result) => (err ? reject(asSequelizeError(err, sql)) : resolve(result))));
 
-const sqliteAll = (conn: sqlite3.Database, sql: string, values: unknown[]): Promise<object[]> =>
-  new Promise((resolve, reject) => conn.all<object>(sql, values, (err, rows) => (err ? reject(asSequelizeError(err, sql)) : resolve(rows))));
 
 /** Sequelize's pool of connections (dialects/abstract/connection-manager.js). */
 interface PooledConnections {
@@ -296,6 +295,20 @@ export function createDatabase(opts: DatabaseOptions): Database {
   // SQLite: the statement goes to Sequelize's own connection for plain statements, but not through its query wrapper,
   // which runs `PRAGMA table_info` before a SELECT of a backquoted table and reads `new Error().stack` for every
   // statement (dialects/sqlite/query.js) — under production's --enable-source-maps a source-mapped stack trace per query
+  // each sqlite3 connection's statements are prepared once and kept (sqlite-statements.ts: one trip to the thread
+  // pool per statement instead of two, no finalize on the main thread)
+  const kept = new Map<sqlite3.Database, SqliteStatements>();
+  const keptOn = (conn: sqlite3.Database): SqliteStatements => {
+    let k = kept.get(conn);
+    if (!k) kept.set(conn, (k = new SqliteStatements(conn)));
+    return k;
+  };
+  const sqliteAll = (conn: sqlite3.Database, sql: string, values: unknown[]): Promise<object[]> =>
+    keptOn(conn)
+      .all(sql, values)
+      .catch((err: unknown) => {
+        throw asSequelizeError(err as Error, sql);
+      });
   const sqliteValue = (v: unknown): unknown => (v instanceof Date ? (sequelize.escape(v) as string).slice(1, -1) : v);
   const sqlValue = (v: unknown): unknown => (v instanceof Date ? (dialect === 'mysql' ? mysqlDateText(v) : sqliteValue(v)) : v);
   async function select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]> {
@@ -323,12 +336,12 @@ export function createDatabase(opts: DatabaseOptions): Database {
     }
     const conn = connection as sqlite3.Database;
     if (kind === 'select') return { rows: await sqliteAll(conn, sql, values), insertId: 0, affectedRows: 0 };
-    return new Promise((resolve, reject) =>
-      conn.run(sql, values, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) return reject(asSequelizeError(err, sql));
-        resolve({ rows: [], insertId: this.lastID, affectedRows: this.changes });
-      }),
-    );
+    try {
+      const r = await keptOn(conn).run(sql, values);
+      return { rows: [], insertId: r.lastID, affectedRows: r.changes };
+    } catch (err) {
+      throw asSequelizeError(err as Error, sql);
+    }
   }
 
   // BEGIN, COMMIT and ROLLBACK of a transaction go the same way (Sequelize's Transaction still decides when, and
@@ -379,7 +392,11 @@ export function createDatabase(opts: DatabaseOptions): Database {
       }
     },
     async close() {
-      // idempotent: a second close (or one after a failed connection) is a no-op
+      // idempotent: a second close (or one after a failed connection) is a no-op; sqlite3 closes no connection
+      // with statements still prepared on it
+      const statements = [...kept.values()];
+      kept.clear();
+      await Promise.all(statements.map((k) => k.finalizeAll()));
       await sequelize.close().catch((err: unknown) => {
         if (!/closed|not open/i.test(String((err as Error)?.message))) throw err;
       });

@@ -14,6 +14,7 @@ import mysql from 'mysql2/promise';
 import sqlite3 from 'sqlite3';
 import { bundle, ENTRY_POINTS, SERVER_DIR } from '../bundle.js';
 import { createDatabase, type Database } from '../src/db/index.js';
+import { SqliteStatements } from '../src/db/sqlite-statements.js';
 import { newId } from '../src/lib/ids.js';
 import { inlined, keysetSql, type KeysetQuery } from '../src/modules/tasks/rows.js';
 import { loadSandboxSecrets } from '../src/sandbox/secrets.js';
@@ -57,8 +58,9 @@ export interface Bare {
 function sqliteBare(file: string): Bare {
   const db = new sqlite3.Database(file);
   db.configure('busyTimeout', 10_000);
-  const run = (sql: string, params: unknown[] = []): Promise<unknown> =>
-    new Promise((resolve, reject) => db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows))));
+  // each statement prepared once and kept, as the server's are (db/sqlite-statements.ts)
+  const kept = new SqliteStatements(db);
+  const run = (sql: string, params: unknown[] = []): Promise<unknown> => kept.all(sql, params);
   // one connection: transactions one after the other, as the server's own SQLite transactions are (db/index.ts)
   let chain: Promise<unknown> = Promise.resolve();
   return {
@@ -78,7 +80,10 @@ function sqliteBare(file: string): Bare {
       return next;
     },
     concurrency: CONNECTIONS,
-    close: () => new Promise<void>((resolve) => db.close(() => resolve())),
+    close: async () => {
+      await kept.finalizeAll();
+      await new Promise<void>((resolve) => db.close(() => resolve()));
+    },
   };
 }
 

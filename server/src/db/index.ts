@@ -297,7 +297,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
   // statement (dialects/sqlite/query.js) — under production's --enable-source-maps a source-mapped stack trace per query
   // each sqlite3 connection's statements are prepared once and kept (sqlite-statements.ts: one trip to the thread
   // pool per statement instead of two, no finalize on the main thread)
-  const kept = new Map<sqlite3.Database, SqliteStatements>();
+  const kept = new WeakMap<sqlite3.Database, SqliteStatements>();
   const keptOn = (conn: sqlite3.Database): SqliteStatements => {
     let k = kept.get(conn);
     if (!k) kept.set(conn, (k = new SqliteStatements(conn)));
@@ -392,11 +392,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
       }
     },
     async close() {
-      // idempotent: a second close (or one after a failed connection) is a no-op; sqlite3 closes no connection
-      // with statements still prepared on it
-      const statements = [...kept.values()];
-      kept.clear();
-      await Promise.all(statements.map((k) => k.finalizeAll()));
+      // idempotent: a second close (or one after a failed connection) is a no-op
       await sequelize.close().catch((err: unknown) => {
         if (!/closed|not open/i.test(String((err as Error)?.message))) throw err;
       });

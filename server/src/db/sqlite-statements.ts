@@ -14,8 +14,9 @@
  * statement that has returned SQLITE_DONE is no longer busy (sqlite.org/c3ref/stmt_busy.html) and holds no read
  * transaction open. One that failed is finalized and dropped (a new one is prepared next time), so nothing is kept
  * in an error state. node-sqlite3 runs the calls of one statement one after another (`Statement::Schedule` queues a
- * call while the statement is busy), binding each call's own parameters. The connection must not be closed while
- * statements are kept: `finalizeAll()` first (sqlite3_close refuses with SQLITE_BUSY otherwise).
+ * call while the statement is busy), binding each call's own parameters. sqlite3_close refuses a connection with
+ * statements still prepared on it (SQLITE_BUSY; node-sqlite3 then emits an `error` event when `close()` was given no
+ * callback, as Sequelize's releaseConnection gives none): the connection's `close` finalizes the kept statements first.
  */
 import type sqlite3 from 'sqlite3';
 
@@ -40,7 +41,13 @@ export class SqliteStatements {
   constructor(
     private readonly conn: sqlite3.Database,
     private readonly max = KEPT_STATEMENTS,
-  ) {}
+  ) {
+    const close = conn.close.bind(conn);
+    conn.close = ((callback?: (err: Error | null) => void) => {
+      void this.finalizeAll().then(() => close(callback));
+      return conn;
+    }) as sqlite3.Database['close'];
+  }
 
   /** How many statements are kept (tests). */
   get size(): number {

@@ -353,28 +353,33 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
 
     // ---- POST /storage/sts, in two halves: flat over time
     if (want('sts')) {
-      const stsHalf = () =>
-        bestOfRounds(o.rounds, async () => ({
-          health: await healthz(),
-          sts: await measured({
+      // each half's least CPU per request over its rounds: the work a request takes, less what the machine added
+      const stsHalf = async () => {
+        let leastCpu = Infinity;
+        const best = await bestOfRounds(o.rounds, async () => {
+          const sts = await measured({
             url: `${url}/storage/sts`,
             method: 'POST',
             headers: { ...auth, 'content-type': 'application/json' },
             body: '{}',
             seconds,
-          }),
-        }));
-      const { sts: sts1, health: health1 } = await stsHalf();
-      const { sts: sts2, health: health2 } = await stsHalf();
+          });
+          leastCpu = Math.min(leastCpu, sts.cpuPerRequest);
+          return { health: await healthz(), sts };
+        });
+        return { ...best, leastCpu };
+      };
+      const { sts: sts1, health: health1, leastCpu: cpu1 } = await stsHalf();
+      const { sts: sts2, health: health2, leastCpu: cpu2 } = await stsHalf();
       const health = health1.rate >= health2.rate ? health1 : health2;
       rows.push(ratioRow('`POST /storage/sts` (sandbox)', sts2, 'req/s', '`/healthz`', health.rate, 0.5, '≥ 0.5 of `/healthz`'));
       // flat: the work per request does not grow as keys accumulate (CPU per request, steadier than the rate on a
       // shared machine; the rates are shown beside it)
-      const flat = sts1.cpuPerRequest / sts2.cpuPerRequest;
+      const flat = cpu1 / cpu2;
       rows.push({
-        path: '`POST /storage/sts`, second run vs first',
-        result: `${fmt(sts2.cpuPerRequest)} µs CPU/req (${fmt(sts2.rate)} req/s)`,
-        limit: `first run: ${fmt(sts1.cpuPerRequest)} µs CPU/req (${fmt(sts1.rate)} req/s)`,
+        path: '`POST /storage/sts`, second half vs first',
+        result: `${fmt(cpu2)} µs CPU/req at the least (${fmt(sts2.rate)} req/s at best)`,
+        limit: `first half: ${fmt(cpu1)} µs CPU/req at the least (${fmt(sts1.rate)} req/s at best)`,
         ratio: flat,
         goal: 'flat: CPU/req of the first ÷ the second ≥ 0.9',
         ok: flat >= 0.9 && sts1.failures === 0 && sts2.failures === 0,

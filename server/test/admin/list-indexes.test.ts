@@ -119,7 +119,13 @@ describe('admin list queries on MariaDB with 100k rows', () => {
     const { sql, ms } = await selectsOf('/dashboard');
     const rows = await explain(sql);
     expect(rows.length).toBeGreaterThanOrEqual(7);
-    for (const r of rows) expect([r.table, r.type]).not.toEqual([r.table, 'ALL']);
+    // A list of more than in_predicate_conversion_threshold (1000) values in `IN (…)` is read by MariaDB as a table of
+    // those values (mariadb.com/kb/en/conversion-of-big-in-predicates-into-subqueries): its plan has a `<subqueryN>` /
+    // `<derivedN>` row, the values themselves, which is no table of ours. How many paid merchants this month's
+    // new-member count lists depends on the day of the month; every base table must still be read by an index.
+    const baseTables = rows.filter((r) => !/^<(subquery|derived)\d+>$/.test(r.table));
+    expect(baseTables.length).toBeGreaterThanOrEqual(7);
+    for (const r of baseTables) expect([r.table, r.type]).not.toEqual([r.table, 'ALL']);
     console.warn(`dashboard: ${rows.map((r) => `${r.table}:${r.key}`).join(', ')} ${ms.toFixed(1)} ms`);
   });
 });

@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { basicCleanOutputs, MAX_CUTOUT_SIDE } from '../src/vendors/cos/compose.js';
 import { call, garmentJpeg, loginAsMember, uploadInput, waitForTask } from '../test/support/client.js';
 import { startTestServer } from '../test/support/server.js';
+import { cpuMicrosSince } from './load.js';
 import { timed } from './measure.js';
 import { fmt, type BenchRow } from './report.js';
 import { startSandboxProcess } from './sandbox-process.js';
@@ -53,8 +54,7 @@ export async function measureBasicClean(): Promise<BenchRow[]> {
   for (let i = 0; i < 10; i++) {
     const cpu = process.cpuUsage();
     compose.push((await timed(() => basicCleanOutputs(cutout)))[0]);
-    const used = process.cpuUsage(cpu);
-    composeCpu.push((used.user + used.system) / 1000);
+    composeCpu.push(cpuMicrosSince(cpu) / 1000);
   }
   rows.push({
     path: `compose both results from a ${(side * 3) / 4}×${side} cut-out (one at a time)`,
@@ -111,8 +111,7 @@ export async function measureBasicClean(): Promise<BenchRow[]> {
         return ms;
       }),
     );
-    const used = process.cpuUsage(cpuBefore);
-    const serverCpuMs = (used.user + used.system) / 1000 / AT_ONCE;
+    const serverCpuMs = cpuMicrosSince(cpuBefore) / 1000 / AT_ONCE;
     const emulatorCpuMs = (sandbox.cpuMicros() - emulatorBefore) / 1000 / AT_ONCE;
     const input = `${AT_ONCE} at once, ${WIDTH}×${HEIGHT} photos of ${fmt(photo.length / 2 ** 20, 1)} MB`;
     rows.push({

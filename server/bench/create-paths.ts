@@ -20,10 +20,9 @@ import { INPUT_HEAD_BYTES } from '../src/modules/tasks/input.js';
 import { sandboxCosEndpoint } from '../src/sandbox/cos/index.js';
 import { createCosVendors } from '../src/vendors/index.js';
 import { garmentJpeg, loginAsMember, uploadInput } from '../test/support/client.js';
-import { bestOfRounds, CONNECTIONS, loops, type HttpLoad, type LoadResult, type Measured } from './load.js';
+import { bestOfRounds, CONNECTIONS, cpuMicrosSince, loops, type HttpLoad, type LoadResult, type Measured } from './load.js';
 import { fmt, type BenchRow } from './report.js';
 import type { Bare } from './server-paths.js';
-
 
 export interface CreatePathsContext {
   /** the server under load, its URL and the environment it was started with */
@@ -98,8 +97,7 @@ export async function measureCreatePaths(c: CreatePathsContext): Promise<BenchRo
     const clientBefore = process.cpuUsage();
     const r = await loops(vendorSteps, { seconds: c.seconds, concurrency: CONNECTIONS });
     const pairs = Math.max(1, r.rate * c.seconds);
-    const clientCpu = process.cpuUsage(clientBefore);
-    return { ...r, clientCpu: (clientCpu.user + clientCpu.system) / pairs, emulatorCpu: (c.emulatorCpu() - emulatorBefore) / pairs };
+    return { ...r, clientCpu: cpuMicrosSince(clientBefore) / pairs, emulatorCpu: (c.emulatorCpu() - emulatorBefore) / pairs };
   };
   const { create, createBare, vendor } = await bestOfRounds(c.rounds, async () => ({
     create: await c.measured(createLoad),

@@ -102,7 +102,6 @@ export async function loops(
   return { rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), failures };
 }
 
-/** Samples the resident set size of `pid` (MB) until stopped; returns the peak. */
 /** CPU time (µs, all threads) a process has used so far, from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms). */
 export function processCpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -111,6 +110,13 @@ export function processCpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** This process's CPU time (µs, all threads) since `start` (a `process.cpuUsage()`). */
+export function cpuMicrosSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
+}
+
+/** Samples the resident set size of `pid` (MB) until stopped; returns the peak. */
 export function rssPeak(pid: number, everyMs = 100): { start: number; stop(): number } {
   let peak = 0;
   const sample = (): void => {
@@ -139,10 +145,10 @@ export function rssPeak(pid: number, everyMs = 100): { start: number; stop(): nu
  * with the highest rate: on a machine shared with others, what it gives when nothing else interferes. A path and its
  * limit alternate, so that a slow spell of the machine does not favour either.
  */
-export async function bestOfRounds<R extends Record<string, LoadResult>>(rounds: number, round: (i: number) => Promise<R>): Promise<R> {
+export async function bestOfRounds<R extends Record<string, LoadResult>>(rounds: number, round: () => Promise<R>): Promise<R> {
   let best: R | null = null;
   for (let i = 0; i < rounds; i++) {
-    const r = await round(i);
+    const r = await round();
     if (!best) best = r;
     else for (const k of Object.keys(r) as (keyof R)[]) if (r[k]!.rate > best[k]!.rate) best[k] = r[k]!;
   }

@@ -80,10 +80,8 @@ function sqliteBare(file: string): Bare {
       return next;
     },
     concurrency: CONNECTIONS,
-    close: async () => {
-      await kept.finalizeAll();
-      await new Promise<void>((resolve) => db.close(() => resolve()));
-    },
+    // the kept statements are finalized by the connection's close (sqlite-statements.ts)
+    close: () => new Promise<void>((resolve) => db.close(() => resolve())),
   };
 }
 
@@ -224,7 +222,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
     /** a warm-up second, then the load, with the server's CPU time per completed request */
     const measuredOn =
       (server: ChildProcess) =>
-      async (load: Parameters<typeof http>[0]): Promise<LoadResult & { cpuPerRequest: number }> => {
+      async (load: Parameters<typeof http>[0]): Promise<Measured> => {
         if (!load.amount) await http({ ...load, seconds: 1 });
         const before = await serverCpu(server);
         const r = await http(load);
@@ -241,7 +239,6 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
       if (!healthzBest || h.rate > healthzBest.rate) healthzBest = h;
       return h;
     };
-    const healthzAt = rows.length;
     const bareSql = (sql: string) => loops(() => bare.q(sql), { seconds, concurrency: bare.concurrency });
     const lock = o.db === 'sqlite' ? '' : ' FOR UPDATE';
 
@@ -497,30 +494,30 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
         unpaid += callbackOrders.length - Number(paid);
         const bareOrders = await seedOrders();
         const grantBare = await loops(
-        async (i) => {
-          const order = bareOrders[i]!;
-          const now = Date.now();
-          await bare.tx([
-            [
-              `SELECT o.status, o.userId, o.quota, o.days, o.amountFen, u.id, u.isMember, u.quota_remaining, u.quota_expireAt ` +
-                `FROM orders o JOIN users u ON u.id = o.userId WHERE o.id = ?${lock}`,
-              [order.id],
-            ],
-            [
-              'UPDATE orders SET status = ?, transactionId = ?, paidAt = ?, updatedAt = ? WHERE id = ?',
-              ['paid', `4200${order.id}`, stamp(now), stamp(now), order.id],
-            ],
-            [
-              'INSERT INTO quota_logs (userId,taskId,orderId,refundId,action,amount,balanceAfter,reason,createdAt) VALUES (?,?,?,?,?,?,?,?,?)',
-              [order.userId, null, order.id, '', 'grant', 100, 100, '购买会员 30 天', stamp(now)],
-            ],
-            [
-              'UPDATE users SET quota_remaining = ?, quota_expireAt = ?, isMember = ?, updatedAt = ? WHERE id = ?',
-              [100, stamp(now + 30 * 86_400_000), 1, stamp(now), order.userId],
-            ],
-          ]);
-        },
-        { amount: bareOrders.length, concurrency: bare.concurrency },
+          async (i) => {
+            const order = bareOrders[i]!;
+            const now = Date.now();
+            await bare.tx([
+              [
+                `SELECT o.status, o.userId, o.quota, o.days, o.amountFen, u.id, u.isMember, u.quota_remaining, u.quota_expireAt ` +
+                  `FROM orders o JOIN users u ON u.id = o.userId WHERE o.id = ?${lock}`,
+                [order.id],
+              ],
+              [
+                'UPDATE orders SET status = ?, transactionId = ?, paidAt = ?, updatedAt = ? WHERE id = ?',
+                ['paid', `4200${order.id}`, stamp(now), stamp(now), order.id],
+              ],
+              [
+                'INSERT INTO quota_logs (userId,taskId,orderId,refundId,action,amount,balanceAfter,reason,createdAt) VALUES (?,?,?,?,?,?,?,?,?)',
+                [order.userId, null, order.id, '', 'grant', 100, 100, '购买会员 30 天', stamp(now)],
+              ],
+              [
+                'UPDATE users SET quota_remaining = ?, quota_expireAt = ?, isMember = ?, updatedAt = ? WHERE id = ?',
+                [100, stamp(now + 30 * 86_400_000), 1, stamp(now), order.userId],
+              ],
+            ]);
+          },
+          { amount: bareOrders.length, concurrency: bare.concurrency },
         );
         return { callback, grantBare };
       });
@@ -540,7 +537,7 @@ export async function measureServerPaths(o: PathsOptions): Promise<{ rows: Bench
       rows.push(callbackRow);
     }
     const h = healthzBest ?? (await healthz());
-    rows.splice(healthzAt, 0, {
+    rows.unshift({
       path: '`GET /healthz`',
       result: `${fmt(h.rate)} req/s, p99 ${fmt(h.p99, 1)} ms, ${fmt(h.cpuPerRequest)} µs CPU/req`,
       limit: '—',

@@ -120,7 +120,6 @@ interface Mysql2Connection {
 const mysqlQuery = (connection: Mysql2Connection, sql: string, values: unknown[]): Promise<unknown> =>
   new Promise((resolve, reject) => connection.query(sql, values, (err, result) => (err ? reject(asSequelizeError(err, sql)) : resolve(result))));
 
-
 /** Sequelize's pool of connections (dialects/abstract/connection-manager.js). */
 interface PooledConnections {
   getConnection(o: { type: string }): Promise<object>;
@@ -294,21 +293,21 @@ export function createDatabase(opts: DatabaseOptions): Database {
 
   // SQLite: the statement goes to Sequelize's own connection for plain statements, but not through its query wrapper,
   // which runs `PRAGMA table_info` before a SELECT of a backquoted table and reads `new Error().stack` for every
-  // statement (dialects/sqlite/query.js) — under production's --enable-source-maps a source-mapped stack trace per query
-  // each sqlite3 connection's statements are prepared once and kept (sqlite-statements.ts: one trip to the thread
-  // pool per statement instead of two, no finalize on the main thread)
+  // statement (dialects/sqlite/query.js) — under production's --enable-source-maps a source-mapped stack trace per query.
+  // Each connection's statements are prepared once and kept (sqlite-statements.ts: one trip to the thread pool per
+  // statement instead of two, no finalize on the main thread); driver errors read as Sequelize's.
   const kept = new WeakMap<sqlite3.Database, SqliteStatements>();
   const keptOn = (conn: sqlite3.Database): SqliteStatements => {
     let k = kept.get(conn);
     if (!k) kept.set(conn, (k = new SqliteStatements(conn)));
     return k;
   };
+  const asSequelize = (sql: string) => (err: unknown): never => {
+    throw asSequelizeError(err as Error, sql);
+  };
   const sqliteAll = (conn: sqlite3.Database, sql: string, values: unknown[]): Promise<object[]> =>
-    keptOn(conn)
-      .all(sql, values)
-      .catch((err: unknown) => {
-        throw asSequelizeError(err as Error, sql);
-      });
+    keptOn(conn).all(sql, values).catch(asSequelize(sql));
+  const sqliteRun = (conn: sqlite3.Database, sql: string, values: unknown[]) => keptOn(conn).run(sql, values).catch(asSequelize(sql));
   const sqliteValue = (v: unknown): unknown => (v instanceof Date ? (sequelize.escape(v) as string).slice(1, -1) : v);
   const sqlValue = (v: unknown): unknown => (v instanceof Date ? (dialect === 'mysql' ? mysqlDateText(v) : sqliteValue(v)) : v);
   async function select<T extends object>(sql: string, params: readonly unknown[]): Promise<T[]> {
@@ -336,12 +335,8 @@ export function createDatabase(opts: DatabaseOptions): Database {
     }
     const conn = connection as sqlite3.Database;
     if (kind === 'select') return { rows: await sqliteAll(conn, sql, values), insertId: 0, affectedRows: 0 };
-    try {
-      const r = await keptOn(conn).run(sql, values);
-      return { rows: [], insertId: r.lastID, affectedRows: r.changes };
-    } catch (err) {
-      throw asSequelizeError(err as Error, sql);
-    }
+    const r = await sqliteRun(conn, sql, values);
+    return { rows: [], insertId: r.lastID, affectedRows: r.changes };
   }
 
   // BEGIN, COMMIT and ROLLBACK of a transaction go the same way (Sequelize's Transaction still decides when, and

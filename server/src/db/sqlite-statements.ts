@@ -67,8 +67,8 @@ export class SqliteStatements {
     );
   }
 
-  /** Finalizes every kept statement (before the connection is closed). */
-  async finalizeAll(): Promise<void> {
+  /** Finalizes every kept statement (the connection's close, before it closes). */
+  private async finalizeAll(): Promise<void> {
     const all = [...this.kept.entries()];
     this.kept.clear();
     await Promise.all(all.map(([sql, k]) => new Promise<void>((resolve) => this.drop(sql, k, resolve))));
